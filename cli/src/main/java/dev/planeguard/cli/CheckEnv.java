@@ -1,0 +1,79 @@
+package dev.planeguard.cli;
+
+import dev.planeguard.ConfigurationException;
+import dev.planeguard.Contract;
+import dev.planeguard.ContractSpec;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * {@code check-env [--env-file FILE]... [--json]}: reads the environment contract from the
+ * process environment, with each env file laid over it in order (a file's assignment wins over
+ * the process environment and over earlier files). Exit 0 valid, 1 violations.
+ */
+final class CheckEnv {
+
+  static final String USAGE = "check-env [--env-file FILE]... [--json]";
+
+  private CheckEnv() {}
+
+  static int run(List<String> argv, Map<String, String> processEnv, Output o) {
+    Args args = Args.parse(argv, Set.of("env-file"), Set.of("json"));
+    if (!args.positional().isEmpty()) {
+      throw new UsageException("check-env takes no positional arguments");
+    }
+    Map<String, String> env =
+        EnvFile.merge(processEnv, args.all("env-file").stream().map(Path::of).toList());
+    try {
+      Contract contract = ContractSpec.standard().parse(env);
+      if (o.json) {
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("ok", true);
+        result.put("contract", describe(contract));
+        result.put("warnings", Output.problems(contract.warnings()));
+        result.put("violations", List.of());
+        o.json(result);
+      } else {
+        o.out.println(
+            "ok: AOS_MODE=" + contract.mode() + " DB_AUTHORITY=" + contract.dbAuthority()
+                + " DB_ROLE=" + (contract.dbRole() == null ? "(unset)" : contract.dbRole())
+                + " sandbox=" + (contract.sandboxAllowed() ? "allowed" : "forbidden")
+                + " debug-routes=" + (contract.debugRoutesEnabled() ? "enabled" : "404"));
+        if (!contract.warnings().isEmpty()) {
+          o.problemLines("warnings (refused in preprod and prod):", contract.warnings(), o.out);
+        }
+      }
+      return 0;
+    } catch (ConfigurationException e) {
+      if (o.json) {
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("ok", false);
+        result.put("contract", null);
+        result.put("warnings", List.of());
+        result.put("violations", Output.problems(e.problems()));
+        o.json(result);
+      } else {
+        o.problemLines(
+            "invalid environment contract (" + e.problems().size() + " violations):",
+            e.problems(),
+            o.out);
+      }
+      return 1;
+    }
+  }
+
+  private static Map<String, Object> describe(Contract c) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("mode", c.mode().id());
+    m.put("dbAuthority", c.dbAuthority().name());
+    m.put("dbRole", c.dbRole() == null ? null : c.dbRole().id());
+    m.put("sandboxAllowed", c.sandboxAllowed());
+    m.put("debugRoutesEnabled", c.debugRoutesEnabled());
+    m.put("enforceTenancy", c.enforceTenancy());
+    m.put("tenantHeader", c.tenantHeader());
+    return m;
+  }
+}

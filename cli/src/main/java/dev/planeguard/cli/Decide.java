@@ -1,0 +1,175 @@
+package dev.planeguard.cli;
+
+import dev.planeguard.AuditSink;
+import dev.planeguard.ConfigurationException;
+import dev.planeguard.Contract;
+import dev.planeguard.ContractSpec;
+import dev.planeguard.Decision;
+import dev.planeguard.Detail;
+import dev.planeguard.Enforcer;
+import dev.planeguard.HumanPrincipal;
+import dev.planeguard.InboundRequest;
+import dev.planeguard.KeyVerifier;
+import dev.planeguard.MachinePrincipal;
+import dev.planeguard.Mode;
+import dev.planeguard.Policy;
+import dev.planeguard.Principal;
+import dev.planeguard.SandboxPrincipal;
+import dev.planeguard.TokenVerifier;
+import dev.planeguard.Verification;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * {@code decide}: runs exactly the engine the filter runs on one request described by flags, and
+ * prints the decision as JSON. Hermetic: only the flags count, not the process environment. A
+ * plane whose verifier is not configured answers {@code VERIFIER_UNAVAILABLE} ({@code
+ * NOT_CONFIGURED}). Exit 0 whenever a decision was produced, allow or deny.
+ */
+final class Decide {
+
+  static final String USAGE =
+      "decide --policy FILE --mode MODE --method M --target RAW_TARGET\n"
+          + "         [--header 'Name: value']... [--sandbox] [--tenant-header NAME] [--json]";
+
+  private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
+  private static final TokenVerifier NO_TOKEN_VERIFIER =
+      token -> new Verification.Unavailable(Detail.NOT_CONFIGURED);
+  private static final KeyVerifier NO_KEY_VERIFIER =
+      (key, kind, mode) -> new Verification.Unavailable(Detail.NOT_CONFIGURED);
+
+  private Decide() {}
+
+  static int run(List<String> argv, Output o) {
+    Args args =
+        Args.parse(
+            argv,
+            Set.of("policy", "mode", "method", "target", "header", "tenant-header"),
+            Set.of("sandbox", "json"));
+    if (!args.positional().isEmpty()) {
+      throw new UsageException("decide takes no positional arguments");
+    }
+    Policy policy = loadPolicy(args.required("policy"));
+    Contract contract = contract(args);
+    String method = args.required("method");
+    String target = args.required("target");
+    Map<String, List<String>> headers = headers(args.all("header"));
+
+    Enforcer.Builder builder =
+        Enforcer.builder()
+            .contract(contract)
+            .policy(policy)
+            .auditSink(AuditSink.none())
+            .tokenVerifier(NO_TOKEN_VERIFIER)
+            .machineKeyVerifier(NO_KEY_VERIFIER);
+    if (contract.sandboxAllowed() && args.flag("sandbox")) {
+      builder.sandboxKeyVerifier(NO_KEY_VERIFIER);
+    }
+    Enforcer enforcer = build(builder);
+    Decision decision = enforcer.decide(InboundRequest.of(method, target, headers));
+    o.json(describe(decision));
+    return 0;
+  }
+
+  private static Policy loadPolicy(String file) {
+    try {
+      return Policy.load(Path.of(file));
+    } catch (ConfigurationException e) {
+      throw new UsageException(e.getMessage());
+    }
+  }
+
+  /** A contract for {@code --mode}, with sandbox keys enabled by {@code --sandbox}. */
+  private static Contract contract(Args args) {
+    String modeValue = args.required("mode");
+    Mode mode = Mode.parse(modeValue);
+    if (mode == null) {
+      throw new UsageException("--mode must be one of local, test, preprod, prod");
+    }
+    ContractSpec spec = ContractSpec.standard();
+    Map<String, String> env = new HashMap<>();
+    env.put(spec.modeVariable(), mode.id());
+    env.put(spec.authorityVariable(), spec.authorities().get(mode).iterator().next().name());
+    env.put(spec.sandboxVariable(), args.flag("sandbox") ? "true" : "false");
+    String tenantHeader = args.optional("tenant-header");
+    if (tenantHeader != null) {
+      env.put("TENANT_HEADER", tenantHeader);
+    }
+    try {
+      return spec.parse(env);
+    } catch (ConfigurationException e) {
+      throw new UsageException(e.getMessage());
+    }
+  }
+
+  private static Enforcer build(Enforcer.Builder builder) {
+    try {
+      return builder.build();
+    } catch (ConfigurationException e) {
+      throw new UsageException(e.getMessage());
+    }
+  }
+
+  /** Parses {@code Name: value} flags; the value keeps inner whitespace, edges are trimmed. */
+  static Map<String, List<String>> headers(List<String> flags) {
+    Map<String, List<String>> headers = new LinkedHashMap<>();
+    for (String flag : flags) {
+      int colon = flag.indexOf(':');
+      if (colon <= 0) {
+        throw new UsageException("--header must look like 'Name: value'");
+      }
+      String name = flag.substring(0, colon);
+      if (!HEADER_NAME.matcher(name).matches()) {
+        throw new UsageException("--header has an invalid header name");
+      }
+      String value = flag.substring(colon + 1).strip();
+      headers.computeIfAbsent(name, k -> new ArrayList<>()).add(value);
+    }
+    return headers;
+  }
+
+  static Map<String, Object> describe(Decision d) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("status", d.status());
+    m.put("reason", d.reason().name());
+    m.put("plane", d.plane() == null ? null : d.plane().id());
+    m.put("detail", d.detail() == null ? null : d.detail().name());
+    m.put("principal", principal(d.principal()));
+    if (d.retryAfterSeconds() > 0) {
+      m.put("retryAfter", d.retryAfterSeconds());
+    }
+    m.put("rule", d.rule() == null ? null : d.rule().toPolicyLine());
+    m.put("violation", d.violation());
+    return m;
+  }
+
+  private static @Nullable Map<String, Object> principal(@Nullable Principal p) {
+    if (p == null) {
+      return null;
+    }
+    Map<String, Object> m = new LinkedHashMap<>();
+    if (p instanceof HumanPrincipal h) {
+      m.put("type", "human");
+      m.put("subject", h.subject());
+      m.put("issuer", h.issuer());
+      m.put("sessionId", h.sessionId());
+    } else if (p instanceof MachinePrincipal mp) {
+      m.put("type", "machine");
+      m.put("keyId", mp.keyId());
+    } else if (p instanceof SandboxPrincipal sp) {
+      m.put("type", "sandbox");
+      m.put("keyId", sp.keyId());
+      m.put("sandbox", true);
+    }
+    m.put("tenant", p.tenant());
+    m.put("scopes", p.scopes().stream().sorted().toList());
+    return m;
+  }
+}

@@ -1,0 +1,23 @@
+package dev.planeguard;
+
+/**
+ * Receives one {@link AuditEvent} per decision. The default sink writes to the SLF4J logger {@code
+ * planeguard.audit}: violations at WARN with {@code violation=true}, other denials at INFO, allows
+ * at DEBUG. A sink that throws does not change the decision; the failure is logged.
+ */
+@FunctionalInterface
+public interface AuditSink {
+
+  /** Records {@code event}. Called on the request thread: keep it fast. */
+  void record(AuditEvent event);
+
+  /** The default sink: SLF4J logger {@code planeguard.audit}, key=value pairs. */
+  static AuditSink slf4j() {
+    return dev.planeguard.internal.Slf4jAuditSink.INSTANCE;
+  }
+
+  /** A sink that drops every event. */
+  static AuditSink none() {
+    return event -> {};
+  }
+}

@@ -1,0 +1,587 @@
+package dev.planeguard;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.planeguard.internal.Text;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The rules of an environment contract, as data: variable names, which database authorities and
+ * roles each mode may use, where sandbox keys may be enabled, and which bypass flags exist.
+ *
+ * <p>{@link #standard()} is the contract planeguard was built for:
+ *
+ * <table class="striped">
+ *   <caption>Standard contract</caption>
+ *   <tr><th>AOS_MODE</th><th>DB_AUTHORITY</th><th>DB_ROLE</th><th>CUSTOMER_SANDBOX_ENABLED</th></tr>
+ *   <tr><td>local</td><td>local</td><td>staging</td><td>true or false; on when unset</td></tr>
+ *   <tr><td>test</td><td>neon</td><td>staging, replica</td><td>true or false; off when unset</td></tr>
+ *   <tr><td>preprod</td><td>neon</td><td>staging, replica</td><td>false only</td></tr>
+ *   <tr><td>prod</td><td>neon</td><td>prod, replica</td><td>false only</td></tr>
+ * </table>
+ *
+ * <p>{@code DB_ROLE} is optional for serving (required by the migration gate). Bypass flags ({@code
+ * DEV_AUTH_ENABLED}, {@code JWT_ALLOW_DEV_TOKEN}, {@code RBAC_FAIL_OPEN} when truthy; {@code
+ * JWT_VERIFY_SIGNATURE}, {@code OIDC_VERIFY_SSL} when falsy) are violations in preprod and prod
+ * and warnings elsewhere. Sandbox keys are never allowed in preprod or prod, whatever a custom spec
+ * says. Instances are immutable; change one through {@link #toBuilder()}.
+ */
+public final class ContractSpec {
+
+  /**
+   * A variable that, set the wrong way, switches some verification off.
+   *
+   * @param name the environment variable
+   * @param bypassWhenTrue true if a truthy value is the bypass ({@code DEV_AUTH_ENABLED=true}), false
+   *     if a falsy value is ({@code JWT_VERIFY_SIGNATURE=false})
+   */
+  public record BypassFlag(String name, boolean bypassWhenTrue) {
+    /** Validates the name. */
+    public BypassFlag {
+      requireVariableName(name);
+    }
+  }
+
+  private static final Pattern VARIABLE = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,127}");
+  private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]{1,64}");
+  private static final Set<String> TRUTHY = Set.of("true", "1", "yes", "on");
+  private static final Set<String> FALSY = Set.of("false", "0", "no", "off");
+  private static final int SHOWN = 40;
+
+  private static final ContractSpec STANDARD = builder().build();
+
+  private final String modeVariable;
+  private final String authorityVariable;
+  private final String roleVariable;
+  private final String sandboxVariable;
+  private final String tenantHeaderVariable;
+  private final String enforceTenancyVariable;
+  private final Map<Mode, Set<DbAuthority>> authorities;
+  private final Map<Mode, Set<DbRole>> roles;
+  private final Set<Mode> sandboxModes;
+  private final Set<Mode> sandboxOnByDefault;
+  private final List<BypassFlag> bypassFlags;
+  private final String defaultTenantHeader;
+
+  private ContractSpec(Builder b) {
+    this.modeVariable = b.modeVariable;
+    this.authorityVariable = b.authorityVariable;
+    this.roleVariable = b.roleVariable;
+    this.sandboxVariable = b.sandboxVariable;
+    this.tenantHeaderVariable = b.tenantHeaderVariable;
+    this.enforceTenancyVariable = b.enforceTenancyVariable;
+    this.authorities = freeze(b.authorities);
+    this.roles = freeze(b.roles);
+    this.sandboxModes = Collections.unmodifiableSet(EnumSet.copyOf(b.sandboxModes));
+    this.sandboxOnByDefault =
+        b.sandboxOnByDefault.isEmpty()
+            ? Set.of()
+            : Collections.unmodifiableSet(EnumSet.copyOf(b.sandboxOnByDefault));
+    this.bypassFlags = List.copyOf(b.bypassFlags.values());
+    this.defaultTenantHeader = b.defaultTenantHeader;
+  }
+
+  /** The standard contract (see the class description). */
+  public static ContractSpec standard() {
+    return STANDARD;
+  }
+
+  /** A builder preloaded with the standard contract. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A builder preloaded with this spec. */
+  public Builder toBuilder() {
+    return new Builder(this);
+  }
+
+  /** The variable holding the mode; {@code AOS_MODE} by default. */
+  public String modeVariable() {
+    return modeVariable;
+  }
+
+  /** The variable holding the database authority; {@code DB_AUTHORITY} by default. */
+  public String authorityVariable() {
+    return authorityVariable;
+  }
+
+  /** The variable holding the database role; {@code DB_ROLE} by default. */
+  public String roleVariable() {
+    return roleVariable;
+  }
+
+  /** The variable enabling sandbox keys; {@code CUSTOMER_SANDBOX_ENABLED} by default. */
+  public String sandboxVariable() {
+    return sandboxVariable;
+  }
+
+  /** Database authorities each mode may use. */
+  public Map<Mode, Set<DbAuthority>> authorities() {
+    return authorities;
+  }
+
+  /** Database roles each mode may use. */
+  public Map<Mode, Set<DbRole>> roles() {
+    return roles;
+  }
+
+  /** Modes in which sandbox keys may be enabled. Never contains preprod or prod. */
+  public Set<Mode> sandboxModes() {
+    return sandboxModes;
+  }
+
+  /** The bypass flags checked, in declaration order. */
+  public List<BypassFlag> bypassFlags() {
+    return bypassFlags;
+  }
+
+  /** Reads the contract from the process environment. */
+  public Contract fromEnvironment() {
+    return parse(System.getenv());
+  }
+
+  /**
+   * Reads a contract from {@code env}. A variable set to a blank value counts as unset.
+   *
+   * @throws ConfigurationException listing every violation, each with the variable and a fix
+   */
+  public Contract parse(Map<String, String> env) {
+    requireNonNull(env, "env");
+    List<Problem> violations = new ArrayList<>();
+    List<Problem> warnings = new ArrayList<>();
+
+    Mode mode = null;
+    String modeValue = get(env, modeVariable);
+    String modeChoices = join(EnumSet.allOf(Mode.class));
+    if (modeValue == null) {
+      violations.add(
+          new Problem(modeVariable, "is not set", "set " + modeVariable + " to one of " + modeChoices));
+    } else if ((mode = Mode.parse(modeValue)) == null) {
+      violations.add(
+          new Problem(
+              modeVariable,
+              "has unknown value " + Text.quote(modeValue, SHOWN),
+              "set " + modeVariable + " to one of " + modeChoices));
+    }
+
+    DbAuthority authority = readAuthority(env, mode, violations);
+    DbRole role = readRole(env, mode, violations);
+    boolean sandboxAllowed = readSandbox(env, mode, violations);
+    boolean enforceTenancy = readEnforceTenancy(env, violations);
+    String tenantHeader = readTenantHeader(env, violations);
+    readBypassFlags(env, mode, violations, warnings);
+
+    if (!violations.isEmpty()) {
+      throw new ConfigurationException("Invalid environment contract", violations);
+    }
+    return new Contract(
+        requireNonNull(mode),
+        requireNonNull(authority),
+        role,
+        sandboxAllowed,
+        enforceTenancy,
+        tenantHeader,
+        warnings);
+  }
+
+  private @Nullable DbAuthority readAuthority(
+      Map<String, String> env, @Nullable Mode mode, List<Problem> violations) {
+    Set<DbAuthority> known = new LinkedHashSet<>();
+    authorities.values().forEach(known::addAll);
+    Set<DbAuthority> allowed = mode == null ? known : authorities.getOrDefault(mode, Set.of());
+    String value = get(env, authorityVariable);
+    if (value == null) {
+      violations.add(
+          new Problem(
+              authorityVariable,
+              "is not set",
+              "set " + authorityVariable + " to " + choice(allowed) + forMode(mode)));
+      return null;
+    }
+    DbAuthority authority = known.stream()
+        .filter(a -> a.name().equals(value.trim().toLowerCase(Locale.ROOT)))
+        .findFirst()
+        .orElse(null);
+    if (authority == null) {
+      violations.add(
+          new Problem(
+              authorityVariable,
+              "has unknown value " + Text.quote(value, SHOWN),
+              "set " + authorityVariable + " to " + choice(allowed) + forMode(mode)));
+      return null;
+    }
+    if (mode != null && !allowed.contains(authority)) {
+      // An invalid pair: either side may be the mistake, so each gets its own problem and fix.
+      violations.add(
+          new Problem(
+              modeVariable,
+              modeVariable + "=" + mode + " does not run with " + authorityVariable + "="
+                  + authority,
+              modesFor(authority).isEmpty()
+                  ? "correct " + authorityVariable
+                  : "if this really is a " + authority + " database, " + modeVariable
+                      + " must be " + choice(modesFor(authority))));
+      violations.add(
+          new Problem(
+              authorityVariable,
+              authorityVariable + "=" + authority + " is not a valid pair with " + modeVariable
+                  + "=" + mode,
+              "set " + authorityVariable + " to " + choice(allowed) + forMode(mode)));
+    }
+    return authority;
+  }
+
+  private @Nullable DbRole readRole(
+      Map<String, String> env, @Nullable Mode mode, List<Problem> violations) {
+    String value = get(env, roleVariable);
+    if (value == null) {
+      return null; // optional for serving; the migration gate requires it
+    }
+    Set<DbRole> allowed = mode == null ? EnumSet.allOf(DbRole.class) : roles.get(mode);
+    DbRole role = DbRole.parse(value);
+    if (role == null) {
+      violations.add(
+          new Problem(
+              roleVariable,
+              "has unknown value " + Text.quote(value, SHOWN),
+              "set " + roleVariable + " to " + choice(allowed) + forMode(mode)
+                  + ", or remove it"));
+      return null;
+    }
+    if (mode != null && !allowed.contains(role)) {
+      String why =
+          role == DbRole.PROD ? " (no production database outside prod)" : "";
+      violations.add(
+          new Problem(
+              roleVariable,
+              roleVariable + "=" + role + " is not allowed with " + modeVariable + "=" + mode
+                  + why,
+              "set " + roleVariable + " to " + choice(allowed) + forMode(mode)
+                  + ", or remove it"));
+    }
+    return role;
+  }
+
+  private boolean readSandbox(
+      Map<String, String> env, @Nullable Mode mode, List<Problem> violations) {
+    String value = get(env, sandboxVariable);
+    Boolean enabled = null;
+    if (value != null) {
+      String v = value.trim().toLowerCase(Locale.ROOT);
+      if (v.equals("true")) {
+        enabled = Boolean.TRUE;
+      } else if (v.equals("false")) {
+        enabled = Boolean.FALSE;
+      } else {
+        violations.add(
+            new Problem(
+                sandboxVariable,
+                "has unknown value " + Text.quote(value, SHOWN),
+                "set " + sandboxVariable + " to true or false"));
+        return false;
+      }
+    }
+    if (mode == null) {
+      return false;
+    }
+    if (Boolean.TRUE.equals(enabled) && !sandboxModes.contains(mode)) {
+      violations.add(
+          new Problem(
+              sandboxVariable,
+              "sandbox auth is forbidden with " + modeVariable + "=" + mode,
+              "set " + sandboxVariable + "=false or remove it"));
+      return false;
+    }
+    if (enabled == null) {
+      return sandboxOnByDefault.contains(mode);
+    }
+    return enabled;
+  }
+
+  private boolean readEnforceTenancy(Map<String, String> env, List<Problem> violations) {
+    String value = get(env, enforceTenancyVariable);
+    if (value == null) {
+      return true;
+    }
+    String v = value.trim().toLowerCase(Locale.ROOT);
+    if (v.equals("true") || v.equals("false")) {
+      return v.equals("true");
+    }
+    violations.add(
+        new Problem(
+            enforceTenancyVariable,
+            "has unknown value " + Text.quote(value, SHOWN),
+            "set " + enforceTenancyVariable + " to true or false (true when unset)"));
+    return true;
+  }
+
+  private String readTenantHeader(Map<String, String> env, List<Problem> violations) {
+    String value = get(env, tenantHeaderVariable);
+    if (value == null) {
+      return defaultTenantHeader;
+    }
+    String v = value.trim();
+    if (!HEADER_NAME.matcher(v).matches()) {
+      violations.add(
+          new Problem(
+              tenantHeaderVariable,
+              "is not a valid HTTP header name: " + Text.quote(value, SHOWN),
+              "set " + tenantHeaderVariable + " to a header name such as " + defaultTenantHeader));
+      return defaultTenantHeader;
+    }
+    return v;
+  }
+
+  private void readBypassFlags(
+      Map<String, String> env,
+      @Nullable Mode mode,
+      List<Problem> violations,
+      List<Problem> warnings) {
+    for (BypassFlag flag : bypassFlags) {
+      String value = get(env, flag.name());
+      if (value == null) {
+        continue;
+      }
+      String v = value.trim().toLowerCase(Locale.ROOT);
+      boolean safe = flag.bypassWhenTrue() ? FALSY.contains(v) : TRUTHY.contains(v);
+      if (safe) {
+        continue;
+      }
+      boolean recognised = TRUTHY.contains(v) || FALSY.contains(v);
+      String shown = flag.name() + "=" + Text.escape(value, SHOWN);
+      String message =
+          recognised
+              ? shown + " switches verification off"
+              : shown + " is not a recognised boolean and counts as switching verification off";
+      if (mode == null || mode.isProductionLike()) {
+        violations.add(
+            new Problem(
+                flag.name(),
+                message + (mode == null ? "" : "; forbidden with " + modeVariable + "=" + mode),
+                "remove " + flag.name() + " from the environment"));
+      } else {
+        warnings.add(
+            new Problem(
+                flag.name(),
+                message + "; tolerated with " + modeVariable + "=" + mode
+                    + " but refused in preprod and prod",
+                "remove " + flag.name() + " from the environment"));
+      }
+    }
+  }
+
+  private Set<Mode> modesFor(DbAuthority authority) {
+    Set<Mode> modes = EnumSet.noneOf(Mode.class);
+    authorities.forEach((m, set) -> {
+      if (set.contains(authority)) {
+        modes.add(m);
+      }
+    });
+    return modes;
+  }
+
+  private String forMode(@Nullable Mode mode) {
+    return mode == null ? "" : " (allowed with " + modeVariable + "=" + mode + ")";
+  }
+
+  private static @Nullable String get(Map<String, String> env, String name) {
+    String value = env.get(name);
+    return value == null || value.isBlank() ? null : value;
+  }
+
+  private static String join(Set<?> values) {
+    return values.stream().map(Object::toString).collect(Collectors.joining(", "));
+  }
+
+  private static String choice(Set<?> values) {
+    return values.size() == 1 ? join(values) : "one of " + join(values);
+  }
+
+  private static <K extends Enum<K>, V> Map<K, Set<V>> freeze(Map<K, Set<V>> map) {
+    Map<K, Set<V>> copy = new EnumMap<>(map);
+    copy.replaceAll((k, v) -> Collections.unmodifiableSet(new LinkedHashSet<>(v)));
+    return Collections.unmodifiableMap(copy);
+  }
+
+  private static void requireVariableName(String name) {
+    if (!VARIABLE.matcher(name).matches()) {
+      throw new IllegalArgumentException(
+          "not an environment variable name: " + Text.quote(name, SHOWN));
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "ContractSpec{authorities=" + authorities + ", roles=" + roles + ", sandboxModes="
+        + sandboxModes + ", bypassFlags=" + bypassFlags + "}";
+  }
+
+  /** Builds a {@link ContractSpec}; starts from the standard contract. */
+  public static final class Builder {
+    private String modeVariable = "AOS_MODE";
+    private String authorityVariable = "DB_AUTHORITY";
+    private String roleVariable = "DB_ROLE";
+    private String sandboxVariable = "CUSTOMER_SANDBOX_ENABLED";
+    private String tenantHeaderVariable = "TENANT_HEADER";
+    private String enforceTenancyVariable = "ENFORCE_TENANCY";
+    private String defaultTenantHeader = "X-AOS-Tenant";
+    private final Map<Mode, Set<DbAuthority>> authorities = new EnumMap<>(Mode.class);
+    private final Map<Mode, Set<DbRole>> roles = new EnumMap<>(Mode.class);
+    private final Set<Mode> sandboxModes = EnumSet.of(Mode.LOCAL, Mode.TEST);
+    private final Set<Mode> sandboxOnByDefault = EnumSet.of(Mode.LOCAL);
+    private final Map<String, BypassFlag> bypassFlags = new LinkedHashMap<>();
+
+    private Builder() {
+      authorities.put(Mode.LOCAL, Set.of(DbAuthority.LOCAL));
+      authorities.put(Mode.TEST, Set.of(DbAuthority.NEON));
+      authorities.put(Mode.PREPROD, Set.of(DbAuthority.NEON));
+      authorities.put(Mode.PROD, Set.of(DbAuthority.NEON));
+      roles.put(Mode.LOCAL, EnumSet.of(DbRole.STAGING));
+      roles.put(Mode.TEST, EnumSet.of(DbRole.STAGING, DbRole.REPLICA));
+      roles.put(Mode.PREPROD, EnumSet.of(DbRole.STAGING, DbRole.REPLICA));
+      roles.put(Mode.PROD, EnumSet.of(DbRole.PROD, DbRole.REPLICA));
+      for (BypassFlag flag :
+          List.of(
+              new BypassFlag("DEV_AUTH_ENABLED", true),
+              new BypassFlag("JWT_ALLOW_DEV_TOKEN", true),
+              new BypassFlag("RBAC_FAIL_OPEN", true),
+              new BypassFlag("JWT_VERIFY_SIGNATURE", false),
+              new BypassFlag("OIDC_VERIFY_SSL", false))) {
+        bypassFlags.put(flag.name(), flag);
+      }
+    }
+
+    private Builder(ContractSpec spec) {
+      modeVariable = spec.modeVariable;
+      authorityVariable = spec.authorityVariable;
+      roleVariable = spec.roleVariable;
+      sandboxVariable = spec.sandboxVariable;
+      tenantHeaderVariable = spec.tenantHeaderVariable;
+      enforceTenancyVariable = spec.enforceTenancyVariable;
+      defaultTenantHeader = spec.defaultTenantHeader;
+      authorities.putAll(spec.authorities);
+      roles.putAll(spec.roles);
+      sandboxModes.clear();
+      sandboxModes.addAll(spec.sandboxModes);
+      sandboxOnByDefault.clear();
+      sandboxOnByDefault.addAll(spec.sandboxOnByDefault);
+      spec.bypassFlags.forEach(f -> bypassFlags.put(f.name(), f));
+    }
+
+    /** Renames the mode variable ({@code AOS_MODE}). */
+    public Builder modeVariable(String name) {
+      requireVariableName(name);
+      this.modeVariable = name;
+      return this;
+    }
+
+    /** Renames the database authority variable ({@code DB_AUTHORITY}). */
+    public Builder authorityVariable(String name) {
+      requireVariableName(name);
+      this.authorityVariable = name;
+      return this;
+    }
+
+    /** Renames the database role variable ({@code DB_ROLE}). */
+    public Builder roleVariable(String name) {
+      requireVariableName(name);
+      this.roleVariable = name;
+      return this;
+    }
+
+    /** Renames the sandbox variable ({@code CUSTOMER_SANDBOX_ENABLED}). */
+    public Builder sandboxVariable(String name) {
+      requireVariableName(name);
+      this.sandboxVariable = name;
+      return this;
+    }
+
+    /** Renames the tenant header variable ({@code TENANT_HEADER}). */
+    public Builder tenantHeaderVariable(String name) {
+      requireVariableName(name);
+      this.tenantHeaderVariable = name;
+      return this;
+    }
+
+    /** Renames the tenancy enforcement variable ({@code ENFORCE_TENANCY}). */
+    public Builder enforceTenancyVariable(String name) {
+      requireVariableName(name);
+      this.enforceTenancyVariable = name;
+      return this;
+    }
+
+    /** Sets the database authorities a mode may use (at least one). */
+    public Builder authorities(Mode mode, Set<DbAuthority> allowed) {
+      if (allowed.isEmpty()) {
+        throw new IllegalArgumentException("a mode needs at least one database authority");
+      }
+      authorities.put(mode, Set.copyOf(allowed));
+      return this;
+    }
+
+    /** Sets the database roles a mode may use (at least one). */
+    public Builder roles(Mode mode, Set<DbRole> allowed) {
+      if (allowed.isEmpty()) {
+        throw new IllegalArgumentException("a mode needs at least one database role");
+      }
+      if (mode != Mode.PROD && allowed.contains(DbRole.PROD)) {
+        throw new IllegalArgumentException(
+            "DB_ROLE=prod is only for AOS_MODE=prod: no production database for testing");
+      }
+      roles.put(mode, EnumSet.copyOf(allowed));
+      return this;
+    }
+
+    /**
+     * Sets the modes in which sandbox keys may be enabled.
+     *
+     * @throws IllegalArgumentException if it includes preprod or prod
+     */
+    public Builder sandboxModes(Set<Mode> modes) {
+      for (Mode mode : modes) {
+        if (mode.isProductionLike()) {
+          throw new IllegalArgumentException("sandbox keys are never allowed in " + mode);
+        }
+      }
+      sandboxModes.clear();
+      sandboxModes.addAll(modes);
+      sandboxOnByDefault.retainAll(modes);
+      return this;
+    }
+
+    /** Adds a bypass flag, or replaces the one with the same name. */
+    public Builder bypassFlag(BypassFlag flag) {
+      bypassFlags.put(flag.name(), flag);
+      return this;
+    }
+
+    /** Removes the bypass flag with this name, if any. */
+    public Builder removeBypassFlag(String name) {
+      bypassFlags.remove(name);
+      return this;
+    }
+
+    /** Builds the spec. */
+    public ContractSpec build() {
+      for (Mode mode : Mode.values()) {
+        if (!authorities.containsKey(mode) || !roles.containsKey(mode)) {
+          throw new IllegalStateException("every mode needs authorities and roles: " + mode);
+        }
+      }
+      return new ContractSpec(this);
+    }
+  }
+}

@@ -1,0 +1,102 @@
+package dev.planeguard;
+
+import static java.util.Objects.requireNonNull;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The outcome of {@link Enforcer#decide}: allow or deny, with the stable {@link Reason}, the HTTP
+ * status to answer, and — for an allow — the {@link Principal}.
+ *
+ * <p>Adapters answer a deny with {@link #status()} and an {@code application/problem+json} body
+ * carrying {@link #reason()}; they never reveal {@link #detail()} to the client.
+ */
+public final class Decision {
+
+  private final Reason reason;
+  private final @Nullable Detail detail;
+  private final @Nullable Rule rule;
+  private final @Nullable Principal principal;
+  private final boolean violation;
+  private final int retryAfterSeconds;
+
+  Decision(
+      Reason reason,
+      @Nullable Detail detail,
+      @Nullable Rule rule,
+      @Nullable Principal principal,
+      boolean violation,
+      int retryAfterSeconds) {
+    this.reason = requireNonNull(reason);
+    this.detail = detail;
+    this.rule = rule;
+    this.principal = principal;
+    this.violation = violation;
+    this.retryAfterSeconds = retryAfterSeconds;
+    if (reason == Reason.AUTHENTICATED && principal == null) {
+      throw new IllegalArgumentException("an authenticated decision needs a principal");
+    }
+    if (!reason.allows() && principal != null) {
+      throw new IllegalArgumentException("a deny has no principal");
+    }
+  }
+
+  /** True for {@link Reason#PUBLIC} and {@link Reason#AUTHENTICATED}. */
+  public boolean allowed() {
+    return reason.allows();
+  }
+
+  /** The HTTP status: 200 for an allow (the handler sets its own), the refusal status otherwise. */
+  public int status() {
+    return reason.status();
+  }
+
+  /** The stable reason code. */
+  public Reason reason() {
+    return reason;
+  }
+
+  /** The finer cause, for audit only; {@code null} when the reason says it all. */
+  public @Nullable Detail detail() {
+    return detail;
+  }
+
+  /** The matched rule, or {@code null} if the request was refused before or without a match. */
+  public @Nullable Rule rule() {
+    return rule;
+  }
+
+  /**
+   * The plane whose credential the matched rule requires, or {@code null} for public, unmapped and
+   * malformed requests.
+   */
+  public @Nullable Plane plane() {
+    return rule == null ? null : rule.plane();
+  }
+
+  /** The caller, for {@link Reason#AUTHENTICATED}; {@code null} otherwise. */
+  public @Nullable Principal principal() {
+    return principal;
+  }
+
+  /**
+   * Whether this request broke the contract rather than merely failing: a cross-plane or ambiguous
+   * credential, or a sandbox key in preprod or prod. Audited at WARN.
+   */
+  public boolean violation() {
+    return violation;
+  }
+
+  /** Seconds for {@code Retry-After} on a 503; 0 otherwise. */
+  public int retryAfterSeconds() {
+    return retryAfterSeconds;
+  }
+
+  /** Reason, detail, plane and principal id; never a credential. */
+  @Override
+  public String toString() {
+    return "Decision{" + reason + (detail == null ? "" : "/" + detail)
+        + (plane() == null ? "" : ", plane=" + plane())
+        + (principal == null ? "" : ", principal=" + principal.id()) + "}";
+  }
+}

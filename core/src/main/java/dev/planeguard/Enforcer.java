@@ -1,0 +1,562 @@
+package dev.planeguard;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.planeguard.internal.Redaction;
+import dev.planeguard.internal.RequestFirewall;
+import dev.planeguard.internal.Text;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.function.LongSupplier;
+import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The decision engine: applies the decision table to one request and returns a {@link Decision}.
+ * Adapters (the servlet filter, the Spring starter, the CLI) call {@link #decide} and hold no
+ * policy logic of their own.
+ *
+ * <pre>{@code
+ * Enforcer enforcer = Enforcer.builder()
+ *     .contract(Contract.fromEnvironment())
+ *     .policy(Policy.load(Path.of("planeguard.policy")))
+ *     .tokenVerifier(jwtVerifier)          // human plane
+ *     .machineKeyVerifier(keyVerifier)     // machine plane
+ *     .build();                            // throws ConfigurationException listing every problem
+ *
+ * Decision decision = enforcer.decide(request);
+ * }</pre>
+ *
+ * <h2>The decision table</h2>
+ *
+ * <p>{@link #decide} evaluates these rows in order; the first that applies wins. Every decision
+ * produces one {@link AuditEvent}, and any exception is a deny ({@code VERIFIER_UNAVAILABLE},
+ * detail {@code INTERNAL_ERROR}), never an allow.
+ *
+ * <table class="striped">
+ *   <caption>Decision table</caption>
+ *   <tr><th>#</th><th>situation</th><th>status</th><th>reason</th></tr>
+ *   <tr><td>1</td><td>path or method fails the request firewall</td><td>400</td><td>MALFORMED_REQUEST</td></tr>
+ *   <tr><td>2</td><td>no rule matches</td><td>404</td><td>UNMAPPED_ROUTE</td></tr>
+ *   <tr><td>3</td><td>debug rule in prod</td><td>404</td><td>DEBUG_DISABLED</td></tr>
+ *   <tr><td>4</td><td>public rule (credentials not examined)</td><td>allow</td><td>PUBLIC</td></tr>
+ *   <tr><td>5</td><td>a credential in the query string</td><td>400</td><td>CREDENTIAL_IN_QUERY</td></tr>
+ *   <tr><td>6</td><td>two carriers, or a carrier repeated</td><td>400</td><td>AMBIGUOUS_CREDENTIALS</td></tr>
+ *   <tr><td>7</td><td>no credential</td><td>401</td><td>MISSING_CREDENTIAL</td></tr>
+ *   <tr><td>8</td><td>credential of another plane</td><td>401</td><td>CROSS_PLANE_CREDENTIAL</td></tr>
+ *   <tr><td>9</td><td>sandbox key where not allowed</td><td>401</td><td>SANDBOX_FORBIDDEN</td></tr>
+ *   <tr><td>10</td><td>{@code Authorization} scheme other than Bearer</td><td>401</td><td>UNSUPPORTED_SCHEME</td></tr>
+ *   <tr><td>11</td><td>JWT fails a check</td><td>401</td><td>INVALID_TOKEN</td></tr>
+ *   <tr><td>12</td><td>key malformed, bad checksum, unknown id, hash mismatch</td><td>401</td><td>INVALID_KEY</td></tr>
+ *   <tr><td>13</td><td>key revoked / expired / for another mode</td><td>401</td><td>REVOKED_KEY, EXPIRED_KEY, KEY_MODE_MISMATCH</td></tr>
+ *   <tr><td>14</td><td>a scope the rule requires is missing</td><td>403</td><td>INSUFFICIENT_SCOPE</td></tr>
+ *   <tr><td>15</td><td>tenant header disagrees with the caller's tenant</td><td>403</td><td>TENANT_MISMATCH</td></tr>
+ *   <tr><td>16</td><td>the verifier cannot decide</td><td>503</td><td>VERIFIER_UNAVAILABLE</td></tr>
+ *   <tr><td>17</td><td>otherwise</td><td>allow</td><td>AUTHENTICATED</td></tr>
+ * </table>
+ *
+ * <p>Row 16 can only arise while verifying (rows 11–13): a verifier that cannot decide produces no
+ * principal, so rows 14 and 15 are never reached for it.
+ *
+ * <p>The plane of a credential is decided by its header, never by guessing from its value — with
+ * one exception: a value shaped like a planeguard key inside {@code Authorization: Bearer} is
+ * reported as {@code CROSS_PLANE_CREDENTIAL} rather than {@code INVALID_TOKEN}.
+ *
+ * <p>Instances are immutable and thread-safe.
+ */
+public final class Enforcer {
+
+  /** The header carrying human credentials. Not configurable. */
+  public static final String AUTHORIZATION = "Authorization";
+
+  private static final Logger LOG = LoggerFactory.getLogger("planeguard");
+  private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]{1,64}");
+  private static final int AUTHORIZATION_BIT = 1;
+  private static final int MACHINE_BIT = 2;
+  private static final int SANDBOX_BIT = 4;
+
+  private final Contract contract;
+  private final Policy policy;
+  private final @Nullable TokenVerifier tokenVerifier;
+  private final @Nullable KeyVerifier machineKeyVerifier;
+  private final @Nullable KeyVerifier sandboxKeyVerifier;
+  private final AuditSink auditSink;
+  private final Clock clock;
+  private final LongSupplier ticker;
+  private final String machineKeyHeader;
+  private final String sandboxKeyHeader;
+  private final Set<String> queryCredentialNames;
+  private final int retryAfterSeconds;
+
+  private Enforcer(Builder b) {
+    this.contract = requireNonNull(b.contract);
+    this.policy = requireNonNull(b.policy);
+    this.tokenVerifier = b.tokenVerifier;
+    this.machineKeyVerifier = b.machineKeyVerifier;
+    this.sandboxKeyVerifier = b.sandboxKeyVerifier;
+    this.auditSink = b.auditSink;
+    this.clock = b.clock;
+    this.ticker = b.ticker;
+    this.machineKeyHeader = b.machineKeyHeader;
+    this.sandboxKeyHeader = b.sandboxKeyHeader;
+    this.queryCredentialNames =
+        Set.of(
+            "access_token",
+            "id_token",
+            "api_key",
+            "apikey",
+            RequestFirewall.normaliseParameter(b.machineKeyHeader),
+            RequestFirewall.normaliseParameter(b.sandboxKeyHeader));
+    this.retryAfterSeconds = (int) Math.max(1, b.retryAfter.toSeconds());
+  }
+
+  /** A builder; {@link Builder#contract} and {@link Builder#policy} are required. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The contract this enforcer applies. */
+  public Contract contract() {
+    return contract;
+  }
+
+  /** The policy this enforcer applies. */
+  public Policy policy() {
+    return policy;
+  }
+
+  /** The header carrying machine keys ({@code X-AOS-Key} by default). */
+  public String machineKeyHeader() {
+    return machineKeyHeader;
+  }
+
+  /** The header carrying sandbox keys ({@code X-AOS-Customer-Key} by default). */
+  public String sandboxKeyHeader() {
+    return sandboxKeyHeader;
+  }
+
+  /**
+   * Decides one request. Never throws for anything the request contains; never allows on error.
+   */
+  public Decision decide(InboundRequest request) {
+    long started = ticker.getAsLong();
+    Outcome o = new Outcome();
+    try {
+      table(request, o);
+    } catch (RuntimeException | StackOverflowError e) {
+      LOG.error("planeguard denied a request after an internal error: {}", Text.describe(e));
+      o.rule = null;
+      o.set(Reason.VERIFIER_UNAVAILABLE, Detail.INTERNAL_ERROR);
+      o.principal = null;
+    }
+    Decision decision =
+        new Decision(
+            o.reason,
+            o.detail,
+            o.rule,
+            o.principal,
+            o.violation,
+            o.reason == Reason.VERIFIER_UNAVAILABLE ? retryAfterSeconds : 0);
+    audit(request, decision, o.carriers, started);
+    return decision;
+  }
+
+  /** The decision table, top to bottom. Each row that applies sets the outcome and returns. */
+  private void table(InboundRequest request, Outcome o) {
+    String method = request.method();
+
+    // Row 1: the request firewall, on the raw method, path and query; decode once.
+    if (!RequestFirewall.allowedMethod(method)) {
+      o.set(Reason.MALFORMED_REQUEST, Detail.DISALLOWED_METHOD);
+      return;
+    }
+    RequestFirewall.Checked target = RequestFirewall.checkPath(request.path());
+    String path = target.path();
+    if (path == null) {
+      o.set(Reason.MALFORMED_REQUEST, target.defect());
+      return;
+    }
+    Detail queryDefect = RequestFirewall.checkQuery(request.query());
+    if (queryDefect != null) {
+      o.set(Reason.MALFORMED_REQUEST, queryDefect);
+      return;
+    }
+    String containerPath = request.containerPath();
+    if (containerPath != null && !containerPath.equals(path)) {
+      o.set(Reason.MALFORMED_REQUEST, Detail.PATH_MISMATCH);
+      return;
+    }
+
+    // Row 2: no rule matches.
+    Rule rule = policy.match(method, path);
+    if (rule == null) {
+      o.set(Reason.UNMAPPED_ROUTE, null);
+      return;
+    }
+    o.rule = rule;
+
+    // Row 3: debug routes do not exist in prod.
+    if (rule.access() == Access.DEBUG && !contract.debugRoutesEnabled()) {
+      o.set(Reason.DEBUG_DISABLED, null);
+      return;
+    }
+
+    // Row 4: public routes; credentials are not examined.
+    if (rule.access() == Access.PUBLIC) {
+      o.set(Reason.PUBLIC, null);
+      return;
+    }
+
+    // Row 5: a credential in the query string.
+    if (RequestFirewall.hasParameter(request.query(), queryCredentialNames)) {
+      o.set(Reason.CREDENTIAL_IN_QUERY, null);
+      return;
+    }
+
+    // Row 6: more than one credential: two carriers, or one carrier repeated.
+    List<String> authorization = request.headers(AUTHORIZATION);
+    List<String> machineKeys = request.headers(machineKeyHeader);
+    List<String> sandboxKeys = request.headers(sandboxKeyHeader);
+    o.carriers =
+        (authorization.isEmpty() ? 0 : AUTHORIZATION_BIT)
+            | (machineKeys.isEmpty() ? 0 : MACHINE_BIT)
+            | (sandboxKeys.isEmpty() ? 0 : SANDBOX_BIT);
+    int presented = authorization.size() + machineKeys.size() + sandboxKeys.size();
+    if (presented > 1) {
+      o.set(Reason.AMBIGUOUS_CREDENTIALS, null);
+      o.violation = true;
+      return;
+    }
+
+    // Row 7: no credential.
+    if (presented == 0) {
+      o.set(Reason.MISSING_CREDENTIAL, null);
+      return;
+    }
+
+    // Row 8: the credential of another plane. The header decides the plane, never the value,
+    // except that a planeguard key inside "Authorization: Bearer" is called what it is.
+    Plane plane = requireNonNull(rule.plane());
+    String bearer = authorization.isEmpty() ? null : bearerToken(authorization.get(0));
+    boolean crossPlane =
+        plane == Plane.MACHINE
+            ? machineKeys.isEmpty()
+            : !machineKeys.isEmpty() || (bearer != null && ApiKey.hasKeyShape(bearer));
+    if (crossPlane) {
+      o.set(Reason.CROSS_PLANE_CREDENTIAL, null);
+      o.violation = true;
+      return;
+    }
+
+    // Row 9: a sandbox key where sandbox keys are not allowed.
+    if (!sandboxKeys.isEmpty() && sandboxKeyVerifier == null) {
+      o.set(Reason.SANDBOX_FORBIDDEN, null);
+      o.violation = contract.mode().isProductionLike();
+      return;
+    }
+
+    // Row 10: an Authorization scheme other than Bearer.
+    if (!authorization.isEmpty() && bearer == null) {
+      o.set(Reason.UNSUPPORTED_SCHEME, null);
+      return;
+    }
+
+    // Rows 11-13 and 16: verify the one credential with the verifier of its carrier.
+    Verification verification;
+    Class<? extends Principal> expected;
+    if (plane == Plane.MACHINE) {
+      verification =
+          requireNonNull(machineKeyVerifier)
+              .verify(machineKeys.get(0), ApiKey.Kind.MACHINE, contract.mode());
+      expected = MachinePrincipal.class;
+    } else if (!sandboxKeys.isEmpty()) {
+      verification =
+          requireNonNull(sandboxKeyVerifier)
+              .verify(sandboxKeys.get(0), ApiKey.Kind.SANDBOX, contract.mode());
+      expected = SandboxPrincipal.class;
+    } else {
+      String token = requireNonNull(bearer);
+      verification =
+          token.isEmpty()
+              ? Verification.rejected(Reason.INVALID_TOKEN, Detail.MALFORMED)
+              : requireNonNull(tokenVerifier).verify(token);
+      expected = HumanPrincipal.class;
+    }
+    if (verification instanceof Verification.Rejected rejected) {
+      o.set(rejected.reason(), rejected.detail());
+      return;
+    }
+    if (verification instanceof Verification.Unavailable unavailable) {
+      o.set(Reason.VERIFIER_UNAVAILABLE, unavailable.detail());
+      return;
+    }
+    Principal principal = ((Verification.Verified) verification).principal();
+    if (!expected.isInstance(principal)) {
+      throw new IllegalStateException(
+          "verifier returned a " + principal.getClass().getSimpleName() + " on the " + plane
+              + " plane");
+    }
+
+    // Row 14: a scope the rule requires is missing.
+    if (!principal.scopes().containsAll(rule.scopes())) {
+      o.set(Reason.INSUFFICIENT_SCOPE, null);
+      return;
+    }
+
+    // Row 15: the tenant header names another tenant than the caller's.
+    if (contract.enforceTenancy()) {
+      List<String> tenants = request.headers(contract.tenantHeader());
+      if (!tenants.isEmpty()
+          && (tenants.size() > 1 || !tenants.get(0).equals(principal.tenant()))) {
+        o.set(Reason.TENANT_MISMATCH, null);
+        return;
+      }
+    }
+
+    // Row 17: allowed.
+    o.set(Reason.AUTHENTICATED, null);
+    o.principal = principal;
+  }
+
+  /**
+   * The credential of an {@code Authorization} value whose scheme is Bearer (case-insensitive,
+   * followed by exactly one space), or {@code null} for any other scheme. {@code "Bearer"} alone
+   * gives the empty string.
+   */
+  private static @Nullable String bearerToken(String value) {
+    if (!value.regionMatches(true, 0, "Bearer", 0, 6)) {
+      return null;
+    }
+    if (value.length() == 6) {
+      return "";
+    }
+    return value.charAt(6) == ' ' ? value.substring(7) : null;
+  }
+
+  private void audit(InboundRequest request, Decision decision, int carriers, long started) {
+    try {
+      List<String> carrierNames = new ArrayList<>(3);
+      if ((carriers & AUTHORIZATION_BIT) != 0) {
+        carrierNames.add(AUTHORIZATION);
+      }
+      if ((carriers & MACHINE_BIT) != 0) {
+        carrierNames.add(machineKeyHeader);
+      }
+      if ((carriers & SANDBOX_BIT) != 0) {
+        carrierNames.add(sandboxKeyHeader);
+      }
+      Rule rule = decision.rule();
+      Principal principal = decision.principal();
+      String path = request.path();
+      String safePath =
+          Text.escape(Redaction.redact(path.length() > 1024 ? path.substring(0, 1024) : path), 256);
+      String requestId = request.requestId();
+      AuditEvent event =
+          new AuditEvent(
+              clock.instant(),
+              contract.mode(),
+              Text.escape(request.method(), 16),
+              rule == null ? null : rule.pattern(),
+              safePath,
+              decision.plane(),
+              List.copyOf(carrierNames),
+              decision.allowed(),
+              decision.reason(),
+              decision.detail(),
+              principal == null ? null : principal.id(),
+              principal == null ? null : principal.tenant(),
+              requestId == null ? null : Text.escape(Redaction.redact(requestId), 64),
+              ticker.getAsLong() - started,
+              decision.violation());
+      auditSink.record(event);
+    } catch (RuntimeException e) {
+      LOG.error("planeguard audit sink failed: {}", Text.describe(e));
+    }
+  }
+
+  /** What the table concluded; mutable only while {@link #table} runs. */
+  private static final class Outcome {
+    Reason reason = Reason.VERIFIER_UNAVAILABLE;
+    @Nullable Detail detail = Detail.INTERNAL_ERROR;
+    @Nullable Rule rule;
+    @Nullable Principal principal;
+    boolean violation;
+    int carriers;
+
+    void set(Reason reason, @Nullable Detail detail) {
+      this.reason = reason;
+      this.detail = detail;
+    }
+  }
+
+  /** Builds an {@link Enforcer}; {@link #build()} checks the whole configuration at once. */
+  public static final class Builder {
+    private @Nullable Contract contract;
+    private @Nullable Policy policy;
+    private @Nullable TokenVerifier tokenVerifier;
+    private @Nullable KeyVerifier machineKeyVerifier;
+    private @Nullable KeyVerifier sandboxKeyVerifier;
+    private AuditSink auditSink = AuditSink.slf4j();
+    private Clock clock = Clock.systemUTC();
+    private LongSupplier ticker = System::nanoTime;
+    private String machineKeyHeader = "X-AOS-Key";
+    private String sandboxKeyHeader = "X-AOS-Customer-Key";
+    private Duration retryAfter = Duration.ofSeconds(5);
+
+    private Builder() {}
+
+    /** The environment contract (required). */
+    public Builder contract(Contract contract) {
+      this.contract = requireNonNull(contract, "contract");
+      return this;
+    }
+
+    /** The route policy (required). */
+    public Builder policy(Policy policy) {
+      this.policy = requireNonNull(policy, "policy");
+      return this;
+    }
+
+    /** Verifies JWTs on the human plane; required if the policy has human-plane rules. */
+    public Builder tokenVerifier(TokenVerifier verifier) {
+      this.tokenVerifier = requireNonNull(verifier, "verifier");
+      return this;
+    }
+
+    /** Verifies machine keys; required if the policy has machine-plane rules. */
+    public Builder machineKeyVerifier(KeyVerifier verifier) {
+      this.machineKeyVerifier = requireNonNull(verifier, "verifier");
+      return this;
+    }
+
+    /**
+     * Verifies sandbox keys on the human plane. Only allowed where the contract allows sandbox
+     * keys (local; test with {@code CUSTOMER_SANDBOX_ENABLED=true}); without it every sandbox key
+     * is {@code SANDBOX_FORBIDDEN}.
+     */
+    public Builder sandboxKeyVerifier(KeyVerifier verifier) {
+      this.sandboxKeyVerifier = requireNonNull(verifier, "verifier");
+      return this;
+    }
+
+    /** Where audit events go; the SLF4J logger {@code planeguard.audit} by default. */
+    public Builder auditSink(AuditSink sink) {
+      this.auditSink = requireNonNull(sink, "sink");
+      return this;
+    }
+
+    /** The clock stamping audit events; {@link Clock#systemUTC()} by default. */
+    public Builder clock(Clock clock) {
+      this.clock = requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /** Nanosecond ticker measuring decision durations; {@link System#nanoTime()} by default. */
+    public Builder ticker(LongSupplier ticker) {
+      this.ticker = requireNonNull(ticker, "ticker");
+      return this;
+    }
+
+    /** Renames the machine key header ({@code X-AOS-Key}). */
+    public Builder machineKeyHeader(String name) {
+      this.machineKeyHeader = requireNonNull(name, "name");
+      return this;
+    }
+
+    /** Renames the sandbox key header ({@code X-AOS-Customer-Key}). */
+    public Builder sandboxKeyHeader(String name) {
+      this.sandboxKeyHeader = requireNonNull(name, "name");
+      return this;
+    }
+
+    /** {@code Retry-After} for 503 answers; 5 seconds by default, at least 1. */
+    public Builder retryAfter(Duration retryAfter) {
+      this.retryAfter = requireNonNull(retryAfter, "retryAfter");
+      return this;
+    }
+
+    /**
+     * Builds the enforcer and logs the contract's warnings.
+     *
+     * @throws ConfigurationException listing every problem with the configuration
+     */
+    public Enforcer build() {
+      List<Problem> problems = new ArrayList<>();
+      if (contract == null) {
+        problems.add(
+            new Problem("contract", "no environment contract", "call contract(Contract...)"));
+      }
+      if (policy == null) {
+        problems.add(new Problem("policy", "no policy", "call policy(Policy...)"));
+      }
+      if (policy != null && policy.uses(Plane.HUMAN) && tokenVerifier == null) {
+        problems.add(
+            new Problem(
+                "human plane",
+                "the policy has human-plane rules but no token verifier is configured",
+                "configure a human issuer (JWT verifier)"));
+      }
+      if (policy != null && policy.uses(Plane.MACHINE) && machineKeyVerifier == null) {
+        problems.add(
+            new Problem(
+                "machine plane",
+                "the policy has machine-plane rules but no key verifier is configured",
+                "configure machine keys (a key file or store)"));
+      }
+      if (contract != null && sandboxKeyVerifier != null && !contract.sandboxAllowed()) {
+        problems.add(
+            new Problem(
+                "sandbox keys",
+                "sandbox keys are configured but AOS_MODE=" + contract.mode()
+                    + " does not allow them",
+                contract.mode().isProductionLike()
+                    ? "remove the sandbox key configuration: sandbox keys never work in "
+                        + contract.mode()
+                    : "remove the sandbox key configuration or set CUSTOMER_SANDBOX_ENABLED=true"));
+      }
+      checkHeader(machineKeyHeader, "machine key header", problems);
+      checkHeader(sandboxKeyHeader, "sandbox key header", problems);
+      String tenant = contract == null ? null : contract.tenantHeader();
+      List<String> names = new ArrayList<>();
+      names.add(AUTHORIZATION.toLowerCase(Locale.ROOT));
+      for (String name : new String[] {machineKeyHeader, sandboxKeyHeader, tenant}) {
+        if (name != null) {
+          String lower = name.toLowerCase(Locale.ROOT);
+          if (names.contains(lower)) {
+            problems.add(
+                new Problem(
+                    name,
+                    "the same header is used for two purposes",
+                    "give the authorization, machine key, sandbox key and tenant headers distinct"
+                        + " names"));
+          }
+          names.add(lower);
+        }
+      }
+      if (retryAfter.isNegative() || retryAfter.toSeconds() > 3600) {
+        problems.add(
+            new Problem("retryAfter", "must be between 1 second and 1 hour", "correct it"));
+      }
+      if (!problems.isEmpty()) {
+        throw new ConfigurationException("Invalid planeguard configuration", problems);
+      }
+      for (Problem warning : requireNonNull(contract).warnings()) {
+        LOG.warn("planeguard contract warning: {}", warning);
+      }
+      return new Enforcer(this);
+    }
+
+    private static void checkHeader(String name, String what, List<Problem> problems) {
+      if (!HEADER_NAME.matcher(name).matches()) {
+        problems.add(
+            new Problem(what, "is not a valid header name: " + Text.quote(name, 64), "fix it"));
+      }
+    }
+  }
+}

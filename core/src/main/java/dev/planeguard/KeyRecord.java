@@ -1,0 +1,228 @@
+package dev.planeguard;
+
+import static java.util.Objects.requireNonNull;
+
+import com.nimbusds.jose.util.JSONObjectUtils;
+import dev.planeguard.internal.Text;
+import java.text.ParseException;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What a key store keeps about one key: never the key, only its {@link ApiKey#hash() hash}. One
+ * record is one line of a key file (JSON Lines):
+ *
+ * <pre>{@code
+ * {"id":"k7xq2m4p9ra3w5tz","kind":"mk","mode":"prod","hash":"sha256:…","tenant":"acme","scopes":["runs:write"],"status":"active","notAfter":"2027-01-01T00:00:00Z"}
+ * }</pre>
+ *
+ * <p>{@code tenant}, {@code scopes} and {@code notAfter} are optional; any other member is an
+ * error, so a misspelt {@code notafter} cannot silently mean "never expires".
+ *
+ * @param id the key's public lookup id
+ * @param kind machine or sandbox
+ * @param mode the mode the key was issued for
+ * @param hash {@code sha256:} and 64 lower-case hex digits
+ * @param tenant the tenant the key belongs to, or {@code null}
+ * @param scopes scopes granted, sorted
+ * @param status active or revoked
+ * @param notAfter the instant after which the key no longer works, or {@code null}
+ */
+public record KeyRecord(
+    String id,
+    ApiKey.Kind kind,
+    Mode mode,
+    String hash,
+    @Nullable String tenant,
+    Set<String> scopes,
+    Status status,
+    @Nullable Instant notAfter) {
+
+  /** Whether a key may be used at all. */
+  public enum Status {
+    ACTIVE,
+    REVOKED;
+
+    /** {@code active} or {@code revoked}. */
+    public String id() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9_-]{0,63}");
+  private static final Pattern HASH = Pattern.compile("sha256:[0-9a-f]{64}");
+  private static final Pattern TENANT = Pattern.compile("[A-Za-z0-9._:@-]{1,128}");
+  private static final Pattern SCOPE = Pattern.compile("[A-Za-z0-9:._/-]{1,128}");
+  private static final Set<String> MEMBERS =
+      Set.of("id", "kind", "mode", "hash", "tenant", "scopes", "status", "notAfter");
+
+  /**
+   * Validates every field.
+   *
+   * @throws IllegalArgumentException naming the field that is wrong (never echoing a hash)
+   */
+  public KeyRecord {
+    requireNonNull(id, "id");
+    requireNonNull(kind, "kind");
+    requireNonNull(mode, "mode");
+    requireNonNull(hash, "hash");
+    requireNonNull(status, "status");
+    if (!ID.matcher(id).matches()) {
+      throw new IllegalArgumentException("id must match [a-z0-9][a-z0-9_-]{0,63}");
+    }
+    if (!HASH.matcher(hash).matches()) {
+      throw new IllegalArgumentException("hash must be sha256: and 64 lower-case hex digits");
+    }
+    if (tenant != null && !TENANT.matcher(tenant).matches()) {
+      throw new IllegalArgumentException("tenant must be 1-128 of [A-Za-z0-9._:@-]");
+    }
+    TreeSet<String> sorted = new TreeSet<>(scopes);
+    for (String scope : sorted) {
+      if (!SCOPE.matcher(scope).matches()) {
+        throw new IllegalArgumentException("scopes must be 1-128 of [A-Za-z0-9:._/-]");
+      }
+    }
+    scopes = Collections.unmodifiableSet(sorted);
+  }
+
+  /** A new active record for a freshly generated key. */
+  public static KeyRecord of(
+      ApiKey key, @Nullable String tenant, Set<String> scopes, @Nullable Instant notAfter) {
+    return new KeyRecord(
+        key.id(), key.kind(), key.mode(), key.hash(), tenant, scopes, Status.ACTIVE, notAfter);
+  }
+
+  /** Whether the key may be used at {@code now}: active and not past {@code notAfter}. */
+  public boolean usableAt(Instant now) {
+    return status == Status.ACTIVE && (notAfter == null || !now.isAfter(notAfter));
+  }
+
+  /** This record revoked. */
+  public KeyRecord revoked() {
+    return new KeyRecord(id, kind, mode, hash, tenant, scopes, Status.REVOKED, notAfter);
+  }
+
+  /** This record with another {@code notAfter}. */
+  public KeyRecord withNotAfter(@Nullable Instant notAfter) {
+    return new KeyRecord(id, kind, mode, hash, tenant, scopes, status, notAfter);
+  }
+
+  /** One line of a key file, members in a fixed order, without line terminator. */
+  public String toJsonLine() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("id", id);
+    m.put("kind", kind.code());
+    m.put("mode", mode.id());
+    m.put("hash", hash);
+    if (tenant != null) {
+      m.put("tenant", tenant);
+    }
+    m.put("scopes", List.copyOf(scopes));
+    m.put("status", status.id());
+    if (notAfter != null) {
+      m.put("notAfter", notAfter.toString());
+    }
+    return JSONObjectUtils.toJSONString(m);
+  }
+
+  /**
+   * Parses one line of a key file.
+   *
+   * @throws IllegalArgumentException saying what is wrong, without echoing the line
+   */
+  public static KeyRecord parseJsonLine(String line) {
+    Map<String, Object> json;
+    try {
+      json = JSONObjectUtils.parse(line);
+    } catch (ParseException | RuntimeException e) {
+      throw new IllegalArgumentException("not a JSON object");
+    }
+    for (String member : json.keySet()) {
+      if (!MEMBERS.contains(member)) {
+        throw new IllegalArgumentException("unknown member " + Text.quote(member, 32));
+      }
+    }
+    ApiKey.Kind kind = ApiKey.Kind.fromCode(required(json, "kind"));
+    if (kind == null) {
+      throw new IllegalArgumentException("kind must be mk or sk");
+    }
+    Mode mode = Mode.parse(required(json, "mode"));
+    if (mode == null || !mode.id().equals(json.get("mode"))) {
+      throw new IllegalArgumentException("mode must be local, test, preprod or prod");
+    }
+    String statusValue = required(json, "status");
+    Status status =
+        switch (statusValue) {
+          case "active" -> Status.ACTIVE;
+          case "revoked" -> Status.REVOKED;
+          default -> throw new IllegalArgumentException("status must be active or revoked");
+        };
+    Object scopesValue = json.get("scopes");
+    Set<String> scopes = new TreeSet<>();
+    if (scopesValue != null) {
+      if (!(scopesValue instanceof List<?> list)) {
+        throw new IllegalArgumentException("scopes must be an array of strings");
+      }
+      for (Object o : list) {
+        if (!(o instanceof String s)) {
+          throw new IllegalArgumentException("scopes must be an array of strings");
+        }
+        scopes.add(s);
+      }
+    }
+    String notAfterValue = optional(json, "notAfter");
+    Instant notAfter = null;
+    if (notAfterValue != null) {
+      try {
+        notAfter = Instant.parse(notAfterValue);
+      } catch (DateTimeParseException e) {
+        throw new IllegalArgumentException("notAfter must be an ISO-8601 instant");
+      }
+    }
+    return new KeyRecord(
+        required(json, "id"),
+        kind,
+        mode,
+        required(json, "hash"),
+        optional(json, "tenant"),
+        scopes,
+        status,
+        notAfter);
+  }
+
+  private static String required(Map<String, Object> json, String member) {
+    String value = optional(json, member);
+    if (value == null) {
+      throw new IllegalArgumentException("missing " + member);
+    }
+    return value;
+  }
+
+  private static @Nullable String optional(Map<String, Object> json, String member) {
+    Object value = json.get(member);
+    if (value == null) {
+      return null;
+    }
+    if (!(value instanceof String s)) {
+      throw new IllegalArgumentException(member + " must be a string");
+    }
+    return s;
+  }
+
+  /** All fields but the hash. */
+  @Override
+  public String toString() {
+    return "KeyRecord{id=" + id + ", kind=" + kind.code() + ", mode=" + mode.id() + ", tenant="
+        + tenant + ", scopes=" + scopes + ", status=" + status.id() + ", notAfter=" + notAfter
+        + "}";
+  }
+}

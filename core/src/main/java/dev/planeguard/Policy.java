@@ -1,0 +1,454 @@
+package dev.planeguard;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.planeguard.internal.RouteTrie;
+import dev.planeguard.internal.Text;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Which auth plane every route belongs to. Immutable; built from a policy file or in code, and the
+ * two give equal objects.
+ *
+ * <h2>File format</h2>
+ *
+ * <p>One rule a line; {@code #} starts a comment:
+ *
+ * <pre>
+ * # access   pattern                 options
+ * human      /api/v1/accounts/**
+ * machine    /api/v1/runs/**         scopes=runs:write methods=POST,PUT
+ * machine    /api/v1/runs/**         methods=GET,HEAD
+ * public     /healthz
+ * debug      /__debug/**             plane=human
+ * </pre>
+ *
+ * <p>Access is {@code human}, {@code machine}, {@code public} or {@code debug} ({@code debug}
+ * requires {@code plane=human} or {@code plane=machine}). Options are {@code scopes=a,b}, {@code
+ * methods=GET,POST} and {@code plane=}. Pattern syntax is described at {@link Rule}.
+ *
+ * <h2>Matching</h2>
+ *
+ * <p>A rule matches a request when its pattern matches the decoded path and it covers the method.
+ * The most specific matching rule wins: at the first segment where two patterns differ, a literal
+ * beats {@code {name}}/{@code *}, which beats {@code **}; a pattern that ends exactly at the path
+ * beats one whose {@code **} matches nothing. Anything no rule matches is denied. Matching cost does
+ * not grow with the number of rules.
+ *
+ * <h2>Errors</h2>
+ *
+ * <p>Loading fails with a {@link ConfigurationException} listing every problem with its line: an
+ * unknown access, option or method, a bad pattern, {@code **} not last, a debug rule without a
+ * plane, any mention of the database plane, an empty policy, and two rules that match the same
+ * requests at equal specificity (same pattern shape, overlapping methods).
+ */
+public final class Policy {
+
+  private static final int MAX_FILE_BYTES = 4 * 1024 * 1024;
+  private static final Comparator<Rule> CANONICAL =
+      Comparator.comparing(Rule::pattern)
+          .thenComparing(r -> String.join(",", r.methods()))
+          .thenComparing(r -> r.access().id());
+
+  private final List<Rule> rules;
+  private final Map<Rule, String> origins;
+  private final RouteTrie trie;
+
+  private Policy(List<Rule> rules, Map<Rule, String> origins, RouteTrie trie) {
+    this.rules = rules;
+    this.origins = origins;
+    this.trie = trie;
+  }
+
+  /**
+   * Reads a policy file (UTF-8).
+   *
+   * @throws ConfigurationException listing every problem, or if the file cannot be read
+   */
+  public static Policy load(Path file) {
+    String name = file.toString();
+    byte[] bytes;
+    try {
+      if (Files.size(file) > MAX_FILE_BYTES) {
+        throw single(name, "the file is larger than 4 MiB", "split or trim the policy");
+      }
+      bytes = Files.readAllBytes(file);
+    } catch (IOException e) {
+      throw single(
+          name,
+          "cannot be read (" + e.getClass().getSimpleName() + ")",
+          "check the path and its permissions");
+    }
+    String text;
+    try {
+      text =
+          StandardCharsets.UTF_8
+              .newDecoder()
+              .onMalformedInput(CodingErrorAction.REPORT)
+              .onUnmappableCharacter(CodingErrorAction.REPORT)
+              .decode(ByteBuffer.wrap(bytes))
+              .toString();
+    } catch (CharacterCodingException e) {
+      throw single(name, "is not valid UTF-8", "save the policy file as UTF-8");
+    }
+    return parse(text, name);
+  }
+
+  /**
+   * Parses policy text.
+   *
+   * @param sourceName names the source in error messages and {@link #origin}, e.g. a file name
+   * @throws ConfigurationException listing every problem with its line number
+   */
+  public static Policy parse(String text, String sourceName) {
+    requireNonNull(text, "text");
+    requireNonNull(sourceName, "sourceName");
+    Builder builder = new Builder();
+    String[] lines = text.split("\r?\n", -1);
+    for (int i = 0; i < lines.length; i++) {
+      String where = sourceName + ":" + (i + 1);
+      String line = lines[i];
+      int hash = line.indexOf('#');
+      if (hash >= 0) {
+        line = line.substring(0, hash);
+      }
+      line = line.strip();
+      if (line.isEmpty()) {
+        continue;
+      }
+      Rule rule = parseLine(line, where, builder.problems);
+      if (rule != null) {
+        builder.rule(rule, where);
+      }
+    }
+    return builder.build(sourceName);
+  }
+
+  private static @Nullable Rule parseLine(String line, String where, List<Problem> problems) {
+    String[] tokens = line.split("\\s+");
+    String keyword = tokens[0];
+    Access access = Access.parse(keyword);
+    if (access == null) {
+      if (keyword.equalsIgnoreCase("database")) {
+        problems.add(
+            new Problem(
+                where,
+                "no HTTP route can belong to the database plane",
+                "remove the line; migrations are gated by the migration gate, not by routes"));
+      } else {
+        problems.add(
+            new Problem(
+                where,
+                "unknown access " + Text.quote(keyword, 32),
+                "start the line with human, machine, public or debug (lower case)"));
+      }
+      return null;
+    }
+    if (tokens.length < 2) {
+      problems.add(
+          new Problem(where, "missing route pattern", "write: " + keyword + " /path/pattern"));
+      return null;
+    }
+    String pattern = tokens[1];
+    Set<String> methods = Set.of();
+    Set<String> scopes = Set.of();
+    Plane plane = null;
+    Set<String> seen = new HashSet<>();
+    boolean ok = true;
+    for (int t = 2; t < tokens.length; t++) {
+      String option = tokens[t];
+      int eq = option.indexOf('=');
+      String key = eq < 0 ? option : option.substring(0, eq);
+      String value = eq < 0 ? "" : option.substring(eq + 1);
+      if (!seen.add(key)) {
+        problems.add(
+            new Problem(where, "option " + Text.quote(key, 32) + " given twice", "merge them"));
+        ok = false;
+        continue;
+      }
+      if (eq < 0 || value.isEmpty() || value.startsWith(",") || value.endsWith(",")
+          || value.contains(",,")) {
+        problems.add(
+            new Problem(
+                where,
+                "option " + Text.quote(option, 64) + " needs a value",
+                "write key=value, lists comma-separated without spaces"));
+        ok = false;
+        continue;
+      }
+      switch (key) {
+        case "methods" -> {
+          methods = new LinkedHashSet<>(Arrays.asList(value.split(",")));
+          for (String m : methods) {
+            if (!Rule.METHODS.contains(m)) {
+              problems.add(
+                  new Problem(
+                      where,
+                      "unknown method " + Text.quote(m, 16),
+                      "use upper-case methods from " + String.join(",", Rule.METHODS)));
+              ok = false;
+            }
+          }
+        }
+        case "scopes" -> scopes = new LinkedHashSet<>(Arrays.asList(value.split(",")));
+        case "plane" -> {
+          if (value.equals("human")) {
+            plane = Plane.HUMAN;
+          } else if (value.equals("machine")) {
+            plane = Plane.MACHINE;
+          } else if (value.equals("database")) {
+            problems.add(
+                new Problem(
+                    where,
+                    "no HTTP route can belong to the database plane",
+                    "use plane=human or plane=machine"));
+            ok = false;
+          } else {
+            problems.add(
+                new Problem(
+                    where,
+                    "unknown plane " + Text.quote(value, 32),
+                    "use plane=human or plane=machine"));
+            ok = false;
+          }
+        }
+        default -> {
+          problems.add(
+              new Problem(
+                  where,
+                  "unknown option " + Text.quote(key, 32),
+                  "use scopes=, methods= or plane= (debug rules only)"));
+          ok = false;
+        }
+      }
+    }
+    if (!ok) {
+      return null;
+    }
+    if (plane != null && access != Access.DEBUG) {
+      problems.add(
+          new Problem(
+              where,
+              "plane= is only for debug rules",
+              "remove plane=; a " + access.id() + " rule's plane is implied"));
+      return null;
+    }
+    try {
+      return new Rule(access, pattern, methods, scopes, plane);
+    } catch (IllegalArgumentException e) {
+      problems.add(new Problem(where, e.getMessage(), fixFor(e.getMessage())));
+      return null;
+    }
+  }
+
+  private static String fixFor(String message) {
+    if (message.startsWith("debug rules need")) {
+      return "add plane=human or plane=machine";
+    }
+    if (message.contains("database plane")) {
+      return "remove the rule";
+    }
+    return "correct the rule (see the policy file documentation)";
+  }
+
+  /** A builder for policies in code. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** All rules, in canonical order: by pattern, then methods. */
+  public List<Rule> rules() {
+    return rules;
+  }
+
+  /**
+   * Where {@code rule} was declared: {@code source:line} for a policy file, or the origin given to
+   * the builder ({@code "code"} by default).
+   *
+   * @throws IllegalArgumentException if the rule is not part of this policy
+   */
+  public String origin(Rule rule) {
+    String origin = origins.get(rule);
+    if (origin == null) {
+      throw new IllegalArgumentException("not a rule of this policy: " + rule);
+    }
+    return origin;
+  }
+
+  /**
+   * The most specific rule for a request, or {@code null} if none matches (the request is then
+   * denied as unmapped).
+   *
+   * @param method the request method, upper case
+   * @param path the decoded request path, already through the request firewall
+   */
+  public @Nullable Rule match(String method, String path) {
+    return trie.match(path, method);
+  }
+
+  /** Whether any rule requires the credential of {@code plane}. */
+  public boolean uses(Plane plane) {
+    for (Rule rule : rules) {
+      if (rule.plane() == plane) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * The policy in file format, one rule a line in canonical order, columns aligned. Parsing the
+   * result gives an equal policy.
+   */
+  public String render() {
+    int accessWidth = 0;
+    int patternWidth = 0;
+    for (Rule rule : rules) {
+      accessWidth = Math.max(accessWidth, rule.access().id().length());
+      patternWidth = Math.max(patternWidth, rule.pattern().length());
+    }
+    StringBuilder sb = new StringBuilder();
+    for (Rule rule : rules) {
+      int start = sb.length();
+      pad(sb.append(rule.access().id()), start + accessWidth + 2);
+      int patternStart = sb.length();
+      sb.append(rule.pattern());
+      StringBuilder options = new StringBuilder();
+      rule.appendOptions(options);
+      if (options.length() > 0) {
+        pad(sb, patternStart + patternWidth + 1).append(options);
+      }
+      sb.append('\n');
+    }
+    return sb.toString();
+  }
+
+  private static StringBuilder pad(StringBuilder sb, int to) {
+    while (sb.length() < to) {
+      sb.append(' ');
+    }
+    return sb;
+  }
+
+  /** Policies are equal when they hold equal rules; origins are not compared. */
+  @Override
+  public boolean equals(@Nullable Object o) {
+    return o instanceof Policy p && rules.equals(p.rules);
+  }
+
+  @Override
+  public int hashCode() {
+    return rules.hashCode();
+  }
+
+  @Override
+  public String toString() {
+    return "Policy{" + rules.size() + " rules}";
+  }
+
+  private static ConfigurationException single(String subject, String message, String fix) {
+    return new ConfigurationException(
+        "Invalid policy", List.of(new Problem(subject, message, fix)));
+  }
+
+  /** Builds a {@link Policy} from rules; {@link #build()} checks them together. */
+  public static final class Builder {
+    private final List<Rule> rules = new ArrayList<>();
+    private final Map<Rule, String> origins = new HashMap<>();
+    private final List<Problem> problems = new ArrayList<>();
+
+    private Builder() {}
+
+    /** Adds a rule declared in code. */
+    public Builder rule(Rule rule) {
+      return rule(rule, "code");
+    }
+
+    /**
+     * Adds a rule with its origin, shown in error messages and route tables: a file line, a
+     * handler method.
+     */
+    public Builder rule(Rule rule, String origin) {
+      requireNonNull(rule, "rule");
+      requireNonNull(origin, "origin");
+      if (origins.containsKey(rule)) {
+        problems.add(
+            new Problem(
+                origin,
+                "duplicates " + origins.get(rule) + " (" + rule.toPolicyLine() + ")",
+                "remove one of them"));
+        return this;
+      }
+      rules.add(rule);
+      origins.put(rule, origin);
+      return this;
+    }
+
+    /**
+     * Builds the policy.
+     *
+     * @throws ConfigurationException listing every problem: rules that match the same requests at
+     *     equal specificity, or no rules at all
+     */
+    public Policy build() {
+      return build("policy");
+    }
+
+    private Policy build(String sourceName) {
+      List<Problem> all = new ArrayList<>(problems);
+      RouteTrie trie = new RouteTrie();
+      for (Rule rule : rules) {
+        trie.add(
+            rule,
+            (existing, added) -> {
+              boolean sameOutcome =
+                  existing.access() == added.access()
+                      && existing.plane() == added.plane()
+                      && existing.scopes().equals(added.scopes());
+              all.add(
+                  new Problem(
+                      origins.get(added),
+                      (sameOutcome ? "overlaps " : "conflicts with ")
+                          + origins.get(existing)
+                          + ": both match the same requests at equal specificity ("
+                          + existing.toPolicyLine()
+                          + " / "
+                          + added.toPolicyLine()
+                          + ")",
+                      sameOutcome
+                          ? "merge the two rules into one"
+                          : "give them disjoint methods= or remove one"));
+            });
+      }
+      if (rules.isEmpty() && problems.isEmpty()) {
+        all.add(
+            new Problem(
+                sourceName,
+                "the policy has no rules",
+                "add at least one rule; anything no rule matches is denied"));
+      }
+      if (!all.isEmpty()) {
+        throw new ConfigurationException("Invalid policy", all);
+      }
+      List<Rule> sorted = new ArrayList<>(rules);
+      sorted.sort(CANONICAL);
+      return new Policy(List.copyOf(sorted), Map.copyOf(origins), trie);
+    }
+  }
+}

@@ -1,0 +1,209 @@
+package dev.planeguard;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.planeguard.internal.Text;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One line of a policy: which access a route pattern has, for which methods, with which scopes.
+ *
+ * <p>Patterns are matched case-sensitively against the decoded request path. A segment is a
+ * literal, {@code {name}} or {@code *} (exactly one segment), or {@code **} (zero or more trailing
+ * segments, last position only). {@code /} alone is the root. A trailing slash in the request is
+ * ignored, so patterns never end with one.
+ *
+ * <pre>{@code
+ * Rule.human("/api/v1/accounts/**")
+ * Rule.machine("/api/v1/runs/**").withScopes("runs:write").withMethods("POST", "PUT")
+ * Rule.publicRoute("/healthz")
+ * Rule.debug("/__debug/**", Plane.HUMAN)
+ * }</pre>
+ *
+ * @param access who may call the route
+ * @param pattern the route pattern
+ * @param methods the HTTP methods the rule covers, upper case, sorted; empty means all methods
+ * @param scopes scopes the caller must hold, sorted; empty means none
+ * @param plane the plane whose credential the route requires: {@link Plane#HUMAN} for human
+ *     rules, {@link Plane#MACHINE} for machine rules, the declared plane for debug rules, {@code
+ *     null} for public rules
+ */
+public record Rule(
+    Access access, String pattern, Set<String> methods, Set<String> scopes, @Nullable Plane plane) {
+
+  /** The methods a rule may name; everything else fails the request firewall. */
+  public static final List<String> METHODS =
+      List.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS");
+
+  private static final Pattern LITERAL = Pattern.compile("[A-Za-z0-9._~!$&'()+,=:@-]+");
+  private static final Pattern VARIABLE = Pattern.compile("\\{[A-Za-z_][A-Za-z0-9_]{0,63}}");
+  private static final Pattern SCOPE = Pattern.compile("[A-Za-z0-9:._/-]{1,128}");
+  private static final int MAX_PATTERN_LENGTH = 1024;
+
+  /**
+   * Validates and normalises the rule.
+   *
+   * @throws IllegalArgumentException with a one-line reason if the rule is invalid
+   */
+  public Rule {
+    requireNonNull(access, "access");
+    requireNonNull(pattern, "pattern");
+    String problem = patternProblem(pattern);
+    if (problem != null) {
+      throw new IllegalArgumentException(problem);
+    }
+    methods = sorted(methods);
+    for (String method : methods) {
+      if (!METHODS.contains(method)) {
+        throw new IllegalArgumentException(
+            "unknown method " + Text.quote(method, 16) + "; use one of " + String.join(",", METHODS));
+      }
+    }
+    scopes = sorted(scopes);
+    for (String scope : scopes) {
+      if (!SCOPE.matcher(scope).matches()) {
+        throw new IllegalArgumentException(
+            "invalid scope " + Text.quote(scope, 32) + "; scopes are 1-128 of [A-Za-z0-9:._/-]");
+      }
+    }
+    switch (access) {
+      case HUMAN, MACHINE -> {
+        Plane implied = access == Access.HUMAN ? Plane.HUMAN : Plane.MACHINE;
+        if (plane != null && plane != implied) {
+          throw new IllegalArgumentException("plane= is only for debug rules");
+        }
+        plane = implied;
+      }
+      case PUBLIC -> {
+        if (plane != null) {
+          throw new IllegalArgumentException("plane= is only for debug rules");
+        }
+        if (!scopes.isEmpty()) {
+          throw new IllegalArgumentException("public rules examine no credential, so no scopes=");
+        }
+      }
+      case DEBUG -> {
+        if (plane == null) {
+          throw new IllegalArgumentException("debug rules need plane=human or plane=machine");
+        }
+      }
+    }
+    if (plane == Plane.DATABASE) {
+      throw new IllegalArgumentException(
+          "no HTTP route can belong to the database plane; migrations are gated by the migration"
+              + " gate");
+    }
+  }
+
+  /** A human-plane rule for all methods. */
+  public static Rule human(String pattern) {
+    return new Rule(Access.HUMAN, pattern, Set.of(), Set.of(), null);
+  }
+
+  /** A machine-plane rule for all methods. */
+  public static Rule machine(String pattern) {
+    return new Rule(Access.MACHINE, pattern, Set.of(), Set.of(), null);
+  }
+
+  /** A public rule for all methods: no credential needed or examined. */
+  public static Rule publicRoute(String pattern) {
+    return new Rule(Access.PUBLIC, pattern, Set.of(), Set.of(), null);
+  }
+
+  /** A debug rule requiring the credential of {@code plane}; 404 in prod. */
+  public static Rule debug(String pattern, Plane plane) {
+    return new Rule(Access.DEBUG, pattern, Set.of(), Set.of(), plane);
+  }
+
+  /** This rule restricted to {@code methods}. */
+  public Rule withMethods(String... methods) {
+    return new Rule(access, pattern, Set.of(methods), scopes, plane);
+  }
+
+  /** This rule requiring {@code scopes}. */
+  public Rule withScopes(String... scopes) {
+    return new Rule(access, pattern, methods, Set.of(scopes), plane);
+  }
+
+  /** Whether this rule covers {@code method}. */
+  public boolean covers(String method) {
+    return methods.isEmpty() || methods.contains(method);
+  }
+
+  /**
+   * The rule in policy file syntax, columns separated by single spaces: {@code machine
+   * /api/v1/runs/** scopes=runs:write methods=POST,PUT}.
+   */
+  public String toPolicyLine() {
+    StringBuilder sb = new StringBuilder(access.id()).append(' ').append(pattern);
+    appendOptions(sb);
+    return sb.toString();
+  }
+
+  /** Appends {@code scopes=}, {@code methods=} and {@code plane=} options, each with a space. */
+  void appendOptions(StringBuilder sb) {
+    if (!scopes.isEmpty()) {
+      sb.append(" scopes=").append(String.join(",", scopes));
+    }
+    if (!methods.isEmpty()) {
+      sb.append(" methods=").append(String.join(",", methods));
+    }
+    if (access == Access.DEBUG && plane != null) {
+      sb.append(" plane=").append(plane.id());
+    }
+  }
+
+  @Override
+  public String toString() {
+    return toPolicyLine();
+  }
+
+  /** Returns why {@code pattern} is not a valid route pattern, or {@code null} if it is. */
+  static @Nullable String patternProblem(String pattern) {
+    if (pattern.length() > MAX_PATTERN_LENGTH) {
+      return "pattern is longer than " + MAX_PATTERN_LENGTH + " characters";
+    }
+    if (!pattern.startsWith("/")) {
+      return "pattern " + Text.quote(pattern, 64) + " must start with /";
+    }
+    if (pattern.equals("/")) {
+      return null;
+    }
+    if (pattern.endsWith("/")) {
+      return "pattern " + Text.quote(pattern, 64)
+          + " must not end with / (a trailing slash in a request is ignored anyway)";
+    }
+    String[] segments = pattern.substring(1).split("/", -1);
+    for (int i = 0; i < segments.length; i++) {
+      String s = segments[i];
+      if (s.isEmpty()) {
+        return "pattern " + Text.quote(pattern, 64) + " has an empty segment (//)";
+      }
+      if (s.equals("**")) {
+        if (i != segments.length - 1) {
+          return "** must be the last segment of " + Text.quote(pattern, 64);
+        }
+      } else if (s.equals("*") || VARIABLE.matcher(s).matches()) {
+        // one-segment wildcard
+      } else if (s.equals(".") || s.equals("..")) {
+        return "pattern " + Text.quote(pattern, 64) + " has a dot segment";
+      } else if (s.indexOf('*') >= 0 || s.indexOf('{') >= 0 || s.indexOf('}') >= 0) {
+        return "wildcards must be a whole segment ({name}, * or **) in " + Text.quote(pattern, 64);
+      } else if (!LITERAL.matcher(s).matches()) {
+        return "segment " + Text.quote(s, 64)
+            + " has characters outside [A-Za-z0-9._~!$&'()+,=:@-]; write the decoded path";
+      }
+    }
+    return null;
+  }
+
+  private static Set<String> sorted(Collection<String> values) {
+    return values.isEmpty() ? Set.of() : Collections.unmodifiableSet(new TreeSet<>(values));
+  }
+}

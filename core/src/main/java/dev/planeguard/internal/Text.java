@@ -1,0 +1,71 @@
+package dev.planeguard.internal;
+
+/**
+ * Escaping of values an attacker or an operator controls, before they reach a log line or an
+ * error message. Output is printable ASCII only and capped in length.
+ */
+public final class Text {
+
+  private Text() {}
+
+  /**
+   * Escapes {@code value} to printable ASCII and caps it at {@code max} characters of input, adding
+   * {@code ...(+N)} when cut. Quotes, backslashes, control and non-ASCII characters are escaped as
+   * {@code \"}, {@code \\}, {@code \n}, {@code \r}, {@code \t} or {@code \\uXXXX}.
+   */
+  public static String escape(CharSequence value, int max) {
+    int n = value.length();
+    int limit = Math.min(n, max);
+    StringBuilder sb = null;
+    for (int i = 0; i < limit; i++) {
+      char c = value.charAt(i);
+      if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\') {
+        if (sb == null) {
+          sb = new StringBuilder(limit + 16).append(value, 0, i);
+        }
+        switch (c) {
+          case '"' -> sb.append("\\\"");
+          case '\\' -> sb.append("\\\\");
+          case '\n' -> sb.append("\\n");
+          case '\r' -> sb.append("\\r");
+          case '\t' -> sb.append("\\t");
+          default -> sb.append(String.format("\\u%04x", (int) c));
+        }
+      } else if (sb != null) {
+        sb.append(c);
+      }
+    }
+    if (n > limit) {
+      if (sb == null) {
+        sb = new StringBuilder(limit + 16).append(value, 0, limit);
+      }
+      sb.append("...(+").append(n - limit).append(')');
+    }
+    return sb == null ? value.toString() : sb.toString();
+  }
+
+  /** {@link #escape} wrapped in double quotes, for values shown in messages. */
+  public static String quote(CharSequence value, int max) {
+    return '"' + escape(value, max) + '"';
+  }
+
+  /**
+   * Describes a throwable for a log line without its message, which may hold request data: the
+   * class names of it and its causes, and where it was thrown.
+   */
+  public static String describe(Throwable t) {
+    StringBuilder sb = new StringBuilder();
+    Throwable cur = t;
+    for (int depth = 0; cur != null && depth < 5; depth++, cur = cur.getCause()) {
+      if (depth > 0) {
+        sb.append(" caused by ");
+      }
+      sb.append(cur.getClass().getName());
+      StackTraceElement[] trace = cur.getStackTrace();
+      if (trace.length > 0) {
+        sb.append(" at ").append(trace[0]);
+      }
+    }
+    return sb.toString();
+  }
+}
