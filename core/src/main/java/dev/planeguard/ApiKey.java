@@ -121,7 +121,8 @@ public final class ApiKey {
     for (int i = 0; i < SECRET_LENGTH; i++) {
       sb.append(BASE62.charAt(random.nextInt(BASE62.length())));
     }
-    sb.append('_').append(checksum(sb));
+    String check = checksum(sb);
+    sb.append('_').append(check);
     return new ApiKey(sb.toString(), prefix, kind, mode, id);
   }
 
