@@ -250,7 +250,7 @@ public final class ContractSpec {
     if (value == null) {
       return null; // optional for serving; the migration gate requires it
     }
-    Set<DbRole> allowed = mode == null ? EnumSet.allOf(DbRole.class) : roles.get(mode);
+    Set<DbRole> allowed = mode == null ? EnumSet.allOf(DbRole.class) : roles.getOrDefault(mode, Set.of());
     DbRole role = DbRole.parse(value);
     if (role == null) {
       violations.add(
