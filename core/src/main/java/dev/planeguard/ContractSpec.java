@@ -2,6 +2,7 @@ package dev.planeguard;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.planeguard.internal.Redaction;
 import dev.planeguard.internal.Text;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -444,7 +445,7 @@ public final class ContractSpec {
         continue;
       }
       boolean recognised = TRUTHY.contains(v) || FALSY.contains(v);
-      String shown = flag.name() + "=" + Text.escape(value, SHOWN);
+      String shown = flag.name() + "=" + Text.escape(Redaction.redact(value), SHOWN);
       String message =
           recognised
               ? shown + " switches verification off"
