@@ -77,8 +77,8 @@ import org.jspecify.annotations.Nullable;
  * <h2>What counts as a mismatch</h2>
  *
  * <p>Each answer must be 400 or the canonical request's status. For the variants that name
- * another resource under the HTTP standard — a changed case (paths are case-sensitive) or a
- * trailing slash — a 404 is accepted as well. Any other status, or no answer at all, is reported.
+ * another resource under RFC 3986 — a changed case (paths are case-sensitive), a trailing slash,
+ * an empty segment ({@code //}) — a 404 is accepted as well. Any other status, or no answer at all, is reported.
  * Credential-order variants compare with the valid credential's answer; query-string and rewrite
  * header variants with the answer to no credential.
  *

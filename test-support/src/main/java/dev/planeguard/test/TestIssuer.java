@@ -392,7 +392,10 @@ public final class TestIssuer implements AutoCloseable {
     server.serve(new IssuerServer.Canned(200, "application/json", utf8(document)));
   }
 
-  /** Ends every JWKS fault: serves the real key set again, without delay, and releases any hold. */
+  /**
+   * Ends every JWKS fault: serves the real key set again, without delay, and releases any hold.
+   * Requests that were held or delayed are answered at once, with the real key set.
+   */
   public void restoreJwks() {
     server.restore();
   }

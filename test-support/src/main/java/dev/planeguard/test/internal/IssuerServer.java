@@ -218,6 +218,7 @@ public final class IssuerServer implements AutoCloseable {
     }
     synchronized (lock) {
       this.delay = delay.isZero() ? null : delay;
+      lock.notifyAll();
     }
   }
 
@@ -234,13 +235,17 @@ public final class IssuerServer implements AutoCloseable {
     }
   }
 
-  /** Serves the real JWKS again, without delay, and releases any hold. */
+  /**
+   * Serves the real JWKS again, without delay, and releases any hold; requests that were waiting
+   * are answered.
+   */
   public void restore() {
     Hold h;
     synchronized (lock) {
       canned = null;
       delay = null;
       h = hold;
+      lock.notifyAll();
     }
     if (h != null) {
       h.release();
@@ -311,7 +316,10 @@ public final class IssuerServer implements AutoCloseable {
       if (d != null && generation == myGeneration) {
         long deadline = System.nanoTime() + d.toNanos();
         long left;
-        while (generation == myGeneration && (left = deadline - System.nanoTime()) > 0) {
+        // Ends early when the server stops or the delay is lifted (restore) or changed.
+        while (generation == myGeneration
+            && delay == d
+            && (left = deadline - System.nanoTime()) > 0) {
           TimeUnit.NANOSECONDS.timedWait(lock, left);
         }
       }
