@@ -171,8 +171,9 @@ public final class PathCorpus {
       add.add("%2e%2e after decoy " + d, d + "/%2e%2e".repeat(depth) + path, false);
       add.add("%252e%252e after decoy " + d, d + "/%252e%252e".repeat(depth) + path, false);
       add.add("%u002e after decoy " + d, d + "/%u002e%u002e".repeat(depth) + path, false);
-      add.add("..%2f after decoy " + d, d + "/..%2f".repeat(depth) + rest, false);
-      add.add("..%5c after decoy " + d, d + "/..%5c".repeat(depth) + rest, false);
+      // "/x/y/..%2f..%2frest" decodes to "/x/y/../../rest".
+      add.add("..%2f after decoy " + d, d + "/" + "..%2f".repeat(depth) + rest, false);
+      add.add("..%5c after decoy " + d, d + "/" + "..%5c".repeat(depth) + rest, false);
     }
     return out;
   }
