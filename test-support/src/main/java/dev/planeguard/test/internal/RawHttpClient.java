@@ -38,6 +38,12 @@ public final class RawHttpClient {
             "a header name must be non-empty without ':' and no header may contain CR or LF");
       }
     }
+
+    /** The name only: values are often credentials. */
+    @Override
+    public String toString() {
+      return "Header[" + name + "]";
+    }
   }
 
   private static final int MAX_STATUS_LINE = 8192;
