@@ -15,7 +15,7 @@ import org.jspecify.annotations.Nullable;
  * @param issuer the {@code iss} claim, exactly as configured
  * @param sessionId the {@code sid} claim, if present
  * @param tenant the tenant claim (for example Clerk's {@code org_id}), if present
- * @param scopes scopes from the {@code scope} (space-separated) or {@code scp} claim
+ * @param scopes scopes granted by the token: its space-separated "scope" claim or its "scp" array
  * @param claims all claims of the token, unmodifiable; never printed by {@link #toString()}
  */
 public record HumanPrincipal(

@@ -26,7 +26,7 @@ import org.jspecify.annotations.Nullable;
  * }</pre>
  *
  * <p>{@code tenant}, {@code scopes} and {@code notAfter} are optional; any other member is an
- * error, so a misspelt {@code notafter} cannot silently mean "never expires".
+ * error, so a misspelt member (an all lower-case "notafter", say) cannot silently mean "never expires".
  *
  * @param id the key's public lookup id
  * @param kind machine or sandbox

@@ -252,7 +252,8 @@ public final class Policy {
     try {
       return new Rule(access, pattern, methods, scopes, plane);
     } catch (IllegalArgumentException e) {
-      problems.add(new Problem(where, e.getMessage(), fixFor(e.getMessage())));
+      String message = String.valueOf(e.getMessage());
+      problems.add(new Problem(where, message, fixFor(message)));
       return null;
     }
   }
@@ -423,7 +424,7 @@ public final class Policy {
                       && existing.scopes().equals(added.scopes());
               all.add(
                   new Problem(
-                      origins.get(added),
+                      requireNonNull(origins.get(added)),
                       (sameOutcome ? "overlaps " : "conflicts with ")
                           + origins.get(existing)
                           + ": both match the same requests at equal specificity ("

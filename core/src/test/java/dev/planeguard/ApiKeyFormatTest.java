@@ -70,8 +70,8 @@ class ApiKeyFormatTest {
       String v = ApiKey.generate("aos", ApiKey.Kind.MACHINE, Mode.TEST, random).value();
       keys.add(v);
       String secret = v.split("_")[4];
-      for (char c : secret.toCharArray()) {
-        seen.add(c);
+      for (int c = 0; c < secret.length(); c++) {
+        seen.add(secret.charAt(c));
       }
     }
     assertThat(keys).hasSize(200);

@@ -82,7 +82,7 @@ final class Decide {
     try {
       return Policy.load(Path.of(file));
     } catch (ConfigurationException e) {
-      throw new UsageException(e.getMessage());
+      throw invalid(e);
     }
   }
 
@@ -96,7 +96,9 @@ final class Decide {
     ContractSpec spec = ContractSpec.standard();
     Map<String, String> env = new HashMap<>();
     env.put(spec.modeVariable(), mode.id());
-    env.put(spec.authorityVariable(), spec.authorities().get(mode).iterator().next().name());
+    env.put(
+        spec.authorityVariable(),
+        spec.authorities().getOrDefault(mode, Set.of()).iterator().next().name());
     env.put(spec.sandboxVariable(), args.flag("sandbox") ? "true" : "false");
     String tenantHeader = args.optional("tenant-header");
     if (tenantHeader != null) {
@@ -105,7 +107,7 @@ final class Decide {
     try {
       return spec.parse(env);
     } catch (ConfigurationException e) {
-      throw new UsageException(e.getMessage());
+      throw invalid(e);
     }
   }
 
@@ -113,8 +115,12 @@ final class Decide {
     try {
       return builder.build();
     } catch (ConfigurationException e) {
-      throw new UsageException(e.getMessage());
+      throw invalid(e);
     }
+  }
+
+  private static UsageException invalid(ConfigurationException e) {
+    return new UsageException(String.valueOf(e.getMessage()));
   }
 
   /** Parses {@code Name: value} flags; the value keeps inner whitespace, edges are trimmed. */

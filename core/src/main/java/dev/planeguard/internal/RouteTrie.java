@@ -69,7 +69,7 @@ public final class RouteTrie {
       Rule existing = slots[m];
       if (existing == null) {
         slots[m] = rule;
-      } else if (existing != reported) {
+      } else if (!existing.equals(reported)) {
         collision.accept(existing, rule);
         reported = existing;
       }

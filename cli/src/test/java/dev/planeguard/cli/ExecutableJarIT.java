@@ -1,0 +1,63 @@
+package dev.planeguard.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The built {@code cli/target/planeguard-cli.jar}, run as a separate JVM. */
+class ExecutableJarIT {
+
+  record Result(int exit, String out, String err) {}
+
+  static Result java(Map<String, String> env, String... args) throws IOException, InterruptedException {
+    Path jar = Path.of(System.getProperty("planeguard.cli.jar", "target/planeguard-cli.jar"));
+    assertThat(jar).exists();
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add("-jar");
+    command.add(jar.toString());
+    command.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(command);
+    pb.environment().keySet().removeIf(k -> k.startsWith("AOS_") || k.startsWith("DB_") || k.contains("SANDBOX"));
+    pb.environment().putAll(env);
+    Process p = pb.start();
+    p.getOutputStream().close();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    return new Result(p.exitValue(), out, err);
+  }
+
+  @Test
+  void checkEnvExitsOneAndNamesEveryProblem() throws Exception {
+    Result r =
+        java(Map.of("AOS_MODE", "prod", "DB_AUTHORITY", "local", "CUSTOMER_SANDBOX_ENABLED", "true"), "check-env");
+    assertThat(r.exit()).isEqualTo(1);
+    assertThat(r.out()).contains("AOS_MODE").contains("DB_AUTHORITY").contains("CUSTOMER_SANDBOX_ENABLED");
+    assertThat(java(Map.of("AOS_MODE", "test", "DB_AUTHORITY", "neon"), "check-env").exit()).isZero();
+  }
+
+  @Test
+  void decideAndCheckPolicyRunFromTheJar(@TempDir Path dir) throws Exception {
+    Path policy = dir.resolve("p.policy");
+    Files.writeString(policy, "human /api/v1/accounts/**\npublic /healthz\n");
+    Result check = java(Map.of(), "check-policy", policy.toString());
+    assertThat(check.exit()).isZero();
+    assertThat(check.out()).contains("/api/v1/accounts/**");
+    Result decide =
+        java(Map.of(), "decide", "--policy", policy.toString(), "--mode", "prod", "--method", "GET",
+            "--target", "/api/v1/accounts/me", "--header", "X-AOS-Key: k");
+    assertThat(decide.exit()).isZero();
+    assertThat(decide.out()).startsWith("{\"status\":401,\"reason\":\"CROSS_PLANE_CREDENTIAL\"");
+    assertThat(java(Map.of(), "decide").exit()).isEqualTo(2);
+  }
+}
