@@ -340,30 +340,29 @@ public final class PathConfusionKit {
     }
     Credential c = s.credential();
     Plane plane = route.expect().plane();
-    switch (route.expect()) {
-      case NOT_FOUND:
-        return status == 404 ? null : "an unmapped route must answer 404 whatever is sent";
-      case PUBLIC:
-        return status == 401 || status == 403
-            ? "a public route must not ask for a credential; is the route listed with the right plane?"
-            : null;
-      default:
+    return switch (route.expect()) {
+      case NOT_FOUND -> status == 404 ? null : "an unmapped route must answer 404 whatever is sent";
+      case PUBLIC -> status == 401 || status == 403
+          ? "a public route must not ask for a credential; is the route listed with the right plane?"
+          : null;
+      case HUMAN, MACHINE -> {
         if (c == null) {
-          return status == 401
+          yield status == 401
               ? null
               : "a " + route.expect().describe() + " must answer 401 without a credential;"
                   + " is the route protected, and listed with the right plane?";
         }
         if (c.plane() != plane) {
-          return status == 401
+          yield status == 401
               ? null
               : "a " + route.expect().describe() + " must answer 401 to a credential of another plane";
         }
-        return status == 400 || status == 401 || status == 404
+        yield status == 400 || status == 401 || status == 404
             ? "a valid credential of the route's plane must be accepted; check the credential and"
                 + " route given to the kit"
             : null;
-    }
+      }
+    };
   }
 
   private void check(

@@ -374,11 +374,11 @@ public final class TestIssuer implements AutoCloseable {
     requireNonNull(fault, "fault");
     IssuerServer.Canned canned =
         switch (fault) {
-          case SERVER_ERROR -> new IssuerServer.Canned(500, "text/plain", utf8("internal error\n"));
+          case SERVER_ERROR -> new IssuerServer.Canned(500, "text/plain", "internal error\n");
           case GARBAGE -> new IssuerServer.Canned(
-              200, "application/json", utf8("<html><body>not a key set</body></html>"));
+              200, "application/json", "<html><body>not a key set</body></html>");
           case OVERSIZED -> new IssuerServer.Canned(200, "application/json", oversizedJwks());
-          case EMPTY_KEY_SET -> new IssuerServer.Canned(200, "application/json", utf8("{\"keys\":[]}"));
+          case EMPTY_KEY_SET -> new IssuerServer.Canned(200, "application/json", "{\"keys\":[]}");
         };
     server.serve(canned);
   }
@@ -389,7 +389,7 @@ public final class TestIssuer implements AutoCloseable {
    * RSA keys, or anything else a hostile or broken issuer might publish.
    */
   public void serveRawJwks(String document) {
-    server.serve(new IssuerServer.Canned(200, "application/json", utf8(document)));
+    server.serve(new IssuerServer.Canned(200, "application/json", document));
   }
 
   /**
@@ -504,16 +504,12 @@ public final class TestIssuer implements AutoCloseable {
     return JSONObjectUtils.toJSONString(doc);
   }
 
-  private byte[] oversizedJwks() {
+  private String oversizedJwks() {
     Map<String, Object> doc = new LinkedHashMap<>(publicJwks().toJSONObject(true));
     char[] padding = new char[OVERSIZED_BYTES];
     Arrays.fill(padding, 'x');
     doc.put("padding", new String(padding));
-    return utf8(JSONObjectUtils.toJSONString(doc));
-  }
-
-  private static byte[] utf8(String s) {
-    return s.getBytes(StandardCharsets.UTF_8);
+    return JSONObjectUtils.toJSONString(doc);
   }
 
   private synchronized JWK signingKey(@Nullable String kid, JWSAlgorithm alg) {
@@ -707,7 +703,11 @@ public final class TestIssuer implements AutoCloseable {
    */
   public static final class TokenBuilder {
     /** Marks {@code iat} and {@code exp} as computed at {@link #sign()}. */
-    private static final Object COMPUTED = new Object();
+    private enum Computed {
+      AT_SIGNING
+    }
+
+    private static final Computed COMPUTED = Computed.AT_SIGNING;
 
     private final TestIssuer issuer;
     private final Map<String, @Nullable Object> claims = new LinkedHashMap<>();
@@ -767,9 +767,9 @@ public final class TestIssuer implements AutoCloseable {
       return claim("sid", sid);
     }
 
-    /** {@code scope}: the scopes, space-separated. */
-    public TokenBuilder scope(String... scopes) {
-      return claim("scope", String.join(" ", scopes));
+    /** The {@code scope} claim: these names, space-separated. */
+    public TokenBuilder scope(String... names) {
+      return claim("scope", String.join(" ", names));
     }
 
     /**
@@ -996,9 +996,9 @@ public final class TestIssuer implements AutoCloseable {
       for (Map.Entry<String, @Nullable Object> e : claims.entrySet()) {
         String name = e.getKey();
         Object value = e.getValue();
-        if (name.equals("iat") && value == COMPUTED) {
+        if (name.equals("iat") && value instanceof Computed) {
           value = issuedAt.getEpochSecond();
-        } else if (name.equals("exp") && value == COMPUTED) {
+        } else if (name.equals("exp") && value instanceof Computed) {
           Duration life = expiresIn != null ? expiresIn : issuer.lifetime;
           value = issuedAt.plus(life).getEpochSecond();
         }

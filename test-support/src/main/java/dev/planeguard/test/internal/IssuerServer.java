@@ -44,9 +44,9 @@ public final class IssuerServer implements AutoCloseable {
    *
    * @param status HTTP status
    * @param contentType value of {@code Content-Type}
-   * @param body the exact body
+   * @param body the exact body, sent as UTF-8
    */
-  public record Canned(int status, String contentType, byte[] body) {
+  public record Canned(int status, String contentType, String body) {
     /** Checks the parts. */
     public Canned {
       requireNonNull(contentType, "contentType");
@@ -113,6 +113,7 @@ public final class IssuerServer implements AutoCloseable {
   private boolean closed;
   private @Nullable Canned canned;
   private @Nullable Duration delay;
+  private int delayVersion; // changes whenever the delay is set or lifted
   private @Nullable Hold hold;
 
   /**
@@ -218,6 +219,7 @@ public final class IssuerServer implements AutoCloseable {
     }
     synchronized (lock) {
       this.delay = delay.isZero() ? null : delay;
+      delayVersion++;
       lock.notifyAll();
     }
   }
@@ -244,6 +246,7 @@ public final class IssuerServer implements AutoCloseable {
     synchronized (lock) {
       canned = null;
       delay = null;
+      delayVersion++;
       h = hold;
       lock.notifyAll();
     }
@@ -313,12 +316,13 @@ public final class IssuerServer implements AutoCloseable {
         }
       }
       Duration d = delay;
+      int myDelayVersion = delayVersion;
       if (d != null && generation == myGeneration) {
         long deadline = System.nanoTime() + d.toNanos();
         long left;
         // Ends early when the server stops or the delay is lifted (restore) or changed.
         while (generation == myGeneration
-            && delay == d
+            && delayVersion == myDelayVersion
             && (left = deadline - System.nanoTime()) > 0) {
           TimeUnit.NANOSECONDS.timedWait(lock, left);
         }
@@ -331,7 +335,7 @@ public final class IssuerServer implements AutoCloseable {
     if (response == null) {
       send(exchange, 200, "application/json", utf8(jwks.get()));
     } else {
-      send(exchange, response.status(), response.contentType(), response.body());
+      send(exchange, response.status(), response.contentType(), utf8(response.body()));
     }
   }
 
