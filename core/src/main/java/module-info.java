@@ -10,6 +10,7 @@ module dev.planeguard.core {
   requires com.nimbusds.jose.jwt;
   requires com.github.benmanes.caffeine;
   requires org.slf4j;
+  requires transitive java.sql;
   requires static transitive org.jspecify;
 
   exports dev.planeguard;

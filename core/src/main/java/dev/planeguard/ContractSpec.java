@@ -96,6 +96,7 @@ public final class ContractSpec {
   private final String authorityVariable;
   private final String roleVariable;
   private final String sandboxVariable;
+  private final String confirmVariable;
   private final String tenantHeaderVariable;
   private final String enforceTenancyVariable;
   private final String bypassFlagsVariable;
@@ -111,6 +112,7 @@ public final class ContractSpec {
     this.authorityVariable = b.authorityVariable;
     this.roleVariable = b.roleVariable;
     this.sandboxVariable = b.sandboxVariable;
+    this.confirmVariable = b.confirmVariable;
     this.tenantHeaderVariable = b.tenantHeaderVariable;
     this.enforceTenancyVariable = b.enforceTenancyVariable;
     this.bypassFlagsVariable = b.bypassFlagsVariable;
@@ -158,6 +160,14 @@ public final class ContractSpec {
   /** The variable enabling sandbox keys; {@code CUSTOMER_SANDBOX_ENABLED} by default. */
   public String sandboxVariable() {
     return sandboxVariable;
+  }
+
+  /**
+   * The variable confirming production migrations; {@code CONFIRM_PROD_MIGRATIONS} by default.
+   * Read only by the {@link MigrationGate}.
+   */
+  public String confirmVariable() {
+    return confirmVariable;
   }
 
   /** Database authorities each mode may use. */
@@ -519,6 +529,7 @@ public final class ContractSpec {
     private String authorityVariable = "DB_AUTHORITY";
     private String roleVariable = "DB_ROLE";
     private String sandboxVariable = "CUSTOMER_SANDBOX_ENABLED";
+    private String confirmVariable = "CONFIRM_PROD_MIGRATIONS";
     private String tenantHeaderVariable = "TENANT_HEADER";
     private String enforceTenancyVariable = "ENFORCE_TENANCY";
     private String bypassFlagsVariable = "PLANEGUARD_BYPASS_FLAGS";
@@ -554,6 +565,7 @@ public final class ContractSpec {
       authorityVariable = spec.authorityVariable;
       roleVariable = spec.roleVariable;
       sandboxVariable = spec.sandboxVariable;
+      confirmVariable = spec.confirmVariable;
       tenantHeaderVariable = spec.tenantHeaderVariable;
       enforceTenancyVariable = spec.enforceTenancyVariable;
       bypassFlagsVariable = spec.bypassFlagsVariable;
@@ -592,6 +604,13 @@ public final class ContractSpec {
     public Builder sandboxVariable(String name) {
       requireVariableName(name);
       this.sandboxVariable = name;
+      return this;
+    }
+
+    /** Renames the production migration confirmation variable ({@code CONFIRM_PROD_MIGRATIONS}). */
+    public Builder confirmVariable(String name) {
+      requireVariableName(name);
+      this.confirmVariable = name;
       return this;
     }
 

@@ -21,6 +21,7 @@ public final class Main {
           "  " + CheckEnv.USAGE,
           "  " + CheckPolicy.USAGE,
           "  " + Decide.USAGE,
+          "  " + CheckMigration.USAGE,
           "  " + CheckTiers.USAGE,
           "",
           "exit codes: 0 ok (decide: a decision was made), 1 violations found, 2 usage error");
@@ -54,6 +55,7 @@ public final class Main {
         case "check-env" -> CheckEnv.run(rest, env, o);
         case "check-policy" -> CheckPolicy.run(rest, o);
         case "decide" -> Decide.run(rest, o);
+        case "check-migration" -> CheckMigration.run(rest, env, o);
         case "check-tiers" -> CheckTiers.run(rest, o);
         case "help", "--help", "-h" -> {
           out.println(USAGE);
