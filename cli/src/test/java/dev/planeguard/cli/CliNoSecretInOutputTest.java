@@ -86,7 +86,10 @@ class CliNoSecretInOutputTest {
               new String[] {"check-env"},
               new String[] {"check-tiers", "--tier", "worker", envFile.toString()},
               new String[] {"check-tiers", brokenEnv.toString()},
-              new String[] {"check-tiers", "--tier", anthropic, envFile.toString()});
+              new String[] {"check-tiers", "--tier", anthropic, envFile.toString()},
+              new String[] {"check-migration", "--jdbc-url", "postgresql://app:" + password + "@127.0.0.1:1/app"},
+              new String[] {"check-migration", "--jdbc-url", "jdbc:postgresql://127.0.0.1:1/app?user=app&password=" + password},
+              new String[] {"check-migration", "--jdbc-url", "postgresql://app:" + password + "@/app"});
       for (String[] command : these) {
         String[] withFlag = new String[command.length + (json.equals("--json") ? 1 : 0)];
         System.arraycopy(command, 0, withFlag, 0, command.length);
@@ -104,8 +107,9 @@ class CliNoSecretInOutputTest {
     commands.add(tiers.toArray(String[]::new));
 
     Map<String, String> processEnv =
-        Map.of("AOS_MODE", "prod", "DB_AUTHORITY", "neon", "RBAC_FAIL_OPEN", key, "OPENAI_API_KEY", anthropic,
-            "PLANEGUARD_BYPASS_FLAGS", anthropic);
+        Map.of("AOS_MODE", "prod", "DB_AUTHORITY", "neon", "DB_ROLE", "prod", "RBAC_FAIL_OPEN", key,
+            "OPENAI_API_KEY", anthropic, "PLANEGUARD_BYPASS_FLAGS", anthropic,
+            "PLANEGUARD_JDBC_PASSWORD", password);
     List<CliRun> runs = new ArrayList<>();
     OutputCapture output =
         OutputCapture.during(
