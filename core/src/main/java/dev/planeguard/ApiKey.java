@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.zip.CRC32;
 import org.jspecify.annotations.Nullable;
@@ -127,20 +128,18 @@ public final class ApiKey {
   }
 
   /**
-   * Parses a key.
+   * Parses a key: syntax first, then checksum.
    *
    * @throws IllegalArgumentException if it is malformed or its checksum fails; the message never
    *     contains the value
    */
   public static ApiKey parse(String value) {
-    Detail defect = defect(value);
-    if (defect != null) {
-      throw new IllegalArgumentException(
-          defect == Detail.BAD_CHECKSUM ? "key checksum does not match" : "not a planeguard key");
+    Matcher m = shape(value);
+    if (m == null) {
+      throw new IllegalArgumentException("not a planeguard key");
     }
-    var m = SHAPE.matcher(value);
-    if (!m.matches()) {
-      throw new AssertionError();
+    if (!checksumMatches(value)) {
+      throw new IllegalArgumentException("key checksum does not match");
     }
     return new ApiKey(
         value,
@@ -158,12 +157,10 @@ public final class ApiKey {
    *     or {@link Detail#BAD_CHECKSUM}
    */
   public static @Nullable Detail defect(String value) {
-    if (!hasKeyShape(value)) {
+    if (shape(value) == null) {
       return Detail.MALFORMED;
     }
-    int last = value.lastIndexOf('_');
-    String expected = checksum(value.subSequence(0, last));
-    return value.regionMatches(last + 1, expected, 0, CHECK_LENGTH) ? null : Detail.BAD_CHECKSUM;
+    return checksumMatches(value) ? null : Detail.BAD_CHECKSUM;
   }
 
   /**
@@ -172,19 +169,31 @@ public final class ApiKey {
    * Bearer}.
    */
   public static boolean hasKeyShape(String value) {
+    return shape(value) != null;
+  }
+
+  /** A matched {@link #SHAPE} matcher, or {@code null}; cheap checks before the regex. */
+  private static @Nullable Matcher shape(String value) {
     int n = value.length();
     if (n < MIN_LENGTH || n > MAX_LENGTH) {
-      return false;
+      return null;
     }
     for (int i = 0; i < n; i++) {
       char c = value.charAt(i);
       boolean ok =
           (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
       if (!ok) {
-        return false;
+        return null;
       }
     }
-    return SHAPE.matcher(value).matches();
+    Matcher m = SHAPE.matcher(value);
+    return m.matches() ? m : null;
+  }
+
+  private static boolean checksumMatches(String value) {
+    int last = value.lastIndexOf('_');
+    String expected = checksum(value.subSequence(0, last));
+    return value.regionMatches(last + 1, expected, 0, CHECK_LENGTH);
   }
 
   /**

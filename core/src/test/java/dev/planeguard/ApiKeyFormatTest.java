@@ -149,7 +149,7 @@ class ApiKeyFormatTest {
   @Test
   void keyRecordsRefuseAnythingUnexpected() {
     String hash = ApiKey.hash("x");
-    String base = "\"id\":\"k7xq2m4p9ra3w5tz\",\"kind\":\"mk\",\"mode\":\"prod\",\"hash\":\"" + hash + "\",\"status\":\"active\"";
+    String base = "\"id\":\"k7xq2m4p3ra3w5tz\",\"kind\":\"mk\",\"mode\":\"prod\",\"hash\":\"" + hash + "\",\"status\":\"active\"";
     assertThat(KeyRecord.parseJsonLine("{" + base + "}").tenant()).isNull();
     for (String bad :
         new String[] {
@@ -166,8 +166,33 @@ class ApiKeyFormatTest {
           "{" + base + ",\"tenant\":\"a b\"}",
           "{" + base.replace("\"status\":\"active\"", "\"status\":1") + "}",
           "{" + base.replace(",\"status\":\"active\"", "") + "}",
+          // a structured record's id is a key id: 16 characters of [a-z2-7]
+          "{" + base.replace("k7xq2m4p3ra3w5tz", "k7xq2m4p9ra3w5tz") + "}",
+          "{" + base.replace("k7xq2m4p3ra3w5tz", "billing") + "}",
+          // a legacy record's id is a name, never one shaped like a key id
+          "{" + base + ",\"legacy\":true}",
+          "{" + base.replace("k7xq2m4p3ra3w5tz", "Billing") + ",\"legacy\":true}",
+          "{" + base.replace("k7xq2m4p3ra3w5tz", "aos-api-key") + ",\"legacy\":\"true\"}",
         }) {
       assertThatThrownBy(() -> KeyRecord.parseJsonLine(bad)).as(bad).isInstanceOf(IllegalArgumentException.class);
     }
+  }
+
+  @Test
+  void legacyRecordsAreMarkedAndRoundTrip() {
+    KeyRecord legacy =
+        new KeyRecord(
+            "aos-api-key-2025", ApiKey.Kind.MACHINE, Mode.PROD, ApiKey.hash("a-legacy-secret-of-some-length"),
+            null, Set.of(), KeyRecord.Status.ACTIVE, null, true);
+    String line = legacy.toJsonLine();
+    assertThat(line).startsWith("{\"id\":\"aos-api-key-2025\",\"legacy\":true,\"kind\":\"mk\"");
+    assertThat(KeyRecord.parseJsonLine(line)).isEqualTo(legacy);
+    assertThat(legacy.revoked().legacy()).isTrue();
+    assertThat(legacy.withNotAfter(Instant.EPOCH).legacy()).isTrue();
+    assertThat(legacy.toString()).contains("legacy").doesNotContain(legacy.hash());
+    ApiKey key = ApiKey.generate(ApiKey.Kind.MACHINE, Mode.PROD);
+    String structured = KeyRecord.of(key, null, Set.of(), null).toJsonLine();
+    assertThat(structured).doesNotContain("legacy");
+    assertThat(KeyRecord.parseJsonLine(structured.replace("}", ",\"legacy\":false}")).legacy()).isFalse();
   }
 }
