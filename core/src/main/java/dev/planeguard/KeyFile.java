@@ -140,6 +140,7 @@ public final class KeyFile implements KeyStore.Writable, AutoCloseable {
    * @throws ConfigurationException as {@link #open}
    * @throws IllegalArgumentException if {@code interval} is out of range
    */
+  @SuppressWarnings("FutureReturnValueIgnored") // reload() never throws; close() ends the task
   public static KeyFile watch(Path path, Duration interval) {
     requireNonNull(interval, "interval");
     if (interval.toMillis() < 10 || interval.compareTo(Duration.ofHours(1)) > 0) {

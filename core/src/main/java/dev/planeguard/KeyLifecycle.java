@@ -40,6 +40,7 @@ import org.jspecify.annotations.Nullable;
 public final class KeyLifecycle {
 
   /** The grace period of a rotation unless told otherwise: 48 hours (seed 001). */
+  @SuppressWarnings("CanonicalDuration") // 48 hours, as operators say it, not 2 days
   public static final Duration DEFAULT_GRACE = Duration.ofHours(48);
 
   /**

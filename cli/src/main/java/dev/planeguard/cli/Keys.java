@@ -36,15 +36,15 @@ import org.jspecify.annotations.Nullable;
 final class Keys {
 
   static final String USAGE =
-      String.join(
-          "\n",
-          "keys new --kind mk|sk --mode MODE --tenant T [--scopes a,b] [--not-after INSTANT]",
-          "             --file KEYS_FILE [--json]",
-          "  keys rotate ID [--grace 48h] --file KEYS_FILE [--json]",
-          "  keys revoke ID --file KEYS_FILE [--json]",
-          "  keys list --file KEYS_FILE [--json]",
-          "  keys import-legacy ID --kind mk|sk --mode MODE (--from-env VAR | --from-file FILE)",
-          "             [--tenant T] [--scopes a,b] [--not-after INSTANT] --file KEYS_FILE [--json]");
+      """
+      keys new --kind mk|sk --mode MODE --tenant T [--scopes a,b] [--not-after INSTANT]
+                 --file KEYS_FILE [--json]
+        keys rotate ID [--grace 48h] --file KEYS_FILE [--json]
+        keys revoke ID --file KEYS_FILE [--json]
+        keys list --file KEYS_FILE [--json]
+        keys import-legacy ID --kind mk|sk --mode MODE (--from-env VAR | --from-file FILE)
+                 [--tenant T] [--scopes a,b] [--not-after INSTANT] --file KEYS_FILE [--json]\
+      """;
 
   private static final Pattern GRACE = Pattern.compile("(\\d{1,6})([smhd])");
 

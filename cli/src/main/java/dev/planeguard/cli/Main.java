@@ -24,7 +24,7 @@ public final class Main {
           "  " + CheckMigration.USAGE,
           "  " + Keys.USAGE,
           "",
-          "exit codes: 0 ok (decide: a decision was made), 1 violations found, 2 usage error");
+          "exit codes: 0 ok (decide: a decision was made), 1 violations found or refused, 2 usage error");
 
   private Main() {}
 
