@@ -195,4 +195,42 @@ class ApiKeyFormatTest {
     assertThat(structured).doesNotContain("legacy");
     assertThat(KeyRecord.parseJsonLine(structured.replace("}", ",\"legacy\":false}")).legacy()).isFalse();
   }
+
+  @Test
+  void theShapeCheckAgreesWithTheDocumentedFormatOnRandomMutations() {
+    java.util.regex.Pattern documented = java.util.regex.Pattern.compile(
+        "[a-z]{2,8}_(mk|sk)_(local|test|preprod|prod)_[a-z2-7]{16}_[0-9A-Za-z]{43}_[0-9A-Za-z]{6}");
+    java.util.Random random = new java.util.Random(20261122);
+    String alphabet = "aAzZ019_-.%\u00e9 sSkKmM";
+    int shaped = 0;
+    for (int i = 0; i < 20_000; i++) {
+      Mode mode = Mode.values()[random.nextInt(4)];
+      String prefix = "abcdefghi".substring(0, 1 + random.nextInt(9));
+      String v = prefix.length() < 2
+          ? ApiKey.generate(ApiKey.Kind.MACHINE, mode).value()
+          : ApiKey.generate(prefix.length() > 8 ? "aos" : prefix, ApiKey.Kind.values()[random.nextInt(2)], mode, new SecureRandom()).value();
+      StringBuilder sb = new StringBuilder(v);
+      int edits = random.nextInt(3);
+      for (int e = 0; e < edits; e++) {
+        int at = random.nextInt(sb.length());
+        switch (random.nextInt(3)) {
+          case 0 -> sb.setCharAt(at, alphabet.charAt(random.nextInt(alphabet.length())));
+          case 1 -> sb.deleteCharAt(at);
+          default -> sb.insert(at, alphabet.charAt(random.nextInt(alphabet.length())));
+        }
+      }
+      String candidate = sb.toString();
+      boolean expected = documented.matcher(candidate).matches();
+      assertThat(ApiKey.hasKeyShape(candidate)).as(candidate).isEqualTo(expected);
+      if (expected) {
+        shaped++;
+        assertThat(ApiKey.defect(candidate)).isIn(null, Detail.BAD_CHECKSUM);
+      } else {
+        assertThat(ApiKey.defect(candidate)).isEqualTo(Detail.MALFORMED);
+      }
+    }
+    assertThat(shaped).as("both outcomes are exercised").isBetween(2_000, 18_000);
+    assertThat(ApiKey.hasKeyShape("aos_mk_PROD_" + "a".repeat(16) + "_" + "A".repeat(43) + "_AAAAAA")).isFalse();
+    assertThat(ApiKey.hasKeyShape("abcdefghi_mk_prod_" + "a".repeat(16) + "_" + "A".repeat(43) + "_AAAAAA")).isFalse();
+  }
 }

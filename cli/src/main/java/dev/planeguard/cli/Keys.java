@@ -70,10 +70,11 @@ final class Keys {
     } catch (NoSuchElementException | IllegalStateException e) {
       return refused(o, "refused", e.getMessage(), null);
     } catch (UncheckedIOException e) {
+      Throwable cause = e.getCause();
       return refused(
           o,
           "cannot write",
-          e.getMessage() + " (" + e.getCause().getClass().getSimpleName() + ")",
+          e.getMessage() + (cause == null ? "" : " (" + cause.getClass().getSimpleName() + ")"),
           null);
     }
   }

@@ -185,6 +185,11 @@ class KeysCommandTest {
     assertThat(invalidText.exit()).isEqualTo(1);
     assertThat(invalidText.err()).contains(file() + ":2: not a JSON object");
     assertThat(keys("list", "--file", dir.resolve("missing.jsonl").toString()).exit()).isEqualTo(1);
+    Run unwritable = keys("new", "--kind", "mk", "--mode", "prod", "--tenant", "acme",
+        "--file", dir.resolve("no-such-dir").resolve("keys.jsonl").toString());
+    assertThat(unwritable.exit()).isEqualTo(1);
+    assertThat(unwritable.err()).contains("cannot create the key file").contains("NoSuchFileException");
+    assertThat(unwritable.out()).as("no key printed when none was stored").isEmpty();
   }
 
   @Test
