@@ -30,6 +30,13 @@ class RedactionTest {
   }
 
   @Test
+  void aKeyInsideAQuotedValueKeepsTheQuotes() {
+    String key = ApiKey.generate(ApiKey.Kind.MACHINE, Mode.PROD).value();
+    assertThat(Redaction.redact("header=\"" + key.substring(0, 70) + "\" next=1")).isEqualTo("header=\"<key>\" next=1");
+    assertThat(Redaction.redact("a " + key + ", b " + key + ";")).isEqualTo("a <key>, b <key>;");
+  }
+
+  @Test
   void ordinaryPathsStayReadable() {
     assertThat(Redaction.redact("/api/v1/task_mk_list/7")).isEqualTo("/api/v1/task_mk_list/7");
     assertThat(Redaction.redact("/api/v1/runs/42")).isEqualTo("/api/v1/runs/42");
