@@ -75,4 +75,26 @@ class ExecutableJarIT {
     assertThat(r.out()).contains("env.tier-worker:4: OPENAI_API_KEY").endsWith("10 violations in 4 of 10 files (preset seed)\n");
     fixtures.leakCheck().text("stdout", r.out()).text("stderr", r.err()).assertClean();
   }
+
+  @Test
+  void keysLifecycleFromTheJarPrintsTheKeyOnceAndAuditsOnStandardError(@TempDir Path dir) throws Exception {
+    Path policy = dir.resolve("p.policy");
+    Files.writeString(policy, "machine /api/v1/runs/**\n");
+    Path keys = dir.resolve("keys.jsonl");
+    Result created =
+        java(Map.of(), "keys", "new", "--kind", "mk", "--mode", "prod", "--tenant", "acme", "--file", keys.toString());
+    assertThat(created.exit()).as(created.err()).isZero();
+    String key = created.out().strip();
+    String id = dev.planeguard.ApiKey.parse(key).id();
+    assertThat(created.err()).contains("planeguard.audit - event=KEY_CREATED key_id=" + id).doesNotContain(key);
+    String[] decide = {"decide", "--policy", policy.toString(), "--keys", keys.toString(), "--mode", "prod",
+        "--method", "GET", "--target", "/api/v1/runs", "--header", "X-AOS-Key: " + key};
+    assertThat(java(Map.of(), decide).out()).startsWith("{\"status\":200,\"reason\":\"AUTHENTICATED\"");
+    Result revoked = java(Map.of(), "keys", "revoke", id, "--file", keys.toString());
+    assertThat(revoked.err()).contains("event=KEY_REVOKED key_id=" + id);
+    Result refused = java(Map.of(), decide);
+    assertThat(refused.out()).startsWith("{\"status\":401,\"reason\":\"REVOKED_KEY\"").doesNotContain(key);
+    Result list = java(Map.of(), "keys", "list", "--file", keys.toString());
+    assertThat(list.out()).contains(id).contains("revoked").doesNotContain(key);
+  }
 }

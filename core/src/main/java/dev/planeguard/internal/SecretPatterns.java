@@ -132,12 +132,17 @@ public final class SecretPatterns {
   /**
    * {@code text} with every provider key replaced by {@code <provider-key>} and every planeguard
    * key by {@code <key>}. Cheap when there is nothing to replace.
+   *
+   * <p>Planeguard keys are matched generously, so that one that is truncated, damaged (a
+   * non-ASCII letter swapped in), cut by a length cap or has its underscores percent-encoded does
+   * not leak its secret part either: the letters and digits before an {@code _mk_} or {@code _sk_}
+   * marker ({@code _} may be {@code %5F}) and everything after it up to the next {@code / ? # & =
+   * , ; " ' < >} or whitespace become {@code <key>}, provided at least 8 characters follow the
+   * marker (a key has more than 60), so that words such as {@code task_mk_list} stay readable.
+   * Linear in the length of {@code text}.
    */
   public static String redactKeys(String text) {
-    String out = text;
-    if (out.length() >= SHORTEST_PLANEGUARD_KEY && (out.contains("_mk_") || out.contains("_sk_"))) {
-      out = PLANEGUARD_KEY.matcher(out).replaceAll("<key>");
-    }
+    String out = redactPlaneguardKeys(text);
     if (out.length() >= SHORTEST_PROVIDER_KEY && mayHoldProviderKey(out)) {
       for (Shape shape : PROVIDER_SHAPES) {
         Matcher m = shape.pattern().matcher(out);
@@ -147,6 +152,69 @@ public final class SecretPatterns {
       }
     }
     return out;
+  }
+
+  private static String redactPlaneguardKeys(String text) {
+    int n = text.length();
+    StringBuilder sb = null;
+    int copied = 0;
+    int j = 1;
+    while (j + 1 < n) {
+      char c = text.charAt(j);
+      int before = (c == 'm' || c == 's') && text.charAt(j + 1) == 'k' ? separatorBefore(text, j) : 0;
+      int after = before > 0 ? separatorAt(text, j + 2) : 0;
+      if (after == 0) {
+        j++;
+        continue;
+      }
+      int tail = j + 2 + after;
+      int end = tail;
+      while (end < n && !endsKey(text.charAt(end))) {
+        end++;
+      }
+      if (end - tail < 8) {
+        j++;
+        continue;
+      }
+      int start = j - before;
+      while (start > copied && isAsciiLetterOrDigit(text.charAt(start - 1))) {
+        start--;
+      }
+      if (sb == null) {
+        sb = new StringBuilder(n);
+      }
+      sb.append(text, copied, start).append("<key>");
+      copied = end;
+      j = end + 1;
+    }
+    if (sb == null) {
+      return text;
+    }
+    return sb.append(text, copied, n).toString();
+  }
+
+  /** Length of the separator ({@code _} or {@code %5F}) ending just before {@code i}, or 0. */
+  private static int separatorBefore(String s, int i) {
+    if (i >= 1 && s.charAt(i - 1) == '_') {
+      return 1;
+    }
+    return i >= 3 && s.regionMatches(true, i - 3, "%5F", 0, 3) ? 3 : 0;
+  }
+
+  /** Length of the separator ({@code _} or {@code %5F}) starting at {@code i}, or 0. */
+  private static int separatorAt(String s, int i) {
+    if (i < s.length() && s.charAt(i) == '_') {
+      return 1;
+    }
+    return s.regionMatches(true, i, "%5F", 0, 3) ? 3 : 0;
+  }
+
+  private static boolean endsKey(char c) {
+    return c <= ' ' || "/?#&=,;\"'<>".indexOf(c) >= 0;
+  }
+
+  private static boolean isAsciiLetterOrDigit(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
   }
 
   /** One pass over {@code s} for the first characters of a provider key shape. */
