@@ -80,9 +80,12 @@ public enum Detail {
   // Key checks (INVALID_KEY)
   /** The key's checksum does not match; no store was consulted. */
   BAD_CHECKSUM,
-  /** No key with this id exists. */
+  /** No key with this id exists (for an opaque legacy secret: no legacy key has its hash). */
   UNKNOWN_ID,
-  /** A key with this id exists but the presented key hashes differently. */
+  /**
+   * A key with this id exists but the presented key hashes differently (or the stored record's
+   * kind or mode disagrees with the key's).
+   */
   HASH_MISMATCH,
   /** A machine key where a sandbox key is expected, or the reverse. */
   WRONG_KIND,

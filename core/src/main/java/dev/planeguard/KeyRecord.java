@@ -22,11 +22,24 @@ import org.jspecify.annotations.Nullable;
  * record is one line of a key file (JSON Lines):
  *
  * <pre>{@code
- * {"id":"k7xq2m4p9ra3w5tz","kind":"mk","mode":"prod","hash":"sha256:…","tenant":"acme","scopes":["runs:write"],"status":"active","notAfter":"2027-01-01T00:00:00Z"}
+ * {"id":"k7xq2m4p3ra3w5tz","kind":"mk","mode":"prod","hash":"sha256:…","tenant":"acme","scopes":["runs:write"],"status":"active","notAfter":"2027-01-01T00:00:00Z"}
  * }</pre>
  *
- * <p>{@code tenant}, {@code scopes} and {@code notAfter} are optional; any other member is an
- * error, so a misspelt member (an all lower-case "notafter", say) cannot silently mean "never expires".
+ * <p>{@code tenant}, {@code scopes}, {@code notAfter} and {@code legacy} are optional; any other
+ * member is an error, so a misspelt member (an all lower-case "notafter", say) cannot silently mean
+ * "never expires".
+ *
+ * <h2>Structured and legacy records</h2>
+ *
+ * <p>A record for a planeguard key ({@link ApiKey}) has that key's id: exactly 16 characters
+ * {@code [a-z2-7]}. It is found by id, and the presented key's hash must match.
+ *
+ * <p>A <em>legacy</em> record ({@code "legacy":true}) describes an opaque secret from before
+ * planeguard (an {@code AOS_API_KEY}, say), kept during a migration to structured keys. Its id is a
+ * name the operator chooses ({@code [a-z0-9][a-z0-9_-]{0,63}}, but never 16 characters of {@code
+ * [a-z2-7]}, which are reserved for structured keys), and it is found by the hash of the presented
+ * value. A structured record is never found by hash and a legacy record never by id, so neither
+ * kind can stand in for the other.
  *
  * @param id the key's public lookup id
  * @param kind machine or sandbox
@@ -36,6 +49,7 @@ import org.jspecify.annotations.Nullable;
  * @param scopes scopes granted, sorted
  * @param status active or revoked
  * @param notAfter the instant after which the key no longer works, or {@code null}
+ * @param legacy whether this record describes an opaque legacy secret rather than a structured key
  */
 public record KeyRecord(
     String id,
@@ -45,7 +59,8 @@ public record KeyRecord(
     @Nullable String tenant,
     Set<String> scopes,
     Status status,
-    @Nullable Instant notAfter) {
+    @Nullable Instant notAfter,
+    boolean legacy) {
 
   /** Whether a key may be used at all. */
   public enum Status {
@@ -59,11 +74,12 @@ public record KeyRecord(
   }
 
   private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9_-]{0,63}");
+  private static final Pattern STRUCTURED_ID = Pattern.compile("[a-z2-7]{16}");
   private static final Pattern HASH = Pattern.compile("sha256:[0-9a-f]{64}");
   private static final Pattern TENANT = Pattern.compile("[A-Za-z0-9._:@-]{1,128}");
   private static final Pattern SCOPE = Pattern.compile("[A-Za-z0-9:._/-]{1,128}");
   private static final Set<String> MEMBERS =
-      Set.of("id", "kind", "mode", "hash", "tenant", "scopes", "status", "notAfter");
+      Set.of("id", "legacy", "kind", "mode", "hash", "tenant", "scopes", "status", "notAfter");
 
   /**
    * Validates every field.
@@ -76,8 +92,15 @@ public record KeyRecord(
     requireNonNull(mode, "mode");
     requireNonNull(hash, "hash");
     requireNonNull(status, "status");
-    if (!ID.matcher(id).matches()) {
-      throw new IllegalArgumentException("id must match [a-z0-9][a-z0-9_-]{0,63}");
+    if (legacy) {
+      if (!ID.matcher(id).matches() || STRUCTURED_ID.matcher(id).matches()) {
+        throw new IllegalArgumentException(
+            "a legacy id must match [a-z0-9][a-z0-9_-]{0,63} and must not be 16 characters of"
+                + " [a-z2-7] (reserved for structured keys)");
+      }
+    } else if (!STRUCTURED_ID.matcher(id).matches()) {
+      throw new IllegalArgumentException(
+          "id must be the key's id, 16 characters of [a-z2-7] (or mark the record \"legacy\":true)");
     }
     if (!HASH.matcher(hash).matches()) {
       throw new IllegalArgumentException("hash must be sha256: and 64 lower-case hex digits");
@@ -94,6 +117,23 @@ public record KeyRecord(
     scopes = Collections.unmodifiableSet(sorted);
   }
 
+  /**
+   * A record for a structured key ({@code legacy} false).
+   *
+   * @throws IllegalArgumentException naming the field that is wrong
+   */
+  public KeyRecord(
+      String id,
+      ApiKey.Kind kind,
+      Mode mode,
+      String hash,
+      @Nullable String tenant,
+      Set<String> scopes,
+      Status status,
+      @Nullable Instant notAfter) {
+    this(id, kind, mode, hash, tenant, scopes, status, notAfter, false);
+  }
+
   /** A new active record for a freshly generated key. */
   public static KeyRecord of(
       ApiKey key, @Nullable String tenant, Set<String> scopes, @Nullable Instant notAfter) {
@@ -108,18 +148,21 @@ public record KeyRecord(
 
   /** This record revoked. */
   public KeyRecord revoked() {
-    return new KeyRecord(id, kind, mode, hash, tenant, scopes, Status.REVOKED, notAfter);
+    return new KeyRecord(id, kind, mode, hash, tenant, scopes, Status.REVOKED, notAfter, legacy);
   }
 
   /** This record with another {@code notAfter}. */
   public KeyRecord withNotAfter(@Nullable Instant notAfter) {
-    return new KeyRecord(id, kind, mode, hash, tenant, scopes, status, notAfter);
+    return new KeyRecord(id, kind, mode, hash, tenant, scopes, status, notAfter, legacy);
   }
 
   /** One line of a key file, members in a fixed order, without line terminator. */
   public String toJsonLine() {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("id", id);
+    if (legacy) {
+      m.put("legacy", true);
+    }
     m.put("kind", kind.code());
     m.put("mode", mode.id());
     m.put("hash", hash);
@@ -188,6 +231,10 @@ public record KeyRecord(
         throw new IllegalArgumentException("notAfter must be an ISO-8601 instant");
       }
     }
+    Object legacyValue = json.get("legacy");
+    if (legacyValue != null && !(legacyValue instanceof Boolean)) {
+      throw new IllegalArgumentException("legacy must be true or false");
+    }
     return new KeyRecord(
         required(json, "id"),
         kind,
@@ -196,7 +243,8 @@ public record KeyRecord(
         optional(json, "tenant"),
         scopes,
         status,
-        notAfter);
+        notAfter,
+        Boolean.TRUE.equals(legacyValue));
   }
 
   private static String required(Map<String, Object> json, String member) {
@@ -221,8 +269,8 @@ public record KeyRecord(
   /** All fields but the hash. */
   @Override
   public String toString() {
-    return "KeyRecord{id=" + id + ", kind=" + kind.code() + ", mode=" + mode.id() + ", tenant="
-        + tenant + ", scopes=" + scopes + ", status=" + status.id() + ", notAfter=" + notAfter
-        + "}";
+    return "KeyRecord{id=" + id + (legacy ? ", legacy" : "") + ", kind=" + kind.code() + ", mode="
+        + mode.id() + ", tenant=" + tenant + ", scopes=" + scopes + ", status=" + status.id()
+        + ", notAfter=" + notAfter + "}";
   }
 }

@@ -2,6 +2,8 @@ package dev.planeguard;
 
 import static java.util.Objects.requireNonNull;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * What a credential verifier concluded: {@link Verified}, {@link Rejected} or {@link Unavailable}.
  * The engine turns it into a {@link Decision}; a verifier that throws, or returns a principal of
@@ -27,15 +29,18 @@ public sealed interface Verification
    *
    * @param reason one of {@link Reason#INVALID_TOKEN}, {@link Reason#INVALID_KEY}, {@link
    *     Reason#REVOKED_KEY}, {@link Reason#EXPIRED_KEY}, {@link Reason#KEY_MODE_MISMATCH}
-   * @param detail which check failed
+   * @param detail which check failed; required for {@code INVALID_TOKEN} and {@code INVALID_KEY},
+   *     {@code null} allowed for the other reasons, which say it all
    */
-  record Rejected(Reason reason, Detail detail) implements Verification {
-    /** Checks that the reason is one a verifier may give. */
+  record Rejected(Reason reason, @Nullable Detail detail) implements Verification {
+    /** Checks that the reason is one a verifier may give, with a detail where one is needed. */
     public Rejected {
       requireNonNull(reason, "reason");
-      requireNonNull(detail, "detail");
       if (!reason.isVerifierRejection()) {
         throw new IllegalArgumentException("not a verifier rejection: " + reason);
+      }
+      if (detail == null && (reason == Reason.INVALID_TOKEN || reason == Reason.INVALID_KEY)) {
+        throw new IllegalArgumentException(reason + " needs a detail");
       }
     }
   }
@@ -60,7 +65,7 @@ public sealed interface Verification
   }
 
   /** A {@link Rejected} result. */
-  static Verification rejected(Reason reason, Detail detail) {
+  static Verification rejected(Reason reason, @Nullable Detail detail) {
     return new Rejected(reason, detail);
   }
 

@@ -149,7 +149,7 @@ class ApiKeyFormatTest {
   @Test
   void keyRecordsRefuseAnythingUnexpected() {
     String hash = ApiKey.hash("x");
-    String base = "\"id\":\"k7xq2m4p9ra3w5tz\",\"kind\":\"mk\",\"mode\":\"prod\",\"hash\":\"" + hash + "\",\"status\":\"active\"";
+    String base = "\"id\":\"k7xq2m4p3ra3w5tz\",\"kind\":\"mk\",\"mode\":\"prod\",\"hash\":\"" + hash + "\",\"status\":\"active\"";
     assertThat(KeyRecord.parseJsonLine("{" + base + "}").tenant()).isNull();
     for (String bad :
         new String[] {
@@ -166,8 +166,71 @@ class ApiKeyFormatTest {
           "{" + base + ",\"tenant\":\"a b\"}",
           "{" + base.replace("\"status\":\"active\"", "\"status\":1") + "}",
           "{" + base.replace(",\"status\":\"active\"", "") + "}",
+          // a structured record's id is a key id: 16 characters of [a-z2-7]
+          "{" + base.replace("k7xq2m4p3ra3w5tz", "k7xq2m4p9ra3w5tz") + "}",
+          "{" + base.replace("k7xq2m4p3ra3w5tz", "billing") + "}",
+          // a legacy record's id is a name, never one shaped like a key id
+          "{" + base + ",\"legacy\":true}",
+          "{" + base.replace("k7xq2m4p3ra3w5tz", "Billing") + ",\"legacy\":true}",
+          "{" + base.replace("k7xq2m4p3ra3w5tz", "aos-api-key") + ",\"legacy\":\"true\"}",
         }) {
       assertThatThrownBy(() -> KeyRecord.parseJsonLine(bad)).as(bad).isInstanceOf(IllegalArgumentException.class);
     }
+  }
+
+  @Test
+  void legacyRecordsAreMarkedAndRoundTrip() {
+    KeyRecord legacy =
+        new KeyRecord(
+            "aos-api-key-2025", ApiKey.Kind.MACHINE, Mode.PROD, ApiKey.hash("a-legacy-secret-of-some-length"),
+            null, Set.of(), KeyRecord.Status.ACTIVE, null, true);
+    String line = legacy.toJsonLine();
+    assertThat(line).startsWith("{\"id\":\"aos-api-key-2025\",\"legacy\":true,\"kind\":\"mk\"");
+    assertThat(KeyRecord.parseJsonLine(line)).isEqualTo(legacy);
+    assertThat(legacy.revoked().legacy()).isTrue();
+    assertThat(legacy.withNotAfter(Instant.EPOCH).legacy()).isTrue();
+    assertThat(legacy.toString()).contains("legacy").doesNotContain(legacy.hash());
+    ApiKey key = ApiKey.generate(ApiKey.Kind.MACHINE, Mode.PROD);
+    String structured = KeyRecord.of(key, null, Set.of(), null).toJsonLine();
+    assertThat(structured).doesNotContain("legacy");
+    assertThat(KeyRecord.parseJsonLine(structured.replace("}", ",\"legacy\":false}")).legacy()).isFalse();
+  }
+
+  @Test
+  void theShapeCheckAgreesWithTheDocumentedFormatOnRandomMutations() {
+    java.util.regex.Pattern documented = java.util.regex.Pattern.compile(
+        "[a-z]{2,8}_(mk|sk)_(local|test|preprod|prod)_[a-z2-7]{16}_[0-9A-Za-z]{43}_[0-9A-Za-z]{6}");
+    java.util.Random random = new java.util.Random(20261122);
+    String alphabet = "aAzZ019_-.%\u00e9 sSkKmM";
+    int shaped = 0;
+    for (int i = 0; i < 20_000; i++) {
+      Mode mode = Mode.values()[random.nextInt(4)];
+      String prefix = "abcdefghi".substring(0, 1 + random.nextInt(9));
+      String v = prefix.length() < 2
+          ? ApiKey.generate(ApiKey.Kind.MACHINE, mode).value()
+          : ApiKey.generate(prefix.length() > 8 ? "aos" : prefix, ApiKey.Kind.values()[random.nextInt(2)], mode, new SecureRandom()).value();
+      StringBuilder sb = new StringBuilder(v);
+      int edits = random.nextInt(3);
+      for (int e = 0; e < edits; e++) {
+        int at = random.nextInt(sb.length());
+        switch (random.nextInt(3)) {
+          case 0 -> sb.setCharAt(at, alphabet.charAt(random.nextInt(alphabet.length())));
+          case 1 -> sb.deleteCharAt(at);
+          default -> sb.insert(at, alphabet.charAt(random.nextInt(alphabet.length())));
+        }
+      }
+      String candidate = sb.toString();
+      boolean expected = documented.matcher(candidate).matches();
+      assertThat(ApiKey.hasKeyShape(candidate)).as(candidate).isEqualTo(expected);
+      if (expected) {
+        shaped++;
+        assertThat(ApiKey.defect(candidate)).isIn(null, Detail.BAD_CHECKSUM);
+      } else {
+        assertThat(ApiKey.defect(candidate)).isEqualTo(Detail.MALFORMED);
+      }
+    }
+    assertThat(shaped).as("both outcomes are exercised").isBetween(2_000, 18_000);
+    assertThat(ApiKey.hasKeyShape("aos_mk_PROD_" + "a".repeat(16) + "_" + "A".repeat(43) + "_AAAAAA")).isFalse();
+    assertThat(ApiKey.hasKeyShape("abcdefghi_mk_prod_" + "a".repeat(16) + "_" + "A".repeat(43) + "_AAAAAA")).isFalse();
   }
 }

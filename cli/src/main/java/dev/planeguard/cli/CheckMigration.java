@@ -1,13 +1,15 @@
 package dev.planeguard.cli;
 
+import dev.planeguard.ContractSpec;
 import dev.planeguard.MigrationGate;
+import dev.planeguard.Mode;
 import dev.planeguard.Problem;
+import dev.planeguard.Secret;
+import dev.planeguard.Secrets;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -27,10 +29,13 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>The URL is a JDBC URL or a libpq URI ({@code postgresql://user@host:5432/db}). Keep passwords
  * off the command line: {@code PLANEGUARD_JDBC_USER}, {@code PLANEGUARD_JDBC_PASSWORD_FILE} or
- * {@code PLANEGUARD_JDBC_PASSWORD} supply credentials the URL does not.
+ * {@code PLANEGUARD_JDBC_PASSWORD} supply credentials the URL does not; the password is resolved
+ * and checked like every secret ({@link Secrets}: file first, strength and placeholder rules in
+ * preprod and prod), and a violation is a refusal.
  */
 final class CheckMigration {
 
+  static final String PASSWORD_VARIABLE = "PLANEGUARD_JDBC_PASSWORD";
   static final String USAGE = "check-migration [--jdbc-url URL] [--json]";
 
   private CheckMigration() {}
@@ -47,7 +52,16 @@ final class CheckMigration {
     if (url == null) {
       refusals = gate.refusals();
     } else {
-      Target target = target(url, env);
+      // The password goes through the same resolution and strength checks as every secret; an
+      // unreadable AOS_MODE is judged as prod, the strictest (the gate refuses it anyway).
+      Mode mode = Mode.parse(env.get(ContractSpec.standard().modeVariable()));
+      Secrets secrets = Secrets.of(mode == null ? Mode.PROD : mode, env);
+      Target target = target(url, env, secrets.find(PASSWORD_VARIABLE).map(Secret::reveal).orElse(null));
+      if (!secrets.violations().isEmpty()) {
+        refusals = new ArrayList<>(gate.refusals());
+        refusals.addAll(secrets.violations());
+        return report(o, refusals, null, env);
+      }
       try (Connection c = DriverManager.getConnection(target.url(), target.properties())) {
         refusals = gate.refusals(c);
         try {
@@ -65,6 +79,11 @@ final class CheckMigration {
                     + " asked"));
       }
     }
+    return report(o, refusals, fingerprint, env);
+  }
+
+  private static int report(
+      Output o, List<Problem> refusals, @Nullable String fingerprint, Map<String, String> env) {
     if (o.json) {
       Map<String, Object> result = new LinkedHashMap<>();
       result.put("ok", refusals.isEmpty());
@@ -87,7 +106,7 @@ final class CheckMigration {
   record Target(String url, Properties properties) {}
 
   /** A JDBC URL and connection properties from a JDBC URL or a libpq URI, plus the environment. */
-  static Target target(String url, Map<String, String> env) {
+  static Target target(String url, Map<String, String> env, @Nullable String password) {
     Properties props = new Properties();
     String jdbc;
     if (url.startsWith("jdbc:")) {
@@ -121,23 +140,10 @@ final class CheckMigration {
     if (user != null && !props.containsKey("user")) {
       props.setProperty("user", user);
     }
-    String password = password(env);
     if (password != null && !props.containsKey("password")) {
       props.setProperty("password", password);
     }
     return new Target(jdbc, props);
-  }
-
-  private static @Nullable String password(Map<String, String> env) {
-    String file = env.get("PLANEGUARD_JDBC_PASSWORD_FILE");
-    if (file != null) {
-      try {
-        return Files.readString(Path.of(file), StandardCharsets.UTF_8).strip();
-      } catch (java.io.IOException e) {
-        throw new UsageException("cannot read PLANEGUARD_JDBC_PASSWORD_FILE");
-      }
-    }
-    return env.get("PLANEGUARD_JDBC_PASSWORD");
   }
 
   private static String decode(String s) {

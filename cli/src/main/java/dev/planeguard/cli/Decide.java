@@ -9,6 +9,7 @@ import dev.planeguard.Detail;
 import dev.planeguard.Enforcer;
 import dev.planeguard.HumanPrincipal;
 import dev.planeguard.InboundRequest;
+import dev.planeguard.KeyFile;
 import dev.planeguard.KeyVerifier;
 import dev.planeguard.MachinePrincipal;
 import dev.planeguard.Mode;
@@ -29,15 +30,20 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * {@code decide}: runs exactly the engine the filter runs on one request described by flags, and
- * prints the decision as JSON. Hermetic: only the flags count, not the process environment. A
- * plane whose verifier is not configured answers {@code VERIFIER_UNAVAILABLE} ({@code
- * NOT_CONFIGURED}). Exit 0 whenever a decision was produced, allow or deny.
+ * prints the decision as JSON. Hermetic: only the flags count, not the process environment. With
+ * {@code --keys}, machine keys (and sandbox keys, with {@code --sandbox} where the mode allows
+ * them) are verified against that key file exactly as a server would. A plane whose verifier is
+ * not configured answers {@code VERIFIER_UNAVAILABLE} ({@code NOT_CONFIGURED}). Exit 0 whenever a
+ * decision was produced, allow or deny.
  */
 final class Decide {
 
   static final String USAGE =
-      "decide --policy FILE --mode MODE --method M --target RAW_TARGET\n"
-          + "         [--header 'Name: value']... [--sandbox] [--tenant-header NAME] [--json]";
+      """
+      decide --policy FILE --mode MODE --method M --target RAW_TARGET
+               [--header 'Name: value']... [--keys KEYS_FILE] [--sandbox]
+               [--tenant-header NAME] [--json]\
+      """;
 
   private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
   private static final TokenVerifier NO_TOKEN_VERIFIER =
@@ -51,7 +57,7 @@ final class Decide {
     Args args =
         Args.parse(
             argv,
-            Set.of("policy", "mode", "method", "target", "header", "tenant-header"),
+            Set.of("policy", "mode", "method", "target", "header", "tenant-header", "keys"),
             Set.of("sandbox", "json"));
     if (!args.positional().isEmpty()) {
       throw new UsageException("decide takes no positional arguments");
@@ -62,15 +68,16 @@ final class Decide {
     String target = args.required("target");
     Map<String, List<String>> headers = headers(args.all("header"));
 
+    KeyVerifier keys = keyVerifier(args.optional("keys"));
     Enforcer.Builder builder =
         Enforcer.builder()
             .contract(contract)
             .policy(policy)
             .auditSink(AuditSink.none())
             .tokenVerifier(NO_TOKEN_VERIFIER)
-            .machineKeyVerifier(NO_KEY_VERIFIER);
+            .machineKeyVerifier(keys);
     if (contract.sandboxAllowed() && args.flag("sandbox")) {
-      builder.sandboxKeyVerifier(NO_KEY_VERIFIER);
+      builder.sandboxKeyVerifier(keys);
     }
     Enforcer enforcer = build(builder);
     Decision decision = enforcer.decide(InboundRequest.of(method, target, headers));
@@ -81,6 +88,21 @@ final class Decide {
   private static Policy loadPolicy(String file) {
     try {
       return Policy.load(Path.of(file));
+    } catch (ConfigurationException e) {
+      throw invalid(e);
+    }
+  }
+
+  /** The verifier of {@code --keys KEYS_FILE}, or one answering {@code NOT_CONFIGURED}. */
+  private static KeyVerifier keyVerifier(@Nullable String file) {
+    if (file == null) {
+      return NO_KEY_VERIFIER;
+    }
+    if (file.isEmpty()) {
+      throw new UsageException("--keys needs a file");
+    }
+    try {
+      return KeyVerifier.of(KeyFile.open(Path.of(file)));
     } catch (ConfigurationException e) {
       throw invalid(e);
     }

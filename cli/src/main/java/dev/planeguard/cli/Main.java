@@ -22,8 +22,10 @@ public final class Main {
           "  " + CheckPolicy.USAGE,
           "  " + Decide.USAGE,
           "  " + CheckMigration.USAGE,
+          "  " + CheckTiers.USAGE,
+          "  " + Keys.USAGE,
           "",
-          "exit codes: 0 ok (decide: a decision was made), 1 violations found, 2 usage error");
+          "exit codes: 0 ok (decide: a decision was made), 1 violations found or refused, 2 usage error");
 
   private Main() {}
 
@@ -55,6 +57,8 @@ public final class Main {
         case "check-policy" -> CheckPolicy.run(rest, o);
         case "decide" -> Decide.run(rest, o);
         case "check-migration" -> CheckMigration.run(rest, env, o);
+        case "check-tiers" -> CheckTiers.run(rest, o);
+        case "keys" -> Keys.run(rest, env, o);
         case "help", "--help", "-h" -> {
           out.println(USAGE);
           yield 0;

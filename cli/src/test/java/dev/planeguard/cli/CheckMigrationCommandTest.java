@@ -127,6 +127,25 @@ class CheckMigrationCommandTest {
   }
 
   @Test
+  void theJdbcPasswordIsCheckedLikeEverySecret(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    Map<String, String> weak = env("prod", "prod", "true");
+    weak.put("PLANEGUARD_JDBC_PASSWORD", "changeme");
+    CliRun r = CliRun.run(weak, "check-migration", "--jdbc-url", url("app"));
+    assertThat(r.exit()).isEqualTo(1);
+    assertThat(r.out()).contains("PLANEGUARD_JDBC_PASSWORD").doesNotContain("changeme");
+
+    java.nio.file.Path file = dir.resolve("pw");
+    java.nio.file.Files.writeString(file, PASSWORD + "\n");
+    java.nio.file.Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+    Map<String, String> fromFile = env("test", "staging", null);
+    fromFile.put("PLANEGUARD_JDBC_PASSWORD", "wrong-but-ignored-because-the-file-wins");
+    fromFile.put("PLANEGUARD_JDBC_PASSWORD_FILE", file.toString());
+    CliRun ok = CliRun.run(fromFile, "check-migration", "--jdbc-url", url("app"));
+    assertThat(ok.exit()).as(ok.out()).isZero();
+  }
+
+  @Test
   void usage() {
     assertThat(CliRun.run(env("test", "staging", null), "check-migration", "--jdbc-url", "mysql://x").exit()).isEqualTo(2);
     assertThat(CliRun.run(env("test", "staging", null), "check-migration", "extra").exit()).isEqualTo(2);

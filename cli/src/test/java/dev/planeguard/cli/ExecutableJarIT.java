@@ -60,4 +60,41 @@ class ExecutableJarIT {
     assertThat(decide.out()).startsWith("{\"status\":401,\"reason\":\"CROSS_PLANE_CREDENTIAL\"");
     assertThat(java(Map.of(), "decide").exit()).isEqualTo(2);
   }
+
+  @Test
+  void checkTiersRunsFromTheJar(@TempDir Path dir) throws Exception {
+    TierFixtures fixtures = new TierFixtures();
+    List<Path> dirty = fixtures.copy("dirty", Files.createDirectory(dir.resolve("dirty")));
+    List<Path> clean = fixtures.copy("clean", Files.createDirectory(dir.resolve("clean")));
+    List<String> args = new ArrayList<>(List.of("check-tiers"));
+    clean.forEach(f -> args.add(f.toString()));
+    assertThat(java(Map.of(), args.toArray(String[]::new)).exit()).isZero();
+    dirty.forEach(f -> args.add(f.toString()));
+    Result r = java(Map.of(), args.toArray(String[]::new));
+    assertThat(r.exit()).isEqualTo(1);
+    assertThat(r.out()).contains("env.tier-worker:4: OPENAI_API_KEY").endsWith("10 violations in 4 of 10 files (preset seed)\n");
+    fixtures.leakCheck().text("stdout", r.out()).text("stderr", r.err()).assertClean();
+  }
+
+  @Test
+  void keysLifecycleFromTheJarPrintsTheKeyOnceAndAuditsOnStandardError(@TempDir Path dir) throws Exception {
+    Path policy = dir.resolve("p.policy");
+    Files.writeString(policy, "machine /api/v1/runs/**\n");
+    Path keys = dir.resolve("keys.jsonl");
+    Result created =
+        java(Map.of(), "keys", "new", "--kind", "mk", "--mode", "prod", "--tenant", "acme", "--file", keys.toString());
+    assertThat(created.exit()).as(created.err()).isZero();
+    String key = created.out().strip();
+    String id = dev.planeguard.ApiKey.parse(key).id();
+    assertThat(created.err()).contains("planeguard.audit - event=KEY_CREATED key_id=" + id).doesNotContain(key);
+    String[] decide = {"decide", "--policy", policy.toString(), "--keys", keys.toString(), "--mode", "prod",
+        "--method", "GET", "--target", "/api/v1/runs", "--header", "X-AOS-Key: " + key};
+    assertThat(java(Map.of(), decide).out()).startsWith("{\"status\":200,\"reason\":\"AUTHENTICATED\"");
+    Result revoked = java(Map.of(), "keys", "revoke", id, "--file", keys.toString());
+    assertThat(revoked.err()).contains("event=KEY_REVOKED key_id=" + id);
+    Result refused = java(Map.of(), decide);
+    assertThat(refused.out()).startsWith("{\"status\":401,\"reason\":\"REVOKED_KEY\"").doesNotContain(key);
+    Result list = java(Map.of(), "keys", "list", "--file", keys.toString());
+    assertThat(list.out()).contains(id).contains("revoked").doesNotContain(key);
+  }
 }

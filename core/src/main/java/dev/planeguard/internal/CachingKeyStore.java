@@ -1,0 +1,71 @@
+package dev.planeguard.internal;
+
+import static java.util.Objects.requireNonNull;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.planeguard.KeyRecord;
+import dev.planeguard.KeyStore;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.function.LongSupplier;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * {@link KeyStore#cached}: answers of a slower store, found or not, kept for at most the
+ * revocation bound ({@code expireAfterWrite}, checked on every read against the ticker). A lookup
+ * that throws is not cached; it reaches the verifier, which answers {@code VERIFIER_UNAVAILABLE}.
+ * Nothing is ever served past the bound, during an outage or otherwise.
+ */
+public final class CachingKeyStore implements KeyStore {
+
+  /** Most answers kept. */
+  public static final long MAXIMUM_SIZE = 100_000;
+
+  private static final Duration MAX_BOUND = Duration.ofHours(1);
+
+  private final KeyStore store;
+  private final Duration bound;
+  private final Cache<String, Optional<KeyRecord>> byId;
+  private final Cache<String, Optional<KeyRecord>> byHash;
+
+  /**
+   * Creates the cache.
+   *
+   * @throws IllegalArgumentException if {@code bound} is not between 1 ms and 1 hour
+   */
+  public CachingKeyStore(KeyStore store, Duration bound, LongSupplier ticker) {
+    this.store = requireNonNull(store, "store");
+    this.bound = requireNonNull(bound, "revocationBound");
+    requireNonNull(ticker, "ticker");
+    if (bound.toMillis() < 1 || bound.compareTo(MAX_BOUND) > 0) {
+      throw new IllegalArgumentException("the revocation bound must be between 1 ms and 1 hour");
+    }
+    this.byId = build(bound, ticker);
+    this.byHash = build(bound, ticker);
+  }
+
+  private static Cache<String, Optional<KeyRecord>> build(Duration bound, LongSupplier ticker) {
+    return Caffeine.newBuilder()
+        .maximumSize(MAXIMUM_SIZE / 2)
+        .expireAfterWrite(bound)
+        .ticker(ticker::getAsLong)
+        .build();
+  }
+
+  @Override
+  public @Nullable KeyRecord findById(String id) {
+    return byId.get(id, k -> Optional.ofNullable(store.findById(k))).orElse(null);
+  }
+
+  @Override
+  public @Nullable KeyRecord findByHash(String hash) {
+    return byHash.get(hash, h -> Optional.ofNullable(store.findByHash(h))).orElse(null);
+  }
+
+  /** The store and the bound. */
+  @Override
+  public String toString() {
+    return "KeyStore.cached{" + store + ", revocationBound=" + bound + "}";
+  }
+}

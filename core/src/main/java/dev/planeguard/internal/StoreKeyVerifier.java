@@ -1,0 +1,136 @@
+package dev.planeguard.internal;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.planeguard.ApiKey;
+import dev.planeguard.Detail;
+import dev.planeguard.KeyRecord;
+import dev.planeguard.KeyStore;
+import dev.planeguard.KeyVerifier;
+import dev.planeguard.MachinePrincipal;
+import dev.planeguard.Mode;
+import dev.planeguard.Reason;
+import dev.planeguard.SandboxPrincipal;
+import dev.planeguard.Verification;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@link KeyVerifier#of(KeyStore)}: verifies machine and sandbox keys against a {@link KeyStore}.
+ * The order of checks is the contract documented on {@link KeyVerifier#of(KeyStore, Clock)}.
+ */
+public final class StoreKeyVerifier implements KeyVerifier {
+
+  private static final Logger LOG = LoggerFactory.getLogger("planeguard.keys");
+  private static final long LOG_EVERY_MILLIS = 10_000;
+
+  private final KeyStore store;
+  private final Clock clock;
+  private final AtomicLong lastFailureLogged = new AtomicLong(Long.MIN_VALUE);
+
+  /** A verifier over {@code store}, comparing {@code notAfter} with {@code clock}. */
+  public StoreKeyVerifier(KeyStore store, Clock clock) {
+    this.store = requireNonNull(store, "store");
+    this.clock = requireNonNull(clock, "clock");
+  }
+
+  @Override
+  public Verification verify(String presented, ApiKey.Kind expectedKind, Mode mode) {
+    // Length cap and charset first: nothing else looks at a value that fails them.
+    if (!KeyRules.plausible(presented)) {
+      return invalid(Detail.MALFORMED);
+    }
+    KeyRecord record;
+    if (KeyRules.claimsStructuredFormat(presented)) {
+      // Syntax and checksum: a failure is answered without any store lookup.
+      Detail defect = ApiKey.defect(presented);
+      if (defect != null) {
+        return invalid(defect);
+      }
+      ApiKey key = ApiKey.parse(presented);
+      // The kind is in the value: a key of the wrong kind is refused without a lookup.
+      if (key.kind() != expectedKind) {
+        return invalid(Detail.WRONG_KIND);
+      }
+      try {
+        record = store.findById(key.id());
+      } catch (RuntimeException e) {
+        return unavailable(e);
+      }
+      if (record == null || record.legacy()) {
+        return invalid(Detail.UNKNOWN_ID);
+      }
+      // Constant-time comparison of the hashes; the record must describe this very key.
+      boolean hashMatches = ApiKey.hashesEqual(record.hash(), key.hash());
+      if (!hashMatches
+          || !record.id().equals(key.id())
+          || record.kind() != key.kind()
+          || record.mode() != key.mode()) {
+        return invalid(Detail.HASH_MISMATCH);
+      }
+    } else {
+      // An opaque legacy secret: found by its hash, never by anything it claims to be.
+      if (presented.length() < KeyRules.LEGACY_MIN_LENGTH) {
+        return invalid(Detail.MALFORMED);
+      }
+      String hash = ApiKey.hash(presented);
+      try {
+        record = store.findByHash(hash);
+      } catch (RuntimeException e) {
+        return unavailable(e);
+      }
+      if (record == null || !record.legacy() || !ApiKey.hashesEqual(record.hash(), hash)) {
+        return invalid(Detail.UNKNOWN_ID);
+      }
+      if (record.kind() != expectedKind) {
+        return invalid(Detail.WRONG_KIND);
+      }
+    }
+    // Row 13, for a genuine key only: mode, then revocation, then expiry.
+    if (record.mode() != mode) {
+      return Verification.rejected(Reason.KEY_MODE_MISMATCH, null);
+    }
+    if (record.status() == KeyRecord.Status.REVOKED) {
+      return Verification.rejected(Reason.REVOKED_KEY, null);
+    }
+    Instant notAfter = record.notAfter();
+    if (notAfter != null && clock.instant().isAfter(notAfter)) {
+      return Verification.rejected(Reason.EXPIRED_KEY, null);
+    }
+    return Verification.verified(
+        record.kind() == ApiKey.Kind.MACHINE
+            ? new MachinePrincipal(record.id(), record.tenant(), record.scopes())
+            : new SandboxPrincipal(record.id(), record.tenant(), record.scopes()));
+  }
+
+  private static Verification invalid(Detail detail) {
+    return Verification.rejected(Reason.INVALID_KEY, detail);
+  }
+
+  private Verification unavailable(RuntimeException e) {
+    long now = clock.millis();
+    long last = lastFailureLogged.get();
+    if ((last == Long.MIN_VALUE || now - last >= LOG_EVERY_MILLIS)
+        && lastFailureLogged.compareAndSet(last, now)) {
+      LOG.warn(
+          "planeguard key store {} cannot answer; key requests are refused with 503 until it"
+              + " can: {}",
+          describe(store),
+          Text.describe(e));
+    }
+    return Verification.unavailable(Detail.KEY_STORE_UNAVAILABLE);
+  }
+
+  private static String describe(@Nullable Object store) {
+    return store == null ? "-" : store.getClass().getName();
+  }
+
+  @Override
+  public String toString() {
+    return "KeyVerifier{" + store + "}";
+  }
+}
