@@ -4,12 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.planeguard.ApiKey;
 import dev.planeguard.AuditEvent;
+import dev.planeguard.KeyRecord;
+import dev.planeguard.KeyStore;
+import dev.planeguard.KeyVerifier;
 import dev.planeguard.Mode;
 import dev.planeguard.Reason;
 import dev.planeguard.Rule;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -58,10 +63,53 @@ abstract class FilterSuite {
 
   static final String REALM = "planeguard-test";
 
-  /** A well-formed machine key for this mode; the test verifiers reject it as unknown. */
+  /** The machine keys the applications know: real keys, stored hashed, checked by the real verifier. */
+  static final KeyStore.Writable KEYS = KeyStore.inMemory();
+
+  /** Tenant acme, scope runs:write. */
+  static final ApiKey RUNNER = register(Mode.PROD, "acme", Set.of("runs:write"), null);
+
+  /** Tenant acme, no scope. */
+  static final ApiKey READER = register(Mode.PROD, "acme", Set.of(), null);
+
+  static final ApiKey REVOKED = register(Mode.PROD, "acme", Set.of("runs:write"), null);
+
+  static final ApiKey EXPIRED =
+      register(Mode.PROD, "acme", Set.of("runs:write"), Instant.parse("2020-01-01T00:00:00Z"));
+
+  /** Issued for mode test; this process runs in prod. */
+  static final ApiKey TEST_MODE_KEY = register(Mode.TEST, "acme", Set.of("runs:write"), null);
+
+  static {
+    KEYS.revoke(REVOKED.id());
+  }
+
+  /** A well-formed machine key no store knows. */
   static final String MACHINE_KEY = ApiKey.generate(ApiKey.Kind.MACHINE, Mode.PROD).value();
 
   static final String SANDBOX_KEY = ApiKey.generate(ApiKey.Kind.SANDBOX, Mode.PROD).value();
+
+  static final KeyVerifier KEY_VERIFIER = KeyVerifier.of(KEYS);
+
+  /** A key store that is down: every lookup fails, as a database would. */
+  static final KeyStore DOWN_STORE =
+      new KeyStore() {
+        @Override
+        public KeyRecord findById(String id) {
+          throw new IllegalStateException("key store unreachable");
+        }
+
+        @Override
+        public KeyRecord findByHash(String hash) {
+          throw new IllegalStateException("key store unreachable");
+        }
+      };
+
+  static ApiKey register(Mode mode, String tenant, Set<String> scopes, Instant notAfter) {
+    ApiKey key = ApiKey.generate(ApiKey.Kind.MACHINE, mode);
+    KEYS.add(KeyRecord.of(key, tenant, scopes, notAfter));
+    return key;
+  }
 
   /** Shaped like a JWT; the test verifiers reject it. */
   static final String JWT =
@@ -84,7 +132,7 @@ abstract class FilterSuite {
                 "/ctx",
                 MAIN_POLICY,
                 TestApp.REJECTING_TOKENS,
-                TestApp.REJECTING_KEYS,
+                KEY_VERIFIER,
                 b -> b.realm(REALM).requestIdHeader("X-Request-Id"))
             .handler("accounts", "/api/v1/accounts/*")
             .handler("runs", "/api/v1/runs", "/api/v1/runs/*")
@@ -97,6 +145,10 @@ abstract class FilterSuite {
             .forwarder("/public/forward/accounts", "/api/v1/accounts/me")
             .forwarder("/public/forward/runs", "/api/v1/runs")
             .forwarder("/public/forward/health", "/healthz")
+            .includer("/public/include/runs", "/api/v1/runs")
+            .asyncDispatcher("/public/async/runs", "/api/v1/runs")
+            .failer("/public/fail/503", 503)
+            .errorPage(503, "/api/v1/telemetry/error")
             .includer("/public/include/accounts", "/api/v1/accounts/me")
             .includer("/public/include/health", "/healthz")
             .asyncDispatcher("/public/async/accounts", "/api/v1/accounts/me")
@@ -111,14 +163,18 @@ abstract class FilterSuite {
             .errorPage(404, "/error-pages/public")
             .errorPage(400, "/error-pages/public");
     spec =
-        new TestApp("", SPEC_POLICY, TestApp.REJECTING_TOKENS, TestApp.REJECTING_KEYS, b -> {})
+        new TestApp("", SPEC_POLICY, TestApp.REJECTING_TOKENS, KEY_VERIFIER, b -> {})
             .handler("foo", "/foo/*")
             .handler("bar", "/bar/*")
             .handler("good", "/good/*")
             .handler("root", "/");
     down =
         new TestApp(
-                "/down", DOWN_POLICY, TestApp.UNAVAILABLE_TOKENS, TestApp.UNAVAILABLE_KEYS, b -> {})
+                "/down",
+                DOWN_POLICY,
+                TestApp.UNAVAILABLE_TOKENS,
+                KeyVerifier.of(DOWN_STORE),
+                b -> {})
             .handler("down", "/");
     server = start(List.of(main, spec, down));
     http = new RawHttp(server.port());

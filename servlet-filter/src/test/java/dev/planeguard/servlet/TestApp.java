@@ -43,22 +43,40 @@ import java.util.function.Consumer;
  */
 final class TestApp implements ServletContainerInitializer {
 
-  /** A handler ran: which one, in which dispatch, on which container path, for whom. */
-  record Hit(String handler, DispatcherType type, String containerPath, String user, String authType) {}
+  /**
+   * A handler ran: which one, in which dispatch, on which container path, and what it saw of the
+   * caller: {@code getRemoteUser()}, {@code getAuthType()}, the class of {@code
+   * getUserPrincipal()}, the id of the principal attribute, and which of {@link #ROLES} {@code
+   * isUserInRole} granted.
+   */
+  record Hit(
+      String handler,
+      DispatcherType type,
+      String containerPath,
+      String user,
+      String authType,
+      String principalType,
+      String principalAttribute,
+      List<String> roles) {}
 
-  /** The verifiers of these tests never accept anything: an allow needs a real credential. */
+  /** The roles every handler asks {@code isUserInRole} about. */
+  static final List<String> ROLES = List.of("runs:write", "admin", "**");
+
+  /** A hit without a caller. */
+  static Hit anonymous(String handler, DispatcherType type, String containerPath) {
+    return new Hit(handler, type, containerPath, "null", "null", "null", "null", List.of());
+  }
+
+  /**
+   * The token verifier of these tests never accepts anything (the human-plane verifier is not part
+   * of this module; machine keys are checked by the real {@link KeyVerifier}).
+   */
   static final TokenVerifier REJECTING_TOKENS =
       token -> Verification.rejected(Reason.INVALID_TOKEN, Detail.BAD_SIGNATURE);
 
-  static final KeyVerifier REJECTING_KEYS =
-      (key, kind, mode) -> Verification.rejected(Reason.INVALID_KEY, Detail.UNKNOWN_ID);
-
-  /** Verifiers whose store is down: they can never decide. */
+  /** A verifier whose JWKS is unreachable: it can never decide. */
   static final TokenVerifier UNAVAILABLE_TOKENS =
       token -> Verification.unavailable(Detail.JWKS_UNAVAILABLE);
-
-  static final KeyVerifier UNAVAILABLE_KEYS =
-      (key, kind, mode) -> Verification.unavailable(Detail.KEY_STORE_UNAVAILABLE);
 
   final String contextPath;
   final Policy policy;
@@ -227,13 +245,24 @@ final class TestApp implements ServletContainerInitializer {
       } else {
         path = req.getServletPath() + (req.getPathInfo() == null ? "" : req.getPathInfo());
       }
+      java.security.Principal principal = req.getUserPrincipal();
+      Object attribute = req.getAttribute(PlaneGuardFilter.PRINCIPAL_ATTRIBUTE);
+      List<String> roles = new ArrayList<>();
+      for (String role : ROLES) {
+        if (req.isUserInRole(role)) {
+          roles.add(role);
+        }
+      }
       hits.add(
           new Hit(
               name,
               req.getDispatcherType(),
               path,
               String.valueOf(req.getRemoteUser()),
-              String.valueOf(req.getAuthType())));
+              String.valueOf(req.getAuthType()),
+              principal == null ? "null" : principal.getClass().getSimpleName(),
+              attribute instanceof dev.planeguard.Principal p ? p.id() : String.valueOf(attribute),
+              List.copyOf(roles)));
       DispatcherType type = req.getDispatcherType();
       if (type != DispatcherType.INCLUDE) {
         if (type != DispatcherType.ERROR) {

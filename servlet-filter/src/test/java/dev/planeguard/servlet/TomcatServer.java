@@ -42,6 +42,11 @@ final class TomcatServer implements TestServer {
       Path docBase = Files.createDirectories(base.resolve("docs" + app.contextPath.replace('/', '_')));
       Context context = tomcat.addContext(app.contextPath, docBase.toString());
       context.addServletContainerInitializer(app, null);
+      if (context instanceof org.apache.catalina.core.StandardContext standard) {
+        // Leak detection needs --add-opens and only warns; these tests start one server per class.
+        standard.setClearReferencesThreadLocals(false);
+        standard.setClearReferencesRmiTargets(false);
+      }
       for (Map.Entry<Integer, String> page : app.errorPages.entrySet()) {
         ErrorPage errorPage = new ErrorPage();
         errorPage.setErrorCode(page.getKey());
