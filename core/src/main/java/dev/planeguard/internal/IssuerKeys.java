@@ -127,7 +127,8 @@ public final class IssuerKeys implements AutoCloseable {
       this.keys = keys;
     }
 
-    static Snapshot of(JWKSet set) {
+    /** Indexes {@code set}; keys Nimbus cannot build a verifier for are left out. */
+    public static Snapshot of(JWKSet set) {
       Map<String, Key> byId = new HashMap<>();
       List<Key> keys = new ArrayList<>();
       int anonymous = 0;
