@@ -26,7 +26,6 @@ import java.text.ParseException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.Date;
 import java.util.HashMap;
@@ -477,11 +476,9 @@ public final class JwtVerifier implements TokenVerifier, AutoCloseable {
       byte[] secret = config.hmacSecret();
       if (secret != null) {
         try {
-          this.mac = new MACVerifier(secret);
+          this.mac = new MACVerifier(secret); // keeps this copy of the secret
         } catch (JOSEException e) {
           throw new IllegalStateException("HMAC secret refused by Nimbus", e);
-        } finally {
-          Arrays.fill(secret, (byte) 0);
         }
       } else {
         this.mac = null;
