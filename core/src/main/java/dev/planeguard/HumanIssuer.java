@@ -75,7 +75,7 @@ import org.jspecify.annotations.Nullable;
 public final class HumanIssuer {
 
   /** The largest clock skew a configuration may allow. */
-  public static final Duration MAX_CLOCK_SKEW = Duration.ofSeconds(120);
+  public static final Duration MAX_CLOCK_SKEW = Duration.ofMinutes(2);
 
   /** The longest {@code kid} looked up; a longer one is {@code UNKNOWN_KID} without a lookup. */
   public static final int MAX_KID_LENGTH = Jws.MAX_KID_LENGTH;
@@ -440,8 +440,10 @@ public final class HumanIssuer {
       }
       if (discovery) {
         URI u = parse(issuer);
-        String scheme = u == null || u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);
-        if (!(scheme.equals("https") || scheme.equals("http")) || u.getHost() == null) {
+        String scheme =
+            u == null || u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);
+        boolean web = scheme.equals("https") || scheme.equals("http");
+        if (u == null || !web || u.getHost() == null) {
           problems.add(
               new Problem(
                   subject,

@@ -188,7 +188,7 @@ public final class JwtVerifier implements TokenVerifier, AutoCloseable {
         return Verification.unavailable(Detail.JWKS_UNAVAILABLE);
       }
       IssuerKeys.Key key = current.get(hit.keyId);
-      if (key == null || (key.jwk() != hit.jwk && !key.jwk().equals(hit.jwk))) {
+      if (key == null || !key.jwk().equals(hit.jwk)) {
         return null;
       }
     }
@@ -205,6 +205,7 @@ public final class JwtVerifier implements TokenVerifier, AutoCloseable {
     }
   }
 
+  @SuppressWarnings("JavaUtilDate") // Nimbus's claims API speaks Date; only getTime() is used
   private Verification verifyNewOrThrow(String token, long now)
       throws Jws.Rejected, KeySourceException {
     // Stages 1 and 2: syntax before any parser, then the header rules that hold for every issuer.
@@ -355,7 +356,7 @@ public final class JwtVerifier implements TokenVerifier, AutoCloseable {
   /** A deep, unmodifiable copy: cached principals are shared between requests. */
   @SuppressWarnings("unchecked")
   private static Map<String, Object> frozen(Map<String, Object> claims) {
-    return (Map<String, Object>) freeze(claims);
+    return (Map<String, Object>) requireNonNull(freeze(claims));
   }
 
   private static @Nullable Object freeze(@Nullable Object value) {

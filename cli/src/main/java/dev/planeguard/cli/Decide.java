@@ -43,9 +43,11 @@ import org.jspecify.annotations.Nullable;
 final class Decide {
 
   static final String USAGE =
-      "decide --policy FILE --mode MODE --method M --target RAW_TARGET\n"
-          + "         [--header 'Name: value']... [--jwks FILE_OR_URL] [--issuer ISS]\n"
-          + "         [--audience AUD]... [--azp PARTY]... [--sandbox] [--tenant-header NAME] [--json]";
+      """
+      decide --policy FILE --mode MODE --method M --target RAW_TARGET
+               [--header 'Name: value']... [--jwks FILE_OR_URL] [--issuer ISS]
+               [--audience AUD]... [--azp PARTY]... [--sandbox] [--tenant-header NAME] [--json]\
+      """;
 
   private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
   private static final TokenVerifier NO_TOKEN_VERIFIER =

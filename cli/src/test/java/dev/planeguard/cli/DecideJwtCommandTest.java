@@ -55,8 +55,6 @@ class DecideJwtCommandTest {
     return JSONObjectUtils.parse(r.out());
   }
 
-  static final String[] FILE_FLAGS = {};
-
   String[] fileFlags(String jwksValue) {
     return new String[] {"--jwks", jwksValue, "--issuer", issuer.issuerId(), "--audience", issuer.audience()};
   }
@@ -82,24 +80,50 @@ class DecideJwtCommandTest {
     assertThat(d).containsEntry("reason", "AUTHENTICATED");
   }
 
+  static final String APP = "https://app.test";
+
+  static TestIssuer.TokenBuilder good() {
+    return issuer.token().authorizedParty(APP);
+  }
+
   @ParameterizedTest
-  @CsvSource({"EXPIRED", "WRONG_AUDIENCE", "DISALLOWED_ALG", "UNKNOWN_KID", "BAD_CRIT", "MALFORMED"})
+  @CsvSource({
+    "MALFORMED", "TOO_LARGE", "BAD_SIGNATURE", "DISALLOWED_ALG", "UNKNOWN_KID", "WRONG_ISSUER",
+    "WRONG_AUDIENCE", "WRONG_AZP", "EXPIRED", "NOT_YET_VALID", "IAT_IN_FUTURE",
+    "LIFETIME_TOO_LONG", "BAD_TYP", "BAD_CRIT", "MISSING_CLAIM"
+  })
   void eachBadTokenIs401WithItsDetail(String detail) throws Exception {
+    Instant now = Instant.now();
     String token =
         switch (detail) {
-          case "EXPIRED" -> issuer.token().issuedAt(Instant.now().minusSeconds(7200))
-              .expiresIn(Duration.ofMinutes(5)).sign();
-          case "WRONG_AUDIENCE" -> issuer.token().audience("other").sign();
-          case "DISALLOWED_ALG" -> issuer.token().algorithm(JWSAlgorithm.PS256).sign();
-          case "UNKNOWN_KID" -> issuer.token().kid("nope").sign();
-          case "BAD_CRIT" -> issuer.token().critical("exp").sign();
-          default -> issuer.token().sign() + "=";
+          case "MALFORMED" -> good().sign() + "=";
+          case "TOO_LARGE" -> good().claim("pad", "x".repeat(9000)).sign();
+          case "BAD_SIGNATURE" -> {
+            String[] a = good().sign().split("\\.");
+            yield a[0] + "." + a[1] + "." + good().subject("other").sign().split("\\.")[2];
+          }
+          case "DISALLOWED_ALG" -> good().algorithm(JWSAlgorithm.PS256).sign();
+          case "UNKNOWN_KID" -> good().kid("nope").sign();
+          case "WRONG_ISSUER" -> good().issuer("https://evil.test").sign();
+          case "WRONG_AUDIENCE" -> good().audience("other").sign();
+          case "WRONG_AZP" -> issuer.token().sign();
+          case "EXPIRED" -> good().issuedAt(now.minusSeconds(7200)).expiresIn(Duration.ofMinutes(5)).sign();
+          case "NOT_YET_VALID" -> good().notBefore(now.plusSeconds(3600)).sign();
+          case "IAT_IN_FUTURE" -> good().issuedAt(now.plusSeconds(3600)).sign();
+          case "LIFETIME_TOO_LONG" -> good().expiresIn(Duration.ofDays(3)).sign();
+          case "BAD_TYP" -> good().type("at+jwt").sign();
+          case "BAD_CRIT" -> good().critical("exp").sign();
+          default -> good().withoutClaim("exp").sign();
         };
-    Map<String, Object> d = json(decide(token, fileFlags(jwks.toString())));
+    String[] flags = {"--jwks", jwks.toString(), "--issuer", issuer.issuerId(), "--audience",
+        issuer.audience(), "--azp", APP};
+    CliRun run = decide(token, flags);
+    Map<String, Object> d = json(run);
     assertThat(((Number) d.get("status")).intValue()).isEqualTo(401);
     assertThat(d).containsEntry("reason", "INVALID_TOKEN").containsEntry("detail", detail)
         .containsEntry("principal", null);
-    assertThat(decide(token, fileFlags(jwks.toString())).out()).doesNotContain(token);
+    assertThat(run.out() + run.err()).doesNotContain(token.substring(token.lastIndexOf('.') + 1));
+    assertThat(json(decide(good().sign(), flags))).containsEntry("reason", "AUTHENTICATED");
   }
 
   @Test

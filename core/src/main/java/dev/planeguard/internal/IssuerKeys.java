@@ -91,6 +91,7 @@ public final class IssuerKeys implements AutoCloseable {
         chain.getJWKSet(JWKSetCacheRefreshEvaluator.referenceComparison(seen.set), now, null));
   }
 
+  @SuppressWarnings("ReferenceEquality") // Nimbus signals a new fetch by a new set instance
   private Snapshot index(JWKSet set) {
     Snapshot s = snapshot;
     if (s.set == set) {

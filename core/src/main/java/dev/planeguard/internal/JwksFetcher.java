@@ -148,8 +148,8 @@ public final class JwksFetcher implements JWKSetSource<SecurityContext> {
         ? ""
         : jwks.getScheme().toLowerCase(Locale.ROOT);
     boolean ok = scheme.equals("https")
-        || (scheme.equals("http") && plainHttpAllowed.test(jwks));
-    if (!ok || jwks.getHost() == null) {
+        || (scheme.equals("http") && jwks != null && plainHttpAllowed.test(jwks));
+    if (jwks == null || !ok || jwks.getHost() == null) {
       LOG.error("planeguard refuses the jwks_uri of {}: missing, not https, or not a URL", where);
       throw new JWKSetParseException("unusable jwks_uri in " + where, null);
     }

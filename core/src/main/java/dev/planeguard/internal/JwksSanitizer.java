@@ -86,7 +86,7 @@ public final class JwksSanitizer {
     List<JWK> unique = new ArrayList<>(kept.size());
     for (JWK key : kept) {
       String kid = key.getKeyID();
-      if (kid != null && kidCounts.get(kid) > 1) {
+      if (kid != null && kidCounts.getOrDefault(kid, 0) > 1) {
         drop(source, kid, "its kid is shared by another key");
       } else {
         unique.add(key);

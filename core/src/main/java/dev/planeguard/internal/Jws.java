@@ -222,7 +222,7 @@ public final class Jws {
 
     /** The rejection for {@code detail}. */
     public static Rejected of(Detail detail) {
-      return ALL.get(detail);
+      return java.util.Objects.requireNonNull(ALL.get(detail));
     }
 
     /** Which check failed. */

@@ -254,6 +254,7 @@ public final class StrictJson {
   /** Thrown inside the validator only; never escapes. Preallocated, without a stack trace. */
   private static final class Invalid extends RuntimeException {
     private static final long serialVersionUID = 1L;
+    @SuppressWarnings("StaticAssignmentOfThrowable") // stackless, immutable, never escapes
     static final Invalid INSTANCE = new Invalid();
 
     private Invalid() {
