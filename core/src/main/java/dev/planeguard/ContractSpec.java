@@ -2,6 +2,7 @@ package dev.planeguard;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.planeguard.internal.Redaction;
 import dev.planeguard.internal.Text;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -35,8 +36,10 @@ import org.jspecify.annotations.Nullable;
  * <p>{@code DB_ROLE} is optional for serving (required by the migration gate). Bypass flags ({@code
  * DEV_AUTH_ENABLED}, {@code JWT_ALLOW_DEV_TOKEN}, {@code RBAC_FAIL_OPEN} when truthy; {@code
  * JWT_VERIFY_SIGNATURE}, {@code OIDC_VERIFY_SSL} when falsy) are violations in preprod and prod
- * and warnings elsewhere. Sandbox keys are never allowed in preprod or prod, whatever a custom spec
- * says. Instances are immutable; change one through {@link #toBuilder()}.
+ * and warnings elsewhere; code adds or removes flags ({@link Builder#bypassFlag}, {@link
+ * Builder#removeBypassFlag}) and an environment may add more in {@code PLANEGUARD_BYPASS_FLAGS}
+ * ({@link #bypassFlagsVariable()}). Sandbox keys are never allowed in preprod or prod, whatever a
+ * custom spec says. Instances are immutable; change one through {@link #toBuilder()}.
  */
 public final class ContractSpec {
 
@@ -51,6 +54,33 @@ public final class ContractSpec {
     /** Validates the name. */
     public BypassFlag {
       requireVariableName(name);
+    }
+
+    /**
+     * Parses {@code NAME:truthy} (a truthy value is the bypass) or {@code NAME:falsy} (a falsy
+     * value is), the syntax of {@code PLANEGUARD_BYPASS_FLAGS}. Surrounding whitespace is ignored;
+     * {@code truthy} and {@code falsy} are case-insensitive.
+     *
+     * @throws IllegalArgumentException if {@code declaration} has another form
+     */
+    public static BypassFlag parse(String declaration) {
+      String d = declaration.strip();
+      int colon = d.lastIndexOf(':');
+      if (colon > 0) {
+        String sense = d.substring(colon + 1).strip().toLowerCase(Locale.ROOT);
+        String name = d.substring(0, colon).strip();
+        if (VARIABLE.matcher(name).matches() && (sense.equals("truthy") || sense.equals("falsy"))) {
+          return new BypassFlag(name, sense.equals("truthy"));
+        }
+      }
+      throw new IllegalArgumentException(
+          "not NAME:truthy or NAME:falsy: " + Text.quote(declaration, SHOWN));
+    }
+
+    /** {@code NAME:truthy} or {@code NAME:falsy}, the form {@link #parse} reads. */
+    @Override
+    public String toString() {
+      return name + (bypassWhenTrue ? ":truthy" : ":falsy");
     }
   }
 
@@ -69,6 +99,7 @@ public final class ContractSpec {
   private final String confirmVariable;
   private final String tenantHeaderVariable;
   private final String enforceTenancyVariable;
+  private final String bypassFlagsVariable;
   private final Map<Mode, Set<DbAuthority>> authorities;
   private final Map<Mode, Set<DbRole>> roles;
   private final Set<Mode> sandboxModes;
@@ -84,6 +115,7 @@ public final class ContractSpec {
     this.confirmVariable = b.confirmVariable;
     this.tenantHeaderVariable = b.tenantHeaderVariable;
     this.enforceTenancyVariable = b.enforceTenancyVariable;
+    this.bypassFlagsVariable = b.bypassFlagsVariable;
     this.authorities = freeze(b.authorities);
     this.roles = freeze(b.roles);
     this.sandboxModes = Collections.unmodifiableSet(EnumSet.copyOf(b.sandboxModes));
@@ -153,9 +185,24 @@ public final class ContractSpec {
     return sandboxModes;
   }
 
-  /** The bypass flags checked, in declaration order. */
+  /**
+   * The bypass flags declared in code, in declaration order. {@link #parse} also checks those the
+   * environment adds through {@link #bypassFlagsVariable()}.
+   */
   public List<BypassFlag> bypassFlags() {
     return bypassFlags;
+  }
+
+  /**
+   * The variable through which an environment declares more bypass flags; {@code
+   * PLANEGUARD_BYPASS_FLAGS} by default. Its value lists {@code NAME:truthy} or {@code NAME:falsy}
+   * entries separated by commas or whitespace, for example {@code
+   * SKIP_AUTH:truthy,VERIFY_TLS:falsy}. The environment can only add flags: removing one, or
+   * changing which value is the bypass, takes code ({@link Builder#removeBypassFlag}), so the
+   * environment being checked cannot switch its own check off.
+   */
+  public String bypassFlagsVariable() {
+    return bypassFlagsVariable;
   }
 
   /** Reads the contract from the process environment. */
@@ -192,7 +239,7 @@ public final class ContractSpec {
     boolean sandboxAllowed = readSandbox(env, mode, violations);
     boolean enforceTenancy = readEnforceTenancy(env, violations);
     String tenantHeader = readTenantHeader(env, violations);
-    readBypassFlags(env, mode, violations, warnings);
+    readBypassFlags(env, mode, effectiveBypassFlags(env, violations), violations, warnings);
 
     if (!violations.isEmpty()) {
       throw new ConfigurationException("Invalid environment contract", violations);
@@ -355,12 +402,49 @@ public final class ContractSpec {
     return v;
   }
 
+  /** The flags declared in code, then those the environment adds through its variable. */
+  private List<BypassFlag> effectiveBypassFlags(Map<String, String> env, List<Problem> violations) {
+    String value = get(env, bypassFlagsVariable);
+    if (value == null) {
+      return bypassFlags;
+    }
+    Map<String, BypassFlag> flags = new LinkedHashMap<>();
+    bypassFlags.forEach(f -> flags.put(f.name(), f));
+    for (String entry : value.strip().split("[,\\s]+")) {
+      if (entry.isEmpty()) {
+        continue;
+      }
+      BypassFlag flag;
+      try {
+        flag = BypassFlag.parse(entry);
+      } catch (IllegalArgumentException e) {
+        violations.add(
+            new Problem(
+                bypassFlagsVariable,
+                "entry " + Text.quote(entry, SHOWN) + " is not NAME:truthy or NAME:falsy",
+                "list entries such as SKIP_AUTH:truthy,VERIFY_TLS:falsy, or unset "
+                    + bypassFlagsVariable));
+        continue;
+      }
+      BypassFlag declared = flags.putIfAbsent(flag.name(), flag);
+      if (declared != null && declared.bypassWhenTrue() != flag.bypassWhenTrue()) {
+        violations.add(
+            new Problem(
+                bypassFlagsVariable,
+                "entry " + flag + " contradicts the declared bypass flag " + declared,
+                "remove the entry: the environment can add bypass flags, not change them"));
+      }
+    }
+    return List.copyOf(flags.values());
+  }
+
   private void readBypassFlags(
       Map<String, String> env,
       @Nullable Mode mode,
+      List<BypassFlag> flags,
       List<Problem> violations,
       List<Problem> warnings) {
-    for (BypassFlag flag : bypassFlags) {
+    for (BypassFlag flag : flags) {
       String value = get(env, flag.name());
       if (value == null) {
         continue;
@@ -371,7 +455,7 @@ public final class ContractSpec {
         continue;
       }
       boolean recognised = TRUTHY.contains(v) || FALSY.contains(v);
-      String shown = flag.name() + "=" + Text.escape(value, SHOWN);
+      String shown = flag.name() + "=" + Text.escape(Redaction.redact(value), SHOWN);
       String message =
           recognised
               ? shown + " switches verification off"
@@ -448,6 +532,7 @@ public final class ContractSpec {
     private String confirmVariable = "CONFIRM_PROD_MIGRATIONS";
     private String tenantHeaderVariable = "TENANT_HEADER";
     private String enforceTenancyVariable = "ENFORCE_TENANCY";
+    private String bypassFlagsVariable = "PLANEGUARD_BYPASS_FLAGS";
     private String defaultTenantHeader = "X-AOS-Tenant";
     private final Map<Mode, Set<DbAuthority>> authorities = new EnumMap<>(Mode.class);
     private final Map<Mode, Set<DbRole>> roles = new EnumMap<>(Mode.class);
@@ -483,6 +568,7 @@ public final class ContractSpec {
       confirmVariable = spec.confirmVariable;
       tenantHeaderVariable = spec.tenantHeaderVariable;
       enforceTenancyVariable = spec.enforceTenancyVariable;
+      bypassFlagsVariable = spec.bypassFlagsVariable;
       defaultTenantHeader = spec.defaultTenantHeader;
       authorities.putAll(spec.authorities);
       roles.putAll(spec.roles);
@@ -539,6 +625,13 @@ public final class ContractSpec {
     public Builder enforceTenancyVariable(String name) {
       requireVariableName(name);
       this.enforceTenancyVariable = name;
+      return this;
+    }
+
+    /** Renames the variable declaring more bypass flags ({@code PLANEGUARD_BYPASS_FLAGS}). */
+    public Builder bypassFlagsVariable(String name) {
+      requireVariableName(name);
+      this.bypassFlagsVariable = name;
       return this;
     }
 

@@ -22,6 +22,7 @@ public final class Main {
           "  " + CheckPolicy.USAGE,
           "  " + Decide.USAGE,
           "  " + CheckMigration.USAGE,
+          "  " + CheckTiers.USAGE,
           "",
           "exit codes: 0 ok (decide: a decision was made), 1 violations found, 2 usage error");
 
@@ -55,6 +56,7 @@ public final class Main {
         case "check-policy" -> CheckPolicy.run(rest, o);
         case "decide" -> Decide.run(rest, o);
         case "check-migration" -> CheckMigration.run(rest, env, o);
+        case "check-tiers" -> CheckTiers.run(rest, o);
         case "help", "--help", "-h" -> {
           out.println(USAGE);
           yield 0;

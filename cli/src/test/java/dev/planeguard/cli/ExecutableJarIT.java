@@ -60,4 +60,19 @@ class ExecutableJarIT {
     assertThat(decide.out()).startsWith("{\"status\":401,\"reason\":\"CROSS_PLANE_CREDENTIAL\"");
     assertThat(java(Map.of(), "decide").exit()).isEqualTo(2);
   }
+
+  @Test
+  void checkTiersRunsFromTheJar(@TempDir Path dir) throws Exception {
+    TierFixtures fixtures = new TierFixtures();
+    List<Path> dirty = fixtures.copy("dirty", Files.createDirectory(dir.resolve("dirty")));
+    List<Path> clean = fixtures.copy("clean", Files.createDirectory(dir.resolve("clean")));
+    List<String> args = new ArrayList<>(List.of("check-tiers"));
+    clean.forEach(f -> args.add(f.toString()));
+    assertThat(java(Map.of(), args.toArray(String[]::new)).exit()).isZero();
+    dirty.forEach(f -> args.add(f.toString()));
+    Result r = java(Map.of(), args.toArray(String[]::new));
+    assertThat(r.exit()).isEqualTo(1);
+    assertThat(r.out()).contains("env.tier-worker:4: OPENAI_API_KEY").endsWith("10 violations in 4 of 10 files (preset seed)\n");
+    fixtures.leakCheck().text("stdout", r.out()).text("stderr", r.err()).assertClean();
+  }
 }

@@ -65,6 +65,7 @@ public final class SimpleRequest implements InboundRequest {
 
   @Override
   public String toString() {
-    return "SimpleRequest{" + method + " " + Text.escape(path, 256) + "}";
+    return "SimpleRequest{" + Text.escape(method, 16) + " "
+        + Text.escape(Redaction.redact(path), 256) + "}";
   }
 }

@@ -44,9 +44,13 @@ public final class Text {
     return sb == null ? value.toString() : sb.toString();
   }
 
-  /** {@link #escape} wrapped in double quotes, for values shown in messages. */
+  /**
+   * {@link #escape} wrapped in double quotes, for values shown in messages. Anything shaped like a
+   * key or token is {@linkplain Redaction#redact redacted} first, so a credential pasted into the
+   * wrong place is not echoed back, not even cut short.
+   */
   public static String quote(CharSequence value, int max) {
-    return '"' + escape(value, max) + '"';
+    return '"' + escape(Redaction.redact(value.toString()), max) + '"';
   }
 
   /**
