@@ -248,6 +248,21 @@ class JwksBehaviourTest {
   }
 
   @Test
+  void clerkPresetAgainstALiveIssuer() {
+    String app = "https://app.example.test";
+    try (JwtVerifier clerk = verifier(HumanIssuer.clerk(issuer.issuerId()).authorizedParties(app))) {
+      dev.planeguard.HumanPrincipal p =
+          accepted(clerk.verify(issuer.token().withoutClaim("aud").authorizedParty(app)
+              .sessionId("sess_2").claim("org_id", "org_9").sign()));
+      assertThat(p.sessionId()).isEqualTo("sess_2");
+      assertThat(p.tenant()).isEqualTo("org_9");
+      rejected(clerk.verify(issuer.token().algorithm(com.nimbusds.jose.JWSAlgorithm.ES256)
+          .authorizedParty(app).sign()), Detail.DISALLOWED_ALG);
+      rejected(clerk.verify(issuer.token().sign()), Detail.WRONG_AZP);
+    }
+  }
+
+  @Test
   void jwksFromAFile(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
     java.nio.file.Path file = dir.resolve("jwks.json");
     java.nio.file.Files.writeString(file, issuer.publicJwks().toString());
