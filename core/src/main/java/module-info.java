@@ -11,6 +11,7 @@ module dev.planeguard.core {
   requires com.github.benmanes.caffeine;
   requires org.slf4j;
   requires transitive java.sql;
+  requires java.net.http;
   requires static transitive org.jspecify;
 
   exports dev.planeguard;

@@ -56,13 +56,14 @@ public enum Detail {
   DISALLOWED_ALG,
   /** No published key has the token's {@code kid}. */
   UNKNOWN_KID,
-  /** The {@code iss} is not a configured issuer. */
+  /** The {@code iss} is missing or not a configured issuer. */
   WRONG_ISSUER,
   /** The {@code aud} contains no configured audience. */
   WRONG_AUDIENCE,
   /** The {@code azp} is not an authorized party. */
   WRONG_AZP,
-  /** The {@code exp} has passed (beyond the allowed clock skew), or is missing. */
+  /** The {@code exp} has passed (beyond the allowed clock skew). A missing {@code exp} is {@link
+   * #MISSING_CLAIM}. */
   EXPIRED,
   /** The {@code nbf} is in the future (beyond the allowed clock skew). */
   NOT_YET_VALID,
@@ -74,7 +75,7 @@ public enum Detail {
   BAD_TYP,
   /** A {@code crit} header is present. */
   BAD_CRIT,
-  /** A required claim is missing. */
+  /** A required claim is missing: {@code exp}, {@code sub}, or one the issuer requires. */
   MISSING_CLAIM,
 
   // Key checks (INVALID_KEY)

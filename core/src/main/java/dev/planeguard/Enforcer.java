@@ -502,6 +502,9 @@ public final class Enforcer {
                 "the policy has human-plane rules but no token verifier is configured",
                 "configure a human issuer (JWT verifier)"));
       }
+      if (contract != null && tokenVerifier instanceof JwtVerifier jwt) {
+        problems.addAll(jwt.problemsIn(contract.mode()));
+      }
       if (policy != null && policy.uses(Plane.MACHINE) && machineKeyVerifier == null) {
         problems.add(
             new Problem(

@@ -7,9 +7,11 @@ import dev.planeguard.ContractSpec;
 import dev.planeguard.Decision;
 import dev.planeguard.Detail;
 import dev.planeguard.Enforcer;
+import dev.planeguard.HumanIssuer;
 import dev.planeguard.HumanPrincipal;
 import dev.planeguard.InboundRequest;
 import dev.planeguard.KeyFile;
+import dev.planeguard.JwtVerifier;
 import dev.planeguard.KeyVerifier;
 import dev.planeguard.MachinePrincipal;
 import dev.planeguard.Mode;
@@ -18,11 +20,15 @@ import dev.planeguard.Principal;
 import dev.planeguard.SandboxPrincipal;
 import dev.planeguard.TokenVerifier;
 import dev.planeguard.Verification;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -30,18 +36,20 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * {@code decide}: runs exactly the engine the filter runs on one request described by flags, and
- * prints the decision as JSON. Hermetic: only the flags count, not the process environment. With
- * {@code --keys}, machine keys (and sandbox keys, with {@code --sandbox} where the mode allows
- * them) are verified against that key file exactly as a server would. A plane whose verifier is
- * not configured answers {@code VERIFIER_UNAVAILABLE} ({@code NOT_CONFIGURED}). Exit 0 whenever a
- * decision was produced, allow or deny.
+ * prints the decision as JSON. Hermetic: only the flags count, not the process environment. The
+ * human plane is verified for real when {@code --jwks}/{@code --issuer} are given (keys from a
+ * file, a URL or OpenID discovery); with {@code --keys}, machine keys (and sandbox keys, with
+ * {@code --sandbox} where the mode allows them) are verified against that key file exactly as a
+ * server would. A plane whose verifier is not configured answers {@code VERIFIER_UNAVAILABLE}
+ * ({@code NOT_CONFIGURED}). Exit 0 whenever a decision was produced, allow or deny.
  */
 final class Decide {
 
   static final String USAGE =
       """
       decide --policy FILE --mode MODE --method M --target RAW_TARGET
-               [--header 'Name: value']... [--keys KEYS_FILE] [--sandbox]
+               [--header 'Name: value']... [--jwks FILE_OR_URL] [--issuer ISS]
+               [--audience AUD]... [--azp PARTY]... [--keys KEYS_FILE] [--sandbox]
                [--tenant-header NAME] [--json]\
       """;
 
@@ -57,7 +65,9 @@ final class Decide {
     Args args =
         Args.parse(
             argv,
-            Set.of("policy", "mode", "method", "target", "header", "tenant-header", "keys"),
+            Set.of(
+                "policy", "mode", "method", "target", "header", "tenant-header", "jwks", "issuer",
+                "audience", "azp", "keys"),
             Set.of("sandbox", "json"));
     if (!args.positional().isEmpty()) {
       throw new UsageException("decide takes no positional arguments");
@@ -69,20 +79,74 @@ final class Decide {
     Map<String, List<String>> headers = headers(args.all("header"));
 
     KeyVerifier keys = keyVerifier(args.optional("keys"));
-    Enforcer.Builder builder =
-        Enforcer.builder()
-            .contract(contract)
-            .policy(policy)
-            .auditSink(AuditSink.none())
-            .tokenVerifier(NO_TOKEN_VERIFIER)
-            .machineKeyVerifier(keys);
-    if (contract.sandboxAllowed() && args.flag("sandbox")) {
-      builder.sandboxKeyVerifier(keys);
+    JwtVerifier jwt = jwtVerifier(args, contract.mode());
+    try {
+      Enforcer.Builder builder =
+          Enforcer.builder()
+              .contract(contract)
+              .policy(policy)
+              .auditSink(AuditSink.none())
+              .tokenVerifier(jwt != null ? jwt : NO_TOKEN_VERIFIER)
+              .machineKeyVerifier(keys);
+      if (contract.sandboxAllowed() && args.flag("sandbox")) {
+        builder.sandboxKeyVerifier(keys);
+      }
+      Enforcer enforcer = build(builder);
+      Decision decision = enforcer.decide(InboundRequest.of(method, target, headers));
+      o.json(describe(decision));
+      return 0;
+    } finally {
+      if (jwt != null) {
+        jwt.close();
+      }
     }
-    Enforcer enforcer = build(builder);
-    Decision decision = enforcer.decide(InboundRequest.of(method, target, headers));
-    o.json(describe(decision));
-    return 0;
+  }
+
+  /**
+   * The human-plane verifier of {@code --jwks}, {@code --issuer}, {@code --audience}, {@code
+   * --azp}: with {@code --jwks} the keys come from that file or URL; with {@code --issuer} alone,
+   * from OpenID discovery. Neither: {@code null} (the plane is not configured).
+   */
+  private static @Nullable JwtVerifier jwtVerifier(Args args, Mode mode) {
+    String jwks = args.optional("jwks");
+    String issuer = args.optional("issuer");
+    List<String> audiences = args.all("audience");
+    List<String> parties = args.all("azp");
+    if (jwks == null && issuer == null) {
+      if (!audiences.isEmpty() || !parties.isEmpty()) {
+        throw new UsageException("--audience and --azp need --issuer (and --jwks, or discovery)");
+      }
+      return null;
+    }
+    if (issuer == null || issuer.isEmpty()) {
+      throw new UsageException("--jwks needs --issuer: the exact iss of accepted tokens");
+    }
+    HumanIssuer.Builder config =
+        jwks == null ? HumanIssuer.oidc(issuer) : HumanIssuer.builder(issuer).jwksUri(jwksUri(jwks));
+    config.audiences(audiences.toArray(String[]::new));
+    config.authorizedParties(parties.toArray(String[]::new));
+    try {
+      return JwtVerifier.builder().issuer(config.build()).mode(mode).build();
+    } catch (ConfigurationException e) {
+      throw invalid(e);
+    }
+  }
+
+  /** A plain path, a {@code file:} URI, or an {@code http(s):} URL. */
+  static URI jwksUri(String value) {
+    String lower = value.toLowerCase(Locale.ROOT);
+    if (lower.startsWith("https:") || lower.startsWith("http:") || lower.startsWith("file:")) {
+      try {
+        return new URI(value);
+      } catch (URISyntaxException e) {
+        throw new UsageException("--jwks is not a valid URI");
+      }
+    }
+    try {
+      return Path.of(value).toAbsolutePath().toUri();
+    } catch (InvalidPathException e) {
+      throw new UsageException("--jwks is not a valid path");
+    }
   }
 
   private static Policy loadPolicy(String file) {

@@ -1,0 +1,607 @@
+package dev.planeguard;
+
+import static java.util.Objects.requireNonNull;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.KeySourceException;
+import com.nimbusds.jose.crypto.MACVerifier;
+import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.jwk.source.RateLimitReachedException;
+import com.nimbusds.jose.util.JSONObjectUtils;
+import com.nimbusds.jwt.JWTClaimsSet;
+import dev.planeguard.internal.CompactToken;
+import dev.planeguard.internal.IssuerKeys;
+import dev.planeguard.internal.Jws;
+import dev.planeguard.internal.JwksFetcher;
+import dev.planeguard.internal.Signatures;
+import dev.planeguard.internal.StrictJson;
+import dev.planeguard.internal.Text;
+import dev.planeguard.internal.Urls;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.text.ParseException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Date;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Verifies human-plane JWTs for one or more {@link HumanIssuer}s. Thread-safe; build one per
+ * application and {@link #close()} it on shutdown.
+ *
+ * <pre>{@code
+ * JwtVerifier verifier = JwtVerifier.builder()
+ *     .issuer(HumanIssuer.oidc("https://login.example.com").audiences("orders").build())
+ *     .mode(contract.mode())
+ *     .build();
+ * Enforcer enforcer = Enforcer.builder().contract(contract).policy(policy)
+ *     .tokenVerifier(verifier).build();
+ * }</pre>
+ *
+ * <h2>Checks, in order</h2>
+ *
+ * <ol>
+ *   <li>At most 8 KiB ({@code TOO_LARGE}), then — before any parser sees it — exactly three
+ *       segments of canonical unpadded base64url, strict UTF-8, and strictly valid JSON objects
+ *       with no duplicate member and nesting of at most 16 ({@code MALFORMED}).
+ *   <li>Header: {@code alg} {@code none} in any casing ({@code DISALLOWED_ALG}); {@code crit}
+ *       present at all ({@code BAD_CRIT}); {@code jwk}, {@code jku}, {@code x5u}, {@code x5c},
+ *       {@code enc}, {@code zip} or {@code b64} present ({@code MALFORMED}: embedded or remote
+ *       keys are never trusted, never fetched).
+ *   <li>Issuer: chosen by the exact {@code iss} of the (not yet verified) payload; an unknown
+ *       issuer is {@code WRONG_ISSUER} and causes no fetch. Then the issuer's algorithm list
+ *       ({@code DISALLOWED_ALG}) and {@code typ} list ({@code BAD_TYP}).
+ *   <li>Key and signature: HS* only with the issuer's configured secret; otherwise the key with
+ *       the header's {@code kid} in the issuer's current JWKS (one rate-limited refetch for an
+ *       unknown kid; {@code UNKNOWN_KID}); the key must fit the algorithm ({@code BAD_SIGNATURE}),
+ *       and the signature must verify ({@code BAD_SIGNATURE}).
+ *   <li>Claims: {@code exp} required ({@code MISSING_CLAIM}); {@code EXPIRED}, {@code
+ *       NOT_YET_VALID}, {@code IAT_IN_FUTURE} beyond the clock skew; {@code LIFETIME_TOO_LONG};
+ *       {@code WRONG_AUDIENCE}; {@code WRONG_AZP}; {@code sub} and the required claims ({@code
+ *       MISSING_CLAIM}).
+ * </ol>
+ *
+ * <p>A JWKS that cannot be fetched, with no usable cached key, gives {@link
+ * Verification.Unavailable} ({@code JWKS_UNAVAILABLE}, answered 503): never an allow, never a bad
+ * token.
+ *
+ * <h2>Verified-token cache</h2>
+ *
+ * <p>Accepted tokens are remembered (Caffeine, bounded by the summed token length, see {@link
+ * Builder#tokenCacheSize}). A repeated token skips parsing and cryptography, but {@code exp} and
+ * {@code nbf} are checked again against the clock, and the key that signed it must still be in the
+ * issuer's current JWKS: a retired key invalidates its cached tokens. Rejections are never cached.
+ */
+public final class JwtVerifier implements TokenVerifier, AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger("planeguard");
+
+  private final Map<String, IssuerState> issuers;
+  private final List<HumanIssuer> configured;
+  private final Clock clock;
+  private final @Nullable Cache<String, Cached> cache;
+  private final @Nullable ExecutorService ownExecutor;
+
+  private JwtVerifier(Builder b, Predicate<URI> plainHttp) {
+    this.clock = b.clock;
+    this.configured = List.copyOf(b.issuers);
+    Executor executor;
+    if (b.executor != null) {
+      executor = b.executor;
+      this.ownExecutor = null;
+    } else {
+      this.ownExecutor =
+          Executors.newSingleThreadExecutor(
+              r -> {
+                Thread t = new Thread(r, "planeguard-jwks-refresh");
+                t.setDaemon(true);
+                return t;
+              });
+      executor = ownExecutor;
+    }
+    Supplier<HttpClient> http = new LazyHttpClient();
+    Map<String, IssuerState> map = new HashMap<>();
+    for (HumanIssuer issuer : configured) {
+      map.put(issuer.issuer(), new IssuerState(issuer, http, executor, plainHttp));
+    }
+    this.issuers = Map.copyOf(map);
+    if (b.tokenCacheSize > 0) {
+      Caffeine<Object, Object> builder =
+          Caffeine.newBuilder().maximumWeight(b.tokenCacheSize);
+      if (b.executor != null) {
+        builder.executor(b.executor);
+      }
+      this.cache = builder.<String, Cached>weigher((token, entry) -> token.length()).build();
+    } else {
+      this.cache = null;
+    }
+  }
+
+  /** A builder; at least one {@link Builder#issuer issuer} is required. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The configured issuers. */
+  public List<HumanIssuer> issuers() {
+    return configured;
+  }
+
+  @Override
+  public Verification verify(String token) {
+    try {
+      if (token.length() > CompactToken.MAX_LENGTH) {
+        return reject(Detail.TOO_LARGE); // before the cache: no hashing of huge strings
+      }
+      long now = clock.millis();
+      Cache<String, Cached> c = cache;
+      if (c != null) {
+        Cached hit = c.getIfPresent(token);
+        if (hit != null) {
+          Verification again = recheck(hit, now);
+          if (again != null) {
+            return again;
+          }
+          c.invalidate(token);
+        }
+      }
+      return verifyNew(token, now);
+    } catch (RuntimeException e) {
+      LOG.error("planeguard could not verify a token: {}", Text.describe(e));
+      return Verification.unavailable(Detail.INTERNAL_ERROR);
+    }
+  }
+
+  /**
+   * A cache hit: still within {@code exp}/{@code nbf}, and its key still published? Returns the
+   * cached answer, an {@code Unavailable} if the keys cannot be read, or {@code null} to verify the
+   * token again from scratch.
+   */
+  private @Nullable Verification recheck(Cached hit, long now) {
+    if (now >= hit.validUntil || now < hit.validFrom) {
+      return null;
+    }
+    if (hit.keyId != null) {
+      IssuerKeys keys = requireNonNull(hit.issuer.keys);
+      IssuerKeys.Snapshot current;
+      try {
+        current = keys.current(now);
+      } catch (KeySourceException e) {
+        return Verification.unavailable(Detail.JWKS_UNAVAILABLE);
+      }
+      IssuerKeys.Key key = current.get(hit.keyId);
+      if (key == null || !key.jwk().equals(hit.jwk)) {
+        return null;
+      }
+    }
+    return hit.verified;
+  }
+
+  private Verification verifyNew(String token, long now) {
+    try {
+      return verifyNewOrThrow(token, now);
+    } catch (Jws.Rejected r) {
+      return reject(r.detail());
+    } catch (KeySourceException e) {
+      return Verification.unavailable(Detail.JWKS_UNAVAILABLE);
+    }
+  }
+
+  @SuppressWarnings("JavaUtilDate") // Nimbus's claims API speaks Date; only getTime() is used
+  private Verification verifyNewOrThrow(String token, long now)
+      throws Jws.Rejected, KeySourceException {
+    // Stages 1 and 2: syntax before any parser, then the header rules that hold for every issuer.
+    Jws jws = Jws.parse(token);
+
+    // The payload, still unverified: only its iss is used before the signature is checked.
+    String payloadJson = jws.payloadJson();
+    if (payloadJson == null || !StrictJson.isStrictObject(payloadJson)) {
+      return reject(Detail.MALFORMED);
+    }
+    Map<String, Object> claimsMap;
+    JWTClaimsSet claims;
+    try {
+      claimsMap = JSONObjectUtils.parse(payloadJson);
+      claims = JWTClaimsSet.parse(claimsMap);
+    } catch (ParseException e) {
+      return reject(Detail.MALFORMED);
+    }
+
+    // Stage 3: the issuer, by exact iss; an unknown one causes no fetch.
+    IssuerState issuer = claimsMap.get("iss") instanceof String iss ? issuers.get(iss) : null;
+    if (issuer == null) {
+      return reject(Detail.WRONG_ISSUER);
+    }
+    if (!issuer.config.algorithms().contains(jws.alg())) {
+      return reject(Detail.DISALLOWED_ALG);
+    }
+    String typ = jws.typ();
+    if (typ != null && !issuer.config.allowedTypes().contains(HumanIssuer.normalizeType(typ))) {
+      return reject(Detail.BAD_TYP);
+    }
+
+    // Stage 4: key and signature.
+    IssuerKeys.Key key = jws.verifySignature(issuer.mac, (kid, alg) -> findKey(issuer, kid, alg, now));
+    String keyId = key == null ? null : key.id();
+    JWK jwk = key == null ? null : key.jwk();
+
+    // Stage 5: claims.
+    HumanIssuer config = issuer.config;
+    Date exp = claims.getExpirationTime();
+    if (exp == null) {
+      return reject(Detail.MISSING_CLAIM);
+    }
+    long skew = config.clockSkew().toMillis();
+    if (now >= exp.getTime() + skew) {
+      return reject(Detail.EXPIRED);
+    }
+    Date nbf = claims.getNotBeforeTime();
+    if (nbf != null && now < nbf.getTime() - skew) {
+      return reject(Detail.NOT_YET_VALID);
+    }
+    Date iat = claims.getIssueTime();
+    if (iat != null && iat.getTime() > now + skew) {
+      return reject(Detail.IAT_IN_FUTURE);
+    }
+    long start = iat != null ? iat.getTime() : now;
+    if (exp.getTime() - start > config.maxLifetime().toMillis()) {
+      return reject(Detail.LIFETIME_TOO_LONG);
+    }
+    if (!config.audiences().isEmpty()
+        && Collections.disjoint(config.audiences(), claims.getAudience())) {
+      return reject(Detail.WRONG_AUDIENCE);
+    }
+    if (!config.authorizedParties().isEmpty()
+        && !(claimsMap.get("azp") instanceof String azp
+            && config.authorizedParties().contains(azp))) {
+      return reject(Detail.WRONG_AZP);
+    }
+    String subject = claims.getSubject();
+    if (subject == null || subject.isEmpty()) {
+      return reject(Detail.MISSING_CLAIM);
+    }
+    for (String required : config.requiredClaims()) {
+      if (claimsMap.get(required) == null) {
+        return reject(Detail.MISSING_CLAIM);
+      }
+    }
+
+    String tenantClaim = config.tenantClaim();
+    HumanPrincipal principal =
+        new HumanPrincipal(
+            subject,
+            config.issuer(),
+            claimsMap.get("sid") instanceof String sid ? sid : null,
+            tenantClaim != null && claimsMap.get(tenantClaim) instanceof String t ? t : null,
+            scopes(claimsMap),
+            frozen(claimsMap));
+    Verification.Verified verified = new Verification.Verified(principal);
+    Cache<String, Cached> c = cache;
+    if (c != null) {
+      c.put(
+          token,
+          new Cached(
+              verified,
+              exp.getTime() + skew,
+              nbf == null ? Long.MIN_VALUE : nbf.getTime() - skew,
+              issuer,
+              keyId,
+              jwk));
+    }
+    return verified;
+  }
+
+  /** The issuer's key for a token: by kid, refetching once (rate-limited) if unknown. */
+  private static IssuerKeys.@Nullable Key findKey(
+      IssuerState issuer, @Nullable String kid, JWSAlgorithm alg, long now)
+      throws KeySourceException {
+    IssuerKeys keys = requireNonNull(issuer.keys, "asymmetric algorithm without keys");
+    IssuerKeys.Snapshot snapshot = keys.current(now);
+    if (kid == null) {
+      return Jws.onlyKeyFor(alg, snapshot);
+    }
+    IssuerKeys.Key key = snapshot.get(kid);
+    if (key != null) {
+      return key;
+    }
+    try {
+      return keys.refresh(snapshot, now).get(kid);
+    } catch (RateLimitReachedException e) {
+      return null;
+    }
+  }
+
+  /** Scopes from {@code scope} (space-separated) or {@code scp} (array, or space-separated). */
+  static Set<String> scopes(Map<String, Object> claims) {
+    Set<String> scopes = new LinkedHashSet<>();
+    addScopes(claims.get("scope"), scopes);
+    addScopes(claims.get("scp"), scopes);
+    return scopes;
+  }
+
+  private static void addScopes(@Nullable Object value, Set<String> into) {
+    if (value instanceof String s) {
+      for (String part : s.split(" ")) {
+        if (!part.isEmpty()) {
+          into.add(part);
+        }
+      }
+    } else if (value instanceof List<?> list) {
+      for (Object o : list) {
+        if (o instanceof String s && !s.isEmpty()) {
+          into.add(s);
+        }
+      }
+    }
+  }
+
+  /** A deep, unmodifiable copy: cached principals are shared between requests. */
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> frozen(Map<String, Object> claims) {
+    return (Map<String, Object>) requireNonNull(freeze(claims));
+  }
+
+  private static @Nullable Object freeze(@Nullable Object value) {
+    if (value instanceof Map<?, ?> map) {
+      Map<String, Object> copy = new LinkedHashMap<>();
+      for (Map.Entry<?, ?> e : map.entrySet()) {
+        copy.put(String.valueOf(e.getKey()), freeze(e.getValue()));
+      }
+      return Collections.unmodifiableMap(copy);
+    }
+    if (value instanceof List<?> list) {
+      List<Object> copy = new ArrayList<>(list.size());
+      for (Object o : list) {
+        copy.add(freeze(o));
+      }
+      return Collections.unmodifiableList(copy);
+    }
+    return value;
+  }
+
+  private static Verification reject(Detail detail) {
+    return Verification.rejected(Reason.INVALID_TOKEN, detail);
+  }
+
+  /**
+   * Problems with using this verifier in {@code mode}: in preprod and prod, an {@code http:} JWKS
+   * location or issuer URL. The {@link Enforcer} asks this at build time.
+   */
+  List<Problem> problemsIn(Mode mode) {
+    return problems(configured, mode);
+  }
+
+  private static List<Problem> problems(List<HumanIssuer> issuers, @Nullable Mode mode) {
+    List<Problem> problems = new ArrayList<>();
+    for (HumanIssuer issuer : issuers) {
+      String subject = "human issuer " + Text.quote(issuer.issuer(), 128);
+      URI jwks = issuer.jwksUri();
+      if (jwks != null && "http".equalsIgnoreCase(jwks.getScheme())
+          && !plainHttpAllowed(mode, jwks)) {
+        problems.add(
+            new Problem(
+                subject,
+                "the JWKS location " + jwks + " is plain http:" + where(mode),
+                "use an https: or file: JWKS location"));
+      }
+      if (issuer.issuer().regionMatches(true, 0, "http:", 0, 5)) {
+        URI u = URI.create(issuer.issuer().replace(" ", "%20"));
+        if (!plainHttpAllowed(mode, u)) {
+          problems.add(
+              new Problem(
+                  subject,
+                  "the issuer URL is plain http:" + where(mode),
+                  "use the issuer's https: URL"));
+        }
+      }
+    }
+    return problems;
+  }
+
+  private static String where(@Nullable Mode mode) {
+    return mode == null
+        ? " and not a loopback address (set the verifier's mode to allow it outside production)"
+        : ", which AOS_MODE=" + mode + " does not allow";
+  }
+
+  /** {@code http:} is for loopback without a mode, anything in local/test, nothing in prod. */
+  private static boolean plainHttpAllowed(@Nullable Mode mode, URI uri) {
+    if (mode == null) {
+      return Urls.isLoopback(uri);
+    }
+    return !mode.isProductionLike();
+  }
+
+  /** Stops background refreshes started by this verifier. */
+  @Override
+  public void close() {
+    for (IssuerState state : issuers.values()) {
+      if (state.keys != null) {
+        state.keys.close();
+      }
+    }
+    if (ownExecutor != null) {
+      ownExecutor.shutdownNow();
+    }
+  }
+
+  /** The issuers; never a key or secret. */
+  @Override
+  public String toString() {
+    return "JwtVerifier{issuers=" + issuers.keySet() + "}";
+  }
+
+  /** Runtime state of one issuer: its own JWKS chain and cache, never shared. */
+  private static final class IssuerState {
+    final HumanIssuer config;
+    final @Nullable IssuerKeys keys;
+    final @Nullable MACVerifier mac;
+
+    IssuerState(
+        HumanIssuer config, Supplier<HttpClient> http, Executor executor, Predicate<URI> plain) {
+      this.config = config;
+      boolean asymmetric = config.algorithms().stream().anyMatch(a -> !Signatures.isHmac(a));
+      if (asymmetric) {
+        JwksFetcher fetcher =
+            new JwksFetcher(config.issuer(), config.jwksUri(), http, config.jwksTimeout(), plain);
+        this.keys =
+            new IssuerKeys(
+                fetcher,
+                config.jwksCacheTtl(),
+                config.jwksRefreshAhead(),
+                config.jwksRateLimit(),
+                config.jwksOutageTolerance(),
+                config.jwksTimeout().plusSeconds(1),
+                executor);
+      } else {
+        this.keys = null;
+      }
+      byte[] secret = config.hmacSecret();
+      if (secret != null) {
+        try {
+          this.mac = new MACVerifier(secret); // keeps this copy of the secret
+        } catch (JOSEException e) {
+          throw new IllegalStateException("HMAC secret refused by Nimbus", e);
+        }
+      } else {
+        this.mac = null;
+      }
+    }
+  }
+
+  /** A verified token: its answer and what a hit must check again. */
+  private record Cached(
+      Verification.Verified verified,
+      long validUntil,
+      long validFrom,
+      IssuerState issuer,
+      @Nullable String keyId,
+      @Nullable JWK jwk) {}
+
+  /** One HTTP client per verifier, created only if an issuer is fetched over HTTP. */
+  private static final class LazyHttpClient implements Supplier<HttpClient> {
+    private volatile @Nullable HttpClient client;
+
+    @Override
+    public HttpClient get() {
+      HttpClient c = client;
+      if (c == null) {
+        synchronized (this) {
+          c = client;
+          if (c == null) {
+            c =
+                HttpClient.newBuilder()
+                    .connectTimeout(Duration.ofSeconds(3))
+                    .followRedirects(HttpClient.Redirect.NEVER)
+                    .build();
+            client = c;
+          }
+        }
+      }
+      return c;
+    }
+  }
+
+  /** Builds a {@link JwtVerifier}; {@link #build()} reports every problem at once. */
+  public static final class Builder {
+    private final List<HumanIssuer> issuers = new ArrayList<>();
+    private Clock clock = Clock.systemUTC();
+    private long tokenCacheSize = 8L * 1024 * 1024;
+    private @Nullable Executor executor;
+    private @Nullable Mode mode;
+
+    private Builder() {}
+
+    /** Adds a trusted issuer. Each {@code iss} may be configured once. */
+    public Builder issuer(HumanIssuer issuer) {
+      issuers.add(requireNonNull(issuer, "issuer"));
+      return this;
+    }
+
+    /**
+     * The clock for {@code exp}, {@code nbf}, {@code iat}, the JWKS cache, the rate limiter and
+     * the outage tolerance; {@link Clock#systemUTC()} by default.
+     */
+    public Builder clock(Clock clock) {
+      this.clock = requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /**
+     * Bound of the verified-token cache: the summed length, in characters, of the tokens it
+     * holds (8 MiB by default, about 10,000 typical tokens); 0 turns it off.
+     */
+    public Builder tokenCacheSize(long characters) {
+      if (characters < 0) {
+        throw new IllegalArgumentException("tokenCacheSize must not be negative");
+      }
+      this.tokenCacheSize = characters;
+      return this;
+    }
+
+    /**
+     * Runs background JWKS refreshes and cache maintenance. By default a daemon thread owned by
+     * the verifier, stopped by {@link JwtVerifier#close()}.
+     */
+    public Builder executor(Executor executor) {
+      this.executor = requireNonNull(executor, "executor");
+      return this;
+    }
+
+    /**
+     * The deployment mode. In preprod and prod an {@code http:} JWKS or issuer URL is refused; in
+     * local and test it is allowed; without a mode, only on a loopback address.
+     */
+    public Builder mode(Mode mode) {
+      this.mode = requireNonNull(mode, "mode");
+      return this;
+    }
+
+    /**
+     * Builds the verifier. No network access happens here: keys are fetched on first use.
+     *
+     * @throws ConfigurationException listing every problem
+     */
+    public JwtVerifier build() {
+      List<Problem> problems = new ArrayList<>();
+      if (issuers.isEmpty()) {
+        problems.add(
+            new Problem("human issuers", "no issuer is configured", "call issuer(...)"));
+      }
+      Set<String> seen = new LinkedHashSet<>();
+      for (HumanIssuer issuer : issuers) {
+        if (!seen.add(issuer.issuer())) {
+          problems.add(
+              new Problem(
+                  "human issuer " + Text.quote(issuer.issuer(), 128),
+                  "configured twice",
+                  "configure each issuer once"));
+        }
+      }
+      problems.addAll(problems(issuers, mode));
+      if (!problems.isEmpty()) {
+        throw new ConfigurationException("Invalid JWT verifier configuration", problems);
+      }
+      Mode m = mode;
+      return new JwtVerifier(this, uri -> plainHttpAllowed(m, uri));
+    }
+  }
+}
