@@ -4,12 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.planeguard.ApiKey;
 import dev.planeguard.AuditEvent;
+import dev.planeguard.HumanIssuer;
+import dev.planeguard.JwtVerifier;
 import dev.planeguard.KeyRecord;
 import dev.planeguard.KeyStore;
 import dev.planeguard.KeyVerifier;
 import dev.planeguard.Mode;
 import dev.planeguard.Reason;
 import dev.planeguard.Rule;
+import dev.planeguard.test.TestIssuer;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,6 +39,7 @@ abstract class FilterSuite {
       """
       # access   pattern                 options
       human      /api/v1/accounts/**
+      human      /api/v1/admin/**        scopes=admin
       machine    /api/v1/runs/**         scopes=runs:write methods=POST,PUT
       machine    /api/v1/runs/**         methods=GET,HEAD
       machine    /api/v1/telemetry/**
@@ -111,11 +117,18 @@ abstract class FilterSuite {
     return key;
   }
 
-  /** Shaped like a JWT; the test verifiers reject it. */
+  /** Shaped like a JWT, from no configured issuer: INVALID_TOKEN (WRONG_ISSUER). */
   static final String JWT =
       "eyJhbGciOiJSUzI1NiIsImtpZCI6ImsxIn0.eyJzdWIiOiJ1c2VyLTEiLCJpc3MiOiJodHRwczovL2lzc3VlciJ9"
           + ".c2lnbmF0dXJlLXRoYXQtZG9lcy1ub3QtdmVyaWZ5";
 
+  /** The {@code iss} of the test issuer's tokens; https, as prod requires. */
+  static final String ISSUER = "https://login.planeguard.test";
+
+  TestIssuer issuer;
+  JwtVerifier tokens;
+  JwtVerifier unreachableTokens;
+  Path jwksDirectory;
   TestApp main;
   TestApp spec;
   TestApp down;
@@ -127,14 +140,22 @@ abstract class FilterSuite {
 
   @BeforeAll
   void startServer() throws Exception {
+    // The human plane: a real issuer's public keys in a JWKS file (prod refuses http: JWKS).
+    issuer = TestIssuer.builder().issuerId(ISSUER).start();
+    jwksDirectory = Files.createTempDirectory("planeguard-jwks");
+    Path jwks = jwksDirectory.resolve("jwks.json");
+    Files.writeString(jwks, issuer.publicJwks().toString());
+    tokens = humanVerifier(jwks);
+    unreachableTokens = humanVerifier(jwksDirectory.resolve("missing.json"));
     main =
         new TestApp(
                 "/ctx",
                 MAIN_POLICY,
-                TestApp.REJECTING_TOKENS,
+                tokens,
                 KEY_VERIFIER,
                 b -> b.realm(REALM).requestIdHeader("X-Request-Id"))
             .handler("accounts", "/api/v1/accounts/*")
+            .handler("admin", "/api/v1/admin/*")
             .handler("runs", "/api/v1/runs", "/api/v1/runs/*")
             .handler("telemetry", "/api/v1/telemetry/*")
             .handler("health", "/healthz")
@@ -163,7 +184,7 @@ abstract class FilterSuite {
             .errorPage(404, "/error-pages/public")
             .errorPage(400, "/error-pages/public");
     spec =
-        new TestApp("", SPEC_POLICY, TestApp.REJECTING_TOKENS, KEY_VERIFIER, b -> {})
+        new TestApp("", SPEC_POLICY, tokens, KEY_VERIFIER, b -> {})
             .handler("foo", "/foo/*")
             .handler("bar", "/bar/*")
             .handler("good", "/good/*")
@@ -172,7 +193,7 @@ abstract class FilterSuite {
         new TestApp(
                 "/down",
                 DOWN_POLICY,
-                TestApp.UNAVAILABLE_TOKENS,
+                unreachableTokens,
                 KeyVerifier.of(DOWN_STORE),
                 b -> {})
             .handler("down", "/");
@@ -180,10 +201,32 @@ abstract class FilterSuite {
     http = new RawHttp(server.port());
   }
 
+  static JwtVerifier humanVerifier(Path jwks) {
+    return JwtVerifier.builder()
+        .issuer(
+            HumanIssuer.builder(ISSUER)
+                .jwksFile(jwks)
+                .audiences(TestIssuer.DEFAULT_AUDIENCE)
+                .tenantClaim("org_id")
+                .build())
+        .mode(Mode.PROD)
+        .build();
+  }
+
+  /** A token the human verifier accepts: subject user-1, tenant acme, these scopes. */
+  String token(String... scopes) {
+    return issuer.token().subject("user-1").claim("org_id", "acme").scope(scopes).sign();
+  }
+
   @AfterAll
   void stopServer() throws Exception {
     if (server != null) {
       server.close();
+    }
+    for (AutoCloseable c : new AutoCloseable[] {tokens, unreachableTokens, issuer}) {
+      if (c != null) {
+        c.close();
+      }
     }
   }
 
@@ -257,7 +300,9 @@ abstract class FilterSuite {
   static void assertRefused(Call call, int status, String reason, String plane) {
     assertRefusedWith(call, status, problem(status, reason, plane));
     String challenge = call.response().header("WWW-Authenticate");
-    if (status == 401) {
+    if (status == 403 && reason.equals("INSUFFICIENT_SCOPE") && plane.equals("human")) {
+      assertThat(challenge).isEqualTo("Bearer realm=\"" + REALM + "\", error=\"insufficient_scope\"");
+    } else if (status == 401) {
       assertThat(challenge)
           .isEqualTo(
               plane.equals("machine")

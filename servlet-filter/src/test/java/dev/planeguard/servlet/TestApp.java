@@ -2,13 +2,10 @@ package dev.planeguard.servlet;
 
 import dev.planeguard.AuditEvent;
 import dev.planeguard.Contract;
-import dev.planeguard.Detail;
 import dev.planeguard.Enforcer;
 import dev.planeguard.KeyVerifier;
 import dev.planeguard.Policy;
-import dev.planeguard.Reason;
 import dev.planeguard.TokenVerifier;
-import dev.planeguard.Verification;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
@@ -66,17 +63,6 @@ final class TestApp implements ServletContainerInitializer {
   static Hit anonymous(String handler, DispatcherType type, String containerPath) {
     return new Hit(handler, type, containerPath, "null", "null", "null", "null", List.of());
   }
-
-  /**
-   * The token verifier of these tests never accepts anything (the human-plane verifier is not part
-   * of this module; machine keys are checked by the real {@link KeyVerifier}).
-   */
-  static final TokenVerifier REJECTING_TOKENS =
-      token -> Verification.rejected(Reason.INVALID_TOKEN, Detail.BAD_SIGNATURE);
-
-  /** A verifier whose JWKS is unreachable: it can never decide. */
-  static final TokenVerifier UNAVAILABLE_TOKENS =
-      token -> Verification.unavailable(Detail.JWKS_UNAVAILABLE);
 
   final String contextPath;
   final Policy policy;
@@ -207,13 +193,6 @@ final class TestApp implements ServletContainerInitializer {
         registered.put(e.getValue(), r);
       }
       r.addMapping(e.getKey());
-    }
-  }
-
-  /** The hits recorded by handlers named {@code name}. */
-  List<Hit> hitsOf(String name) {
-    synchronized (hits) {
-      return hits.stream().filter(h -> h.handler().equals(name)).toList();
     }
   }
 
