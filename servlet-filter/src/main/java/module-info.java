@@ -6,7 +6,7 @@
  */
 module dev.planeguard.servlet {
   requires transitive dev.planeguard.core;
-  requires static jakarta.servlet;
+  requires static transitive jakarta.servlet;
   requires static org.jspecify;
 
   exports dev.planeguard.servlet;

@@ -279,7 +279,7 @@ abstract class PlaneGuardFilterContract extends FilterSuite {
   @Test
   void rawNonAsciiBytesAreRefused() {
     byte[] request =
-        ("GET /ctx/public/caf\u00c3\u00a9 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        "GET /ctx/public/caf\u00c3\u00a9 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
             .getBytes(StandardCharsets.ISO_8859_1);
     Call call = raw("GET", request);
     assertThat(call.status()).isEqualTo(400);

@@ -27,6 +27,7 @@ final class RawHttp {
   }
 
   /** A parsed response. {@code status} is -1 if the server closed without answering. */
+  @SuppressWarnings("ArrayRecordComponent") // test value, never compared
   record Response(int status, List<String[]> headers, byte[] bodyBytes) {
 
     String body() {

@@ -14,8 +14,9 @@ interface TestServer extends AutoCloseable {
   /** The container's name, for test names. */
   String name();
 
+  /** Stops the server. */
   @Override
-  void close() throws Exception;
+  void close();
 
   /** Starts a server. */
   @FunctionalInterface

@@ -69,8 +69,12 @@ final class TomcatServer implements TestServer {
   }
 
   @Override
-  public void close() throws Exception {
-    tomcat.stop();
-    tomcat.destroy();
+  public void close() {
+    try {
+      tomcat.stop();
+      tomcat.destroy();
+    } catch (org.apache.catalina.LifecycleException e) {
+      throw new IllegalStateException(e);
+    }
   }
 }

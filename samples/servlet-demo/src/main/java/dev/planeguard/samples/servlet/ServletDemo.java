@@ -252,7 +252,7 @@ public final class ServletDemo implements AutoCloseable {
   }
 
   @Override
-  public void close() throws Exception {
+  public void close() throws LifecycleException {
     try {
       tomcat.stop();
       tomcat.destroy();
