@@ -108,7 +108,7 @@ final class CheckTiers {
                 + " [" + v.finding().kind() + "]");
         o.out.println("    fix: " + v.finding().fix());
       }
-      long dirty = files.stream().filter(m -> (Integer) m.get("violations") > 0).count();
+      long dirty = violations.stream().map(Located::file).distinct().count();
       if (violations.isEmpty()) {
         o.out.println(
             "ok: " + targets.size() + (targets.size() == 1 ? " file" : " files")
