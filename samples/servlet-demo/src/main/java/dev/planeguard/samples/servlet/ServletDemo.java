@@ -1,0 +1,303 @@
+package dev.planeguard.samples.servlet;
+
+import dev.planeguard.ApiKey;
+import dev.planeguard.ConfigurationException;
+import dev.planeguard.Contract;
+import dev.planeguard.Enforcer;
+import dev.planeguard.HumanIssuer;
+import dev.planeguard.JwtVerifier;
+import dev.planeguard.KeyFile;
+import dev.planeguard.KeyRecord;
+import dev.planeguard.KeyStore;
+import dev.planeguard.KeyVerifier;
+import dev.planeguard.Mode;
+import dev.planeguard.Policy;
+import dev.planeguard.Problem;
+import dev.planeguard.servlet.PlaneGuardFilter;
+import dev.planeguard.test.TestIssuer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.catalina.Context;
+import org.apache.catalina.LifecycleException;
+import org.apache.catalina.connector.Connector;
+import org.apache.catalina.startup.Tomcat;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * planeguard in a plain servlet application: an embedded Tomcat whose only security is {@link
+ * PlaneGuardFilter}, registered first on the context.
+ *
+ * <pre>
+ * AOS_MODE=local DB_AUTHORITY=local java -jar samples/servlet-demo/target/planeguard-servlet-demo.jar
+ * </pre>
+ *
+ * <p>Settings come from the environment: the contract variables ({@code AOS_MODE}, {@code
+ * DB_AUTHORITY}, ...), {@code PLANEGUARD_POLICY_LOCATION} (the built-in copy of the example policy
+ * by default), {@code PLANEGUARD_HUMAN_ISSUER}, {@code PLANEGUARD_HUMAN_JWKS_URI} (OIDC discovery
+ * when unset), {@code PLANEGUARD_HUMAN_AUDIENCES}, {@code PLANEGUARD_HUMAN_AUTHORIZED_PARTIES},
+ * {@code PLANEGUARD_MACHINE_KEYS_FILE}, {@code SERVER_PORT} (8080) and {@code SERVER_ADDRESS}
+ * (127.0.0.1).
+ *
+ * <p>With {@code AOS_MODE=local} and no issuer or key file configured, it starts a local issuer on
+ * loopback (real RSA keys, really signed tokens) and creates one machine key in memory, and prints
+ * {@code curl} commands for each plane. Any other mode must be configured: nothing defaults.
+ */
+public final class ServletDemo implements AutoCloseable {
+
+  private final Tomcat tomcat;
+  private final int port;
+  private final List<AutoCloseable> resources;
+  private final @Nullable String demoToken;
+  private final @Nullable ApiKey demoKey;
+
+  private ServletDemo(
+      Tomcat tomcat,
+      int port,
+      List<AutoCloseable> resources,
+      @Nullable String demoToken,
+      @Nullable ApiKey demoKey) {
+    this.tomcat = tomcat;
+    this.port = port;
+    this.resources = resources;
+    this.demoToken = demoToken;
+    this.demoKey = demoKey;
+  }
+
+  /** Starts the demo from the process environment and prints how to call it. */
+  public static void main(String[] args) throws Exception {
+    ServletDemo demo;
+    try {
+      demo = start(System.getenv());
+    } catch (ConfigurationException e) {
+      System.err.println(e.getMessage());
+      for (Problem problem : e.problems()) {
+        System.err.println("  " + problem);
+      }
+      System.exit(1);
+      return;
+    }
+    Runtime.getRuntime().addShutdownHook(new Thread(demo::closeQuietly, "planeguard-demo-stop"));
+    demo.printUsage(System.out);
+    demo.tomcat.getServer().await();
+  }
+
+  /**
+   * Starts the demo.
+   *
+   * @param env the environment to read settings from
+   * @throws ConfigurationException listing every problem with the settings
+   */
+  public static ServletDemo start(Map<String, String> env) throws IOException, LifecycleException {
+    Contract contract = Contract.parse(env);
+    boolean local = contract.mode() == Mode.LOCAL;
+    List<Problem> problems = new ArrayList<>();
+    List<AutoCloseable> resources = new ArrayList<>();
+
+    String policyLocation = env.get("PLANEGUARD_POLICY_LOCATION");
+    Policy policy =
+        policyLocation == null
+            ? Policy.parse(builtInPolicy(), "planeguard.policy (built in)")
+            : Policy.load(Path.of(policyLocation));
+
+    // Human plane: a configured issuer, or in local only, a local issuer on loopback.
+    JwtVerifier tokens = null;
+    @Nullable String demoToken = null;
+    String issuer = env.get("PLANEGUARD_HUMAN_ISSUER");
+    if (issuer != null) {
+      String jwks = env.get("PLANEGUARD_HUMAN_JWKS_URI");
+      HumanIssuer.Builder human =
+          jwks == null ? HumanIssuer.oidc(issuer) : HumanIssuer.builder(issuer).jwksUri(toUri(jwks));
+      List<String> audiences = list(env.get("PLANEGUARD_HUMAN_AUDIENCES"));
+      List<String> parties = list(env.get("PLANEGUARD_HUMAN_AUTHORIZED_PARTIES"));
+      human.audiences(audiences.toArray(String[]::new));
+      human.authorizedParties(parties.toArray(String[]::new));
+      tokens = JwtVerifier.builder().issuer(human.build()).mode(contract.mode()).build();
+    } else if (local) {
+      TestIssuer localIssuer =
+          TestIssuer.builder().tokenLifetime(Duration.ofHours(1)).environment(env).start();
+      resources.add(localIssuer);
+      tokens =
+          JwtVerifier.builder()
+              .issuer(
+                  HumanIssuer.builder(localIssuer.issuerId())
+                      .jwksUri(localIssuer.jwksUri())
+                      .audiences(localIssuer.audience())
+                      .build())
+              .mode(contract.mode())
+              .build();
+      demoToken =
+          localIssuer.token().subject("demo-user").claim("org_id", "demo").scope("runs:read").sign();
+    } else {
+      problems.add(
+          new Problem(
+              "PLANEGUARD_HUMAN_ISSUER",
+              "no human issuer is configured (the local issuer runs only with AOS_MODE=local)",
+              "set PLANEGUARD_HUMAN_ISSUER and, unless it supports OIDC discovery,"
+                  + " PLANEGUARD_HUMAN_JWKS_URI"));
+    }
+    if (tokens != null) {
+      resources.add(tokens);
+    }
+
+    // Machine plane: a key file, or in local only, one key in memory.
+    KeyStore keys = null;
+    ApiKey demoKey = null;
+    String keysFile = env.get("PLANEGUARD_MACHINE_KEYS_FILE");
+    if (keysFile != null) {
+      KeyFile file = KeyFile.watch(Path.of(keysFile), KeyFile.DEFAULT_RELOAD_INTERVAL);
+      resources.add(file);
+      keys = file;
+    } else if (local) {
+      KeyStore.Writable memory = KeyStore.inMemory();
+      demoKey = ApiKey.generate(ApiKey.Kind.MACHINE, Mode.LOCAL);
+      memory.add(KeyRecord.of(demoKey, "demo", Set.of("runs:write"), null));
+      keys = memory;
+    } else {
+      problems.add(
+          new Problem(
+              "PLANEGUARD_MACHINE_KEYS_FILE",
+              "no machine key file is configured (an in-memory demo key exists only with"
+                  + " AOS_MODE=local)",
+              "create one with planeguard keys new --file FILE and set"
+                  + " PLANEGUARD_MACHINE_KEYS_FILE"));
+    }
+    if (!problems.isEmpty() || tokens == null || keys == null) {
+      closeAll(resources);
+      throw new ConfigurationException("The servlet demo cannot start", problems);
+    }
+
+    Enforcer enforcer =
+        Enforcer.builder()
+            .contract(contract)
+            .policy(policy)
+            .tokenVerifier(tokens)
+            .machineKeyVerifier(KeyVerifier.of(keys))
+            .build();
+
+    Path base = Files.createTempDirectory("planeguard-servlet-demo");
+    Tomcat tomcat = new Tomcat();
+    tomcat.setBaseDir(base.toString());
+    Connector connector = new Connector("HTTP/1.1");
+    connector.setPort(Integer.parseInt(env.getOrDefault("SERVER_PORT", "8080")));
+    connector.setProperty("address", env.getOrDefault("SERVER_ADDRESS", "127.0.0.1"));
+    tomcat.setConnector(connector);
+    Context context = tomcat.addContext("", base.toString());
+    context.addServletContainerInitializer(
+        (classes, servletContext) -> {
+          // First: nothing runs before planeguard has decided.
+          PlaneGuardFilter.builder(enforcer)
+              .requestIdHeader("X-Request-Id")
+              .build()
+              .registerOn(servletContext);
+          DemoApi.register(servletContext);
+        },
+        null);
+    tomcat.start();
+    return new ServletDemo(tomcat, connector.getLocalPort(), resources, demoToken, demoKey);
+  }
+
+  /** The port the demo listens on. */
+  public int port() {
+    return port;
+  }
+
+  /** A token from the local issuer, or {@code null} if an issuer is configured. Demo only. */
+  public @Nullable String demoToken() {
+    return demoToken;
+  }
+
+  /** The in-memory machine key, or {@code null} if a key file is configured. Demo only. */
+  public @Nullable ApiKey demoKey() {
+    return demoKey;
+  }
+
+  /** Prints ready-to-paste {@code curl} commands, including the cross-plane mistakes. */
+  void printUsage(PrintStream out) {
+    String base = "http://127.0.0.1:" + port;
+    out.println();
+    out.println("planeguard servlet demo on " + base);
+    out.println();
+    out.println("# public");
+    out.println("curl -i " + base + "/healthz");
+    if (demoToken != null) {
+      out.println("# human plane: a token from the local issuer (valid for one hour)");
+      out.println("curl -i -H 'Authorization: Bearer " + demoToken + "' " + base + "/api/v1/accounts/me");
+    }
+    if (demoKey != null) {
+      out.println("# machine plane: the demo key (shown once; it lives in memory only)");
+      out.println("curl -i -H 'X-AOS-Key: " + demoKey.value() + "' " + base + "/api/v1/runs");
+      out.println("curl -i -X POST -H 'X-AOS-Key: " + demoKey.value() + "' " + base + "/api/v1/runs");
+      out.println("# mistakes: a machine key on a human route, a token on a machine route");
+      out.println("curl -i -H 'X-AOS-Key: " + demoKey.value() + "' " + base + "/api/v1/accounts/me");
+    }
+    if (demoToken != null) {
+      out.println("curl -i -H 'Authorization: Bearer " + demoToken + "' " + base + "/api/v1/runs");
+    }
+    out.println("# no credential, an unmapped route, a path trick");
+    out.println("curl -i " + base + "/api/v1/runs");
+    out.println("curl -i " + base + "/api/v1/nothing");
+    out.println("curl -i --path-as-is '" + base + "/healthz/..;/api/v1/runs'");
+    out.println();
+  }
+
+  @Override
+  public void close() throws LifecycleException {
+    try {
+      tomcat.stop();
+      tomcat.destroy();
+    } finally {
+      closeAll(resources);
+    }
+  }
+
+  private void closeQuietly() {
+    try {
+      close();
+    } catch (Exception e) {
+      System.err.println("planeguard demo: error while stopping: " + e.getClass().getName());
+    }
+  }
+
+  private static void closeAll(List<AutoCloseable> resources) {
+    for (AutoCloseable resource : resources) {
+      try {
+        resource.close();
+      } catch (Exception e) {
+        System.err.println("planeguard demo: error while closing: " + e.getClass().getName());
+      }
+    }
+  }
+
+  private static String builtInPolicy() throws IOException {
+    try (InputStream in = ServletDemo.class.getResourceAsStream("/planeguard.policy")) {
+      if (in == null) {
+        throw new IOException("planeguard.policy is missing from the demo jar");
+      }
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+  }
+
+  private static URI toUri(String location) {
+    return location.contains(":") && !location.startsWith("/")
+        ? URI.create(location)
+        : Path.of(location).toAbsolutePath().toUri();
+  }
+
+  private static List<String> list(@Nullable String value) {
+    if (value == null || value.isBlank()) {
+      return List.of();
+    }
+    return Arrays.stream(value.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+  }
+}
