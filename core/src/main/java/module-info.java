@@ -15,4 +15,5 @@ module dev.planeguard.core {
   requires static transitive org.jspecify;
 
   exports dev.planeguard;
+  exports dev.planeguard.annotation;
 }

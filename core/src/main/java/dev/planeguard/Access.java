@@ -12,7 +12,13 @@ public enum Access {
   /** No credential needed, none examined. */
   PUBLIC,
   /** A debug route: answers 404 in prod; elsewhere it requires the credential of its plane. */
-  DEBUG;
+  DEBUG,
+  /**
+   * Never answered: refused exactly like an unmapped route (404 {@code UNMAPPED_ROUTE}, detail
+   * {@code DENY_RULE}). Used to close a path inside a wider rule, for example a handler marked
+   * {@code @DenyAll} under {@code public /api/**}.
+   */
+  DENY;
 
   private final String id = name().toLowerCase(Locale.ROOT);
 

@@ -43,6 +43,10 @@ public enum Detail {
   /** The container's decoded path disagrees with the raw target decoded once. */
   PATH_MISMATCH,
 
+  // UNMAPPED_ROUTE
+  /** A {@code deny} rule matched: the route answers like an unmapped one. */
+  DENY_RULE,
+
   // Shared by tokens and keys
   /** The credential does not have the required syntax. */
   MALFORMED,

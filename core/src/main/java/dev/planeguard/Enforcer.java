@@ -43,7 +43,7 @@ import org.slf4j.LoggerFactory;
  *   <caption>Decision table</caption>
  *   <tr><th>#</th><th>situation</th><th>status</th><th>reason</th></tr>
  *   <tr><td>1</td><td>path or method fails the request firewall</td><td>400</td><td>MALFORMED_REQUEST</td></tr>
- *   <tr><td>2</td><td>no rule matches</td><td>404</td><td>UNMAPPED_ROUTE</td></tr>
+ *   <tr><td>2</td><td>no rule matches, or a {@code deny} rule matches</td><td>404</td><td>UNMAPPED_ROUTE</td></tr>
  *   <tr><td>3</td><td>debug rule in prod</td><td>404</td><td>DEBUG_DISABLED</td></tr>
  *   <tr><td>4</td><td>public rule (credentials not examined)</td><td>allow</td><td>PUBLIC</td></tr>
  *   <tr><td>5</td><td>a credential in the query string</td><td>400</td><td>CREDENTIAL_IN_QUERY</td></tr>
@@ -193,13 +193,17 @@ public final class Enforcer {
       return;
     }
 
-    // Row 2: no rule matches.
+    // Row 2: no rule matches, or the rule that matches is a deny rule (answered the same way).
     Rule rule = policy.match(method, path);
     if (rule == null) {
       o.set(Reason.UNMAPPED_ROUTE, null);
       return;
     }
     o.rule = rule;
+    if (rule.access() == Access.DENY) {
+      o.set(Reason.UNMAPPED_ROUTE, Detail.DENY_RULE);
+      return;
+    }
 
     // Row 3: debug routes do not exist in prod.
     if (rule.access() == Access.DEBUG && !contract.debugRoutesEnabled()) {

@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -61,6 +62,7 @@ import org.jspecify.annotations.Nullable;
 public final class Policy {
 
   private static final int MAX_FILE_BYTES = 4 * 1024 * 1024;
+  private static final String FROM = "from ";
   private static final Comparator<Rule> CANONICAL =
       Comparator.comparing(Rule::pattern)
           .thenComparing(r -> String.join(",", r.methods()))
@@ -124,8 +126,14 @@ public final class Policy {
     for (int i = 0; i < lines.length; i++) {
       String where = sourceName + ":" + (i + 1);
       String line = lines[i];
+      String origin = where;
       int hash = line.indexOf('#');
       if (hash >= 0) {
+        String comment = line.substring(hash + 1).strip();
+        if (comment.startsWith(FROM)) {
+          // An exported policy names where each rule was first declared.
+          origin = where + " (from " + comment.substring(FROM.length()).strip() + ")";
+        }
         line = line.substring(0, hash);
       }
       line = line.strip();
@@ -134,7 +142,7 @@ public final class Policy {
       }
       Rule rule = parseLine(line, where, builder.problems);
       if (rule != null) {
-        builder.rule(rule, where);
+        builder.rule(rule, origin);
       }
     }
     return builder.build(sourceName);
@@ -156,7 +164,7 @@ public final class Policy {
             new Problem(
                 where,
                 "unknown access " + Text.quote(keyword, 32),
-                "start the line with human, machine, public or debug (lower case)"));
+                "start the line with human, machine, public, debug or deny (lower case)"));
       }
       return null;
     }
@@ -338,6 +346,166 @@ public final class Policy {
       sb.append('\n');
     }
     return sb.toString();
+  }
+
+  /**
+   * The policy in file format like {@link #render()}, each line followed by a comment {@code # from
+   * <origin>} naming where the rule was declared (a file line, a handler method). Parsing the result
+   * gives an equal policy whose origins name both the exported line and the original declaration.
+   */
+  public String renderWithOrigins() {
+    String[] lines = render().split("\n", -1);
+    int width = 0;
+    for (int i = 0; i < rules.size(); i++) {
+      width = Math.max(width, lines[i].length());
+    }
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < rules.size(); i++) {
+      sb.append(lines[i]);
+      pad(sb, sb.length() + width - lines[i].length() + 2);
+      sb.append("# ").append(FROM).append(exportedOrigin(origins.get(rules.get(i)))).append('\n');
+    }
+    return sb.toString();
+  }
+
+  /** An origin as an export comment: one line, and an exported origin not nested again. */
+  private static String exportedOrigin(@Nullable String origin) {
+    String o = origin == null ? "code" : origin;
+    int from = o.indexOf(" (from ");
+    if (from >= 0 && o.endsWith(")")) {
+      o = o.substring(from + 7, o.length() - 1);
+    }
+    return o.replace('\n', ' ').replace('\r', ' ');
+  }
+
+  /**
+   * A rule declared next to a handler (an annotation), with where it was declared.
+   *
+   * @param rule the rule, with the handler's own pattern and methods
+   * @param origin the handler, e.g. {@code com.example.OrdersController#create}
+   */
+  public record Declaration(Rule rule, String origin) {
+    /** Checks the parts are present. */
+    public Declaration {
+      requireNonNull(rule, "rule");
+      requireNonNull(origin, "origin");
+    }
+  }
+
+  /**
+   * This policy (the file) with rules declared next to handlers merged in. Both sources must
+   * agree:
+   *
+   * <ul>
+   *   <li>a declaration with the same pattern as a file rule must equal it (access, plane, methods,
+   *       scopes); equal ones are kept once, with both origins;
+   *   <li>for every method it covers, a declaration must give the same access, plane and scopes as
+   *       the file rule that would otherwise decide the handler's route — except a {@code deny}
+   *       declaration, which may close a route inside a wider file rule (stricter, never looser);
+   *   <li>declarations must not match the same requests at equal specificity as each other with
+   *       different outcomes.
+   * </ul>
+   *
+   * <p>So {@code @PermitAll} on a handler under {@code human /api/**} is an error, not a silent
+   * downgrade, while {@code @DenyAll} there closes the handler's route.
+   *
+   * @throws ConfigurationException listing every disagreement with the handler and the file line
+   */
+  public Policy merge(List<Declaration> declarations) {
+    List<Problem> problems = new ArrayList<>();
+    Builder merged = new Builder();
+    rules.forEach(r -> merged.rule(r, origin(r)));
+    Map<Rule, String> extraOrigins = new HashMap<>();
+    for (Declaration d : declarations) {
+      Rule a = d.rule();
+      String same = sameRule(a);
+      if (same != null) {
+        extraOrigins.merge(a, d.origin(), (x, y) -> x + ", " + y);
+        continue;
+      }
+      Rule samePattern = rules.stream().filter(r -> r.pattern().equals(a.pattern())).findFirst().orElse(null);
+      if (samePattern != null && a.access() != Access.DENY && overlaps(samePattern, a)) {
+        problems.add(disagreement(d, samePattern, "maps " + a.pattern() + " to " + a.toPolicyLine()));
+        continue;
+      }
+      boolean agrees = true;
+      if (a.access() != Access.DENY) {
+        for (String path : representativePaths(a.pattern())) {
+          for (String method : Rule.METHODS) {
+            if (!a.covers(method)) {
+              continue;
+            }
+            Rule f = match(method, path);
+            if (f != null && !sameOutcome(f, a)) {
+              problems.add(
+                  disagreement(d, f, "maps " + method + " " + a.pattern() + " to " + a.toPolicyLine()));
+              agrees = false;
+              break;
+            }
+          }
+          if (!agrees) {
+            break;
+          }
+        }
+      }
+      if (agrees) {
+        merged.rule(a, d.origin());
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw new ConfigurationException("Policy file and handler annotations disagree", problems);
+    }
+    Policy policy = merged.build("merged policy");
+    if (extraOrigins.isEmpty()) {
+      return policy;
+    }
+    Map<Rule, String> origins = new HashMap<>(policy.origins);
+    extraOrigins.forEach((r, o) -> origins.merge(r, o, (x, y) -> x + ", " + y));
+    return new Policy(policy.rules, Map.copyOf(origins), policy.trie);
+  }
+
+  private @Nullable String sameRule(Rule rule) {
+    return rules.contains(rule) ? origins.get(rule) : null;
+  }
+
+  private static boolean overlaps(Rule a, Rule b) {
+    if (a.methods().isEmpty() || b.methods().isEmpty()) {
+      return true;
+    }
+    return !Collections.disjoint(a.methods(), b.methods());
+  }
+
+  private static boolean sameOutcome(Rule a, Rule b) {
+    return a.access() == b.access() && a.plane() == b.plane() && a.scopes().equals(b.scopes());
+  }
+
+  private Problem disagreement(Declaration d, Rule file, String what) {
+    return new Problem(
+        d.origin(),
+        what + ", but " + origin(file) + " says " + file.toPolicyLine(),
+        "make the annotation and the policy file agree (or remove one of them)");
+  }
+
+  /**
+   * Paths a pattern stands for, to ask the file's trie which rule would decide them: each one-segment
+   * wildcard becomes {@code *} (never a literal segment, so the trie takes its wildcard branch), and
+   * a trailing {@code **} is tried with no segment and with one.
+   */
+  private static List<String> representativePaths(String pattern) {
+    if (pattern.equals("/")) {
+      return List.of("/");
+    }
+    StringBuilder sb = new StringBuilder();
+    boolean rest = false;
+    for (String segment : pattern.substring(1).split("/", -1)) {
+      if (segment.equals("**")) {
+        rest = true;
+        break;
+      }
+      sb.append('/').append(segment.equals("*") || segment.startsWith("{") ? "*" : segment);
+    }
+    String base = sb.length() == 0 ? "/" : sb.toString();
+    return rest ? List.of(base, (base.equals("/") ? "" : base) + "/*") : List.of(base);
   }
 
   private static StringBuilder pad(StringBuilder sb, int to) {

@@ -24,6 +24,7 @@ import org.jspecify.annotations.Nullable;
  * Rule.machine("/api/v1/runs/**").withScopes("runs:write").withMethods("POST", "PUT")
  * Rule.publicRoute("/healthz")
  * Rule.debug("/__debug/**", Plane.HUMAN)
+ * Rule.deny("/api/v1/accounts/export")
  * }</pre>
  *
  * @param access who may call the route
@@ -93,6 +94,14 @@ public record Rule(
           throw new IllegalArgumentException("debug rules need plane=human or plane=machine");
         }
       }
+      case DENY -> {
+        if (plane != null) {
+          throw new IllegalArgumentException("plane= is only for debug rules");
+        }
+        if (!scopes.isEmpty()) {
+          throw new IllegalArgumentException("deny rules admit nobody, so no scopes=");
+        }
+      }
     }
     if (plane == Plane.DATABASE) {
       throw new IllegalArgumentException(
@@ -114,6 +123,11 @@ public record Rule(
   /** A public rule for all methods: no credential needed or examined. */
   public static Rule publicRoute(String pattern) {
     return new Rule(Access.PUBLIC, pattern, Set.of(), Set.of(), null);
+  }
+
+  /** A rule that admits nobody: the route answers like an unmapped one (404). */
+  public static Rule deny(String pattern) {
+    return new Rule(Access.DENY, pattern, Set.of(), Set.of(), null);
   }
 
   /** A debug rule requiring the credential of {@code plane}; 404 in prod. */
