@@ -29,7 +29,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Date;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -89,6 +88,7 @@ import org.slf4j.LoggerFactory;
  * Builder#tokenCacheSize}). A repeated token skips parsing and cryptography, but {@code exp} and
  * {@code nbf} are checked again against the clock, and the key that signed it must still be in the
  * issuer's current JWKS: a retired key invalidates its cached tokens. Rejections are never cached.
+ * The cache is kept within its bound by the threads that use it, never by a background thread.
  */
 public final class JwtVerifier implements TokenVerifier, AutoCloseable {
 
@@ -124,11 +124,11 @@ public final class JwtVerifier implements TokenVerifier, AutoCloseable {
     }
     this.issuers = Map.copyOf(map);
     if (b.tokenCacheSize > 0) {
+      // Maintenance (eviction) runs on the thread that verified the token: it is cheap and
+      // amortised, and handing it to another thread cost more than the work itself (a wake-up
+      // per new token, measured in benchmarks/) and depended on a shared pool being free.
       Caffeine<Object, Object> builder =
-          Caffeine.newBuilder().maximumWeight(b.tokenCacheSize);
-      if (b.executor != null) {
-        builder.executor(b.executor);
-      }
+          Caffeine.newBuilder().maximumWeight(b.tokenCacheSize).executor(Runnable::run);
       this.cache = builder.<TokenKey, Cached>weigher((key, entry) -> key.text.length()).build();
     } else {
       this.cache = null;
@@ -314,7 +314,7 @@ public final class JwtVerifier implements TokenVerifier, AutoCloseable {
             claimsMap.get("sid") instanceof String sid ? sid : null,
             tenantClaim != null && claimsMap.get(tenantClaim) instanceof String t ? t : null,
             scopes(claimsMap),
-            frozen(claimsMap));
+            new VerifiedClaims(claimsMap));
     Verification.Verified verified = new Verification.Verified(principal);
     Cache<TokenKey, Cached> c = cache;
     if (c != null && cacheKey != null) {
@@ -351,15 +351,18 @@ public final class JwtVerifier implements TokenVerifier, AutoCloseable {
     }
   }
 
-  /** Scopes from {@code scope} (space-separated) or {@code scp} (array, or space-separated). */
+  /**
+   * Scopes from {@code scope} (space-separated) or {@code scp} (array, or space-separated), as
+   * the immutable set the principal keeps (so it is not copied again).
+   */
   static Set<String> scopes(Map<String, Object> claims) {
-    Set<String> scopes = new LinkedHashSet<>();
+    List<String> scopes = new ArrayList<>();
     addScopes(claims.get("scope"), scopes);
     addScopes(claims.get("scp"), scopes);
-    return scopes;
+    return Set.copyOf(scopes); // duplicates collapse
   }
 
-  private static void addScopes(@Nullable Object value, Set<String> into) {
+  private static void addScopes(@Nullable Object value, List<String> into) {
     if (value instanceof String s) {
       for (String part : s.split(" ")) {
         if (!part.isEmpty()) {
@@ -373,30 +376,6 @@ public final class JwtVerifier implements TokenVerifier, AutoCloseable {
         }
       }
     }
-  }
-
-  /** A deep, unmodifiable copy: cached principals are shared between requests. */
-  @SuppressWarnings("unchecked")
-  private static Map<String, Object> frozen(Map<String, Object> claims) {
-    return (Map<String, Object>) requireNonNull(freeze(claims));
-  }
-
-  private static @Nullable Object freeze(@Nullable Object value) {
-    if (value instanceof Map<?, ?> map) {
-      Map<String, Object> copy = new LinkedHashMap<>();
-      for (Map.Entry<?, ?> e : map.entrySet()) {
-        copy.put(String.valueOf(e.getKey()), freeze(e.getValue()));
-      }
-      return Collections.unmodifiableMap(copy);
-    }
-    if (value instanceof List<?> list) {
-      List<Object> copy = new ArrayList<>(list.size());
-      for (Object o : list) {
-        copy.add(freeze(o));
-      }
-      return Collections.unmodifiableList(copy);
-    }
-    return value;
   }
 
   private static Verification reject(Detail detail) {
@@ -621,8 +600,8 @@ public final class JwtVerifier implements TokenVerifier, AutoCloseable {
     }
 
     /**
-     * Runs background JWKS refreshes and cache maintenance. By default a daemon thread owned by
-     * the verifier, stopped by {@link JwtVerifier#close()}.
+     * Runs background JWKS refreshes. By default a daemon thread owned by the verifier, stopped by
+     * {@link JwtVerifier#close()}.
      */
     public Builder executor(Executor executor) {
       this.executor = requireNonNull(executor, "executor");

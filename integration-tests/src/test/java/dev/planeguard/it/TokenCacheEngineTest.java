@@ -145,6 +145,38 @@ class TokenCacheEngineTest {
   }
 
   @Test
+  void theCacheIsKeptInBoundsByTheCallersNotByTheExecutor() {
+    // The executor is for JWKS refreshes only: evicting verified tokens never waits for a thread.
+    java.util.concurrent.atomic.AtomicInteger handedOff = new java.util.concurrent.atomic.AtomicInteger();
+    try (JwtVerifier small = JwtVerifier.builder()
+        .issuer(HumanIssuer.builder(issuer.issuerId()).jwksUri(issuer.jwksUri())
+            .audiences(issuer.audience()).build())
+        .clock(clock).mode(Mode.TEST).tokenCacheSize(4096)
+        .executor(task -> {
+          handedOff.incrementAndGet();
+          task.run();
+        }).build()) {
+      List<String> tokens = new java.util.ArrayList<>();
+      for (int i = 0; i < 40; i++) {
+        tokens.add(issuer.token().subject("user_" + i).sign());
+      }
+      for (String token : tokens) {
+        Results.accepted(small.verify(token));
+      }
+      // The bound holds: an hour back, almost every token is verified again (IAT_IN_FUTURE).
+      clock.set(BEFORE_IAT);
+      int hits = 0;
+      for (String token : tokens) {
+        if (small.verify(token) instanceof dev.planeguard.Verification.Verified) {
+          hits++;
+        }
+      }
+      assertThat(hits).isLessThanOrEqualTo(4096 / tokens.get(0).length() + 1);
+      assertThat(handedOff).hasValue(0);
+    }
+  }
+
+  @Test
   void anEmptyBearerCredentialIsMalformedWithoutAVerifierCall() {
     invalid(decide("Bearer"), Detail.MALFORMED);
     invalid(decide("Bearer "), Detail.MALFORMED);
