@@ -29,7 +29,6 @@ public final class KeyDigest {
   }
 
   private static final MessageDigest PROTOTYPE = newDigest();
-  private static final boolean CLONEABLE = cloneable();
 
   private KeyDigest() {}
 
@@ -75,15 +74,13 @@ public final class KeyDigest {
     return c < 128 ? HEX_VALUE[c] & 0xff : 0x80;
   }
 
+  /** A fresh digest: a clone of the prototype (the JDK's SHA-256 clones), else a new one. */
   private static MessageDigest digest() {
-    if (CLONEABLE) {
-      try {
-        return (MessageDigest) PROTOTYPE.clone();
-      } catch (CloneNotSupportedException e) {
-        // cloneable() said otherwise; fall through
-      }
+    try {
+      return (MessageDigest) PROTOTYPE.clone();
+    } catch (CloneNotSupportedException e) {
+      return newDigest();
     }
-    return newDigest();
   }
 
   private static MessageDigest newDigest() {
@@ -91,15 +88,6 @@ public final class KeyDigest {
       return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is required of every JDK", e);
-    }
-  }
-
-  private static boolean cloneable() {
-    try {
-      PROTOTYPE.clone();
-      return true;
-    } catch (CloneNotSupportedException e) {
-      return false;
     }
   }
 }
