@@ -2,9 +2,9 @@ package dev.planeguard;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.planeguard.internal.KeyDigest;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.regex.Pattern;
 import java.util.zip.CRC32;
@@ -138,12 +138,28 @@ public final class ApiKey {
     if (!checksumMatches(value)) {
       throw new IllegalArgumentException("key checksum does not match");
     }
+    return fields(value, idStart);
+  }
+
+  /**
+   * Parses a key like {@link #parse}, but answers {@code null} instead of throwing: for a value
+   * checked on every request, where {@link #defect} then tells why.
+   */
+  public static @Nullable ApiKey tryParse(String value) {
+    int idStart = idStart(value);
+    if (idStart < 0 || !checksumMatches(value)) {
+      return null;
+    }
+    return fields(value, idStart);
+  }
+
+  private static ApiKey fields(String value, int idStart) {
     int prefixEnd = value.indexOf('_');
     return new ApiKey(
         value,
         value.substring(0, prefixEnd),
         value.charAt(prefixEnd + 1) == 'm' ? Kind.MACHINE : Kind.SANDBOX,
-        requireNonNull(Mode.parse(value.substring(prefixEnd + 4, idStart - 1))),
+        modeAt(value, prefixEnd + 4, idStart - 1),
         value.substring(idStart, idStart + ID_LENGTH));
   }
 
@@ -222,13 +238,21 @@ public final class ApiKey {
   }
 
   private static boolean isMode(String v, int start, int end) {
+    return modeOrNull(v, start, end) != null;
+  }
+
+  private static Mode modeAt(String v, int start, int end) {
+    return requireNonNull(modeOrNull(v, start, end));
+  }
+
+  private static @Nullable Mode modeOrNull(String v, int start, int end) {
     for (Mode mode : MODES) {
       String id = mode.id();
       if (id.length() == end - start && v.startsWith(id, start)) {
-        return true;
+        return mode;
       }
     }
-    return false;
+    return null;
   }
 
   private static boolean isLower(char c) {
@@ -239,10 +263,18 @@ public final class ApiKey {
     return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
   }
 
+  /** For a value of key shape (ASCII only): whether its last field is the checksum of the rest. */
   private static boolean checksumMatches(String value) {
     int last = value.lastIndexOf('_');
-    String expected = checksum(value.subSequence(0, last));
-    return value.regionMatches(last + 1, expected, 0, CHECK_LENGTH);
+    CRC32 crc = new CRC32();
+    crc.update(value.getBytes(StandardCharsets.US_ASCII), 0, last);
+    long v = crc.getValue();
+    boolean matches = true;
+    for (int i = CHECK_LENGTH - 1; i >= 0; i--) {
+      matches &= value.charAt(last + 1 + i) == BASE62.charAt((int) (v % 62));
+      v /= 62;
+    }
+    return matches;
   }
 
   /**
@@ -250,17 +282,7 @@ public final class ApiKey {
    * opaque legacy keys are stored the same way.
    */
   public static String hash(String value) {
-    try {
-      byte[] digest =
-          MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8));
-      StringBuilder sb = new StringBuilder(7 + 64).append("sha256:");
-      for (byte b : digest) {
-        sb.append(Character.forDigit((b >> 4) & 0xf, 16)).append(Character.forDigit(b & 0xf, 16));
-      }
-      return sb.toString();
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is required of every JDK", e);
-    }
+    return KeyDigest.stored(KeyDigest.sha256(value));
   }
 
   /**

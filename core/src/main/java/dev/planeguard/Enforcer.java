@@ -75,6 +75,8 @@ public final class Enforcer {
   /** The header carrying human credentials. Not configurable. */
   public static final String AUTHORIZATION = "Authorization";
 
+  private static final String AUTHORIZATION_LOOKUP = "authorization";
+
   private static final Logger LOG = LoggerFactory.getLogger("planeguard");
   private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]{1,64}");
   private static final int AUTHORIZATION_BIT = 1;
@@ -91,6 +93,13 @@ public final class Enforcer {
   private final LongSupplier ticker;
   private final String machineKeyHeader;
   private final String sandboxKeyHeader;
+  // Lower-case names for lookups: header lookups are case-insensitive, and lower case spares an
+  // adapter that indexes by lower-case name a conversion per lookup.
+  private final String machineKeyLookup;
+  private final String sandboxKeyLookup;
+  private final String tenantLookup;
+  /** The carrier names of each combination of carrier bits, for audit events. */
+  private final List<List<String>> carrierNames;
   private final Set<String> queryCredentialNames;
   private final int retryAfterSeconds;
 
@@ -105,6 +114,24 @@ public final class Enforcer {
     this.ticker = b.ticker;
     this.machineKeyHeader = b.machineKeyHeader;
     this.sandboxKeyHeader = b.sandboxKeyHeader;
+    this.machineKeyLookup = b.machineKeyHeader.toLowerCase(Locale.ROOT);
+    this.sandboxKeyLookup = b.sandboxKeyHeader.toLowerCase(Locale.ROOT);
+    this.tenantLookup = contract.tenantHeader().toLowerCase(Locale.ROOT);
+    List<List<String>> names = new ArrayList<>(8);
+    for (int bits = 0; bits < 8; bits++) {
+      List<String> carriers = new ArrayList<>(3);
+      if ((bits & AUTHORIZATION_BIT) != 0) {
+        carriers.add(AUTHORIZATION);
+      }
+      if ((bits & MACHINE_BIT) != 0) {
+        carriers.add(machineKeyHeader);
+      }
+      if ((bits & SANDBOX_BIT) != 0) {
+        carriers.add(sandboxKeyHeader);
+      }
+      names.add(List.copyOf(carriers));
+    }
+    this.carrierNames = List.copyOf(names);
     this.queryCredentialNames =
         Set.of(
             "access_token",
@@ -224,9 +251,9 @@ public final class Enforcer {
     }
 
     // Row 6: more than one credential: two carriers, or one carrier repeated.
-    List<String> authorization = request.headers(AUTHORIZATION);
-    List<String> machineKeys = request.headers(machineKeyHeader);
-    List<String> sandboxKeys = request.headers(sandboxKeyHeader);
+    List<String> authorization = request.headers(AUTHORIZATION_LOOKUP);
+    List<String> machineKeys = request.headers(machineKeyLookup);
+    List<String> sandboxKeys = request.headers(sandboxKeyLookup);
     o.carriers =
         (authorization.isEmpty() ? 0 : AUTHORIZATION_BIT)
             | (machineKeys.isEmpty() ? 0 : MACHINE_BIT)
@@ -247,11 +274,13 @@ public final class Enforcer {
     // Row 8: the credential of another plane. The header decides the plane, never the value,
     // except that a planeguard key inside "Authorization: Bearer" is called what it is.
     Plane plane = requireNonNull(rule.plane());
-    String bearer = authorization.isEmpty() ? null : bearerToken(authorization.get(0));
+    String authorizationValue = authorization.isEmpty() ? null : authorization.get(0);
+    int bearerStart = authorizationValue == null ? -1 : bearerStart(authorizationValue);
     boolean crossPlane =
         plane == Plane.MACHINE
             ? machineKeys.isEmpty()
-            : !machineKeys.isEmpty() || (bearer != null && ApiKey.hasKeyShape(bearer));
+            : !machineKeys.isEmpty()
+                || (bearerStart >= 0 && keyShaped(requireNonNull(authorizationValue), bearerStart));
     if (crossPlane) {
       o.set(Reason.CROSS_PLANE_CREDENTIAL, null);
       o.violation = true;
@@ -266,7 +295,7 @@ public final class Enforcer {
     }
 
     // Row 10: an Authorization scheme other than Bearer.
-    if (!authorization.isEmpty() && bearer == null) {
+    if (!authorization.isEmpty() && bearerStart < 0) {
       o.set(Reason.UNSUPPORTED_SCHEME, null);
       return;
     }
@@ -285,11 +314,15 @@ public final class Enforcer {
               .verify(sandboxKeys.get(0), ApiKey.Kind.SANDBOX, contract.mode());
       expected = SandboxPrincipal.class;
     } else {
-      String token = requireNonNull(bearer);
-      verification =
-          token.isEmpty()
-              ? Verification.rejected(Reason.INVALID_TOKEN, Detail.MALFORMED)
-              : requireNonNull(tokenVerifier).verify(token);
+      String value = requireNonNull(authorizationValue);
+      TokenVerifier verifier = requireNonNull(tokenVerifier);
+      if (bearerStart == value.length()) {
+        verification = Verification.rejected(Reason.INVALID_TOKEN, Detail.MALFORMED);
+      } else if (verifier instanceof JwtVerifier jwt) {
+        verification = jwt.verifyAuthorization(value, bearerStart); // no copy of the token
+      } else {
+        verification = verifier.verify(value.substring(bearerStart));
+      }
       expected = HumanPrincipal.class;
     }
     if (verification instanceof Verification.Rejected rejected) {
@@ -308,14 +341,14 @@ public final class Enforcer {
     }
 
     // Row 14: a scope the rule requires is missing.
-    if (!principal.scopes().containsAll(rule.scopes())) {
+    if (!rule.scopes().isEmpty() && !principal.scopes().containsAll(rule.scopes())) {
       o.set(Reason.INSUFFICIENT_SCOPE, null);
       return;
     }
 
     // Row 15: the tenant header names another tenant than the caller's.
     if (contract.enforceTenancy()) {
-      List<String> tenants = request.headers(contract.tenantHeader());
+      List<String> tenants = request.headers(tenantLookup);
       if (!tenants.isEmpty()
           && (tenants.size() > 1 || !tenants.get(0).equals(principal.tenant()))) {
         o.set(Reason.TENANT_MISMATCH, null);
@@ -329,32 +362,30 @@ public final class Enforcer {
   }
 
   /**
-   * The credential of an {@code Authorization} value whose scheme is Bearer (case-insensitive,
-   * followed by exactly one space), or {@code null} for any other scheme. {@code "Bearer"} alone
-   * gives the empty string.
+   * Where the credential starts in an {@code Authorization} value whose scheme is Bearer
+   * (case-insensitive, followed by exactly one space), or -1 for any other scheme. {@code
+   * "Bearer"} alone gives 6, the end of the value: an empty credential.
    */
-  private static @Nullable String bearerToken(String value) {
+  private static int bearerStart(String value) {
     if (!value.regionMatches(true, 0, "Bearer", 0, 6)) {
-      return null;
+      return -1;
     }
     if (value.length() == 6) {
-      return "";
+      return 6;
     }
-    return value.charAt(6) == ' ' ? value.substring(7) : null;
+    return value.charAt(6) == ' ' ? 7 : -1;
+  }
+
+  /** Whether the Bearer credential starting at {@code start} has the shape of a planeguard key. */
+  private static boolean keyShaped(String value, int start) {
+    int length = value.length() - start;
+    return length >= ApiKey.MIN_LENGTH
+        && length <= ApiKey.MAX_LENGTH
+        && ApiKey.hasKeyShape(value.substring(start));
   }
 
   private void audit(InboundRequest request, Decision decision, int carriers, long started) {
     try {
-      List<String> carrierNames = new ArrayList<>(3);
-      if ((carriers & AUTHORIZATION_BIT) != 0) {
-        carrierNames.add(AUTHORIZATION);
-      }
-      if ((carriers & MACHINE_BIT) != 0) {
-        carrierNames.add(machineKeyHeader);
-      }
-      if ((carriers & SANDBOX_BIT) != 0) {
-        carrierNames.add(sandboxKeyHeader);
-      }
       Rule rule = decision.rule();
       Principal principal = decision.principal();
       String path = request.path();
@@ -369,7 +400,7 @@ public final class Enforcer {
               rule == null ? null : rule.pattern(),
               safePath,
               decision.plane(),
-              List.copyOf(carrierNames),
+              carrierNames.get(carriers),
               decision.allowed(),
               decision.reason(),
               decision.detail(),

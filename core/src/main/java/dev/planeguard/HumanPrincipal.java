@@ -27,12 +27,15 @@ public record HumanPrincipal(
     Map<String, Object> claims)
     implements Principal {
 
-  /** Copies the collections. */
+  /** Copies the collections (claims the JWT verifier has already copied and frozen are kept). */
   public HumanPrincipal {
     requireNonNull(subject, "subject");
     requireNonNull(issuer, "issuer");
     scopes = Set.copyOf(scopes);
-    claims = Collections.unmodifiableMap(new LinkedHashMap<>(claims));
+    claims =
+        claims instanceof VerifiedClaims
+            ? claims
+            : Collections.unmodifiableMap(new LinkedHashMap<>(claims));
   }
 
   @Override

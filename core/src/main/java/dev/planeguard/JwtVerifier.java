@@ -29,7 +29,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Date;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -89,6 +88,7 @@ import org.slf4j.LoggerFactory;
  * Builder#tokenCacheSize}). A repeated token skips parsing and cryptography, but {@code exp} and
  * {@code nbf} are checked again against the clock, and the key that signed it must still be in the
  * issuer's current JWKS: a retired key invalidates its cached tokens. Rejections are never cached.
+ * The cache is kept within its bound by the threads that use it, never by a background thread.
  */
 public final class JwtVerifier implements TokenVerifier, AutoCloseable {
 
@@ -97,7 +97,7 @@ public final class JwtVerifier implements TokenVerifier, AutoCloseable {
   private final Map<String, IssuerState> issuers;
   private final List<HumanIssuer> configured;
   private final Clock clock;
-  private final @Nullable Cache<String, Cached> cache;
+  private final @Nullable Cache<TokenKey, Cached> cache;
   private final @Nullable ExecutorService ownExecutor;
 
   private JwtVerifier(Builder b, Predicate<URI> plainHttp) {
@@ -124,12 +124,12 @@ public final class JwtVerifier implements TokenVerifier, AutoCloseable {
     }
     this.issuers = Map.copyOf(map);
     if (b.tokenCacheSize > 0) {
+      // Maintenance (eviction) runs on the thread that verified the token: it is cheap and
+      // amortised, and handing it to another thread cost more than the work itself (a wake-up
+      // per new token, measured in benchmarks/) and depended on a shared pool being free.
       Caffeine<Object, Object> builder =
-          Caffeine.newBuilder().maximumWeight(b.tokenCacheSize);
-      if (b.executor != null) {
-        builder.executor(b.executor);
-      }
-      this.cache = builder.<String, Cached>weigher((token, entry) -> token.length()).build();
+          Caffeine.newBuilder().maximumWeight(b.tokenCacheSize).executor(Runnable::run);
+      this.cache = builder.<TokenKey, Cached>weigher((key, entry) -> key.text.length()).build();
     } else {
       this.cache = null;
     }
@@ -147,23 +147,44 @@ public final class JwtVerifier implements TokenVerifier, AutoCloseable {
 
   @Override
   public Verification verify(String token) {
+    return verify(token, 0);
+  }
+
+  /**
+   * Verifies the token of an {@code Authorization} value that the {@link Enforcer} has found to
+   * use the Bearer scheme: the token is {@code authorization.substring(start)}, not empty. Same
+   * answer as {@link #verify(String) verify(token)}; a repeated value is answered from the cache
+   * without copying the token out of the header.
+   */
+  Verification verifyAuthorization(String authorization, int start) {
+    return verify(authorization, start);
+  }
+
+  /**
+   * Verifies {@code text.substring(start)}. The cache key is the whole of {@code text}: a bare
+   * token ({@code start == 0}) or a whole header value. The two never collide, because a token
+   * has no space and a header value always has one before its token.
+   */
+  private Verification verify(String text, int start) {
     try {
-      if (token.length() > CompactToken.MAX_LENGTH) {
+      if (text.length() - start > CompactToken.MAX_LENGTH) {
         return reject(Detail.TOO_LARGE); // before the cache: no hashing of huge strings
       }
       long now = clock.millis();
-      Cache<String, Cached> c = cache;
+      Cache<TokenKey, Cached> c = cache;
+      TokenKey key = null;
       if (c != null) {
-        Cached hit = c.getIfPresent(token);
+        key = new TokenKey(text);
+        Cached hit = c.getIfPresent(key);
         if (hit != null) {
           Verification again = recheck(hit, now);
           if (again != null) {
             return again;
           }
-          c.invalidate(token);
+          c.invalidate(key);
         }
       }
-      return verifyNew(token, now);
+      return verifyNew(start == 0 ? text : text.substring(start), key, now);
     } catch (RuntimeException e) {
       LOG.error("planeguard could not verify a token: {}", Text.describe(e));
       return Verification.unavailable(Detail.INTERNAL_ERROR);
@@ -188,16 +209,17 @@ public final class JwtVerifier implements TokenVerifier, AutoCloseable {
         return Verification.unavailable(Detail.JWKS_UNAVAILABLE);
       }
       IssuerKeys.Key key = current.get(hit.keyId);
-      if (key == null || !key.jwk().equals(hit.jwk)) {
+      // The same instance while the key set is unchanged; equal after a refetch that kept it.
+      if (key == null || (key.jwk() != hit.jwk && !key.jwk().equals(hit.jwk))) {
         return null;
       }
     }
     return hit.verified;
   }
 
-  private Verification verifyNew(String token, long now) {
+  private Verification verifyNew(String token, @Nullable TokenKey key, long now) {
     try {
-      return verifyNewOrThrow(token, now);
+      return verifyNewOrThrow(token, key, now);
     } catch (Jws.Rejected r) {
       return reject(r.detail());
     } catch (KeySourceException e) {
@@ -206,7 +228,7 @@ public final class JwtVerifier implements TokenVerifier, AutoCloseable {
   }
 
   @SuppressWarnings("JavaUtilDate") // Nimbus's claims API speaks Date; only getTime() is used
-  private Verification verifyNewOrThrow(String token, long now)
+  private Verification verifyNewOrThrow(String token, @Nullable TokenKey cacheKey, long now)
       throws Jws.Rejected, KeySourceException {
     // Stages 1 and 2: syntax before any parser, then the header rules that hold for every issuer.
     Jws jws = Jws.parse(token);
@@ -292,12 +314,12 @@ public final class JwtVerifier implements TokenVerifier, AutoCloseable {
             claimsMap.get("sid") instanceof String sid ? sid : null,
             tenantClaim != null && claimsMap.get(tenantClaim) instanceof String t ? t : null,
             scopes(claimsMap),
-            frozen(claimsMap));
+            new VerifiedClaims(claimsMap));
     Verification.Verified verified = new Verification.Verified(principal);
-    Cache<String, Cached> c = cache;
-    if (c != null) {
+    Cache<TokenKey, Cached> c = cache;
+    if (c != null && cacheKey != null) {
       c.put(
-          token,
+          cacheKey,
           new Cached(
               verified,
               exp.getTime() + skew,
@@ -329,15 +351,18 @@ public final class JwtVerifier implements TokenVerifier, AutoCloseable {
     }
   }
 
-  /** Scopes from {@code scope} (space-separated) or {@code scp} (array, or space-separated). */
+  /**
+   * Scopes from {@code scope} (space-separated) or {@code scp} (array, or space-separated), as
+   * the immutable set the principal keeps (so it is not copied again).
+   */
   static Set<String> scopes(Map<String, Object> claims) {
-    Set<String> scopes = new LinkedHashSet<>();
+    List<String> scopes = new ArrayList<>();
     addScopes(claims.get("scope"), scopes);
     addScopes(claims.get("scp"), scopes);
-    return scopes;
+    return Set.copyOf(scopes); // duplicates collapse
   }
 
-  private static void addScopes(@Nullable Object value, Set<String> into) {
+  private static void addScopes(@Nullable Object value, List<String> into) {
     if (value instanceof String s) {
       for (String part : s.split(" ")) {
         if (!part.isEmpty()) {
@@ -351,30 +376,6 @@ public final class JwtVerifier implements TokenVerifier, AutoCloseable {
         }
       }
     }
-  }
-
-  /** A deep, unmodifiable copy: cached principals are shared between requests. */
-  @SuppressWarnings("unchecked")
-  private static Map<String, Object> frozen(Map<String, Object> claims) {
-    return (Map<String, Object>) requireNonNull(freeze(claims));
-  }
-
-  private static @Nullable Object freeze(@Nullable Object value) {
-    if (value instanceof Map<?, ?> map) {
-      Map<String, Object> copy = new LinkedHashMap<>();
-      for (Map.Entry<?, ?> e : map.entrySet()) {
-        copy.put(String.valueOf(e.getKey()), freeze(e.getValue()));
-      }
-      return Collections.unmodifiableMap(copy);
-    }
-    if (value instanceof List<?> list) {
-      List<Object> copy = new ArrayList<>(list.size());
-      for (Object o : list) {
-        copy.add(freeze(o));
-      }
-      return Collections.unmodifiableList(copy);
-    }
-    return value;
   }
 
   private static Verification reject(Detail detail) {
@@ -487,6 +488,47 @@ public final class JwtVerifier implements TokenVerifier, AutoCloseable {
     }
   }
 
+  /**
+   * A key of the verified-token cache: a string holding a token, equal only to the same string.
+   * Its hash covers the last {@value #HASHED_TAIL} characters only, which are signature bytes:
+   * as good a hash as the whole string's, at a fixed cost instead of one that grows with the token
+   * (a request's header value is a new string every time, so {@code String.hashCode} would run
+   * over the whole token on every request). Only verified tokens are ever stored, so nobody can
+   * fill one bucket with look-alikes.
+   */
+  private static final class TokenKey {
+    static final int HASHED_TAIL = 32;
+
+    final String text;
+    private final int hash;
+
+    TokenKey(String text) {
+      this.text = text;
+      int n = text.length();
+      int h = n;
+      for (int i = Math.max(0, n - HASHED_TAIL); i < n; i++) {
+        h = 31 * h + text.charAt(i);
+      }
+      this.hash = h;
+    }
+
+    @Override
+    public int hashCode() {
+      return hash;
+    }
+
+    @Override
+    public boolean equals(@Nullable Object o) {
+      return o instanceof TokenKey k && k.hash == hash && k.text.equals(text);
+    }
+
+    /** Never the token. */
+    @Override
+    public String toString() {
+      return "TokenKey{length=" + text.length() + "}";
+    }
+  }
+
   /** A verified token: its answer and what a hit must check again. */
   private record Cached(
       Verification.Verified verified,
@@ -558,8 +600,8 @@ public final class JwtVerifier implements TokenVerifier, AutoCloseable {
     }
 
     /**
-     * Runs background JWKS refreshes and cache maintenance. By default a daemon thread owned by
-     * the verifier, stopped by {@link JwtVerifier#close()}.
+     * Runs background JWKS refreshes. By default a daemon thread owned by the verifier, stopped by
+     * {@link JwtVerifier#close()}.
      */
     public Builder executor(Executor executor) {
       this.executor = requireNonNull(executor, "executor");

@@ -203,6 +203,7 @@ class ApiKeyFormatTest {
     java.util.Random random = new java.util.Random(20261122);
     String alphabet = "aAzZ019_-.%\u00e9 sSkKmM";
     int shaped = 0;
+    int valid = 0;
     for (int i = 0; i < 20_000; i++) {
       Mode mode = Mode.values()[random.nextInt(4)];
       String prefix = "abcdefghi".substring(0, 1 + random.nextInt(9));
@@ -228,8 +229,23 @@ class ApiKeyFormatTest {
       } else {
         assertThat(ApiKey.defect(candidate)).isEqualTo(Detail.MALFORMED);
       }
+      // tryParse (the verifier's one-pass parse) accepts exactly what defect accepts.
+      ApiKey parsed = ApiKey.tryParse(candidate);
+      if (ApiKey.defect(candidate) == null) {
+        valid++;
+        assertThat(parsed).isNotNull();
+        ApiKey strict = ApiKey.parse(candidate);
+        assertThat(parsed.value()).isEqualTo(strict.value());
+        assertThat(parsed.id()).isEqualTo(strict.id());
+        assertThat(parsed.kind()).isEqualTo(strict.kind());
+        assertThat(parsed.mode()).isEqualTo(strict.mode());
+        assertThat(parsed.prefix()).isEqualTo(strict.prefix());
+      } else {
+        assertThat(parsed).as(candidate).isNull();
+      }
     }
     assertThat(shaped).as("both outcomes are exercised").isBetween(2_000, 18_000);
+    assertThat(valid).as("unedited keys parse").isGreaterThan(1_000);
     assertThat(ApiKey.hasKeyShape("aos_mk_PROD_" + "a".repeat(16) + "_" + "A".repeat(43) + "_AAAAAA")).isFalse();
     assertThat(ApiKey.hasKeyShape("abcdefghi_mk_prod_" + "a".repeat(16) + "_" + "A".repeat(43) + "_AAAAAA")).isFalse();
   }

@@ -258,4 +258,51 @@ class KeyVerifierTest {
       assertThat(v.toString()).doesNotContain(key.value());
     }
   }
+
+  @Test
+  void thePrincipalFollowsTheRecordTheStoreReturnsNow() {
+    // The verifier reuses a principal while the store returns the same record instance; a record
+    // that changed (another tenant, other scopes, a key revoked and reissued) gives a new one.
+    ApiKey key = ApiKey.generate(ApiKey.Kind.MACHINE, Mode.PROD);
+    java.util.concurrent.atomic.AtomicReference<KeyRecord> current =
+        new java.util.concurrent.atomic.AtomicReference<>(
+            KeyRecord.of(key, "acme", Set.of("runs:read"), null));
+    KeyStore swapping = new KeyStore() {
+      @Override
+      public @Nullable KeyRecord findById(String id) {
+        KeyRecord r = current.get();
+        return r.id().equals(id) ? r : null;
+      }
+
+      @Override
+      public @Nullable KeyRecord findByHash(String hash) {
+        return null;
+      }
+    };
+    KeyVerifier v = KeyVerifier.of(swapping, Clock.fixed(NOW, ZoneOffset.UTC));
+    MachinePrincipal first = principal(v.verify(key.value(), ApiKey.Kind.MACHINE, Mode.PROD));
+    assertThat(first).isEqualTo(new MachinePrincipal(key.id(), "acme", Set.of("runs:read")));
+    assertThat(principal(v.verify(key.value(), ApiKey.Kind.MACHINE, Mode.PROD))).isSameAs(first);
+
+    current.set(KeyRecord.of(key, "globex", Set.of("runs:write"), null));
+    assertThat(principal(v.verify(key.value(), ApiKey.Kind.MACHINE, Mode.PROD)))
+        .isEqualTo(new MachinePrincipal(key.id(), "globex", Set.of("runs:write")));
+
+    current.set(current.get().revoked());
+    assertRejected(v.verify(key.value(), ApiKey.Kind.MACHINE, Mode.PROD), Reason.REVOKED_KEY, null);
+
+    current.set(KeyRecord.of(key, "acme", Set.of(), null));
+    assertThat(principal(v.verify(key.value(), ApiKey.Kind.MACHINE, Mode.PROD)))
+        .isEqualTo(new MachinePrincipal(key.id(), "acme", Set.of()));
+    // Another key with the same id but another secret is still a hash mismatch, memo or not.
+    String forged = ApiKey.generate(ApiKey.Kind.MACHINE, Mode.PROD).value();
+    String sameId = forged.substring(0, 12) + key.id() + forged.substring(28);
+    sameId = sameId.substring(0, sameId.lastIndexOf('_') + 1) + ApiKey.checksum(sameId.substring(0, sameId.lastIndexOf('_')));
+    assertRejected(v.verify(sameId, ApiKey.Kind.MACHINE, Mode.PROD), Reason.INVALID_KEY, Detail.HASH_MISMATCH);
+  }
+
+  static MachinePrincipal principal(Verification v) {
+    assertThat(v).isInstanceOf(Verification.Verified.class);
+    return (MachinePrincipal) ((Verification.Verified) v).principal();
+  }
 }

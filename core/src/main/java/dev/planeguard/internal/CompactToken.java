@@ -155,6 +155,10 @@ public final class CompactToken {
 
   /** Decodes strictly: malformed UTF-8 gives {@code null}, never a replacement character. */
   static @Nullable String utf8(byte[] bytes) {
+    if (ascii(bytes)) {
+      // ASCII is valid UTF-8 and decodes to the same characters; the usual case, without a decoder.
+      return new String(bytes, StandardCharsets.ISO_8859_1);
+    }
     try {
       CharBuffer chars =
           StandardCharsets.UTF_8
@@ -166,6 +170,15 @@ public final class CompactToken {
     } catch (CharacterCodingException e) {
       return null;
     }
+  }
+
+  private static boolean ascii(byte[] bytes) {
+    for (byte b : bytes) {
+      if (b < 0) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Never the token: only its length. */

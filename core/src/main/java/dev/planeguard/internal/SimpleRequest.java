@@ -60,7 +60,18 @@ public final class SimpleRequest implements InboundRequest {
 
   @Override
   public List<String> headers(String name) {
-    return headers.getOrDefault(name.toLowerCase(Locale.ROOT), List.of());
+    return headers.getOrDefault(lowerCase(name), List.of());
+  }
+
+  /** {@code name.toLowerCase(Locale.ROOT)}, without a copy when it is lower-case ASCII already. */
+  static String lowerCase(String name) {
+    for (int i = 0; i < name.length(); i++) {
+      char c = name.charAt(i);
+      if ((c >= 'A' && c <= 'Z') || c > 0x7f) {
+        return name.toLowerCase(Locale.ROOT);
+      }
+    }
+    return name;
   }
 
   @Override

@@ -9,11 +9,13 @@ import dev.planeguard.KeyStore;
 import dev.planeguard.KeyVerifier;
 import dev.planeguard.MachinePrincipal;
 import dev.planeguard.Mode;
+import dev.planeguard.Principal;
 import dev.planeguard.Reason;
 import dev.planeguard.SandboxPrincipal;
 import dev.planeguard.Verification;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -28,9 +30,13 @@ public final class StoreKeyVerifier implements KeyVerifier {
   private static final Logger LOG = LoggerFactory.getLogger("planeguard.keys");
   private static final long LOG_EVERY_MILLIS = 10_000;
 
+  /** Principals remembered at most; beyond that, new ones are built on every request. */
+  private static final int MAX_MEMOS = 10_000;
+
   private final KeyStore store;
   private final Clock clock;
   private final AtomicLong lastFailureLogged = new AtomicLong(Long.MIN_VALUE);
+  private final ConcurrentHashMap<String, Memo> principals = new ConcurrentHashMap<>();
 
   /** A verifier over {@code store}, comparing {@code notAfter} with {@code clock}. */
   public StoreKeyVerifier(KeyStore store, Clock clock) {
@@ -47,11 +53,10 @@ public final class StoreKeyVerifier implements KeyVerifier {
     KeyRecord record;
     if (KeyRules.claimsStructuredFormat(presented)) {
       // Syntax and checksum: a failure is answered without any store lookup.
-      Detail defect = ApiKey.defect(presented);
-      if (defect != null) {
-        return invalid(defect);
+      ApiKey key = ApiKey.tryParse(presented);
+      if (key == null) {
+        return invalid(requireNonNull(ApiKey.defect(presented)));
       }
-      ApiKey key = ApiKey.parse(presented);
       // The kind is in the value: a key of the wrong kind is refused without a lookup.
       if (key.kind() != expectedKind) {
         return invalid(Detail.WRONG_KIND);
@@ -65,7 +70,7 @@ public final class StoreKeyVerifier implements KeyVerifier {
         return invalid(Detail.UNKNOWN_ID);
       }
       // Constant-time comparison of the hashes; the record must describe this very key.
-      boolean hashMatches = ApiKey.hashesEqual(record.hash(), key.hash());
+      boolean hashMatches = KeyDigest.matches(record.hash(), KeyDigest.sha256(presented));
       if (!hashMatches
           || !record.id().equals(key.id())
           || record.kind() != key.kind()
@@ -101,11 +106,31 @@ public final class StoreKeyVerifier implements KeyVerifier {
     if (notAfter != null && clock.instant().isAfter(notAfter)) {
       return Verification.rejected(Reason.EXPIRED_KEY, null);
     }
-    return Verification.verified(
+    return Verification.verified(principal(record));
+  }
+
+  /**
+   * The principal of a verified record. A principal copies the record's scopes, so it is built
+   * once per record and reused for as long as the store hands out that same record instance (a
+   * reload, rotation or revocation gives a new instance, hence a new principal).
+   */
+  private Principal principal(KeyRecord record) {
+    Memo memo = principals.get(record.id());
+    if (memo != null && memo.record == record) {
+      return memo.principal;
+    }
+    Principal principal =
         record.kind() == ApiKey.Kind.MACHINE
             ? new MachinePrincipal(record.id(), record.tenant(), record.scopes())
-            : new SandboxPrincipal(record.id(), record.tenant(), record.scopes()));
+            : new SandboxPrincipal(record.id(), record.tenant(), record.scopes());
+    if (memo != null || principals.size() < MAX_MEMOS) {
+      principals.put(record.id(), new Memo(record, principal));
+    }
+    return principal;
   }
+
+  /** A record and the principal built from it. */
+  private record Memo(KeyRecord record, Principal principal) {}
 
   private static Verification invalid(Detail detail) {
     return Verification.rejected(Reason.INVALID_KEY, detail);

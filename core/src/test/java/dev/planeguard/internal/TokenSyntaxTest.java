@@ -144,5 +144,35 @@ class TokenSyntaxTest {
     assertThat(CompactToken.utf8(new byte[] {(byte) 0xc3, (byte) 0xa9})).isEqualTo("\u00e9");
     assertThat(CompactToken.utf8(new byte[] {(byte) 0xc3})).isNull();
     assertThat(CompactToken.utf8(new byte[] {(byte) 0xed, (byte) 0xa0, (byte) 0x80})).isNull();
+    assertThat(CompactToken.utf8(new byte[] {'{', 0, 0x7f, '}'})).isEqualTo("{\u0000\u007f}");
+    assertThat(CompactToken.utf8(new byte[0])).isEmpty();
+  }
+
+  @Test
+  void theAsciiShortcutDecodesExactlyAsTheStrictDecoder() throws Exception {
+    // Mostly ASCII, with a few high bytes: valid and invalid sequences, overlongs, surrogates.
+    java.util.Random random = new java.util.Random(20261122);
+    int valid = 0;
+    int invalid = 0;
+    for (int i = 0; i < 20_000; i++) {
+      byte[] bytes = new byte[random.nextInt(24)];
+      for (int j = 0; j < bytes.length; j++) {
+        bytes[j] = (byte) (random.nextInt(8) == 0 ? 0x80 + random.nextInt(128) : random.nextInt(128));
+      }
+      String expected;
+      try {
+        expected = java.nio.charset.StandardCharsets.UTF_8.newDecoder()
+            .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+            .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+            .decode(java.nio.ByteBuffer.wrap(bytes)).toString();
+        valid++;
+      } catch (java.nio.charset.CharacterCodingException e) {
+        expected = null;
+        invalid++;
+      }
+      assertThat(CompactToken.utf8(bytes)).isEqualTo(expected);
+    }
+    assertThat(valid).isGreaterThan(1_000);
+    assertThat(invalid).isGreaterThan(1_000);
   }
 }
