@@ -12,6 +12,8 @@ module dev.planeguard.core {
   requires org.slf4j;
   requires transitive java.sql;
   requires java.net.http;
+  // Only for JdbcKeyStore's LISTEN/NOTIFY listener; optional at run time.
+  requires static org.postgresql.jdbc;
   requires static transitive org.jspecify;
 
   exports dev.planeguard;

@@ -16,6 +16,10 @@ import org.jspecify.annotations.Nullable;
  * revocation bound ({@code expireAfterWrite}, checked on every read against the ticker). A lookup
  * that throws is not cached; it reaches the verifier, which answers {@code VERIFIER_UNAVAILABLE}.
  * Nothing is ever served past the bound, during an outage or otherwise.
+ *
+ * <p>A store that learns of changes sooner (PostgreSQL {@code NOTIFY}, for {@code JdbcKeyStore})
+ * calls {@link #evict} or {@link #evictAll}, so that the next lookup asks the store again. The
+ * bound holds whether or not such signals arrive.
  */
 public final class CachingKeyStore implements KeyStore {
 
@@ -61,6 +65,28 @@ public final class CachingKeyStore implements KeyStore {
   @Override
   public @Nullable KeyRecord findByHash(String hash) {
     return byHash.get(hash, h -> Optional.ofNullable(store.findByHash(h))).orElse(null);
+  }
+
+  /**
+   * Forgets what is cached about the key with this id: its answer by id, the answer by hash of any
+   * legacy record with this id, and every "no such legacy key" answer (any change may be the
+   * import of a legacy key whose hash was asked for). The next lookups ask the store.
+   */
+  public void evict(String id) {
+    requireNonNull(id, "id");
+    byId.invalidate(id);
+    byHash.asMap().values().removeIf(answer -> answer.map(r -> r.id().equals(id)).orElse(true));
+  }
+
+  /** Forgets every cached answer. */
+  public void evictAll() {
+    byId.invalidateAll();
+    byHash.invalidateAll();
+  }
+
+  /** The revocation bound. */
+  public Duration revocationBound() {
+    return bound;
   }
 
   /** The store and the bound. */

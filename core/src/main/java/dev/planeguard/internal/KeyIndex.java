@@ -117,11 +117,20 @@ public final class KeyIndex {
    * @throws IllegalStateException if it is revoked
    */
   public KeyRecord retired(String id, Instant retireAt) {
-    KeyRecord r = require(id);
+    return retire(require(id), retireAt);
+  }
+
+  /**
+   * {@code r} with {@code notAfter} moved to {@code retireAt} if that is earlier: the rotation rule
+   * every writable store applies.
+   *
+   * @throws IllegalStateException if {@code r} is revoked
+   */
+  public static KeyRecord retire(KeyRecord r, Instant retireAt) {
     if (r.status() == KeyRecord.Status.REVOKED) {
       throw new IllegalStateException(
-          "key " + id + " is revoked; rotation keeps a key working for a grace period, so create"
-              + " a new key instead");
+          "key " + r.id() + " is revoked; rotation keeps a key working for a grace period, so"
+              + " create a new key instead");
     }
     Instant current = r.notAfter();
     return current != null && !current.isAfter(retireAt) ? r : r.withNotAfter(retireAt);

@@ -1,0 +1,437 @@
+package dev.planeguard.internal;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.planeguard.ApiKey;
+import dev.planeguard.JdbcKeyStore;
+import dev.planeguard.KeyRecord;
+import dev.planeguard.KeyStore;
+import dev.planeguard.Mode;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.Set;
+import java.util.TreeSet;
+import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The SQL behind {@link JdbcKeyStore}: the key table, read and written with plain JDBC, without a
+ * cache. Every lookup and every change takes a connection from the data source and gives it back.
+ *
+ * <p>Writes run in one transaction each and lock the row they change ({@code SELECT … FOR
+ * UPDATE}), so concurrent writers in several processes take turns on a key and never lose a
+ * change; unique constraints on id and hash settle concurrent inserts. Nothing read from the
+ * database is trusted: each row is validated as a {@link KeyRecord}, and a row that is not valid
+ * makes the lookup fail (the verifier answers 503), never pass.
+ *
+ * <p>Exceptions are {@link JdbcKeyStore.UnavailableException}s whose message is composed here: the
+ * table, what was being done and the SQLState. The driver's exception is not attached, because its
+ * message may quote a row (PostgreSQL's "Failing row contains …" or "Key (hash)=(…)").
+ */
+public final class JdbcKeyTable implements KeyStore.Writable {
+
+  private static final String COLUMNS =
+      "id, kind, mode, hash, tenant, scopes, status, not_after, legacy";
+
+  private final DataSource dataSource;
+  private final String table;
+  private final int queryTimeoutSeconds;
+  private final String selectById;
+  private final String selectLegacyByHash;
+  private final String selectAll;
+  private final String selectForUpdate;
+  private final String selectIdByHash;
+  private final String insert;
+  private final String revoke;
+  private final String retire;
+
+  /**
+   * The table {@code table} in the database behind {@code dataSource}.
+   *
+   * @param table a safe SQL identifier, optionally schema-qualified (checked by the caller)
+   * @param queryTimeoutSeconds the timeout of every statement, at least 1
+   */
+  public JdbcKeyTable(DataSource dataSource, String table, int queryTimeoutSeconds) {
+    this.dataSource = requireNonNull(dataSource, "dataSource");
+    this.table = requireNonNull(table, "table");
+    if (queryTimeoutSeconds < 1) {
+      throw new IllegalArgumentException("the query timeout must be at least 1 second");
+    }
+    this.queryTimeoutSeconds = queryTimeoutSeconds;
+    this.selectById = "SELECT " + COLUMNS + " FROM " + table + " WHERE id = ?";
+    this.selectLegacyByHash =
+        "SELECT " + COLUMNS + " FROM " + table + " WHERE hash = ? AND legacy = TRUE";
+    this.selectAll = "SELECT " + COLUMNS + " FROM " + table + " ORDER BY created_at, id";
+    this.selectForUpdate = selectById + " FOR UPDATE";
+    this.selectIdByHash = "SELECT id FROM " + table + " WHERE hash = ?";
+    this.insert =
+        "INSERT INTO " + table + " (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    this.revoke =
+        "UPDATE " + table + " SET status = 'revoked', updated_at = CURRENT_TIMESTAMP WHERE id = ?";
+    this.retire =
+        "UPDATE " + table + " SET not_after = ?, updated_at = CURRENT_TIMESTAMP WHERE id = ?";
+  }
+
+  /** The table, as configured. */
+  public String table() {
+    return table;
+  }
+
+  @Override
+  public @Nullable KeyRecord findById(String id) {
+    requireNonNull(id, "id");
+    try (Connection c = connect("look up a key");
+        PreparedStatement ps = prepare(c, selectById)) {
+      ps.setString(1, id);
+      return single(ps);
+    } catch (SQLException e) {
+      throw failure("look up a key", e, false);
+    }
+  }
+
+  @Override
+  public @Nullable KeyRecord findByHash(String hash) {
+    requireNonNull(hash, "hash");
+    try (Connection c = connect("look up a legacy key");
+        PreparedStatement ps = prepare(c, selectLegacyByHash)) {
+      ps.setString(1, hash);
+      KeyRecord r = single(ps);
+      return r != null && r.legacy() ? r : null;
+    } catch (SQLException e) {
+      throw failure("look up a legacy key", e, false);
+    }
+  }
+
+  /** Every record, oldest first. */
+  @Override
+  public List<KeyRecord> records() {
+    try (Connection c = connect("list the keys");
+        PreparedStatement ps = prepare(c, selectAll);
+        ResultSet rs = ps.executeQuery()) {
+      List<KeyRecord> records = new ArrayList<>();
+      while (rs.next()) {
+        records.add(record(rs));
+      }
+      return List.copyOf(records);
+    } catch (SQLException e) {
+      throw failure("list the keys", e, false);
+    }
+  }
+
+  @Override
+  public void add(KeyRecord record) {
+    requireNonNull(record, "record");
+    inTransaction(
+        "add a key",
+        c -> {
+          checkNew(c, record);
+          insert(c, record);
+          return null;
+        });
+  }
+
+  @Override
+  public KeyRecord revoke(String id) {
+    requireNonNull(id, "id");
+    return inTransaction(
+        "revoke a key",
+        c -> {
+          KeyRecord current = lockRow(c, id);
+          if (current.status() == KeyRecord.Status.REVOKED) {
+            return current;
+          }
+          try (PreparedStatement ps = prepare(c, revoke)) {
+            ps.setString(1, id);
+            ps.executeUpdate();
+          }
+          return current.revoked();
+        });
+  }
+
+  @Override
+  public KeyRecord rotate(String id, Instant retireAt, KeyRecord successor) {
+    requireNonNull(id, "id");
+    requireNonNull(retireAt, "retireAt");
+    requireNonNull(successor, "successor");
+    return inTransaction(
+        "rotate a key",
+        c -> {
+          KeyRecord current = lockRow(c, id);
+          KeyRecord retired = KeyIndex.retire(current, retireAt);
+          checkNew(c, successor);
+          if (!retired.equals(current)) {
+            try (PreparedStatement ps = prepare(c, retire)) {
+              ps.setObject(1, timestamp(requireNonNull(retired.notAfter())));
+              ps.setString(2, id);
+              ps.executeUpdate();
+            }
+          }
+          insert(c, successor);
+          return retired;
+        });
+  }
+
+  @Override
+  public String toString() {
+    return "JdbcKeyTable{" + table + "}";
+  }
+
+  /** One unit of work on a connection in a transaction. */
+  @FunctionalInterface
+  private interface Work<T> {
+    T run(Connection c) throws SQLException;
+  }
+
+  /**
+   * Runs {@code work} in one transaction: committed if it returns, rolled back if it throws. The
+   * connection's auto-commit mode is restored before it goes back to the pool.
+   */
+  private <T> T inTransaction(String what, Work<T> work) {
+    boolean committing = false;
+    try (Connection c = connect(what)) {
+      boolean autoCommit = c.getAutoCommit();
+      c.setAutoCommit(false);
+      try {
+        T result = work.run(c);
+        committing = true;
+        c.commit();
+        return result;
+      } catch (SQLException | RuntimeException e) {
+        if (!committing) {
+          rollbackQuietly(c);
+        }
+        throw e;
+      } finally {
+        restoreQuietly(c, autoCommit);
+      }
+    } catch (SQLException e) {
+      if ("23505".equals(e.getSQLState())) {
+        // A concurrent writer inserted the same id or hash between our check and our insert.
+        throw new IllegalArgumentException("a key with the same id or hash exists");
+      }
+      throw failure(what, e, committing);
+    }
+  }
+
+  private Connection connect(String what) throws SQLException {
+    Connection c = dataSource.getConnection();
+    if (c == null) {
+      throw new SQLException("the data source returned no connection to " + what, "08001");
+    }
+    return c;
+  }
+
+  private PreparedStatement prepare(Connection c, String sql) throws SQLException {
+    PreparedStatement ps = c.prepareStatement(sql);
+    try {
+      ps.setQueryTimeout(queryTimeoutSeconds);
+    } catch (SQLException | RuntimeException e) {
+      ps.close();
+      throw e;
+    }
+    return ps;
+  }
+
+  private @Nullable KeyRecord single(PreparedStatement ps) throws SQLException {
+    try (ResultSet rs = ps.executeQuery()) {
+      return rs.next() ? record(rs) : null;
+    }
+  }
+
+  /** The row with this id, locked until the transaction ends. */
+  private KeyRecord lockRow(Connection c, String id) throws SQLException {
+    try (PreparedStatement ps = prepare(c, selectForUpdate)) {
+      ps.setString(1, id);
+      KeyRecord r = single(ps);
+      if (r == null) {
+        throw new NoSuchElementException("no key with id " + Text.quote(id, 64));
+      }
+      return r;
+    }
+  }
+
+  /** Refuses a record whose id or hash is taken, with the messages of the other stores. */
+  private void checkNew(Connection c, KeyRecord record) throws SQLException {
+    try (PreparedStatement ps = prepare(c, selectById)) {
+      ps.setString(1, record.id());
+      try (ResultSet rs = ps.executeQuery()) {
+        if (rs.next()) {
+          throw new IllegalArgumentException("duplicate id " + record.id());
+        }
+      }
+    }
+    try (PreparedStatement ps = prepare(c, selectIdByHash)) {
+      ps.setString(1, record.hash());
+      try (ResultSet rs = ps.executeQuery()) {
+        if (rs.next()) {
+          throw new IllegalArgumentException(
+              "key " + record.id() + " has the same hash as key " + Text.quote(rs.getString(1), 64));
+        }
+      }
+    }
+  }
+
+  private void insert(Connection c, KeyRecord r) throws SQLException {
+    try (PreparedStatement ps = prepare(c, insert)) {
+      ps.setString(1, r.id());
+      ps.setString(2, r.kind().code());
+      ps.setString(3, r.mode().id());
+      ps.setString(4, r.hash());
+      if (r.tenant() == null) {
+        ps.setNull(5, Types.VARCHAR);
+      } else {
+        ps.setString(5, r.tenant());
+      }
+      ps.setString(6, String.join(" ", r.scopes()));
+      ps.setString(7, r.status().id());
+      Instant notAfter = r.notAfter();
+      if (notAfter == null) {
+        ps.setNull(8, Types.TIMESTAMP_WITH_TIMEZONE);
+      } else {
+        ps.setObject(8, timestamp(notAfter));
+      }
+      ps.setBoolean(9, r.legacy());
+      ps.executeUpdate();
+    }
+  }
+
+  private static OffsetDateTime timestamp(Instant instant) {
+    return OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
+  }
+
+  /**
+   * The record of the current row, validated like a line of a key file.
+   *
+   * @throws InvalidRow naming the row's id if it is not a valid record (never quoting its hash)
+   */
+  private KeyRecord record(ResultSet rs) throws SQLException {
+    String id = rs.getString(1);
+    try {
+      ApiKey.Kind kind = ApiKey.Kind.fromCode(String.valueOf(rs.getString(2)));
+      if (kind == null) {
+        throw new IllegalArgumentException("kind must be mk or sk");
+      }
+      String modeValue = String.valueOf(rs.getString(3));
+      Mode mode = Mode.parse(modeValue);
+      if (mode == null || !mode.id().equals(modeValue)) {
+        throw new IllegalArgumentException("mode must be local, test, preprod or prod");
+      }
+      String statusValue = String.valueOf(rs.getString(7));
+      KeyRecord.Status status =
+          switch (statusValue) {
+            case "active" -> KeyRecord.Status.ACTIVE;
+            case "revoked" -> KeyRecord.Status.REVOKED;
+            default -> throw new IllegalArgumentException("status must be active or revoked");
+          };
+      String scopesValue = rs.getString(6);
+      Set<String> scopes = new TreeSet<>();
+      if (scopesValue == null) {
+        throw new IllegalArgumentException("scopes must not be NULL");
+      }
+      if (!scopesValue.isEmpty()) {
+        scopes.addAll(List.of(scopesValue.split(" ", -1)));
+      }
+      OffsetDateTime notAfter = rs.getObject(8, OffsetDateTime.class);
+      boolean legacy = rs.getBoolean(9);
+      if (rs.wasNull()) {
+        throw new IllegalArgumentException("legacy must not be NULL");
+      }
+      return new KeyRecord(
+          String.valueOf(id),
+          kind,
+          mode,
+          String.valueOf(rs.getString(4)),
+          rs.getString(5),
+          scopes,
+          status,
+          notAfter == null ? null : notAfter.toInstant(),
+          legacy);
+    } catch (IllegalArgumentException e) {
+      // KeyRecord's messages name the field, never its value.
+      throw new InvalidRow(
+          "the row with id " + Text.quote(String.valueOf(id), 64) + " is not a valid key record: "
+              + e.getMessage());
+    }
+  }
+
+  /** A row that is not a valid key record; the message is ours and safe to show. */
+  private static final class InvalidRow extends SQLException {
+    private static final long serialVersionUID = 1L;
+
+    InvalidRow(String message) {
+      super(message, "22000");
+    }
+  }
+
+  private JdbcKeyStore.UnavailableException failure(
+      String what, SQLException e, boolean committing) {
+    String state = e.getSQLState();
+    StringBuilder sb = new StringBuilder("key table ").append(table).append(": cannot ").append(what);
+    if (e instanceof InvalidRow) {
+      // Our own message (record(ResultSet)): safe, and the most useful thing to say.
+      sb.append(": ").append(e.getMessage());
+    } else {
+      sb.append(" (SQLState ").append(state == null ? "none" : state);
+      String hint = hint(state);
+      if (hint != null) {
+        sb.append(": ").append(hint);
+      }
+      sb.append(')');
+    }
+    if (committing) {
+      sb.append("; the connection failed during COMMIT, so the change may or may not be applied:"
+          + " check with keys list");
+    }
+    return new JdbcKeyStore.UnavailableException(sb.toString(), state);
+  }
+
+  private @Nullable String hint(@Nullable String state) {
+    if (state == null) {
+      return null;
+    }
+    if (state.startsWith("08")) {
+      return "cannot connect to the database";
+    }
+    if (state.startsWith("28")) {
+      return "the database refused the credentials";
+    }
+    return switch (state) {
+      case "42P01" ->
+          "the table does not exist; apply " + JdbcKeyStore.SCHEMA_RESOURCE + " (see docs/keys.md)";
+      case "42703" -> "the table lacks a column; apply " + JdbcKeyStore.SCHEMA_RESOURCE;
+      case "42501" -> "the database role lacks a privilege on the table";
+      case "25006" -> "the database is read-only here (a replica?)";
+      case "57014" -> "the statement timed out or was cancelled";
+      case "57P01", "57P02", "57P03" -> "the database is shutting down or starting up";
+      case "40001", "40P01" -> "a concurrent change conflicted; try again";
+      case "55P03" -> "the key is locked by another writer; try again";
+      case "23514" -> "a row failed a check constraint of the table";
+      default -> null;
+    };
+  }
+
+  private static void rollbackQuietly(Connection c) {
+    try {
+      c.rollback();
+    } catch (SQLException | RuntimeException ignored) {
+      // The connection is broken: the server rolls the transaction back when it notices.
+    }
+  }
+
+  private static void restoreQuietly(Connection c, boolean autoCommit) {
+    try {
+      c.setAutoCommit(autoCommit);
+    } catch (SQLException | RuntimeException ignored) {
+      // A broken connection; the pool discards it.
+    }
+  }
+}
