@@ -11,7 +11,6 @@ import com.nimbusds.jose.crypto.MACVerifier;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.source.RateLimitReachedException;
 import com.nimbusds.jose.util.JSONObjectUtils;
-import com.nimbusds.jwt.JWTClaimsSet;
 import dev.planeguard.internal.CompactToken;
 import dev.planeguard.internal.IssuerKeys;
 import dev.planeguard.internal.Jws;
@@ -27,7 +26,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Date;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -227,7 +225,55 @@ public final class JwtVerifier implements TokenVerifier, AutoCloseable {
     }
   }
 
-  @SuppressWarnings("JavaUtilDate") // Nimbus's claims API speaks Date; only getTime() is used
+  /**
+   * A NumericDate claim in milliseconds (seconds since the epoch, fractions dropped as Nimbus
+   * does), {@code null} if absent.
+   *
+   * @throws Jws.Rejected MALFORMED if present but not a number of a sane size
+   */
+  private static @Nullable Long seconds(Map<String, Object> claims, String name)
+      throws Jws.Rejected {
+    Object value = claims.get(name);
+    if (value == null) {
+      return null;
+    }
+    if (!(value instanceof Number n)
+        || Double.isNaN(n.doubleValue())
+        || Math.abs(n.doubleValue()) > MAX_SECONDS) {
+      throw Jws.Rejected.of(Detail.MALFORMED);
+    }
+    return n.longValue() * 1000;
+  }
+
+  /** The largest NumericDate accepted: its milliseconds still fit in a long. */
+  private static final double MAX_SECONDS = Long.MAX_VALUE / 1000.0 / 2;
+
+  private static boolean notString(@Nullable Object value) {
+    return value != null && !(value instanceof String);
+  }
+
+  /** {@code aud} as a list: absent is empty; a string or an array of strings; else {@code null}. */
+  private static @Nullable List<String> audience(Map<String, Object> claims) {
+    Object value = claims.get("aud");
+    if (value == null) {
+      return List.of();
+    }
+    if (value instanceof String s) {
+      return List.of(s);
+    }
+    if (!(value instanceof List<?> list)) {
+      return null;
+    }
+    List<String> out = new ArrayList<>(list.size());
+    for (Object o : list) {
+      if (!(o instanceof String s)) {
+        return null;
+      }
+      out.add(s);
+    }
+    return out;
+  }
+
   private Verification verifyNewOrThrow(String token, @Nullable TokenKey cacheKey, long now)
       throws Jws.Rejected, KeySourceException {
     // Stages 1 and 2: syntax before any parser, then the header rules that hold for every issuer.
@@ -239,11 +285,22 @@ public final class JwtVerifier implements TokenVerifier, AutoCloseable {
       return reject(Detail.MALFORMED);
     }
     Map<String, Object> claimsMap;
-    JWTClaimsSet claims;
     try {
       claimsMap = JSONObjectUtils.parse(payloadJson);
-      claims = JWTClaimsSet.parse(claimsMap);
     } catch (ParseException e) {
+      return reject(Detail.MALFORMED);
+    }
+    // The registered claims, with the types RFC 7519 gives them; any other type is MALFORMED.
+    // (Read straight from the map: building a JWTClaimsSet costs more than the rest of this stage.)
+    Long exp = seconds(claimsMap, "exp");
+    Long nbf = seconds(claimsMap, "nbf");
+    Long iat = seconds(claimsMap, "iat");
+    List<String> audience = audience(claimsMap);
+    Object sub = claimsMap.get("sub");
+    if (audience == null
+        || notString(claimsMap.get("iss"))
+        || notString(sub)
+        || notString(claimsMap.get("jti"))) {
       return reject(Detail.MALFORMED);
     }
 
@@ -267,28 +324,24 @@ public final class JwtVerifier implements TokenVerifier, AutoCloseable {
 
     // Stage 5: claims.
     HumanIssuer config = issuer.config;
-    Date exp = claims.getExpirationTime();
     if (exp == null) {
       return reject(Detail.MISSING_CLAIM);
     }
     long skew = config.clockSkew().toMillis();
-    if (now >= exp.getTime() + skew) {
+    if (now >= exp + skew) {
       return reject(Detail.EXPIRED);
     }
-    Date nbf = claims.getNotBeforeTime();
-    if (nbf != null && now < nbf.getTime() - skew) {
+    if (nbf != null && now < nbf - skew) {
       return reject(Detail.NOT_YET_VALID);
     }
-    Date iat = claims.getIssueTime();
-    if (iat != null && iat.getTime() > now + skew) {
+    if (iat != null && iat > now + skew) {
       return reject(Detail.IAT_IN_FUTURE);
     }
-    long start = iat != null ? iat.getTime() : now;
-    if (exp.getTime() - start > config.maxLifetime().toMillis()) {
+    long start = iat != null ? iat : now;
+    if (exp - start > config.maxLifetime().toMillis()) {
       return reject(Detail.LIFETIME_TOO_LONG);
     }
-    if (!config.audiences().isEmpty()
-        && Collections.disjoint(config.audiences(), claims.getAudience())) {
+    if (!config.audiences().isEmpty() && Collections.disjoint(config.audiences(), audience)) {
       return reject(Detail.WRONG_AUDIENCE);
     }
     if (!config.authorizedParties().isEmpty()
@@ -296,7 +349,7 @@ public final class JwtVerifier implements TokenVerifier, AutoCloseable {
             && config.authorizedParties().contains(azp))) {
       return reject(Detail.WRONG_AZP);
     }
-    String subject = claims.getSubject();
+    String subject = (String) sub;
     if (subject == null || subject.isEmpty()) {
       return reject(Detail.MISSING_CLAIM);
     }
@@ -322,8 +375,8 @@ public final class JwtVerifier implements TokenVerifier, AutoCloseable {
           cacheKey,
           new Cached(
               verified,
-              exp.getTime() + skew,
-              nbf == null ? Long.MIN_VALUE : nbf.getTime() - skew,
+              exp + skew,
+              nbf == null ? Long.MIN_VALUE : nbf - skew,
               issuer,
               keyId,
               jwk));

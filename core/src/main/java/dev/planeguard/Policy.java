@@ -5,10 +5,6 @@ import static java.util.Objects.requireNonNull;
 import dev.planeguard.internal.RouteTrie;
 import dev.planeguard.internal.Text;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -97,16 +93,8 @@ public final class Policy {
           "cannot be read (" + e.getClass().getSimpleName() + ")",
           "check the path and its permissions");
     }
-    String text;
-    try {
-      text =
-          StandardCharsets.UTF_8
-              .newDecoder()
-              .onMalformedInput(CodingErrorAction.REPORT)
-              .onUnmappableCharacter(CodingErrorAction.REPORT)
-              .decode(ByteBuffer.wrap(bytes))
-              .toString();
-    } catch (CharacterCodingException e) {
+    String text = Text.utf8(bytes);
+    if (text == null) {
       throw single(name, "is not valid UTF-8", "save the policy file as UTF-8");
     }
     return parse(text, name);

@@ -5,10 +5,6 @@ import static java.util.Objects.requireNonNull;
 import dev.planeguard.internal.SecretPatterns;
 import dev.planeguard.internal.Text;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -251,16 +247,8 @@ public final class Secrets {
               "make the file readable by the service's user only (chmod 400 or 600)"));
       return null;
     }
-    String value;
-    try {
-      value =
-          StandardCharsets.UTF_8
-              .newDecoder()
-              .onMalformedInput(CodingErrorAction.REPORT)
-              .onUnmappableCharacter(CodingErrorAction.REPORT)
-              .decode(ByteBuffer.wrap(bytes))
-              .toString();
-    } catch (CharacterCodingException e) {
+    String value = Text.utf8(bytes);
+    if (value == null) {
       violations.add(
           new Problem(
               fileVariable,

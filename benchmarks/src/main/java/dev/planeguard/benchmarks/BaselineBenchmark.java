@@ -59,6 +59,14 @@ public class BaselineBenchmark {
   @Nullable Fixture fixture;
   String rs256Token;
   String es256Token;
+
+  /**
+   * The same pools {@link NewTokenBenchmark} cycles through, so the bare baselines verify exactly
+   * the tokens planeguard's new-token decisions do.
+   */
+  String[] rs256Pool;
+  String[] es256Pool;
+  int next;
   RSASSAVerifier rsaVerifier;
   ECDSAVerifier ecVerifier;
   DefaultJWTProcessor<SecurityContext> processor;
@@ -73,6 +81,12 @@ public class BaselineBenchmark {
     fixture = f;
     rs256Token = f.token(JWSAlgorithm.RS256, 0);
     es256Token = f.token(JWSAlgorithm.ES256, 0);
+    rs256Pool = new String[NewTokenBenchmark.POOL];
+    es256Pool = new String[NewTokenBenchmark.POOL];
+    for (int i = 0; i < NewTokenBenchmark.POOL; i++) {
+      rs256Pool[i] = f.token(JWSAlgorithm.RS256, i);
+      es256Pool[i] = f.token(JWSAlgorithm.ES256, i);
+    }
     rsaVerifier = new RSASSAVerifier(f.rsaPublic);
     ecVerifier = new ECDSAVerifier(f.ecPublic);
     processor = nimbusProcessor(f);
@@ -133,16 +147,26 @@ public class BaselineBenchmark {
     }
   }
 
-  /** {@code SignedJWT.parse} and {@code RSASSAVerifier.verify}: nothing else. */
+  /**
+   * {@code SignedJWT.parse} and {@code RSASSAVerifier.verify}, nothing else, over the same token
+   * pool as {@code humanNewTokenRs256}.
+   */
   @Benchmark
   public boolean bareNimbusRs256() throws ParseException, JOSEException {
-    return SignedJWT.parse(rs256Token).verify(rsaVerifier);
+    String token = rs256Pool[next];
+    next = (next + 1) & (NewTokenBenchmark.POOL - 1);
+    return SignedJWT.parse(token).verify(rsaVerifier);
   }
 
-  /** {@code SignedJWT.parse} and {@code ECDSAVerifier.verify}: nothing else. */
+  /**
+   * {@code SignedJWT.parse} and {@code ECDSAVerifier.verify}, nothing else, over the same token
+   * pool as {@code humanNewTokenEs256}.
+   */
   @Benchmark
   public boolean bareNimbusEs256() throws ParseException, JOSEException {
-    return SignedJWT.parse(es256Token).verify(ecVerifier);
+    String token = es256Pool[next];
+    next = (next + 1) & (NewTokenBenchmark.POOL - 1);
+    return SignedJWT.parse(token).verify(ecVerifier);
   }
 
   /** Nimbus's {@code DefaultJWTProcessor}: key selection, signature, claims. */

@@ -42,10 +42,20 @@ class BaselineBenchmarkTest {
   void bareNimbusChecksTheSignature() throws Exception {
     assertThat(b.bareNimbusRs256()).isTrue();
     assertThat(b.bareNimbusEs256()).isTrue();
-    b.rs256Token = tampered(b.rs256Token, JWSAlgorithm.RS256);
-    b.es256Token = tampered(b.es256Token, JWSAlgorithm.ES256);
+    b.rs256Pool[b.next] = tampered(b.rs256Pool[b.next], JWSAlgorithm.RS256);
     assertThat(b.bareNimbusRs256()).isFalse();
+    b.es256Pool[b.next] = tampered(b.es256Pool[b.next], JWSAlgorithm.ES256);
     assertThat(b.bareNimbusEs256()).isFalse();
+  }
+
+  @Test
+  void bareNimbusCyclesThroughTheNewTokenPool() throws Exception {
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    for (int i = 0; i < NewTokenBenchmark.POOL; i++) {
+      seen.add(b.rs256Pool[b.next]);
+      assertThat(b.bareNimbusRs256()).isTrue();
+    }
+    assertThat(seen).hasSize(NewTokenBenchmark.POOL);
   }
 
   @Test

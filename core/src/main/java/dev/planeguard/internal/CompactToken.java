@@ -1,9 +1,5 @@
 package dev.planeguard.internal;
 
-import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import org.jspecify.annotations.Nullable;
@@ -145,40 +141,12 @@ public final class CompactToken {
 
   /** The decoded header as text, or {@code null} if it is not valid UTF-8. */
   public @Nullable String headerJson() {
-    return utf8(Base64.getUrlDecoder().decode(headerSegment()));
+    return Text.utf8(Base64.getUrlDecoder().decode(headerSegment()));
   }
 
   /** The decoded payload as text, or {@code null} if it is not valid UTF-8. */
   public @Nullable String payloadJson() {
-    return utf8(Base64.getUrlDecoder().decode(payloadSegment()));
-  }
-
-  /** Decodes strictly: malformed UTF-8 gives {@code null}, never a replacement character. */
-  static @Nullable String utf8(byte[] bytes) {
-    if (ascii(bytes)) {
-      // ASCII is valid UTF-8 and decodes to the same characters; the usual case, without a decoder.
-      return new String(bytes, StandardCharsets.ISO_8859_1);
-    }
-    try {
-      CharBuffer chars =
-          StandardCharsets.UTF_8
-              .newDecoder()
-              .onMalformedInput(CodingErrorAction.REPORT)
-              .onUnmappableCharacter(CodingErrorAction.REPORT)
-              .decode(ByteBuffer.wrap(bytes));
-      return chars.toString();
-    } catch (CharacterCodingException e) {
-      return null;
-    }
-  }
-
-  private static boolean ascii(byte[] bytes) {
-    for (byte b : bytes) {
-      if (b < 0) {
-        return false;
-      }
-    }
-    return true;
+    return Text.utf8(Base64.getUrlDecoder().decode(payloadSegment()));
   }
 
   /** Never the token: only its length. */

@@ -158,7 +158,7 @@ public final class JwksFetcher implements JWKSetSource<SecurityContext> {
 
   private String read(URI location) throws JWKSetUnavailableException {
     byte[] bytes = location.getScheme().equalsIgnoreCase("file") ? readFile(location) : fetch(location);
-    String text = CompactToken.utf8(bytes);
+    String text = Text.utf8(bytes);
     if (text == null) {
       LOG.warn("planeguard could not use {}: not UTF-8", location);
       throw new JWKSetParseException("not UTF-8: " + location, null);

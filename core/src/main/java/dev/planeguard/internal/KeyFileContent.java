@@ -5,9 +5,6 @@ import static java.util.Objects.requireNonNull;
 import dev.planeguard.ConfigurationException;
 import dev.planeguard.KeyRecord;
 import dev.planeguard.Problem;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -50,16 +47,8 @@ public final class KeyFileContent {
    * @throws ConfigurationException listing every bad line by number (never its content)
    */
   public static KeyFileContent parse(byte[] bytes, String source) {
-    String text;
-    try {
-      text =
-          StandardCharsets.UTF_8
-              .newDecoder()
-              .onMalformedInput(CodingErrorAction.REPORT)
-              .onUnmappableCharacter(CodingErrorAction.REPORT)
-              .decode(ByteBuffer.wrap(bytes))
-              .toString();
-    } catch (CharacterCodingException e) {
+    String text = Text.utf8(bytes);
+    if (text == null) {
       throw new ConfigurationException(
           "Invalid key file " + source,
           List.of(new Problem(source, "is not UTF-8 text", "write the file as UTF-8 JSON Lines")));

@@ -1,11 +1,6 @@
 package dev.planeguard.internal;
 
 import dev.planeguard.Detail;
-import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
@@ -254,17 +249,7 @@ public final class RequestFirewall {
         bytes[j++] = (byte) c;
       }
     }
-    try {
-      CharBuffer chars =
-          StandardCharsets.UTF_8
-              .newDecoder()
-              .onMalformedInput(CodingErrorAction.REPORT)
-              .onUnmappableCharacter(CodingErrorAction.REPORT)
-              .decode(ByteBuffer.wrap(bytes));
-      return chars.toString();
-    } catch (CharacterCodingException e) {
-      return null;
-    }
+    return Text.utf8(bytes);
   }
 
   private static int hex(char c) {

@@ -1,5 +1,11 @@
 package dev.planeguard.internal;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import org.jspecify.annotations.Nullable;
+
 /**
  * Escaping of values an attacker or an operator controls, before they reach a log line or an
  * error message. Output is printable ASCII only and capped in length.
@@ -71,5 +77,32 @@ public final class Text {
       }
     }
     return sb.toString();
+  }
+
+  /**
+   * Decodes UTF-8 strictly: malformed input gives {@code null}, never a replacement character.
+   * ASCII, the usual case, is decoded without a charset decoder.
+   */
+  public static @Nullable String utf8(byte[] bytes) {
+    boolean ascii = true;
+    for (byte b : bytes) {
+      if (b < 0) {
+        ascii = false;
+        break;
+      }
+    }
+    if (ascii) {
+      return new String(bytes, StandardCharsets.ISO_8859_1);
+    }
+    try {
+      return StandardCharsets.UTF_8
+          .newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(bytes))
+          .toString();
+    } catch (CharacterCodingException e) {
+      return null;
+    }
   }
 }

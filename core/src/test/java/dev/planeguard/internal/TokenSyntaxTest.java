@@ -141,11 +141,11 @@ class TokenSyntaxTest {
 
   @Test
   void strictUtf8() {
-    assertThat(CompactToken.utf8(new byte[] {(byte) 0xc3, (byte) 0xa9})).isEqualTo("\u00e9");
-    assertThat(CompactToken.utf8(new byte[] {(byte) 0xc3})).isNull();
-    assertThat(CompactToken.utf8(new byte[] {(byte) 0xed, (byte) 0xa0, (byte) 0x80})).isNull();
-    assertThat(CompactToken.utf8(new byte[] {'{', 0, 0x7f, '}'})).isEqualTo("{\u0000\u007f}");
-    assertThat(CompactToken.utf8(new byte[0])).isEmpty();
+    assertThat(Text.utf8(new byte[] {(byte) 0xc3, (byte) 0xa9})).isEqualTo("\u00e9");
+    assertThat(Text.utf8(new byte[] {(byte) 0xc3})).isNull();
+    assertThat(Text.utf8(new byte[] {(byte) 0xed, (byte) 0xa0, (byte) 0x80})).isNull();
+    assertThat(Text.utf8(new byte[] {'{', 0, 0x7f, '}'})).isEqualTo("{\u0000\u007f}");
+    assertThat(Text.utf8(new byte[0])).isEmpty();
   }
 
   @Test
@@ -170,7 +170,7 @@ class TokenSyntaxTest {
         expected = null;
         invalid++;
       }
-      assertThat(CompactToken.utf8(bytes)).isEqualTo(expected);
+      assertThat(Text.utf8(bytes)).isEqualTo(expected);
     }
     assertThat(valid).isGreaterThan(1_000);
     assertThat(invalid).isGreaterThan(1_000);
