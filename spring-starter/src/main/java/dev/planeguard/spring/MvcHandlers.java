@@ -33,11 +33,31 @@ final class MvcHandlers {
     for (RequestMappingInfoHandlerMapping mapping :
         beans.getBeansOfType(RequestMappingInfoHandlerMapping.class, false, true).values()) {
       for (Map.Entry<RequestMappingInfo, HandlerMethod> e : mapping.getHandlerMethods().entrySet()) {
-        routes.add(route(e.getKey(), e.getValue()));
+        if (!isErrorController(e.getValue().getBeanType())) {
+          routes.add(route(e.getKey(), e.getValue()));
+        }
       }
     }
     routes.sort(Comparator.comparing(HandlerRoute::origin));
     return routes;
+  }
+
+  /**
+   * Spring Boot's error controller ({@code ErrorController}, in Boot 3 and 4's packages) is reached
+   * through the container's error dispatch, which planeguard decides like any other: if the policy
+   * has no rule for the error path, the filter answers the original status itself. It is left out
+   * of coverage so that every application does not need a rule for it.
+   */
+  static boolean isErrorController(Class<?> type) {
+    for (Class<?> c = type; c != null && c != Object.class; c = c.getSuperclass()) {
+      for (Class<?> i : c.getInterfaces()) {
+        if (i.getSimpleName().equals("ErrorController")
+            && i.getName().startsWith("org.springframework.boot.")) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   private static HandlerRoute route(RequestMappingInfo info, HandlerMethod handler) {

@@ -153,9 +153,9 @@ public final class PlaneGuardAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean(PlaneGuardEndpoint.class)
-    PlaneGuardEndpoint planeGuardEndpoint(Enforcer enforcer, ObjectProvider<PlaneGuardSetup> setup) {
-      PlaneGuardSetup s = setup.getIfAvailable();
-      return new PlaneGuardEndpoint(enforcer, s == null ? List.of() : s.uncovered);
+    PlaneGuardEndpoint planeGuardEndpoint(
+        ObjectProvider<Enforcer> enforcer, ObjectProvider<PlaneGuardSetup> setup) {
+      return new PlaneGuardEndpoint(enforcer, setup);
     }
   }
 

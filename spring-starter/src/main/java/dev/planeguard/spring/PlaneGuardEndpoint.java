@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 
@@ -21,16 +22,23 @@ final class PlaneGuardEndpoint {
 
   static final String ID = "planeguard";
 
-  private final Enforcer enforcer;
-  private final List<String> uncovered;
+  private final ObjectProvider<Enforcer> enforcers;
+  private final ObjectProvider<PlaneGuardSetup> setups;
 
-  PlaneGuardEndpoint(Enforcer enforcer, List<String> uncovered) {
-    this.enforcer = enforcer;
-    this.uncovered = List.copyOf(uncovered);
+  /**
+   * Looks its sources up when read: the endpoint's handler mapping exists before the enforcer,
+   * whose route coverage reads that mapping.
+   */
+  PlaneGuardEndpoint(ObjectProvider<Enforcer> enforcers, ObjectProvider<PlaneGuardSetup> setups) {
+    this.enforcers = enforcers;
+    this.setups = setups;
   }
 
   @ReadOperation
   public Map<String, Object> routes() {
+    Enforcer enforcer = enforcers.getObject();
+    PlaneGuardSetup setup = setups.getIfAvailable();
+    List<String> uncovered = setup == null ? List.of() : setup.uncovered;
     List<Map<String, Object>> rules = new ArrayList<>();
     for (Rule rule : enforcer.policy().rules()) {
       Map<String, Object> r = new LinkedHashMap<>();
