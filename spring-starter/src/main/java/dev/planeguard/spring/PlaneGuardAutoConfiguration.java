@@ -103,27 +103,28 @@ public final class PlaneGuardAutoConfiguration {
   }
 
   @Bean
-  @ConditionalOnMissingBean(PlaneGuardFilter.class)
-  PlaneGuardFilter planeGuardFilter(Enforcer enforcer, PlaneGuardProperties properties) {
-    PlaneGuardFilter.Builder b = PlaneGuardFilter.builder(enforcer).realm(properties.getRealm());
-    String requestId = properties.getRequestIdHeader();
-    if (requestId != null) {
-      b.requestIdHeader(requestId);
-    }
-    return b.build();
-  }
-
-  @Bean
   @ConditionalOnMissingBean(name = "planeGuardFilterRegistration")
-  FilterRegistrationBean<LazyFilter> planeGuardFilterRegistration(ObjectProvider<PlaneGuardFilter> filter) {
+  FilterRegistrationBean<LazyFilter> planeGuardFilterRegistration(
+      ObjectProvider<Enforcer> enforcer, PlaneGuardProperties properties) {
+    // Not a Filter bean: Spring Boot would register a Filter bean by itself, and create it (with
+    // the enforcer and its route coverage) before the handler mappings exist.
     FilterRegistrationBean<LazyFilter> registration =
-        new FilterRegistrationBean<>(new LazyFilter(filter::getObject));
+        new FilterRegistrationBean<>(new LazyFilter(() -> filter(enforcer.getObject(), properties)));
     registration.setName(PlaneGuardFilter.NAME);
     registration.setOrder(FILTER_ORDER);
     registration.setDispatcherTypes(EnumSet.allOf(DispatcherType.class));
     registration.setAsyncSupported(true);
     registration.addUrlPatterns("/*");
     return registration;
+  }
+
+  private static PlaneGuardFilter filter(Enforcer enforcer, PlaneGuardProperties properties) {
+    PlaneGuardFilter.Builder b = PlaneGuardFilter.builder(enforcer).realm(properties.getRealm());
+    String requestId = properties.getRequestIdHeader();
+    if (requestId != null) {
+      b.requestIdHeader(requestId);
+    }
+    return b.build();
   }
 
   /** Spring Security present: the planeguard principal becomes the {@code Authentication}. */

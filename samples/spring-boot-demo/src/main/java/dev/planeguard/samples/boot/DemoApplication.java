@@ -21,6 +21,7 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.event.ContextClosedEvent;
+import org.springframework.core.env.SystemEnvironmentPropertySource;
 
 /**
  * The Spring Boot demo: the routes of {@link DemoApi}, guarded by nothing but the planeguard
@@ -54,10 +55,19 @@ public class DemoApplication {
    */
   public static ConfigurableApplicationContext start(Map<String, String> env, String... args)
       throws IOException {
-    Map<String, Object> defaults = new HashMap<>(env);
+    Map<String, Object> defaults = new HashMap<>();
     LocalDemo local = LocalDemo.prepare(env, defaults);
     SpringApplication app = new SpringApplication(DemoApplication.class);
     app.setDefaultProperties(defaults);
+    // env read with environment-variable naming (PLANEGUARD_MACHINE_KEYS_FILE), below the real
+    // process environment; for main() it is the process environment itself.
+    Map<String, Object> variables = new HashMap<>(env);
+    app.addInitializers(
+        context ->
+            context
+                .getEnvironment()
+                .getPropertySources()
+                .addLast(new SystemEnvironmentPropertySource("demo-systemEnvironment", variables)));
     if (local != null) {
       app.addListeners(
           (ApplicationReadyEvent e) ->
