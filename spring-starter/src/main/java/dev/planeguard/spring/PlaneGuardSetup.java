@@ -9,6 +9,7 @@ import dev.planeguard.JwtVerifier;
 import dev.planeguard.KeyFile;
 import dev.planeguard.KeyStore;
 import dev.planeguard.KeyVerifier;
+import dev.planeguard.Mode;
 import dev.planeguard.Plane;
 import dev.planeguard.Policy;
 import dev.planeguard.Problem;
@@ -100,6 +101,8 @@ final class PlaneGuardSetup implements AutoCloseable {
     Map<String, String> env = environment(environment, props, problems);
 
     Contract contract = overrides.contract();
+    // The mode as written, for checks that must still run when the contract itself is invalid.
+    Mode mode = Mode.parse(String.valueOf(env.get(ContractSpec.standard().modeVariable())).strip());
     if (contract == null) {
       try {
         contract = Contract.parse(env);
@@ -123,8 +126,9 @@ final class PlaneGuardSetup implements AutoCloseable {
     if (tokens == null && props.getHuman().getIssuer() != null) {
       try {
         JwtVerifier.Builder b = JwtVerifier.builder();
-        if (contract != null) {
-          b.mode(contract.mode());
+        Mode m = contract != null ? contract.mode() : mode;
+        if (m != null) {
+          b.mode(m);
         }
         b.issuer(issuer(props.getHuman()));
         for (PlaneGuardProperties.Issuer more : props.getHuman().getAdditionalIssuers()) {
@@ -147,6 +151,14 @@ final class PlaneGuardSetup implements AutoCloseable {
       machine = keyFile(props.getMachine(), "planeguard.machine.keys-file", owned, problems);
     }
     KeyStore sandbox = keyFile(props.getSandbox(), "planeguard.sandbox.keys-file", owned, problems);
+    if (sandbox != null && contract == null && mode != null && mode.isProductionLike()) {
+      // Enforcer.build reports this with a valid contract; without one it is never reached.
+      problems.add(
+          new Problem(
+              "sandbox keys",
+              "sandbox keys are configured but AOS_MODE=" + mode + " does not allow them",
+              "remove planeguard.sandbox.keys-file: sandbox keys never work in " + mode));
+    }
 
     List<String> uncovered = new ArrayList<>();
     if (policy != null) {
