@@ -13,7 +13,9 @@ final class PlaneGuardFailureAnalyzer extends AbstractFailureAnalyzer<Configurat
 
   @Override
   protected FailureAnalysis analyze(Throwable root, ConfigurationException cause) {
-    StringBuilder description = new StringBuilder(cause.getMessage().lines().findFirst().orElse("planeguard cannot start"));
+    String message = cause.getMessage();
+    String summary = message == null ? "" : message.lines().findFirst().orElse("");
+    StringBuilder description = new StringBuilder(summary.isEmpty() ? "planeguard cannot start" : summary);
     StringBuilder action = new StringBuilder("Fix each problem:\n");
     int n = 1;
     for (Problem p : cause.problems()) {
