@@ -143,6 +143,31 @@ public final class JwtVerifier implements TokenVerifier, AutoCloseable {
     return configured;
   }
 
+  /**
+   * The issuers whose keys cannot be obtained right now: neither a fresh or tolerated cached key
+   * set nor a fetch (rate-limited like every fetch) yields one. Tokens of these issuers are
+   * answered 503 {@code JWKS_UNAVAILABLE}. Meant for health checks; issuers configured with only
+   * an HMAC secret are never listed.
+   *
+   * @return the issuer identifiers, in configuration order; empty when all are available
+   */
+  public List<String> unavailableIssuers() {
+    long now = clock.millis();
+    List<String> unavailable = new ArrayList<>();
+    for (HumanIssuer issuer : configured) {
+      IssuerKeys keys = requireNonNull(issuers.get(issuer.issuer())).keys;
+      if (keys == null) {
+        continue;
+      }
+      try {
+        keys.current(now);
+      } catch (KeySourceException | RuntimeException e) {
+        unavailable.add(issuer.issuer());
+      }
+    }
+    return List.copyOf(unavailable);
+  }
+
   @Override
   public Verification verify(String token) {
     return verify(token, 0);

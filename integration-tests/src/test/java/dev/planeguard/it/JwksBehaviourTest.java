@@ -51,6 +51,20 @@ class JwksBehaviourTest {
   }
 
   @Test
+  void unavailableIssuersListsAnIssuerOnlyWhenNoUsableKeySetExists() {
+    assertThat(verifier.unavailableIssuers()).isEmpty(); // first fetch succeeds
+    issuer.takeDown();
+    assertThat(verifier.unavailableIssuers()).isEmpty(); // cached set still fresh
+    clock.advance(Duration.ofMinutes(5).plusSeconds(1));
+    assertThat(verifier.unavailableIssuers()).isEmpty(); // within the outage tolerance
+    clock.advance(Duration.ofHours(1));
+    assertThat(verifier.unavailableIssuers()).containsExactly(issuer.issuerId());
+    issuer.bringUp();
+    clock.advance(Duration.ofMinutes(1)); // past the rate-limit window
+    assertThat(verifier.unavailableIssuers()).isEmpty();
+  }
+
+  @Test
   void aRepeatedTokenIsServedFromTheCacheWithoutFetching() {
     String token = issuer.token().sign();
     for (int i = 0; i < 100; i++) {

@@ -1,0 +1,316 @@
+package dev.planeguard.spring;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * The {@code planeguard.*} properties. Every property can also be set from the environment with
+ * Spring Boot's relaxed names: {@code planeguard.human.jwks-uri} is {@code
+ * PLANEGUARD_HUMAN_JWKS_URI}, {@code planeguard.machine.keys-file} is {@code
+ * PLANEGUARD_MACHINE_KEYS_FILE}.
+ *
+ * <p>The deployment contract itself ({@code AOS_MODE}, {@code DB_AUTHORITY}, {@code DB_ROLE}, the
+ * bypass flags...) is not a property: it is read from the process environment (and, for tests,
+ * from Spring properties of exactly those names), as every planeguard adapter reads it.
+ */
+@ConfigurationProperties("planeguard")
+public class PlaneGuardProperties {
+
+  /**
+   * Where the policy file is: a Spring resource location ({@code classpath:}, {@code file:}, or a
+   * plain path). When the default location has no file, the policy consists of the rules declared
+   * by handler annotations alone; a location set explicitly must exist.
+   */
+  private String policyLocation = DEFAULT_POLICY_LOCATION;
+
+  /**
+   * Writes the effective policy (file rules merged with handler annotations) to this file at
+   * startup, in the policy file format with each rule's origin, so CI can diff it between
+   * releases.
+   */
+  private @Nullable Path exportPolicy;
+
+  /** The {@code realm} of {@code WWW-Authenticate} challenges. */
+  private String realm = "api";
+
+  /**
+   * A header carrying the caller's request id, copied into audit events; none by default. The
+   * value is escaped and capped before it is recorded.
+   */
+  private @Nullable String requestIdHeader;
+
+  /** {@code Retry-After} of 503 answers. */
+  private Duration retryAfter = Duration.ofSeconds(5);
+
+  /**
+   * The header naming the caller's tenant. Feeds the contract's {@code TENANT_HEADER} variable
+   * when the environment does not set it ({@code X-AOS-Tenant} when neither does).
+   */
+  private @Nullable String tenantHeader;
+
+  private final Human human = new Human();
+  private final Keys machine = Keys.withHeader("X-AOS-Key");
+  private final Keys sandbox = Keys.withHeader("X-AOS-Customer-Key");
+
+  /** The default {@link #getPolicyLocation() policy location}. */
+  public static final String DEFAULT_POLICY_LOCATION = "classpath:planeguard.policy";
+
+  public String getPolicyLocation() {
+    return policyLocation;
+  }
+
+  public void setPolicyLocation(String policyLocation) {
+    this.policyLocation = policyLocation;
+  }
+
+  public @Nullable Path getExportPolicy() {
+    return exportPolicy;
+  }
+
+  public void setExportPolicy(@Nullable Path exportPolicy) {
+    this.exportPolicy = exportPolicy;
+  }
+
+  public String getRealm() {
+    return realm;
+  }
+
+  public void setRealm(String realm) {
+    this.realm = realm;
+  }
+
+  public @Nullable String getRequestIdHeader() {
+    return requestIdHeader;
+  }
+
+  public void setRequestIdHeader(@Nullable String requestIdHeader) {
+    this.requestIdHeader = requestIdHeader;
+  }
+
+  public Duration getRetryAfter() {
+    return retryAfter;
+  }
+
+  public void setRetryAfter(Duration retryAfter) {
+    this.retryAfter = retryAfter;
+  }
+
+  public @Nullable String getTenantHeader() {
+    return tenantHeader;
+  }
+
+  public void setTenantHeader(@Nullable String tenantHeader) {
+    this.tenantHeader = tenantHeader;
+  }
+
+  /** The human plane: issuers of {@code Authorization: Bearer} tokens. */
+  public Human getHuman() {
+    return human;
+  }
+
+  /** Machine keys ({@code X-AOS-Key}). */
+  public Keys getMachine() {
+    return machine;
+  }
+
+  /**
+   * Sandbox keys ({@code X-AOS-Customer-Key}): only in local, and in test with {@code
+   * CUSTOMER_SANDBOX_ENABLED=true}; configuring them anywhere else stops startup.
+   */
+  public Keys getSandbox() {
+    return sandbox;
+  }
+
+  /**
+   * The human plane. The properties directly under {@code planeguard.human} configure one issuer
+   * (the common case, and what the {@code PLANEGUARD_HUMAN_*} variables set); {@link
+   * #getAdditionalIssuers() additional-issuers} adds more.
+   */
+  public static class Human extends Issuer {
+
+    /** More issuers, each selected by the exact {@code iss} of a token. */
+    private final List<Issuer> additionalIssuers = new ArrayList<>();
+
+    public List<Issuer> getAdditionalIssuers() {
+      return additionalIssuers;
+    }
+  }
+
+  /** How an issuer's keys are found. */
+  public enum Preset {
+    /** OpenID Connect discovery ({@code /.well-known/openid-configuration}) unless a JWKS URI is set. */
+    OIDC,
+    /**
+     * Clerk: the issuer is the Frontend API URL, keys at its {@code /.well-known/jwks.json},
+     * authorized parties required, RS256 only.
+     */
+    CLERK
+  }
+
+  /** One token issuer. Unset durations and lists take planeguard's documented defaults. */
+  public static class Issuer {
+
+    /** The exact {@code iss} of its tokens. */
+    private @Nullable String issuer;
+
+    /**
+     * Where its keys are: {@code https:}, {@code file:}, a plain path, or {@code http:} (local and
+     * test only). Unset: found by the {@link #getPreset() preset}.
+     */
+    private @Nullable String jwksUri;
+
+    /** How the keys are found when no JWKS URI is set. */
+    private Preset preset = Preset.OIDC;
+
+    /** Accepted audiences; a token's {@code aud} must contain one. Required. */
+    private List<String> audiences = new ArrayList<>();
+
+    /** Accepted {@code azp} values; empty accepts any (required for Clerk). */
+    private List<String> authorizedParties = new ArrayList<>();
+
+    /** Accepted signature algorithms; default RS256 and ES256. */
+    private List<String> algorithms = new ArrayList<>();
+
+    /** Accepted {@code typ} values; default {@code JWT}. */
+    private List<String> allowedTypes = new ArrayList<>();
+
+    /** Clock skew for {@code exp}, {@code nbf} and {@code iat}; default 30 s, at most 2 min. */
+    private @Nullable Duration clockSkew;
+
+    /** Longest accepted {@code exp - iat}; default 24 h. */
+    private @Nullable Duration maxLifetime;
+
+    /** Claims every token must carry; default {@code sub}. */
+    private List<String> requiredClaims = new ArrayList<>();
+
+    /** The claim naming the caller's tenant, if tokens carry one. */
+    private @Nullable String tenantClaim;
+
+    public @Nullable String getIssuer() {
+      return issuer;
+    }
+
+    public void setIssuer(@Nullable String issuer) {
+      this.issuer = issuer;
+    }
+
+    public @Nullable String getJwksUri() {
+      return jwksUri;
+    }
+
+    public void setJwksUri(@Nullable String jwksUri) {
+      this.jwksUri = jwksUri;
+    }
+
+    public Preset getPreset() {
+      return preset;
+    }
+
+    public void setPreset(Preset preset) {
+      this.preset = preset;
+    }
+
+    public List<String> getAudiences() {
+      return audiences;
+    }
+
+    public void setAudiences(List<String> audiences) {
+      this.audiences = audiences;
+    }
+
+    public List<String> getAuthorizedParties() {
+      return authorizedParties;
+    }
+
+    public void setAuthorizedParties(List<String> authorizedParties) {
+      this.authorizedParties = authorizedParties;
+    }
+
+    public List<String> getAlgorithms() {
+      return algorithms;
+    }
+
+    public void setAlgorithms(List<String> algorithms) {
+      this.algorithms = algorithms;
+    }
+
+    public List<String> getAllowedTypes() {
+      return allowedTypes;
+    }
+
+    public void setAllowedTypes(List<String> allowedTypes) {
+      this.allowedTypes = allowedTypes;
+    }
+
+    public @Nullable Duration getClockSkew() {
+      return clockSkew;
+    }
+
+    public void setClockSkew(@Nullable Duration clockSkew) {
+      this.clockSkew = clockSkew;
+    }
+
+    public @Nullable Duration getMaxLifetime() {
+      return maxLifetime;
+    }
+
+    public void setMaxLifetime(@Nullable Duration maxLifetime) {
+      this.maxLifetime = maxLifetime;
+    }
+
+    public List<String> getRequiredClaims() {
+      return requiredClaims;
+    }
+
+    public void setRequiredClaims(List<String> requiredClaims) {
+      this.requiredClaims = requiredClaims;
+    }
+
+    public @Nullable String getTenantClaim() {
+      return tenantClaim;
+    }
+
+    public void setTenantClaim(@Nullable String tenantClaim) {
+      this.tenantClaim = tenantClaim;
+    }
+  }
+
+  /** A key plane: where its key records are and which header carries its keys. */
+  public static class Keys {
+
+    /**
+     * The JSON Lines key file (see docs/keys.md), reloaded when it changes. Unset: no keys of
+     * this plane unless the application defines a {@code KeyStore} bean.
+     */
+    private @Nullable Path keysFile;
+
+    /** The header carrying the key: X-AOS-Key for machine keys, X-AOS-Customer-Key for sandbox keys. */
+    private String header = "";
+
+    static Keys withHeader(String header) {
+      Keys keys = new Keys();
+      keys.header = header;
+      return keys;
+    }
+
+    public @Nullable Path getKeysFile() {
+      return keysFile;
+    }
+
+    public void setKeysFile(@Nullable Path keysFile) {
+      this.keysFile = keysFile;
+    }
+
+    public String getHeader() {
+      return header;
+    }
+
+    public void setHeader(String header) {
+      this.header = header;
+    }
+  }
+}

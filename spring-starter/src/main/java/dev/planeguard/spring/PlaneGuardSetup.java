@@ -1,0 +1,510 @@
+package dev.planeguard.spring;
+
+import dev.planeguard.ConfigurationException;
+import dev.planeguard.Contract;
+import dev.planeguard.ContractSpec;
+import dev.planeguard.Enforcer;
+import dev.planeguard.HumanIssuer;
+import dev.planeguard.JwtVerifier;
+import dev.planeguard.KeyFile;
+import dev.planeguard.KeyStore;
+import dev.planeguard.KeyVerifier;
+import dev.planeguard.Mode;
+import dev.planeguard.Plane;
+import dev.planeguard.Policy;
+import dev.planeguard.Problem;
+import dev.planeguard.Rule;
+import dev.planeguard.TierScopes;
+import dev.planeguard.TokenVerifier;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.core.env.Environment;
+import org.springframework.core.io.Resource;
+import org.springframework.core.io.ResourceLoader;
+
+/**
+ * Everything the starter checks and builds at startup, in one place, so that one failure lists
+ * every problem: the contract (§3 of the contract: mode, authority, role, sandbox, bypass flags),
+ * the tier scopes, the policy file, the handler annotations and their merge with the file, the
+ * human issuers (an {@code http:} JWKS in preprod/prod), the key stores, sandbox keys outside
+ * local/test, and route coverage (an uncovered handler stops preprod/prod).
+ *
+ * <p>Inputs the application defines as beans ({@link Contract}, {@link Policy}, {@link
+ * TokenVerifier}, a machine {@link KeyStore}) replace what the properties would build.
+ */
+final class PlaneGuardSetup implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger("planeguard");
+
+  /** The inputs the application may supply as beans; {@code null} means "from the properties". */
+  record Overrides(
+      @Nullable Contract contract,
+      @Nullable Policy policy,
+      @Nullable TokenVerifier tokens,
+      @Nullable KeyStore machineKeys) {}
+
+  final Enforcer enforcer;
+  final Policy policy;
+  final List<HandlerRoute> handlers;
+  final List<String> uncovered;
+  final @Nullable JwtVerifier jwtVerifier;
+  final @Nullable KeyStore machineKeys;
+  private final List<AutoCloseable> owned;
+
+  private PlaneGuardSetup(
+      Enforcer enforcer,
+      Policy policy,
+      List<HandlerRoute> handlers,
+      List<String> uncovered,
+      @Nullable JwtVerifier jwtVerifier,
+      @Nullable KeyStore machineKeys,
+      List<AutoCloseable> owned) {
+    this.enforcer = enforcer;
+    this.policy = policy;
+    this.handlers = handlers;
+    this.uncovered = uncovered;
+    this.jwtVerifier = jwtVerifier;
+    this.machineKeys = machineKeys;
+    this.owned = owned;
+  }
+
+  /**
+   * Checks and builds everything.
+   *
+   * @param handlers the application's handlers, or {@code null} without Spring MVC
+   * @throws ConfigurationException listing every problem found
+   */
+  static PlaneGuardSetup create(
+      PlaneGuardProperties props,
+      Environment environment,
+      ResourceLoader resources,
+      Overrides overrides,
+      @Nullable List<HandlerRoute> handlers,
+      List<PlaneGuardCustomizer> customizers) {
+    List<Problem> problems = new ArrayList<>();
+    List<AutoCloseable> owned = new ArrayList<>();
+    Map<String, String> env = environment(environment, props, problems);
+
+    Contract contract = overrides.contract();
+    // The mode as written, for checks that must still run when the contract itself is invalid.
+    Mode mode = Mode.parse(String.valueOf(env.get(ContractSpec.standard().modeVariable())).strip());
+    if (contract == null) {
+      try {
+        contract = Contract.parse(env);
+      } catch (ConfigurationException e) {
+        problems.addAll(e.problems());
+      }
+    }
+    if (contract != null) {
+      try {
+        TierScopes.checkStartup(contract, env).forEach(w -> LOG.warn("planeguard tier scopes: {}", w));
+      } catch (ConfigurationException e) {
+        problems.addAll(e.problems());
+      }
+    }
+
+    List<HandlerRoute> routes = handlers == null ? List.of() : handlers;
+    Policy policy = policy(props, resources, overrides.policy(), routes, problems);
+
+    TokenVerifier tokens = overrides.tokens();
+    JwtVerifier jwt = null;
+    if (tokens == null && props.getHuman().getIssuer() != null) {
+      try {
+        JwtVerifier.Builder b = JwtVerifier.builder();
+        Mode m = contract != null ? contract.mode() : mode;
+        if (m != null) {
+          b.mode(m);
+        }
+        b.issuer(issuer(props.getHuman()));
+        for (PlaneGuardProperties.Issuer more : props.getHuman().getAdditionalIssuers()) {
+          b.issuer(issuer(more));
+        }
+        jwt = b.build();
+        owned.add(jwt);
+        tokens = jwt;
+      } catch (ConfigurationException e) {
+        problems.addAll(e.problems());
+      } catch (IllegalArgumentException e) {
+        problems.add(new Problem("planeguard.human", String.valueOf(e.getMessage()), "fix it"));
+      }
+    } else if (tokens instanceof JwtVerifier j) {
+      jwt = j;
+    }
+
+    KeyStore machine = overrides.machineKeys();
+    if (machine == null) {
+      machine = keyFile(props.getMachine(), "planeguard.machine.keys-file", owned, problems);
+    }
+    KeyStore sandbox = keyFile(props.getSandbox(), "planeguard.sandbox.keys-file", owned, problems);
+    if (sandbox != null && contract == null && mode != null && mode.isProductionLike()) {
+      // Enforcer.build reports this with a valid contract; without one it is never reached.
+      problems.add(
+          new Problem(
+              "sandbox keys",
+              "sandbox keys are configured but AOS_MODE=" + mode + " does not allow them",
+              "remove planeguard.sandbox.keys-file: sandbox keys never work in " + mode));
+    }
+
+    List<String> uncovered = new ArrayList<>();
+    if (policy != null) {
+      for (HandlerRoute route : routes) {
+        if (!covered(policy, route)) {
+          uncovered.add(describe(route));
+        }
+      }
+    }
+    if (!uncovered.isEmpty() && contract != null) {
+      if (contract.mode().isProductionLike()) {
+        for (String route : uncovered) {
+          problems.add(
+              new Problem(
+                  "route " + route,
+                  "is served by the application but no policy rule covers it",
+                  "add a rule for it to the policy file or annotate the handler (@HumanPlane,"
+                      + " @MachinePlane, @PublicRoute, @DebugRoute), or remove the handler"));
+        }
+      } else {
+        LOG.warn(
+            "planeguard: {} route(s) are served but no policy rule covers them; they answer 404"
+                + " until one does, and they stop startup in preprod and prod:\n  {}",
+            uncovered.size(),
+            String.join("\n  ", uncovered));
+      }
+    }
+
+    Enforcer enforcer = null;
+    if (contract != null && policy != null) {
+      try {
+        Enforcer.Builder b =
+            Enforcer.builder()
+                .contract(contract)
+                .policy(policy)
+                .machineKeyHeader(props.getMachine().getHeader())
+                .sandboxKeyHeader(props.getSandbox().getHeader())
+                .retryAfter(props.getRetryAfter());
+        if (tokens != null) {
+          b.tokenVerifier(tokens);
+        }
+        if (machine != null) {
+          b.machineKeyVerifier(KeyVerifier.of(machine));
+        }
+        if (sandbox != null) {
+          b.sandboxKeyVerifier(KeyVerifier.of(sandbox));
+        }
+        for (PlaneGuardCustomizer c : customizers) {
+          c.customize(b);
+        }
+        enforcer = b.build();
+      } catch (ConfigurationException e) {
+        problems.addAll(e.problems());
+      }
+    }
+
+    if (!problems.isEmpty() || enforcer == null || policy == null) {
+      closeAll(owned);
+      throw new ConfigurationException(
+          "planeguard cannot start", dedupe(problems));
+    }
+    exportPolicy(props.getExportPolicy(), policy);
+    return new PlaneGuardSetup(
+        enforcer, policy, routes, List.copyOf(uncovered), jwt, machine, List.copyOf(owned));
+  }
+
+  /**
+   * The environment the contract and tier checks read: the process environment, with Spring
+   * properties of exactly the contract's variable names laid over it (so tests and {@code -D}
+   * options can set them; the real environment still wins in Spring's own order).
+   */
+  private static Map<String, String> environment(
+      Environment spring, PlaneGuardProperties props, List<Problem> problems) {
+    Map<String, String> env = new HashMap<>(System.getenv());
+    ContractSpec spec = ContractSpec.standard();
+    Set<String> names = new LinkedHashSet<>();
+    names.add(spec.modeVariable());
+    names.add(spec.authorityVariable());
+    names.add(spec.roleVariable());
+    names.add(spec.sandboxVariable());
+    names.add(spec.confirmVariable());
+    names.add(spec.bypassFlagsVariable());
+    names.add(TENANT_HEADER);
+    names.add(ENFORCE_TENANCY);
+    names.add(TierScopes.TIER_VARIABLE);
+    spec.bypassFlags().forEach(f -> names.add(f.name()));
+    String added = spring.getProperty(spec.bypassFlagsVariable());
+    if (added != null) {
+      for (String entry : added.split("[,\\s]+")) {
+        int colon = entry.indexOf(':');
+        if (colon > 0) {
+          names.add(entry.substring(0, colon));
+        }
+      }
+    }
+    for (String name : names) {
+      String value = spring.getProperty(name);
+      if (value != null) {
+        env.put(name, value);
+      }
+    }
+    String tenantHeader = props.getTenantHeader();
+    if (tenantHeader != null) {
+      String fromEnv = env.get(TENANT_HEADER);
+      if (fromEnv == null || fromEnv.isBlank()) {
+        env.put(TENANT_HEADER, tenantHeader);
+      } else if (!fromEnv.strip().equalsIgnoreCase(tenantHeader.strip())) {
+        problems.add(
+            new Problem(
+                "planeguard.tenant-header",
+                "disagrees with " + TENANT_HEADER + " in the environment",
+                "set the tenant header in one place"));
+      }
+    }
+    return env;
+  }
+
+  private static final String TENANT_HEADER = "TENANT_HEADER";
+  private static final String ENFORCE_TENANCY = "ENFORCE_TENANCY";
+
+  private static @Nullable Policy policy(
+      PlaneGuardProperties props,
+      ResourceLoader resources,
+      @Nullable Policy override,
+      List<HandlerRoute> routes,
+      List<Problem> problems) {
+    List<Policy.Declaration> declarations = new ArrayList<>();
+    for (HandlerRoute route : routes) {
+      route
+          .declared()
+          .ifPresent(
+              declared -> {
+                for (int i = 0; i < route.patterns().size(); i++) {
+                  String pattern = route.patterns().get(i);
+                  if (pattern == null) {
+                    problems.add(
+                        new Problem(
+                            route.origin(),
+                            "its path " + route.springPatterns().get(i)
+                                + " cannot be written as a policy pattern",
+                            "use literal segments, {name}, * and a final ** in the mapping"));
+                    continue;
+                  }
+                  try {
+                    declarations.add(
+                        new Policy.Declaration(
+                            declared.toRule(pattern, route.methods()), route.origin()));
+                  } catch (IllegalArgumentException e) {
+                    problems.add(new Problem(route.origin(), String.valueOf(e.getMessage()), "fix the annotation"));
+                  }
+                }
+              });
+      if (route.actuator() && route.springPatterns().stream().anyMatch(p -> p.endsWith("/" + PlaneGuardEndpoint.ID))) {
+        for (String pattern : route.patterns()) {
+          if (pattern != null && pattern.endsWith("/" + PlaneGuardEndpoint.ID)) {
+            declarations.add(
+                new Policy.Declaration(
+                    Rule.debug(pattern, Plane.HUMAN).withMethods("GET"),
+                    "the planeguard actuator endpoint (always a debug route)"));
+          }
+        }
+      }
+    }
+
+    Policy file = override;
+    if (file == null) {
+      String location = props.getPolicyLocation();
+      Resource resource = resources.getResource(location);
+      if (resource.exists()) {
+        try (InputStream in = resource.getInputStream()) {
+          file = Policy.parse(new String(in.readAllBytes(), StandardCharsets.UTF_8), name(resource, location));
+        } catch (ConfigurationException e) {
+          problems.addAll(e.problems());
+          return null;
+        } catch (IOException e) {
+          problems.add(
+              new Problem("planeguard.policy-location", "cannot read " + location, "check the file"));
+          return null;
+        }
+      } else if (!location.equals(PlaneGuardProperties.DEFAULT_POLICY_LOCATION) || declarations.isEmpty()) {
+        problems.add(
+            new Problem(
+                "planeguard.policy-location",
+                "no policy file at " + location
+                    + (declarations.isEmpty() ? " and no handler declares its plane" : ""),
+                "create the policy file (see docs/policy.md) or set planeguard.policy-location"));
+        return null;
+      }
+    }
+    try {
+      if (file == null) {
+        Policy.Builder b = Policy.builder();
+        declarations.forEach(d -> b.rule(d.rule(), d.origin()));
+        return b.build();
+      }
+      return declarations.isEmpty() ? file : file.merge(declarations);
+    } catch (ConfigurationException e) {
+      problems.addAll(e.problems());
+      return null;
+    }
+  }
+
+  private static String name(Resource resource, String location) {
+    String file = resource.getFilename();
+    return file == null ? location : file;
+  }
+
+  private static HumanIssuer issuer(PlaneGuardProperties.Issuer p) {
+    String iss = p.getIssuer();
+    if (iss == null) {
+      throw new IllegalArgumentException("an additional issuer has no issuer");
+    }
+    HumanIssuer.Builder b;
+    String jwks = p.getJwksUri();
+    if (jwks != null && !jwks.isBlank()) {
+      b = HumanIssuer.builder(iss);
+      if (jwks.contains(":") && !jwks.startsWith("/")) {
+        b.jwksUri(URI.create(jwks));
+      } else {
+        b.jwksFile(Path.of(jwks));
+      }
+    } else if (p.getPreset() == PlaneGuardProperties.Preset.CLERK) {
+      b = HumanIssuer.clerk(iss);
+    } else {
+      b = HumanIssuer.oidc(iss);
+    }
+    b.audiences(p.getAudiences().toArray(String[]::new));
+    b.authorizedParties(p.getAuthorizedParties().toArray(String[]::new));
+    if (!p.getAlgorithms().isEmpty()) {
+      b.algorithms(p.getAlgorithms().toArray(String[]::new));
+    }
+    if (!p.getAllowedTypes().isEmpty()) {
+      b.allowedTypes(p.getAllowedTypes().toArray(String[]::new));
+    }
+    if (!p.getRequiredClaims().isEmpty()) {
+      b.requiredClaims(p.getRequiredClaims().toArray(String[]::new));
+    }
+    Duration skew = p.getClockSkew();
+    if (skew != null) {
+      b.clockSkew(skew);
+    }
+    Duration lifetime = p.getMaxLifetime();
+    if (lifetime != null) {
+      b.maxLifetime(lifetime);
+    }
+    String tenant = p.getTenantClaim();
+    if (tenant != null) {
+      b.tenantClaim(tenant);
+    }
+    return b.build();
+  }
+
+  private static @Nullable KeyStore keyFile(
+      PlaneGuardProperties.Keys keys, String property, List<AutoCloseable> owned, List<Problem> problems) {
+    Path file = keys.getKeysFile();
+    if (file == null) {
+      return null;
+    }
+    try {
+      KeyFile store = KeyFile.watch(file, KeyFile.DEFAULT_RELOAD_INTERVAL);
+      owned.add(store);
+      return store;
+    } catch (ConfigurationException e) {
+      problems.addAll(e.problems());
+    } catch (RuntimeException e) {
+      problems.add(new Problem(property, "cannot read " + file, "check that the file exists and is readable"));
+    }
+    return null;
+  }
+
+  /** Whether the policy decides every method the handler serves on every one of its paths. */
+  static boolean covered(Policy policy, HandlerRoute route) {
+    for (String pattern : route.patterns()) {
+      if (pattern == null) {
+        return false;
+      }
+      for (String path : SpringPatterns.samples(pattern)) {
+        if (route.methods().isEmpty()) {
+          if (Rule.METHODS.stream().noneMatch(m -> policy.match(m, path) != null)) {
+            return false;
+          }
+        } else {
+          for (String method : route.methods()) {
+            if (policy.match(method, path) == null) {
+              return false;
+            }
+          }
+        }
+      }
+    }
+    return true;
+  }
+
+  static String describe(HandlerRoute route) {
+    String methods = route.methods().isEmpty() ? "*" : String.join(",", route.methods());
+    return methods + " " + String.join(" ", route.springPatterns()) + " (" + route.origin() + ")";
+  }
+
+  /** The route table: every rule with its plane and origin, then uncovered handlers. */
+  String routeTable() {
+    StringBuilder sb = new StringBuilder();
+    sb.append("planeguard route table (mode ")
+        .append(enforcer.contract().mode().name().toLowerCase(Locale.ROOT))
+        .append("):\n");
+    sb.append(policy.renderWithOrigins());
+    if (!uncovered.isEmpty()) {
+      sb.append("served but not covered by any rule (answered 404):\n");
+      uncovered.forEach(u -> sb.append("  ").append(u).append('\n'));
+    }
+    return sb.toString();
+  }
+
+  private static void exportPolicy(@Nullable Path target, Policy policy) {
+    if (target == null) {
+      return;
+    }
+    try {
+      Path parent = target.toAbsolutePath().getParent();
+      if (parent != null) {
+        Files.createDirectories(parent);
+      }
+      Files.writeString(target, policy.renderWithOrigins(), StandardCharsets.UTF_8);
+      LOG.info("planeguard wrote the effective policy to {}", target);
+    } catch (IOException e) {
+      throw new ConfigurationException(
+          "planeguard cannot export the policy",
+          List.of(new Problem("planeguard.export-policy", "cannot write " + target, "check the path")));
+    }
+  }
+
+  private static List<Problem> dedupe(List<Problem> problems) {
+    return List.copyOf(new LinkedHashSet<>(problems));
+  }
+
+  private static void closeAll(List<AutoCloseable> resources) {
+    for (AutoCloseable r : resources) {
+      try {
+        r.close();
+      } catch (Exception e) {
+        LOG.debug("planeguard: closing {} failed", r.getClass().getName());
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    closeAll(owned);
+  }
+}

@@ -1,0 +1,228 @@
+package dev.planeguard.spring;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.planeguard.ApiKey;
+import dev.planeguard.ConfigurationException;
+import dev.planeguard.Contract;
+import dev.planeguard.Enforcer;
+import dev.planeguard.KeyFile;
+import dev.planeguard.KeyRecord;
+import dev.planeguard.Mode;
+import dev.planeguard.Policy;
+import dev.planeguard.Problem;
+import dev.planeguard.Rule;
+import dev.planeguard.test.TestIssuer;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.servlet.DispatcherType;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.diagnostics.FailureAnalysis;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.security.web.context.RequestAttributeSecurityContextRepository;
+
+/** The auto-configuration in a web application context: beans, back-off, startup failures. */
+class PlaneGuardAutoConfigurationTest {
+
+  @TempDir static Path dir;
+  static TestIssuer issuer;
+  static Path machineKeys;
+  static Path sandboxKeys;
+
+  @BeforeAll
+  static void setUp() {
+    issuer = TestIssuer.start();
+    machineKeys = dir.resolve("machine.jsonl");
+    sandboxKeys = dir.resolve("sandbox.jsonl");
+    try (KeyFile f = KeyFile.openOrCreate(machineKeys)) {
+      f.add(KeyRecord.of(ApiKey.generate(ApiKey.Kind.MACHINE, Mode.LOCAL), null, Set.of(), null));
+    }
+    try (KeyFile f = KeyFile.openOrCreate(sandboxKeys)) {
+      f.add(KeyRecord.of(ApiKey.generate(ApiKey.Kind.SANDBOX, Mode.LOCAL), null, Set.of(), null));
+    }
+  }
+
+  @AfterAll
+  static void tearDown() {
+    issuer.close();
+  }
+
+  final WebApplicationContextRunner runner =
+      new WebApplicationContextRunner()
+          .withConfiguration(AutoConfigurations.of(PlaneGuardAutoConfiguration.class));
+
+  WebApplicationContextRunner local() {
+    return runner.withPropertyValues(
+        "AOS_MODE=local",
+        "DB_AUTHORITY=local",
+        "planeguard.policy-location=classpath:test.policy",
+        "planeguard.human.issuer=" + issuer.issuerId(),
+        "planeguard.human.jwks-uri=" + issuer.jwksUri(),
+        "planeguard.human.audiences=" + issuer.audience(),
+        "planeguard.machine.keys-file=" + machineKeys);
+  }
+
+  @Test
+  void registersTheFilterFirstForEveryDispatch() {
+    local()
+        .run(
+            context -> {
+              assertThat(context).hasNotFailed().hasSingleBean(Enforcer.class);
+              FilterRegistrationBean<?> registration =
+                  context.getBean("planeGuardFilterRegistration", FilterRegistrationBean.class);
+              assertThat(registration.getOrder())
+                  .isEqualTo(PlaneGuardAutoConfiguration.FILTER_ORDER)
+                  .isLessThan(-100); // Spring Security's filter chain
+              assertThat(registration.getUrlPatterns()).containsExactly("/*");
+              assertThat(registration.determineDispatcherTypes())
+                  .containsExactlyInAnyOrder(DispatcherType.values());
+              assertThat(context.getBean(Enforcer.class).contract().mode()).isEqualTo(Mode.LOCAL);
+              assertThat(context).hasBean("planeGuardSecurityBridge").hasBean("planeGuardMetrics");
+            });
+  }
+
+  @Test
+  void anEnforcerOfTheApplicationReplacesEverything() {
+    local()
+        .withUserConfiguration(OwnEnforcer.class)
+        .run(
+            context -> {
+              assertThat(context).hasNotFailed().doesNotHaveBean(PlaneGuardSetup.class);
+              assertThat(context.getBean(Enforcer.class).policy().rules())
+                  .containsExactly(Rule.publicRoute("/x"));
+              assertThat(context).hasBean("planeGuardFilterRegistration");
+            });
+  }
+
+  @Test
+  void aPolicyBeanReplacesThePolicyFile() {
+    local()
+        .withPropertyValues("planeguard.policy-location=classpath:does-not-exist.policy")
+        .withUserConfiguration(OwnPolicy.class)
+        .run(
+            context ->
+                assertThat(context.getBean(Enforcer.class).policy().rules())
+                    .containsExactly(Rule.publicRoute("/only")));
+  }
+
+  @Test
+  void integrationsBackOffWithoutTheirLibraries() {
+    local()
+        .withClassLoader(
+            new FilteredClassLoader(RequestAttributeSecurityContextRepository.class, MeterRegistry.class))
+        .run(
+            context ->
+                assertThat(context)
+                    .hasNotFailed()
+                    .doesNotHaveBean("planeGuardSecurityBridge")
+                    .doesNotHaveBean("planeGuardMetrics"));
+  }
+
+  @Test
+  void everyForbiddenProdSettingIsListedInOneFailure() {
+    runner
+        .withPropertyValues(
+            "AOS_MODE=prod",
+            "DB_AUTHORITY=local",
+            "CUSTOMER_SANDBOX_ENABLED=true",
+            "DEV_AUTH_ENABLED=true",
+            "planeguard.policy-location=classpath:test.policy",
+            "planeguard.human.issuer=https://issuer.example.test",
+            "planeguard.human.jwks-uri=http://keys.example.test/jwks.json",
+            "planeguard.human.audiences=api",
+            "planeguard.machine.keys-file=" + machineKeys,
+            "planeguard.sandbox.keys-file=" + sandboxKeys)
+        .run(
+            context -> {
+              assertThat(context).hasFailed();
+              ConfigurationException e = rootCause(context.getStartupFailure());
+              List<String> subjects = e.problems().stream().map(Problem::subject).toList();
+              assertThat(subjects)
+                  .contains("AOS_MODE", "DB_AUTHORITY", "CUSTOMER_SANDBOX_ENABLED", "DEV_AUTH_ENABLED");
+              assertThat(e.getMessage())
+                  .contains("plain http")
+                  .contains("sandbox keys");
+              FailureAnalysis analysis = new PlaneGuardFailureAnalyzer().analyze(e);
+              for (Problem p : e.problems()) {
+                assertThat(analysis.getDescription()).contains(p.subject() + ": " + p.message());
+                assertThat(analysis.getAction()).contains(p.fix());
+              }
+            });
+  }
+
+  @Test
+  void aMissingPolicyFileIsAStartupFailure() {
+    local()
+        .withPropertyValues("planeguard.policy-location=file:/nonexistent/planeguard.policy")
+        .run(
+            context ->
+                assertThat(rootCause(context.getStartupFailure()).problems())
+                    .extracting(Problem::subject)
+                    .contains("planeguard.policy-location"));
+  }
+
+  @Test
+  void configurationMetadataIsGenerated() throws Exception {
+    try (InputStream in =
+        getClass().getResourceAsStream("/META-INF/spring-configuration-metadata.json")) {
+      assertThat(in).isNotNull();
+      String json = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      assertThat(json)
+          .contains(
+              "\"planeguard.policy-location\"",
+              "\"planeguard.human.issuer\"",
+              "\"planeguard.human.jwks-uri\"",
+              "\"planeguard.human.audiences\"",
+              "\"planeguard.human.authorized-parties\"",
+              "\"planeguard.human.algorithms\"",
+              "\"planeguard.human.clock-skew\"",
+              "\"planeguard.human.max-lifetime\"",
+              "\"planeguard.machine.keys-file\"",
+              "\"planeguard.machine.header\"",
+              "\"planeguard.sandbox.header\"",
+              "\"planeguard.tenant-header\"",
+              "\"planeguard.export-policy\"");
+    }
+  }
+
+  static ConfigurationException rootCause(Throwable t) {
+    Throwable c = t;
+    while (c != null && !(c instanceof ConfigurationException)) {
+      c = c.getCause();
+    }
+    assertThat(c).as("a ConfigurationException in the cause chain of %s", t).isNotNull();
+    return (ConfigurationException) c;
+  }
+
+  @Configuration(proxyBeanMethods = false)
+  static class OwnEnforcer {
+    @Bean
+    Enforcer enforcer() {
+      return Enforcer.builder()
+          .contract(Contract.parse(Map.of("AOS_MODE", "local", "DB_AUTHORITY", "local")))
+          .policy(Policy.builder().rule(Rule.publicRoute("/x")).build())
+          .build();
+    }
+  }
+
+  @Configuration(proxyBeanMethods = false)
+  static class OwnPolicy {
+    @Bean
+    Policy policy() {
+      return Policy.builder().rule(Rule.publicRoute("/only")).build();
+    }
+  }
+}

@@ -1,0 +1,162 @@
+package dev.planeguard.spring;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.planeguard.ApiKey;
+import dev.planeguard.ConfigurationException;
+import dev.planeguard.Enforcer;
+import dev.planeguard.KeyFile;
+import dev.planeguard.KeyRecord;
+import dev.planeguard.Mode;
+import dev.planeguard.Policy;
+import dev.planeguard.spring.apps.Apps;
+import dev.planeguard.test.TestIssuer;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * Real applications on real Tomcat with really signed tokens: Spring Security sees the planeguard
+ * caller, handler annotations become policy rules and are merged with the policy file.
+ */
+class StarterHttpTest {
+
+  @TempDir static Path dir;
+  static TestIssuer issuer;
+  final HttpClient client = HttpClient.newHttpClient();
+
+  @BeforeAll
+  static void start() {
+    issuer = TestIssuer.start();
+    try (KeyFile f = KeyFile.openOrCreate(dir.resolve("keys.jsonl"))) {
+      f.add(KeyRecord.of(ApiKey.generate(ApiKey.Kind.MACHINE, Mode.LOCAL), null, Set.of(), null));
+    }
+  }
+
+  @AfterAll
+  static void stop() {
+    issuer.close();
+  }
+
+  static ConfigurableApplicationContext run(Class<?> app, String... more) {
+    List<String> props = new ArrayList<>(List.of(
+        "server.port=0",
+        "server.address=127.0.0.1",
+        "AOS_MODE=local",
+        "DB_AUTHORITY=local",
+        "planeguard.human.issuer=" + issuer.issuerId(),
+        "planeguard.human.jwks-uri=" + issuer.jwksUri(),
+        "planeguard.human.audiences=" + issuer.audience(),
+        "planeguard.machine.keys-file=" + dir.resolve("keys.jsonl")));
+    props.addAll(List.of(more));
+    return new SpringApplicationBuilder(app).properties(props.toArray(String[]::new)).run();
+  }
+
+  HttpResponse<String> send(ConfigurableApplicationContext app, String method, String path, String token) throws IOException, InterruptedException {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(
+        "http://127.0.0.1:" + app.getEnvironment().getProperty("local.server.port") + path))
+        .method(method, HttpRequest.BodyPublishers.noBody());
+    if (token != null) {
+      b.header("Authorization", "Bearer " + token);
+    }
+    return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void springSecuritySeesTheCallerAndItsScopes() throws Exception {
+    try (ConfigurableApplicationContext app =
+        run(Apps.Secured.class,
+            "planeguard.policy-location=classpath:secured.policy")) {
+      HttpResponse<String> me = send(app, "GET", "/api/v1/accounts/me", issuer.token().scope("runs:read").sign());
+      assertThat(me.statusCode()).isEqualTo(200);
+      assertThat(me.body())
+          .contains("\"type\":\"PlaneGuardAuthentication\"")
+          .contains("\"principal\":\"human\"")
+          .contains("SCOPE_runs:read");
+      assertThat(send(app, "POST", "/api/v1/runs", issuer.token().scope("runs:write").sign()).statusCode())
+          .isEqualTo(200);
+      // planeguard allows (human route, no scope in the policy); @PreAuthorize refuses.
+      assertThat(send(app, "POST", "/api/v1/runs", issuer.token().scope("runs:read").sign()).statusCode())
+          .isEqualTo(403);
+      // planeguard refuses first: Spring Security is never asked.
+      HttpResponse<String> none = send(app, "GET", "/api/v1/accounts/me", null);
+      assertThat(none.statusCode()).isEqualTo(401);
+      assertThat(none.body()).contains("\"reason\":\"MISSING_CREDENTIAL\"");
+      assertThat(send(app, "GET", "/healthz", null).statusCode()).isEqualTo(200);
+    }
+  }
+
+  @Test
+  void annotationsAloneMakeThePolicy() throws Exception {
+    Path export = dir.resolve("effective.policy");
+    try (ConfigurableApplicationContext app =
+        run(Apps.AnnotatedApp.class, "planeguard.export-policy=" + export)) {
+      Policy policy = app.getBean(Enforcer.class).policy();
+      Policy expected = Policy.parse(String.join("\n",
+          "human   /api/v1/accounts/me  methods=GET",
+          "human   /api/v1/accounts/{id}/reports  methods=GET scopes=reports:read",
+          "deny    /api/v1/accounts/{id}/delete  methods=GET",
+          "machine /api/v1/telemetry/events  methods=POST scopes=telemetry:write",
+          "public  /api/v1/status  methods=GET"), "expected");
+      assertThat(policy.rules()).containsExactlyInAnyOrderElementsOf(expected.rules());
+      assertThat(Files.readString(export))
+          .contains("# from " + Apps.Annotated.class.getName() + "#telemetry");
+      assertThat(Policy.parse(Files.readString(export), "exported").rules())
+          .containsExactlyInAnyOrderElementsOf(expected.rules());
+      String token = issuer.token().sign();
+      assertThat(send(app, "GET", "/api/v1/accounts/me", token).statusCode()).isEqualTo(200);
+      assertThat(send(app, "GET", "/api/v1/accounts/7/delete", token).statusCode()).isEqualTo(404);
+      assertThat(send(app, "GET", "/api/v1/accounts/7/reports", token).statusCode()).isEqualTo(403);
+      assertThat(send(app, "GET", "/api/v1/accounts/7/reports",
+          issuer.token().scope("reports:read").sign()).statusCode()).isEqualTo(200);
+      assertThat(send(app, "POST", "/api/v1/telemetry/events", token).statusCode()).isEqualTo(401);
+    }
+  }
+
+  @Test
+  void fileAndAnnotationsThatAgreeAreMergedWithBothOrigins() {
+    try (ConfigurableApplicationContext app =
+        run(Apps.AnnotatedApp.class, "planeguard.policy-location=classpath:agreeing.policy")) {
+      Policy policy = app.getBean(Enforcer.class).policy();
+      assertThat(policy.renderWithOrigins())
+          .contains("agreeing.policy:2, " + Apps.Annotated.class.getName() + "#telemetry")
+          .contains("# from " + Apps.Annotated.class.getName() + "#reports");
+    }
+  }
+
+  @Test
+  void aConflictStopsStartupNamingTheHandlerAndThePolicyLine() {
+    assertThatThrownBy(() ->
+        run(Apps.AnnotatedApp.class, "planeguard.policy-location=classpath:telemetry-human.policy").close())
+        .rootCause()
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessageContaining(Apps.Annotated.class.getName() + "#telemetry")
+        .hasMessageContaining("telemetry-human.policy:2");
+  }
+
+  @Test
+  void aRoleWithoutAPlaneDeclaresNothingSoTheRouteIsUncoveredAndAnswers404() throws Exception {
+    try (ConfigurableApplicationContext app = run(Apps.RoleOnlyApp.class)) {
+      assertThat(app.getBean(PlaneGuardSetup.class).uncovered)
+          .contains("GET /api/v1/admin (" + Apps.RoleOnly.class.getName() + "#admin)")
+          // Actuator's web endpoints are routes like any other.
+          .anyMatch(route -> route.startsWith("GET /actuator/health "));
+      assertThat(send(app, "GET", "/api/v1/admin", issuer.token().scope("admin").sign()).statusCode())
+          .isEqualTo(404);
+    }
+  }
+}

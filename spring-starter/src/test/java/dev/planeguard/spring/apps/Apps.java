@@ -1,0 +1,125 @@
+package dev.planeguard.spring.apps;
+
+import dev.planeguard.Principal;
+import dev.planeguard.annotation.HumanPlane;
+import dev.planeguard.annotation.MachinePlane;
+import dev.planeguard.annotation.PublicRoute;
+import dev.planeguard.spring.PlaneGuardAuthentication;
+import jakarta.annotation.security.DenyAll;
+import jakarta.annotation.security.RolesAllowed;
+import java.util.List;
+import java.util.Map;
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
+import org.springframework.security.access.prepost.PreAuthorize;
+import org.springframework.security.config.annotation.method.configuration.EnableMethodSecurity;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.core.GrantedAuthority;
+import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+/** Small applications for the starter's HTTP tests; no component scanning, everything imported. */
+public final class Apps {
+
+  private Apps() {}
+
+  /** Spring Security with method security, stateless, everything authenticated but /healthz. */
+  @SpringBootConfiguration
+  @EnableAutoConfiguration
+  @EnableMethodSecurity
+  @Import(SecuredController.class)
+  public static class Secured {
+    @Bean
+    SecurityFilterChain chain(HttpSecurity http) throws Exception {
+      return http.authorizeHttpRequests(a -> a.requestMatchers("/healthz").permitAll().anyRequest().authenticated())
+          .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+          .csrf(c -> c.disable())
+          .build();
+    }
+  }
+
+  @RestController
+  public static class SecuredController {
+    @GetMapping("/api/v1/accounts/me")
+    public Map<String, Object> me() {
+      Authentication auth = SecurityContextHolder.getContext().getAuthentication();
+      return Map.of(
+          "type", auth.getClass().getSimpleName(),
+          "name", auth.getName(),
+          "principal", ((Principal) auth.getPrincipal()).plane().id(),
+          "authorities", auth.getAuthorities().stream().map(GrantedAuthority::getAuthority).sorted().toList());
+    }
+
+    @PostMapping("/api/v1/runs")
+    @PreAuthorize("hasAuthority('" + PlaneGuardAuthentication.SCOPE_PREFIX + "runs:write')")
+    public String create() {
+      return "created";
+    }
+
+    @GetMapping("/healthz")
+    public String health() {
+      return "ok";
+    }
+  }
+
+  /** Planes declared on handlers only. */
+  @SpringBootConfiguration
+  @EnableAutoConfiguration
+  @Import({Annotated.class})
+  public static class AnnotatedApp {}
+
+  @RestController
+  @HumanPlane
+  public static class Annotated {
+    @GetMapping("/api/v1/accounts/me")
+    public String me() {
+      return "me";
+    }
+
+    @PostMapping("/api/v1/telemetry/events")
+    @MachinePlane(scopes = "telemetry:write")
+    public String telemetry() {
+      return "accepted";
+    }
+
+    @GetMapping("/api/v1/status")
+    @PublicRoute
+    public String status() {
+      return "ok";
+    }
+
+    @GetMapping("/api/v1/accounts/{id}/delete")
+    @DenyAll
+    public String never() {
+      return "deleted";
+    }
+
+    @GetMapping("/api/v1/accounts/{id}/reports")
+    @RolesAllowed("reports:read")
+    public String reports() {
+      return "reports";
+    }
+  }
+
+  /** A handler with a role but no plane: uncovered. */
+  @SpringBootConfiguration
+  @EnableAutoConfiguration
+  @Import({RoleOnly.class, Annotated.class})
+  public static class RoleOnlyApp {}
+
+  @RestController
+  public static class RoleOnly {
+    @GetMapping("/api/v1/admin")
+    @RolesAllowed("admin")
+    public List<String> admin() {
+      return List.of();
+    }
+  }
+}
