@@ -10,12 +10,12 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
-import org.postgresql.ds.PGSimpleDataSource;
 
 /** Test fixtures for the JDBC key store: databases with the shipped schema, listener events. */
 final class PostgresKeyTables {
@@ -42,21 +42,18 @@ final class PostgresKeyTables {
         Statement s = c.createStatement()) {
       s.execute("CREATE DATABASE " + name);
     }
-    DataSource ds = dataSource(pg.getPort(), name);
+    DataSource ds = dataSource(pg, name);
     execute(ds, schema());
     return ds;
   }
 
-  /** A data source for {@code database} on the local server at {@code port}, short timeouts. */
-  static DataSource dataSource(int port, String database) {
-    PGSimpleDataSource ds = new PGSimpleDataSource();
-    ds.setServerNames(new String[] {"localhost"});
-    ds.setPortNumbers(new int[] {port});
-    ds.setDatabaseName(database);
-    ds.setUser("postgres");
-    ds.setConnectTimeout(5);
-    ds.setSocketTimeout(30);
-    return ds;
+  /**
+   * A data source for {@code database} on {@code pg}'s port, with short connect and socket timeouts.
+   * It keeps working across a restart of the server on the same port.
+   */
+  static DataSource dataSource(EmbeddedPostgres pg, String database) {
+    return pg.getDatabase(
+        "postgres", database, Map.of("connectTimeout", "5", "socketTimeout", "30"));
   }
 
   static void execute(DataSource ds, String sql) throws SQLException {
