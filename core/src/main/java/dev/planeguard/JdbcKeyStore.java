@@ -9,7 +9,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.function.LongSupplier;
-import java.util.regex.Pattern;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 
@@ -72,13 +71,6 @@ public final class JdbcKeyStore implements KeyStore.Writable, AutoCloseable {
   public static final String SCHEMA_RESOURCE =
       "dev/planeguard/sql/postgresql/V1__planeguard_keys.sql";
 
-  /**
-   * A table name: a lower-case SQL identifier of at most 63 characters, optionally qualified by a
-   * schema of the same form. Nothing else can reach the SQL text.
-   */
-  private static final Pattern TABLE =
-      Pattern.compile("(?:[a-z_][a-z0-9_]{0,62}\\.)?[a-z_][a-z0-9_]{0,62}");
-
   private final JdbcKeyTable table;
   private final CachingKeyStore cache;
   private final @Nullable KeyChangeListener listener;
@@ -130,19 +122,15 @@ public final class JdbcKeyStore implements KeyStore.Writable, AutoCloseable {
     /**
      * The table, default {@value #DEFAULT_TABLE}: a lower-case SQL identifier ({@code
      * [a-z_][a-z0-9_]*}, at most 63 characters), optionally {@code schema.table}. The shipped
-     * schema creates {@value #DEFAULT_TABLE}; for another name, apply a copy with the name changed.
-     * The notification channel is the table's unqualified name.
+     * schema names no schema: applied with another schema first on the {@code search_path} (as
+     * Flyway's {@code schemas} setting does), it creates {@code that_schema.planeguard_keys}. For
+     * another table name, apply a copy with the name changed. The notification channel is the
+     * table's unqualified name.
      *
      * @throws IllegalArgumentException for anything else (quotes, upper case, spaces, …)
      */
     public Builder table(String table) {
-      requireNonNull(table, "table");
-      if (!TABLE.matcher(table).matches()) {
-        throw new IllegalArgumentException(
-            "the table must be a lower-case SQL identifier [a-z_][a-z0-9_]* of at most 63"
-                + " characters, optionally schema.table");
-      }
-      this.table = table;
+      this.table = JdbcKeyTable.checkName(table);
       return this;
     }
 
@@ -155,11 +143,7 @@ public final class JdbcKeyStore implements KeyStore.Writable, AutoCloseable {
      * @throws IllegalArgumentException if out of range
      */
     public Builder revocationBound(Duration revocationBound) {
-      requireNonNull(revocationBound, "revocationBound");
-      if (revocationBound.toMillis() < 1 || revocationBound.compareTo(Duration.ofHours(1)) > 0) {
-        throw new IllegalArgumentException("the revocation bound must be between 1 ms and 1 hour");
-      }
-      this.revocationBound = revocationBound;
+      this.revocationBound = CachingKeyStore.checkBound(revocationBound);
       return this;
     }
 
@@ -352,11 +336,15 @@ public final class JdbcKeyStore implements KeyStore.Writable, AutoCloseable {
     }
   }
 
-  /** The table, the bound and whether the store listens for changes; never a connection detail. */
+  /**
+   * The table, the bound and whether the store is listening for changes now; never a connection
+   * detail.
+   */
   @Override
   public String toString() {
+    KeyChangeListener l = listener;
     return "JdbcKeyStore{table=" + table.table() + ", revocationBound=" + cache.revocationBound()
-        + ", listening=" + (listener != null) + "}";
+        + ", listening=" + (l != null && l.isRunning()) + "}";
   }
 
   /** The notification channel of a table: its unqualified name, as the trigger's TG_TABLE_NAME. */

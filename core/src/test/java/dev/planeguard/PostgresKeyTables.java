@@ -86,6 +86,11 @@ final class PostgresKeyTables {
       queue.add("lost");
     }
 
+    @Override
+    public void stopped() {
+      queue.add("stopped");
+    }
+
     /** Waits for {@code event}, skipping others. */
     void await(String event) throws InterruptedException {
       long deadline = System.nanoTime() + GUARD.toNanos();

@@ -40,13 +40,23 @@ public final class CachingKeyStore implements KeyStore {
    */
   public CachingKeyStore(KeyStore store, Duration bound, LongSupplier ticker) {
     this.store = requireNonNull(store, "store");
-    this.bound = requireNonNull(bound, "revocationBound");
+    this.bound = checkBound(bound);
     requireNonNull(ticker, "ticker");
+    this.byId = build(bound, ticker);
+    this.byHash = build(bound, ticker);
+  }
+
+  /**
+   * Returns {@code bound} if it is a usable revocation bound.
+   *
+   * @throws IllegalArgumentException if it is not between 1 ms and 1 hour
+   */
+  public static Duration checkBound(Duration bound) {
+    requireNonNull(bound, "revocationBound");
     if (bound.toMillis() < 1 || bound.compareTo(MAX_BOUND) > 0) {
       throw new IllegalArgumentException("the revocation bound must be between 1 ms and 1 hour");
     }
-    this.byId = build(bound, ticker);
-    this.byHash = build(bound, ticker);
+    return bound;
   }
 
   private static Cache<String, Optional<KeyRecord>> build(Duration bound, LongSupplier ticker) {

@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Pattern;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 
@@ -39,6 +40,13 @@ import org.jspecify.annotations.Nullable;
  */
 public final class JdbcKeyTable implements KeyStore.Writable {
 
+  /**
+   * A table name: a lower-case SQL identifier of at most 63 characters, optionally qualified by a
+   * schema of the same form. Nothing else can reach the SQL text.
+   */
+  private static final Pattern NAME =
+      Pattern.compile("(?:[a-z_][a-z0-9_]{0,62}\\.)?[a-z_][a-z0-9_]{0,62}");
+
   private static final String COLUMNS =
       "id, kind, mode, hash, tenant, scopes, status, not_after, legacy";
 
@@ -57,12 +65,13 @@ public final class JdbcKeyTable implements KeyStore.Writable {
   /**
    * The table {@code table} in the database behind {@code dataSource}.
    *
-   * @param table a safe SQL identifier, optionally schema-qualified (checked by the caller)
+   * @param table a table name {@link #checkName} accepts
    * @param queryTimeoutSeconds the timeout of every statement, at least 1
+   * @throws IllegalArgumentException if the name or the timeout is not acceptable
    */
   public JdbcKeyTable(DataSource dataSource, String table, int queryTimeoutSeconds) {
     this.dataSource = requireNonNull(dataSource, "dataSource");
-    this.table = requireNonNull(table, "table");
+    this.table = checkName(table);
     if (queryTimeoutSeconds < 1) {
       throw new IllegalArgumentException("the query timeout must be at least 1 second");
     }
@@ -79,6 +88,24 @@ public final class JdbcKeyTable implements KeyStore.Writable {
         "UPDATE " + table + " SET status = 'revoked', updated_at = CURRENT_TIMESTAMP WHERE id = ?";
     this.retire =
         "UPDATE " + table + " SET not_after = ?, updated_at = CURRENT_TIMESTAMP WHERE id = ?";
+  }
+
+  /**
+   * Returns {@code table} if it is a lower-case SQL identifier ({@code [a-z_][a-z0-9_]*}, at most
+   * 63 characters), optionally {@code schema.table}: the only text of the configuration that
+   * reaches SQL, so nothing else is accepted.
+   *
+   * @throws IllegalArgumentException for anything else (quotes, upper case, spaces, …), without
+   *     echoing it
+   */
+  public static String checkName(String table) {
+    requireNonNull(table, "table");
+    if (!NAME.matcher(table).matches()) {
+      throw new IllegalArgumentException(
+          "the table must be a lower-case SQL identifier [a-z_][a-z0-9_]* of at most 63"
+              + " characters, optionally schema.table");
+    }
+    return table;
   }
 
   /** The table, as configured. */

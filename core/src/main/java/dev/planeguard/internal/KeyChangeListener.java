@@ -43,6 +43,9 @@ public final class KeyChangeListener implements AutoCloseable {
     /** The connection failed or could not be made; the listener will try again. */
     default void lost() {}
 
+    /** The listener has stopped: {@link KeyChangeListener#close()}, or the database is no PostgreSQL. */
+    default void stopped() {}
+
     /** No events. */
     Events NONE = new Events() {};
   }
@@ -97,6 +100,14 @@ public final class KeyChangeListener implements AutoCloseable {
   }
 
   private void run() {
+    try {
+      listenUntilClosed();
+    } finally {
+      events.stopped();
+    }
+  }
+
+  private void listenUntilClosed() {
     long backoff = MIN_BACKOFF_MILLIS;
     boolean failing = false;
     while (!isClosed()) {
@@ -203,8 +214,13 @@ public final class KeyChangeListener implements AutoCloseable {
     close(Duration.ofSeconds(1));
   }
 
+  /** Whether the listener's thread is running: started, and neither closed nor given up. */
+  public boolean isRunning() {
+    return thread.isAlive();
+  }
+
   @Override
   public String toString() {
-    return "KeyChangeListener{channel=" + channel + ", alive=" + thread.isAlive() + "}";
+    return "KeyChangeListener{channel=" + channel + ", running=" + thread.isAlive() + "}";
   }
 }

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.planeguard.ApiKey;
 import dev.planeguard.Detail;
+import dev.planeguard.JdbcKeyStore;
 import dev.planeguard.KeyRecord;
 import dev.planeguard.KeyStore;
 import dev.planeguard.KeyVerifier;
@@ -145,7 +146,9 @@ public final class StoreKeyVerifier implements KeyVerifier {
           "planeguard key store {} cannot answer; key requests are refused with 503 until it"
               + " can: {}",
           describe(store),
-          Text.describe(e));
+          // The JDBC store's messages are composed to be shown (table, operation, SQLState); any
+          // other store's message might quote a key, so only its class and place are logged.
+          e instanceof JdbcKeyStore.UnavailableException ? e.getMessage() : Text.describe(e));
     }
     return Verification.unavailable(Detail.KEY_STORE_UNAVAILABLE);
   }
