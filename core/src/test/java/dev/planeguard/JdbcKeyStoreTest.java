@@ -4,7 +4,14 @@ import static dev.planeguard.PostgresKeyTables.execute;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.nimbusds.jose.util.JSONObjectUtils;
+import dev.planeguard.testing.OutputCapture;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.net.URL;
+import java.net.URLClassLoader;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -26,12 +33,14 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.slf4j.LoggerFactory;
 
 /** {@link JdbcKeyStore} on a real PostgreSQL with the shipped schema: reads, writes, the table. */
 class JdbcKeyStoreTest {
@@ -265,7 +274,7 @@ class JdbcKeyStoreTest {
 
   @ParameterizedTest
   @ValueSource(strings = {
-      "", "Keys", "planeguard keys", "keys;drop table x", "\"keys\"", "keys--", "1keys", "a.b.c", "a.", ".a",
+      "", "Keys", "planeguard keys", "keys;drop table x", "keys\n", "keys ", "\"keys\"", "keys--", "1keys", "a.b.c", "a.", ".a",
       "k\u00e9ys", "schema.Keys",
       "a234567890123456789012345678901234567890123456789012345678901234"})
   void onlySafeTableNames(String table) {
@@ -336,6 +345,53 @@ class JdbcKeyStoreTest {
     assertThat(KeyVerifier.of(lax).verify(key.value(), ApiKey.Kind.MACHINE, Mode.PROD))
         .isEqualTo(Verification.unavailable(Detail.KEY_STORE_UNAVAILABLE));
     assertThatThrownBy(lax::records).isInstanceOf(JdbcKeyStore.UnavailableException.class);
+  }
+
+  @Test
+  void aRowTheDatabaseRefusesIsNeverQuotedBack() throws SQLException {
+    // PostgreSQL's message for a failed check quotes the whole row, hash included.
+    execute(ds, "ALTER TABLE planeguard_keys ADD CONSTRAINT no_acme CHECK (tenant <> 'acme')");
+    ApiKey key = ApiKey.generate(ApiKey.Kind.MACHINE, Mode.PROD);
+    assertThatThrownBy(() -> store.add(KeyRecord.of(key, "acme", Set.of(), null)))
+        .isInstanceOfSatisfying(JdbcKeyStore.UnavailableException.class, e -> {
+          assertThat(e.sqlState()).isEqualTo("23514");
+          assertThat(e).hasMessage("key table planeguard_keys: cannot add a key (SQLState 23514: a row"
+              + " failed a check constraint of the table)").hasNoCause();
+        });
+    assertThat(store.records()).isEmpty();
+  }
+
+  @Test
+  void worksWithoutThePostgresDriverOnItsClassPathExceptForListening() throws Exception {
+    ApiKey key = lifecycle(store).create(ApiKey.Kind.MACHINE, Mode.PROD, "acme", Set.of(), null).key();
+    // planeguard-core and its required dependencies only; the data source is the application's.
+    List<URL> jars = new ArrayList<>();
+    for (Class<?> c : List.of(JdbcKeyStore.class, Caffeine.class, LoggerFactory.class,
+        Nullable.class, JSONObjectUtils.class)) {
+      jars.add(c.getProtectionDomain().getCodeSource().getLocation());
+    }
+    try (URLClassLoader core = new URLClassLoader(jars.toArray(URL[]::new), ClassLoader.getPlatformClassLoader());
+        OutputCapture ignored = OutputCapture.start()) {
+      assertThatThrownBy(() -> Class.forName("org.postgresql.PGConnection", false, core))
+          .as("the driver is really absent").isInstanceOf(ClassNotFoundException.class);
+      Class<?> storeClass = Class.forName(JdbcKeyStore.class.getName(), true, core);
+      Method builder = storeClass.getMethod("builder", DataSource.class);
+      Object plain = builder.invoke(null, ds);
+      Object isolated = plain.getClass().getMethod("build").invoke(plain);
+      Object found = storeClass.getMethod("findById", String.class).invoke(isolated, key.id());
+      assertThat(found.getClass().getClassLoader()).isSameAs(core);
+      assertThat(found.toString()).startsWith("KeyRecord{id=" + key.id() + ", kind=mk, mode=prod");
+
+      Object listening = builder.invoke(null, ds);
+      listening.getClass().getMethod("listenForChanges").invoke(listening);
+      Method build = listening.getClass().getMethod("build");
+      assertThatThrownBy(() -> build.invoke(listening))
+          .isInstanceOf(InvocationTargetException.class)
+          .cause()
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessage("listenForChanges needs the PostgreSQL JDBC driver (org.postgresql:postgresql)"
+              + " on the class path");
+    }
   }
 
   @Test
