@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.planeguard.internal.KeyAudit;
 import dev.planeguard.internal.KeyRules;
+import dev.planeguard.internal.Text;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -131,7 +132,7 @@ public final class KeyLifecycle {
     }
     KeyRecord old = store.findById(id);
     if (old == null) {
-      throw new NoSuchElementException("no key with id " + id);
+      throw new NoSuchElementException("no key with id " + Text.quote(id, 64));
     }
     Instant now = clock.instant();
     ApiKey key = ApiKey.generate(ApiKey.DEFAULT_PREFIX, old.kind(), old.mode(), random);

@@ -78,22 +78,6 @@ final class CheckPolicy {
             policy.origin(rule)
           });
     }
-    int[] widths = new int[rows.get(0).length];
-    for (String[] row : rows) {
-      for (int i = 0; i < row.length; i++) {
-        widths[i] = Math.max(widths[i], row[i].length());
-      }
-    }
-    StringBuilder sb = new StringBuilder();
-    for (String[] row : rows) {
-      for (int i = 0; i < row.length; i++) {
-        sb.append(row[i]);
-        if (i < row.length - 1) {
-          sb.append(" ".repeat(widths[i] - row[i].length() + 2));
-        }
-      }
-      sb.append('\n');
-    }
-    return sb.toString();
+    return Output.table(rows);
   }
 }

@@ -2,10 +2,14 @@ package dev.planeguard.cli;
 
 import dev.planeguard.ApiKey;
 import dev.planeguard.ConfigurationException;
+import dev.planeguard.JdbcKeyStore;
 import dev.planeguard.KeyFile;
 import dev.planeguard.KeyLifecycle;
 import dev.planeguard.KeyRecord;
+import dev.planeguard.KeyStore;
 import dev.planeguard.Mode;
+import dev.planeguard.Problem;
+import dev.planeguard.internal.Text;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -38,12 +42,13 @@ final class Keys {
   static final String USAGE =
       """
       keys new --kind mk|sk --mode MODE --tenant T [--scopes a,b] [--not-after INSTANT]
-                 --file KEYS_FILE [--json]
-        keys rotate ID [--grace 48h] --file KEYS_FILE [--json]
-        keys revoke ID --file KEYS_FILE [--json]
-        keys list --file KEYS_FILE [--json]
+                 STORE [--json]
+        keys rotate ID [--grace 48h] STORE [--json]
+        keys revoke ID STORE [--json]
+        keys list STORE [--json]
         keys import-legacy ID --kind mk|sk --mode MODE (--from-env VAR | --from-file FILE)
-                 [--tenant T] [--scopes a,b] [--not-after INSTANT] --file KEYS_FILE [--json]\
+                 [--tenant T] [--scopes a,b] [--not-after INSTANT] STORE [--json]
+        where STORE is --file KEYS_FILE or --jdbc-url URL (the key table planeguard_keys)\
       """;
 
   private static final Pattern GRACE = Pattern.compile("(\\d{1,6})([smhd])");
@@ -58,41 +63,44 @@ final class Keys {
     List<String> rest = argv.subList(1, argv.size());
     try {
       return switch (sub) {
-        case "new" -> create(rest, o);
-        case "rotate" -> rotate(rest, o);
-        case "revoke" -> revoke(rest, o);
-        case "list" -> list(rest, o);
+        case "new" -> create(rest, env, o);
+        case "rotate" -> rotate(rest, env, o);
+        case "revoke" -> revoke(rest, env, o);
+        case "list" -> list(rest, env, o);
         case "import-legacy" -> importLegacy(rest, env, o);
-        default -> throw new UsageException("unknown keys subcommand " + sub);
+        default -> throw new UsageException("unknown keys subcommand " + Text.quote(sub, 64));
       };
     } catch (ConfigurationException e) {
-      return refused(o, "invalid key file", e.getMessage(), e);
+      return refused(o, "invalid key file", e.getMessage(), e.problems());
+    } catch (BadCredentials e) {
+      return refused(o, "database credentials refused", e.getMessage(), e.problems);
     } catch (NoSuchElementException | IllegalStateException e) {
-      return refused(o, "refused", e.getMessage(), null);
+      return refused(o, "refused", e.getMessage(), List.of());
+    } catch (JdbcKeyStore.UnavailableException e) {
+      // Its message names the table, the operation and the SQLState; never a value.
+      return refused(o, "database unavailable", e.getMessage(), List.of());
     } catch (UncheckedIOException e) {
       Throwable cause = e.getCause();
       return refused(
           o,
           "cannot write",
           e.getMessage() + (cause == null ? "" : " (" + cause.getClass().getSimpleName() + ")"),
-          null);
+          List.of());
     }
   }
 
-  private static int create(List<String> argv, Output o) {
-    Args args =
-        Args.parse(
-            argv, Set.of("kind", "mode", "tenant", "scopes", "not-after", "file"), Set.of("json"));
+  private static int create(List<String> argv, Map<String, String> env, Output o) {
+    Args args = Args.parse(argv, options("kind", "mode", "tenant", "scopes", "not-after"), JSON);
     noPositional(args, "keys new");
     ApiKey.Kind kind = kind(args);
     Mode mode = mode(args);
     String tenant = args.required("tenant");
     Set<String> scopes = scopes(args);
     Instant notAfter = notAfter(args);
-    try (KeyFile file = KeyFile.openOrCreate(file(args))) {
+    try (Target target = Target.open(args, env, true)) {
       KeyLifecycle.Issued issued;
       try {
-        issued = KeyLifecycle.of(file).create(kind, mode, tenant, scopes, notAfter);
+        issued = KeyLifecycle.of(target.store).create(kind, mode, tenant, scopes, notAfter);
       } catch (IllegalArgumentException e) {
         throw new UsageException(String.valueOf(e.getMessage()));
       }
@@ -101,24 +109,24 @@ final class Keys {
         m.put("ok", true);
         m.put("key", issued.key().value());
         m.putAll(describe(issued.record(), null));
-        m.put("file", file.path().toString());
+        target.describe(m);
         o.json(m);
       } else {
         o.out.println(issued.key().value());
         o.err.println(
-            "created " + summary(issued.record()) + " in " + file.path()
+            "created " + summary(issued.record()) + " in " + target
                 + "; the key above is shown this once and stored only as a hash");
       }
     }
     return 0;
   }
 
-  private static int rotate(List<String> argv, Output o) {
-    Args args = Args.parse(argv, Set.of("grace", "file"), Set.of("json"));
+  private static int rotate(List<String> argv, Map<String, String> env, Output o) {
+    Args args = Args.parse(argv, options("grace"), JSON);
     String id = oneId(args, "keys rotate");
     Duration grace = grace(args.optional("grace"));
-    try (KeyFile file = KeyFile.open(file(args))) {
-      KeyLifecycle.Issued issued = KeyLifecycle.of(file).rotate(id, grace);
+    try (Target target = Target.open(args, env, false)) {
+      KeyLifecycle.Issued issued = KeyLifecycle.of(target.store).rotate(id, grace);
       KeyRecord old = issued.predecessor();
       Instant until = old == null ? null : old.notAfter();
       if (o.json) {
@@ -130,7 +138,7 @@ final class Keys {
         p.put("id", id);
         p.put("notAfter", until == null ? null : until.toString());
         m.put("predecessor", p);
-        m.put("file", file.path().toString());
+        target.describe(m);
         o.json(m);
       } else {
         o.out.println(issued.key().value());
@@ -143,16 +151,16 @@ final class Keys {
     return 0;
   }
 
-  private static int revoke(List<String> argv, Output o) {
-    Args args = Args.parse(argv, Set.of("file"), Set.of("json"));
+  private static int revoke(List<String> argv, Map<String, String> env, Output o) {
+    Args args = Args.parse(argv, options(), JSON);
     String id = oneId(args, "keys revoke");
-    try (KeyFile file = KeyFile.open(file(args))) {
-      KeyRecord revoked = KeyLifecycle.of(file).revoke(id);
+    try (Target target = Target.open(args, env, false)) {
+      KeyRecord revoked = KeyLifecycle.of(target.store).revoke(id);
       if (o.json) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("ok", true);
         m.putAll(describe(revoked, null));
-        m.put("file", file.path().toString());
+        target.describe(m);
         o.json(m);
       } else {
         o.out.println("revoked " + revoked.id());
@@ -161,12 +169,12 @@ final class Keys {
     return 0;
   }
 
-  private static int list(List<String> argv, Output o) {
-    Args args = Args.parse(argv, Set.of("file"), Set.of("json"));
+  private static int list(List<String> argv, Map<String, String> env, Output o) {
+    Args args = Args.parse(argv, options(), JSON);
     noPositional(args, "keys list");
     Instant now = Instant.now();
-    try (KeyFile file = KeyFile.open(file(args))) {
-      List<KeyRecord> records = file.records();
+    try (Target target = Target.open(args, env, false)) {
+      List<KeyRecord> records = target.store.records();
       if (o.json) {
         List<Map<String, Object>> keys = new ArrayList<>();
         for (KeyRecord r : records) {
@@ -174,7 +182,7 @@ final class Keys {
         }
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("ok", true);
-        m.put("file", file.path().toString());
+        target.describe(m);
         m.put("keys", keys);
         o.json(m);
       } else {
@@ -189,25 +197,26 @@ final class Keys {
     Args args =
         Args.parse(
             argv,
-            Set.of("kind", "mode", "tenant", "scopes", "not-after", "from-env", "from-file", "file"),
-            Set.of("json"));
+            options("kind", "mode", "tenant", "scopes", "not-after", "from-env", "from-file"),
+            JSON);
     String id = oneId(args, "keys import-legacy");
     ApiKey.Kind kind = kind(args);
     Mode mode = mode(args);
     Set<String> scopes = scopes(args);
     Instant notAfter = notAfter(args);
     String secret = secret(args, env);
-    try (KeyFile file = KeyFile.openOrCreate(file(args))) {
-      if (file.findById(id) != null) {
-        throw new IllegalStateException("a key with id " + id + " exists in " + file.path());
+    try (Target target = Target.open(args, env, true)) {
+      if (target.store.findById(id) != null) {
+        throw new IllegalStateException(
+            "a key with id " + Text.quote(id, 64) + " exists in " + target);
       }
-      if (file.findByHash(ApiKey.hash(secret)) != null) {
-        throw new IllegalStateException("this legacy secret is already in " + file.path());
+      if (target.store.findByHash(ApiKey.hash(secret)) != null) {
+        throw new IllegalStateException("this legacy secret is already in " + target);
       }
       KeyRecord record;
       try {
         record =
-            KeyLifecycle.of(file)
+            KeyLifecycle.of(target.store)
                 .importLegacy(id, secret, kind, mode, args.optional("tenant"), scopes, notAfter);
       } catch (IllegalArgumentException e) {
         throw new UsageException(String.valueOf(e.getMessage()));
@@ -216,34 +225,146 @@ final class Keys {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("ok", true);
         m.putAll(describe(record, null));
-        m.put("file", file.path().toString());
+        target.describe(m);
         o.json(m);
       } else {
         o.out.println("imported legacy key " + record.id());
         o.err.println(
             "only its hash is stored; issue its structured successor with: keys rotate "
-                + record.id() + " --file " + file.path());
+                + record.id() + " " + target.option);
       }
     }
     return 0;
   }
 
+  private static final Set<String> JSON = Set.of("json");
+
+  /** The valued options of a subcommand: {@code names}, and the two that name the store. */
+  private static Set<String> options(String... names) {
+    Set<String> options = new LinkedHashSet<>(List.of(names));
+    options.add("file");
+    options.add("jdbc-url");
+    return options;
+  }
+
+  /**
+   * Where the keys are: a key file ({@code --file}) or the key table of a database ({@code
+   * --jdbc-url}). Its {@code toString()} names the file or the table, never the URL (which may
+   * hold a password).
+   */
+  private static final class Target implements AutoCloseable {
+
+    final KeyStore.Writable store;
+    /** How to name this store again on a command line. */
+    final String option;
+    private final AutoCloseable resource;
+    private final String member;
+    private final String name;
+    /** A key file this command created, to remove again if nothing was written to it. */
+    private final @Nullable Path created;
+
+    private Target(
+        KeyStore.Writable store,
+        AutoCloseable resource,
+        String member,
+        String name,
+        String option,
+        @Nullable Path created) {
+      this.store = store;
+      this.resource = resource;
+      this.member = member;
+      this.name = name;
+      this.option = option;
+      this.created = created;
+    }
+
+    /**
+     * Opens the store the arguments name.
+     *
+     * @param create whether a missing key file is created (for the commands that add a key)
+     */
+    static Target open(Args args, Map<String, String> env, boolean create) {
+      String file = args.optional("file");
+      String url = args.optional("jdbc-url");
+      if ((file == null) == (url == null)) {
+        throw new UsageException("give exactly one of --file KEYS_FILE or --jdbc-url URL");
+      }
+      if (url != null) {
+        JdbcTarget database = JdbcTarget.of(url, env);
+        if (!database.violations().isEmpty()) {
+          throw new BadCredentials(database.violations());
+        }
+        JdbcKeyStore table = JdbcKeyStore.builder(database.dataSource()).build();
+        return new Target(
+            table, table, "table", table.table(), "--jdbc-url URL", null);
+      }
+      if (file.isEmpty()) {
+        throw new UsageException("--file needs a value");
+      }
+      Path path = Path.of(file);
+      boolean creating = create && !Files.exists(path);
+      KeyFile keys = create ? KeyFile.openOrCreate(path) : KeyFile.open(path);
+      return new Target(
+          keys, keys, "file", path.toString(), "--file " + path, creating ? path : null);
+    }
+
+    /** Adds the member naming this store ({@code file} or {@code table}) to a JSON answer. */
+    void describe(Map<String, Object> json) {
+      json.put(member, name);
+    }
+
+    /** Closes the store; removes a key file this command created if it is still empty. */
+    @Override
+    public void close() {
+      try {
+        resource.close();
+      } catch (Exception e) {
+        // Neither store throws on close.
+      }
+      Path path = created;
+      if (path != null) {
+        try {
+          if (Files.size(path) == 0) {
+            Files.deleteIfExists(path);
+          }
+        } catch (IOException e) {
+          // Left behind: an empty key file holds no key.
+        }
+      }
+    }
+
+    @Override
+    public String toString() {
+      return member.equals("table") ? "table " + name : name;
+    }
+  }
+
+  /** The database password breaks the rules for secrets; nothing was done. */
+  private static final class BadCredentials extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    @SuppressWarnings("serial") // never serialized
+    final List<Problem> problems;
+
+    BadCredentials(List<Problem> problems) {
+      super("the database password breaks the rules for secrets", null, false, false);
+      this.problems = List.copyOf(problems);
+    }
+  }
+
   private static int refused(
-      Output o, String error, @Nullable String message, @Nullable ConfigurationException e) {
+      Output o, String error, @Nullable String message, List<Problem> problems) {
     if (o.json) {
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("ok", false);
       m.put("error", error);
       m.put("message", message);
-      if (e != null) {
-        m.put("problems", Output.problems(e.problems()));
+      if (!problems.isEmpty()) {
+        m.put("problems", Output.problems(problems));
       }
       o.json(m);
-    } else if (e != null) {
-      o.problemLines(
-          "planeguard: invalid key file (" + e.problems().size() + " problems):",
-          e.problems(),
-          o.err);
+    } else if (!problems.isEmpty()) {
+      o.problemLines("planeguard: " + error + " (" + problems.size() + " problems):", problems, o.err);
     } else {
       o.err.println("planeguard: " + message);
     }
@@ -291,23 +412,7 @@ final class Keys {
             r.notAfter() == null ? "-" : String.valueOf(r.notAfter())
           });
     }
-    int[] widths = new int[rows.get(0).length];
-    for (String[] row : rows) {
-      for (int i = 0; i < row.length; i++) {
-        widths[i] = Math.max(widths[i], row[i].length());
-      }
-    }
-    StringBuilder sb = new StringBuilder();
-    for (String[] row : rows) {
-      for (int i = 0; i < row.length; i++) {
-        sb.append(row[i]);
-        if (i < row.length - 1) {
-          sb.append(" ".repeat(widths[i] - row[i].length() + 2));
-        }
-      }
-      sb.append('\n');
-    }
-    return sb.toString();
+    return Output.table(rows);
   }
 
   private static void noPositional(Args args, String command) {
@@ -321,10 +426,6 @@ final class Keys {
       throw new UsageException(command + " needs exactly one key ID");
     }
     return args.positional().get(0);
-  }
-
-  private static Path file(Args args) {
-    return Path.of(args.required("file"));
   }
 
   private static ApiKey.Kind kind(Args args) {
@@ -413,14 +514,15 @@ final class Keys {
     if (variable != null) {
       secret = env.get(variable);
       if (secret == null || secret.isEmpty()) {
-        throw new UsageException("the environment variable " + variable + " is not set");
+        throw new UsageException(
+            "the environment variable " + Text.quote(variable, 64) + " is not set");
       }
     } else {
       String name = String.valueOf(fileName);
       try {
         secret = Files.readString(Path.of(name), StandardCharsets.UTF_8);
       } catch (IOException e) {
-        throw new UsageException("cannot read --from-file " + name);
+        throw new UsageException("cannot read --from-file " + Text.quote(name, 256));
       }
     }
     int end = secret.length();

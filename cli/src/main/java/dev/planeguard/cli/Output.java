@@ -38,6 +38,32 @@ final class Output {
     return list;
   }
 
+  /**
+   * Rows as text columns: each column as wide as its widest cell, two spaces between columns, one
+   * line a row (the first row is the heading). Cells are printed as given: only values the
+   * program validated belong in them.
+   */
+  static String table(List<String[]> rows) {
+    int columns = rows.isEmpty() ? 0 : rows.get(0).length;
+    int[] widths = new int[columns];
+    for (String[] row : rows) {
+      for (int i = 0; i < row.length; i++) {
+        widths[i] = Math.max(widths[i], row[i].length());
+      }
+    }
+    StringBuilder sb = new StringBuilder();
+    for (String[] row : rows) {
+      for (int i = 0; i < row.length; i++) {
+        sb.append(row[i]);
+        if (i < row.length - 1) {
+          sb.append(" ".repeat(widths[i] - row[i].length() + 2));
+        }
+      }
+      sb.append('\n');
+    }
+    return sb.toString();
+  }
+
   void problemLines(String heading, List<Problem> problems, PrintStream stream) {
     stream.println(heading);
     for (Problem p : problems) {

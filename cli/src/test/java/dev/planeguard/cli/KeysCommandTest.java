@@ -223,7 +223,57 @@ class KeysCommandTest {
     }
     Run json = keys("new", "--kind", "sk", "--mode", "prod", "--tenant", "acme", "--file", f, "--json");
     assertThat(JSONObjectUtils.parse(json.out())).containsEntry("error", "usage");
-    assertThat(KeyFile.open(file()).records()).as("refused commands store no key").isEmpty();
+    assertThat(file()).as("refused commands leave no key file behind").doesNotExist();
+  }
+
+  @Test
+  void aRefusedNewLeavesNoEmptyKeyFileButNeverRemovesAnExistingOne() throws Exception {
+    Run sandboxInProd = keys("new", "--kind", "sk", "--mode", "prod", "--tenant", "acme", "--file", file().toString());
+    assertThat(sandboxInProd.exit()).isEqualTo(2);
+    assertThat(file()).doesNotExist();
+    Run pastNotAfter = keys("new", "--kind", "mk", "--mode", "prod", "--tenant", "acme",
+        "--not-after", "2020-01-01T00:00:00Z", "--file", file().toString());
+    assertThat(pastNotAfter.exit()).isEqualTo(2);
+    assertThat(file()).doesNotExist();
+    Run shortLegacy = keys(Map.of("K", "short"), "import-legacy", "x-key", "--kind", "mk", "--mode", "prod",
+        "--from-env", "K", "--file", file().toString());
+    assertThat(shortLegacy.exit()).isEqualTo(2);
+    assertThat(file()).doesNotExist();
+
+    // An empty file the operator made, and a file with keys, stay as they are.
+    Files.createFile(file(), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    assertThat(keys("new", "--kind", "sk", "--mode", "prod", "--tenant", "acme", "--file", file().toString()).exit())
+        .isEqualTo(2);
+    assertThat(file()).exists().isEmptyFile();
+    String key = newKey();
+    String before = Files.readString(file());
+    assertThat(keys("new", "--kind", "sk", "--mode", "prod", "--tenant", "acme", "--file", file().toString()).exit())
+        .isEqualTo(2);
+    assertThat(Files.readString(file())).isEqualTo(before).contains(ApiKey.parse(key).id());
+  }
+
+  @Test
+  void namesTheUserTypedAreQuotedSoNoControlCharacterReachesTheTerminal() throws Exception {
+    String escape = "\u001b]0;owned\u0007\u001b[2J";
+    newKey();
+    List<Run> runs = List.of(
+        keys("list", "--file", file().toString(), "--" + escape),
+        keys(escape, "--file", file().toString()),
+        keys("rotate", escape, "--file", file().toString()),
+        keys("revoke", "x" + escape, "--file", file().toString()),
+        keys(Map.of(), "import-legacy", "x-key", "--kind", "mk", "--mode", "prod",
+            "--from-env", escape, "--file", file().toString()),
+        keys("import-legacy", "x-key", "--kind", "mk", "--mode", "prod",
+            "--from-file", dir.resolve(escape).toString(), "--file", file().toString()));
+    for (Run r : runs) {
+      assertThat(r.exit()).as(r.err()).isIn(1, 2);
+      assertThat(r.all()).as(r.err()).doesNotContain("\u001b").doesNotContain("\u0007");
+    }
+    assertThat(runs.get(0).err()).contains("unknown option \"--\\u001b]0;owned\\u0007\\u001b[2J\"");
+    assertThat(runs.get(1).err()).contains("unknown keys subcommand \"\\u001b]0;owned");
+    CliRun command = CliRun.run(escape);
+    assertThat(command.exit()).isEqualTo(2);
+    assertThat(command.err()).contains("unknown command \"\\u001b]0;owned").doesNotContain("\u001b");
   }
 
   @Test

@@ -162,7 +162,7 @@ public final class JdbcKeyTable implements KeyStore.Writable {
         c -> {
           checkNew(c, record);
           insert(c, record);
-          return null;
+          return record;
         });
   }
 
