@@ -31,11 +31,14 @@ import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
- * {@code keys}: the key lifecycle on a key file. {@code new} and {@code rotate} print the new
- * plaintext key once, on standard output (alone on its line, or in the JSON), and store only its
- * hash; nothing else ever prints a key or a hash. Each change is written atomically and audited on
- * the logger {@code planeguard.audit} (standard error). Exit 0 done, 1 refused (no such key, a
- * revoked key to rotate, an invalid or unwritable file), 2 usage error.
+ * {@code keys}: the key lifecycle on a key file ({@code --file}) or on the key table of a database
+ * ({@code --jdbc-url}, the {@link JdbcKeyStore}; URL and credentials as {@link JdbcTarget}
+ * describes). {@code new} and {@code rotate} print the new plaintext key once, on standard output
+ * (alone on its line, or in the JSON), and store only its hash; nothing else ever prints a key or a
+ * hash. Each change is written atomically (one transaction on the table) and audited on the logger
+ * {@code planeguard.audit} (standard error). Exit 0 done, 1 refused (no such key, a revoked key to
+ * rotate, an invalid or unwritable file, a database that cannot answer or a password that breaks
+ * the secret rules), 2 usage error.
  */
 final class Keys {
 
