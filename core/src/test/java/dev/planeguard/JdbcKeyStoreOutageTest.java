@@ -7,9 +7,9 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.planeguard.testing.LeakCheck;
 import dev.planeguard.testing.OutputCapture;
+import dev.planeguard.testing.PasswordPostgres;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
@@ -49,22 +49,7 @@ class JdbcKeyStoreOutageTest {
 
   @BeforeEach
   void startServer() throws Exception {
-    pg =
-        server()
-            .setDataDirectoryCustomizer(
-                data -> {
-                  try {
-                    Files.writeString(
-                        data.toPath().resolve("pg_hba.conf"),
-                        "host all postgres 127.0.0.1/32 trust\n"
-                            + "host all postgres ::1/128 trust\n"
-                            + "host all all 127.0.0.1/32 scram-sha-256\n"
-                            + "host all all ::1/128 scram-sha-256\n");
-                  } catch (IOException e) {
-                    throw new IllegalStateException(e);
-                  }
-                })
-            .start();
+    pg = server().start();
     port = pg.getPort();
     try (Connection c = pg.getPostgresDatabase().getConnection();
         Statement s = c.createStatement()) {
@@ -81,7 +66,7 @@ class JdbcKeyStoreOutageTest {
 
   /** A server on this test's data directory, which survives a stop. */
   EmbeddedPostgres.Builder server() {
-    return EmbeddedPostgres.builder()
+    return PasswordPostgres.builder()
         .setDataDirectory(dir.resolve("data"))
         .setCleanDataDirectory(false);
   }
@@ -138,7 +123,8 @@ class JdbcKeyStoreOutageTest {
     List<Object> shown = new ArrayList<>();
     Throwable writeFailure;
 
-    try (OutputCapture output = OutputCapture.start()) {
+    OutputCapture output = OutputCapture.start();
+    try {
       assertDecision(decide(enforcer, cached), 200, Reason.AUTHENTICATED, null);
 
       stopServer();
@@ -181,15 +167,16 @@ class JdbcKeyStoreOutageTest {
           .contains("event=KEY_REVOKED key_id=" + cached.id());
       shown.addAll(
           List.of(store, writer, enforcer, coldDuringOutage, cachedBeyondBound, coldAfter));
+    } finally {
       output.close();
-      LeakCheck.create()
-          .apiKey("cached key", cached.value())
-          .apiKey("cold key", cold.value())
-          .secret("database password", PASSWORD)
-          .output(output)
-          .throwable("write failure", writeFailure)
-          .objects(shown.toArray())
-          .assertClean();
     }
+    LeakCheck.create()
+        .apiKey("cached key", cached.value())
+        .apiKey("cold key", cold.value())
+        .secret("database password", PASSWORD)
+        .output(output)
+        .throwable("write failure", writeFailure)
+        .objects(shown.toArray())
+        .assertClean();
   }
 }

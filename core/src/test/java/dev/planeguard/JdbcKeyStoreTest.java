@@ -179,8 +179,8 @@ class JdbcKeyStoreTest {
   void rotationShortensNeverExtendsAndIsAtomic() throws SQLException {
     KeyLifecycle keys = lifecycle(store);
     KeyRecord open = keys.create(ApiKey.Kind.MACHINE, Mode.PROD, "acme", Set.of("runs:write"), null).record();
-    KeyLifecycle.Issued first = keys.rotate(open.id(), Duration.ofHours(48));
-    Instant graceEnd = NOW.plus(Duration.ofHours(48));
+    KeyLifecycle.Issued first = keys.rotate(open.id(), KeyLifecycle.DEFAULT_GRACE);
+    Instant graceEnd = NOW.plus(KeyLifecycle.DEFAULT_GRACE);
     assertThat(first.predecessor().notAfter()).isEqualTo(graceEnd);
     assertThat(store.findById(open.id()).notAfter()).isEqualTo(graceEnd);
     assertThat(first.record().tenant()).isEqualTo("acme");
@@ -371,7 +371,7 @@ class JdbcKeyStoreTest {
       jars.add(c.getProtectionDomain().getCodeSource().getLocation());
     }
     try (URLClassLoader core = new URLClassLoader(jars.toArray(URL[]::new), ClassLoader.getPlatformClassLoader());
-        OutputCapture ignored = OutputCapture.start()) {
+        OutputCapture slf4jWithoutProvider = OutputCapture.start()) {
       assertThatThrownBy(() -> Class.forName("org.postgresql.PGConnection", false, core))
           .as("the driver is really absent").isInstanceOf(ClassNotFoundException.class);
       Class<?> storeClass = Class.forName(JdbcKeyStore.class.getName(), true, core);
@@ -391,6 +391,7 @@ class JdbcKeyStoreTest {
           .isInstanceOf(IllegalStateException.class)
           .hasMessage("listenForChanges needs the PostgreSQL JDBC driver (org.postgresql:postgresql)"
               + " on the class path");
+      assertThat(slf4jWithoutProvider.err()).doesNotContain(key.hash());
     }
   }
 

@@ -257,6 +257,8 @@ final class Keys {
    */
   private static final class Target implements AutoCloseable {
 
+    private static final String ONE_STORE = "give exactly one of --file KEYS_FILE or --jdbc-url URL";
+
     final KeyStore.Writable store;
     /** How to name this store again on a command line. */
     final String option;
@@ -289,10 +291,10 @@ final class Keys {
     static Target open(Args args, Map<String, String> env, boolean create) {
       String file = args.optional("file");
       String url = args.optional("jdbc-url");
-      if ((file == null) == (url == null)) {
-        throw new UsageException("give exactly one of --file KEYS_FILE or --jdbc-url URL");
-      }
       if (url != null) {
+        if (file != null) {
+          throw new UsageException(ONE_STORE);
+        }
         JdbcTarget database = JdbcTarget.of(url, env);
         if (!database.violations().isEmpty()) {
           throw new BadCredentials(database.violations());
@@ -300,6 +302,9 @@ final class Keys {
         JdbcKeyStore table = JdbcKeyStore.builder(database.dataSource()).build();
         return new Target(
             table, table, "table", table.table(), "--jdbc-url URL", null);
+      }
+      if (file == null) {
+        throw new UsageException(ONE_STORE);
       }
       if (file.isEmpty()) {
         throw new UsageException("--file needs a value");

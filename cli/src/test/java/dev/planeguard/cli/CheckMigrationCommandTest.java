@@ -3,6 +3,7 @@ package dev.planeguard.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.nimbusds.jose.util.JSONObjectUtils;
+import dev.planeguard.testing.PasswordPostgres;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.sql.Connection;
 import java.sql.Statement;
@@ -20,23 +21,7 @@ class CheckMigrationCommandTest {
 
   @BeforeAll
   static void start() throws Exception {
-    // Password authentication for every role but the bootstrap superuser the harness uses.
-    pg =
-        EmbeddedPostgres.builder()
-            .setDataDirectoryCustomizer(
-                dir -> {
-                  try {
-                    java.nio.file.Files.writeString(
-                        dir.toPath().resolve("pg_hba.conf"),
-                        "host all postgres 127.0.0.1/32 trust\n"
-                            + "host all postgres ::1/128 trust\n"
-                            + "host all all 127.0.0.1/32 scram-sha-256\n"
-                            + "host all all ::1/128 scram-sha-256\n");
-                  } catch (java.io.IOException e) {
-                    throw new IllegalStateException(e);
-                  }
-                })
-            .start();
+    pg = PasswordPostgres.builder().start();
     try (Connection c = pg.getPostgresDatabase().getConnection();
         Statement s = c.createStatement()) {
       s.execute("CREATE ROLE migrator LOGIN PASSWORD '" + PASSWORD + "'");

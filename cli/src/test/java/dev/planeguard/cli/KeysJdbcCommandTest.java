@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.nimbusds.jose.util.JSONObjectUtils;
 import dev.planeguard.ApiKey;
 import dev.planeguard.JdbcKeyStore;
+import dev.planeguard.KeyLifecycle;
 import dev.planeguard.KeyRecord;
 import dev.planeguard.KeyVerifier;
 import dev.planeguard.MachinePrincipal;
@@ -14,16 +15,15 @@ import dev.planeguard.Reason;
 import dev.planeguard.Verification;
 import dev.planeguard.cli.KeysCommandTest.Run;
 import dev.planeguard.testing.LeakCheck;
+import dev.planeguard.testing.PasswordPostgres;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -54,22 +54,7 @@ class KeysJdbcCommandTest {
 
   @BeforeAll
   static void start() throws Exception {
-    pg =
-        EmbeddedPostgres.builder()
-            .setDataDirectoryCustomizer(
-                dir -> {
-                  try {
-                    Files.writeString(
-                        dir.toPath().resolve("pg_hba.conf"),
-                        "host all postgres 127.0.0.1/32 trust\n"
-                            + "host all postgres ::1/128 trust\n"
-                            + "host all all 127.0.0.1/32 scram-sha-256\n"
-                            + "host all all ::1/128 scram-sha-256\n");
-                  } catch (IOException e) {
-                    throw new IllegalStateException(e);
-                  }
-                })
-            .start();
+    pg = PasswordPostgres.builder().start();
     try (Connection c = pg.getPostgresDatabase().getConnection();
         Statement s = c.createStatement()) {
       s.execute("CREATE ROLE keyadmin LOGIN PASSWORD '" + PASSWORD + "'");
@@ -200,7 +185,7 @@ class KeysJdbcCommandTest {
     assertThat(rotated.err()).contains("rotated " + key.id() + ": successor " + successor.id());
     KeyRecord old = JdbcKeyStore.builder(admin()).build().findById(key.id());
     assertThat(old.notAfter())
-        .isBetween(before.plus(Duration.ofHours(48)), after.plus(Duration.ofHours(48)));
+        .isBetween(before.plus(KeyLifecycle.DEFAULT_GRACE), after.plus(KeyLifecycle.DEFAULT_GRACE));
     assertThat(verify(successor.value())).isInstanceOf(Verification.Verified.class);
     assertThat(verify(key.value())).as("during the grace period").isInstanceOf(Verification.Verified.class);
 
