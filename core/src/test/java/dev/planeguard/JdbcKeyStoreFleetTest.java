@@ -4,7 +4,6 @@ import static dev.planeguard.PostgresKeyTables.execute;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.planeguard.internal.KeyChangeListener;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
@@ -15,9 +14,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.sql.DataSource;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -30,8 +27,6 @@ class JdbcKeyStoreFleetTest {
 
   static final Instant NOW = Instant.parse("2026-11-22T10:00:00Z");
   static final Duration BOUND = JdbcKeyStore.DEFAULT_REVOCATION_BOUND;
-
-  static EmbeddedPostgres pg;
 
   DataSource ds;
   final List<JdbcKeyStore> stores = new ArrayList<>();
@@ -68,19 +63,27 @@ class JdbcKeyStoreFleetTest {
     }
   }
 
-  @BeforeAll
-  static void start() throws Exception {
-    pg = EmbeddedPostgres.builder().start();
+  /** The events of the listening node of a test. */
+  final PostgresKeyTables.Events events = new PostgresKeyTables.Events();
+
+  /** A node that listens for changes, once its listener is up. */
+  Node listening(JdbcKeyStore.Builder builder) throws InterruptedException {
+    Node node = new Node(builder.listenForChanges().listenerEvents(events));
+    events.await("listening");
+    return node;
   }
 
-  @AfterAll
-  static void stop() throws Exception {
-    pg.close();
+  /** A key created through {@code writer}, heard of and then cached by the listening node. */
+  ApiKey createdAndCached(Node writer, Node listening) throws InterruptedException {
+    ApiKey key = writer.create();
+    events.await("notified " + key.id());
+    assertThat(listening.verify(key)).isEqualTo(verified(key));
+    return key;
   }
 
   @BeforeEach
-  void database() throws SQLException {
-    ds = PostgresKeyTables.newDatabase(pg);
+  void database() throws Exception {
+    ds = PostgresKeyTables.newDatabase();
   }
 
   @AfterEach
@@ -156,15 +159,11 @@ class JdbcKeyStoreFleetTest {
 
   @Test
   void aListeningNodeEvictsARevokedKeyAtOnce() throws Exception {
-    PostgresKeyTables.Events events = new PostgresKeyTables.Events();
     Node a = new Node(JdbcKeyStore.builder(ds));
-    Node b = new Node(JdbcKeyStore.builder(ds).listenForChanges().listenerEvents(events));
-    events.await("listening");
+    Node b = listening(JdbcKeyStore.builder(ds));
     assertThat(b.store.toString()).contains("listening=true");
 
-    ApiKey key = a.create();
-    events.await("notified " + key.id());
-    assertThat(b.verify(key)).isEqualTo(verified(key));
+    ApiKey key = createdAndCached(a, b);
 
     a.keys().revoke(key.id());
     events.await("notified " + key.id());
@@ -175,13 +174,9 @@ class JdbcKeyStoreFleetTest {
 
   @Test
   void aListeningNodeSeesChangesMadeByAnyTool() throws Exception {
-    PostgresKeyTables.Events events = new PostgresKeyTables.Events();
     Node a = new Node(JdbcKeyStore.builder(ds));
-    Node b = new Node(JdbcKeyStore.builder(ds).listenForChanges().listenerEvents(events));
-    events.await("listening");
-    ApiKey key = a.create();
-    events.await("notified " + key.id());
-    assertThat(b.verify(key)).isEqualTo(verified(key));
+    Node b = listening(JdbcKeyStore.builder(ds));
+    ApiKey key = createdAndCached(a, b);
 
     execute(ds, "UPDATE planeguard_keys SET scopes = '' WHERE id = '" + key.id() + "'");
     events.await("notified " + key.id());
@@ -196,13 +191,9 @@ class JdbcKeyStoreFleetTest {
   @Test
   void aListenerWhoseConnectionIsKilledListensAgainAndForgetsWhatItMayHaveMissed()
       throws Exception {
-    PostgresKeyTables.Events events = new PostgresKeyTables.Events();
     Node a = new Node(JdbcKeyStore.builder(ds));
-    Node b = new Node(JdbcKeyStore.builder(ds).listenForChanges().listenerEvents(events));
-    events.await("listening");
-    ApiKey key = a.create();
-    events.await("notified " + key.id());
-    assertThat(b.verify(key)).isEqualTo(verified(key));
+    Node b = listening(JdbcKeyStore.builder(ds));
+    ApiKey key = createdAndCached(a, b);
 
     execute(ds, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
         + " WHERE query = 'LISTEN planeguard_keys' AND pid <> pg_backend_pid()");
@@ -213,26 +204,15 @@ class JdbcKeyStoreFleetTest {
     events.await("listening");
     assertThat(b.verify(key)).isEqualTo(REVOKED);
 
-    ApiKey later = a.create();
-    events.await("notified " + later.id());
-    assertThat(b.verify(later)).isEqualTo(verified(later));
+    createdAndCached(a, b);
   }
 
   @Test
   void aListenerOnASchemaQualifiedTableListensOnTheTableName() throws Exception {
     execute(ds, "CREATE SCHEMA auth; SET search_path TO auth; " + PostgresKeyTables.schema());
-    PostgresKeyTables.Events events = new PostgresKeyTables.Events();
     Node a = new Node(JdbcKeyStore.builder(ds).table("auth.planeguard_keys"));
-    Node b =
-        new Node(
-            JdbcKeyStore.builder(ds)
-                .table("auth.planeguard_keys")
-                .listenForChanges()
-                .listenerEvents(events));
-    events.await("listening");
-    ApiKey key = a.create();
-    events.await("notified " + key.id());
-    assertThat(b.verify(key)).isEqualTo(verified(key));
+    Node b = listening(JdbcKeyStore.builder(ds).table("auth.planeguard_keys"));
+    ApiKey key = createdAndCached(a, b);
     a.keys().revoke(key.id());
     events.await("notified " + key.id());
     assertThat(b.verify(key)).isEqualTo(REVOKED);
@@ -240,10 +220,8 @@ class JdbcKeyStoreFleetTest {
 
   @Test
   void aClosedListenerStopsAndTheBoundStillHolds() throws Exception {
-    PostgresKeyTables.Events events = new PostgresKeyTables.Events();
     Node a = new Node(JdbcKeyStore.builder(ds));
-    Node b = new Node(JdbcKeyStore.builder(ds).listenForChanges().listenerEvents(events));
-    events.await("listening");
+    Node b = listening(JdbcKeyStore.builder(ds));
     b.store.close();
     events.await("stopped");
     assertThat(b.store.toString()).contains("listening=false");

@@ -7,7 +7,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.nimbusds.jose.util.JSONObjectUtils;
 import dev.planeguard.testing.OutputCapture;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.net.URL;
@@ -34,8 +33,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -48,25 +45,13 @@ class JdbcKeyStoreTest {
   static final Instant NOW = Instant.parse("2026-11-22T10:00:00Z");
   static final String LEGACY_SECRET = "AOS-legacy-5e4d3c2b1a0f9e8d7c6b5a4039281706";
 
-  static EmbeddedPostgres pg;
-
   DataSource ds;
   final AtomicLong nanos = new AtomicLong(1_000_000_000L);
   JdbcKeyStore store;
 
-  @BeforeAll
-  static void start() throws Exception {
-    pg = EmbeddedPostgres.builder().start();
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    pg.close();
-  }
-
   @BeforeEach
-  void database() throws SQLException {
-    ds = PostgresKeyTables.newDatabase(pg);
+  void database() throws Exception {
+    ds = PostgresKeyTables.newDatabase();
     store = JdbcKeyStore.builder(ds).ticker(nanos::get).build();
   }
 

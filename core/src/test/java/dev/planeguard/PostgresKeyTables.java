@@ -16,13 +16,34 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
 
 /** Test fixtures for the JDBC key store: databases with the shipped schema, listener events. */
 final class PostgresKeyTables {
 
   private static final AtomicInteger DATABASES = new AtomicInteger();
 
+  private static @Nullable EmbeddedPostgres server;
+
   private PostgresKeyTables() {}
+
+  /**
+   * One server for the key store tests of this JVM, started on first use and stopped when the JVM
+   * exits. Tests that stop a server start their own.
+   */
+  static synchronized EmbeddedPostgres server() throws IOException {
+    EmbeddedPostgres s = server;
+    if (s == null) {
+      s = EmbeddedPostgres.builder().setRegisterShutdownHook(true).start();
+      server = s;
+    }
+    return s;
+  }
+
+  /** A new, empty database on the {@linkplain #server() shared server} with the shipped schema. */
+  static DataSource newDatabase() throws IOException, SQLException {
+    return newDatabase(server());
+  }
 
   /** The shipped schema, read from the class path as a user's migration tool would. */
   static String schema() {

@@ -115,26 +115,23 @@ public final class JdbcKeyTable implements KeyStore.Writable {
 
   @Override
   public @Nullable KeyRecord findById(String id) {
-    requireNonNull(id, "id");
-    try (Connection c = connect("look up a key");
-        PreparedStatement ps = prepare(c, selectById)) {
-      ps.setString(1, id);
-      return single(ps);
-    } catch (SQLException e) {
-      throw failure("look up a key", e, false);
-    }
+    return lookup("look up a key", selectById, requireNonNull(id, "id"));
   }
 
   @Override
   public @Nullable KeyRecord findByHash(String hash) {
-    requireNonNull(hash, "hash");
-    try (Connection c = connect("look up a legacy key");
-        PreparedStatement ps = prepare(c, selectLegacyByHash)) {
-      ps.setString(1, hash);
-      KeyRecord r = single(ps);
-      return r != null && r.legacy() ? r : null;
+    KeyRecord r = lookup("look up a legacy key", selectLegacyByHash, requireNonNull(hash, "hash"));
+    return r != null && r.legacy() ? r : null;
+  }
+
+  /** The record {@code sql} finds with {@code value} as its one parameter, or {@code null}. */
+  private @Nullable KeyRecord lookup(String what, String sql, String value) {
+    try (Connection c = connect(what);
+        PreparedStatement ps = prepare(c, sql)) {
+      ps.setString(1, value);
+      return single(ps);
     } catch (SQLException e) {
-      throw failure("look up a legacy key", e, false);
+      throw failure(what, e, false);
     }
   }
 
