@@ -262,7 +262,7 @@ final class Keys {
     final KeyStore.Writable store;
     /** How to name this store again on a command line. */
     final String option;
-    private final AutoCloseable resource;
+    private final Runnable closeStore;
     private final String member;
     private final String name;
     /** A key file this command created, to remove again if nothing was written to it. */
@@ -270,13 +270,13 @@ final class Keys {
 
     private Target(
         KeyStore.Writable store,
-        AutoCloseable resource,
+        Runnable closeStore,
         String member,
         String name,
         String option,
         @Nullable Path created) {
       this.store = store;
-      this.resource = resource;
+      this.closeStore = closeStore;
       this.member = member;
       this.name = name;
       this.option = option;
@@ -301,7 +301,7 @@ final class Keys {
         }
         JdbcKeyStore table = JdbcKeyStore.builder(database.dataSource()).build();
         return new Target(
-            table, table, "table", table.table(), "--jdbc-url URL", null);
+            table, table::close, "table", table.table(), "--jdbc-url URL", null);
       }
       if (file == null) {
         throw new UsageException(ONE_STORE);
@@ -313,7 +313,7 @@ final class Keys {
       boolean creating = create && !Files.exists(path);
       KeyFile keys = create ? KeyFile.openOrCreate(path) : KeyFile.open(path);
       return new Target(
-          keys, keys, "file", path.toString(), "--file " + path, creating ? path : null);
+          keys, keys::close, "file", path.toString(), "--file " + path, creating ? path : null);
     }
 
     /** Adds the member naming this store ({@code file} or {@code table}) to a JSON answer. */
@@ -324,11 +324,7 @@ final class Keys {
     /** Closes the store; removes a key file this command created if it is still empty. */
     @Override
     public void close() {
-      try {
-        resource.close();
-      } catch (Exception e) {
-        // Neither store throws on close.
-      }
+      closeStore.run();
       Path path = created;
       if (path != null) {
         try {
