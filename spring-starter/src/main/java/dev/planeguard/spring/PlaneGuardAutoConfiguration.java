@@ -11,6 +11,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.servlet.DispatcherType;
 import java.util.EnumSet;
 import java.util.List;
+import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ListableBeanFactory;
@@ -77,6 +78,7 @@ public final class PlaneGuardAutoConfiguration {
       ObjectProvider<Policy> policy,
       ObjectProvider<TokenVerifier> tokens,
       ObjectProvider<KeyStore> keys,
+      ObjectProvider<DataSource> dataSource,
       ObjectProvider<PlaneGuardCustomizer> customizers) {
     List<HandlerRoute> handlers =
         ClassUtils.isPresent(MVC_MAPPING, PlaneGuardAutoConfiguration.class.getClassLoader())
@@ -88,8 +90,12 @@ public final class PlaneGuardAutoConfiguration {
             properties,
             environment,
             resources,
-            new PlaneGuardSetup.Overrides(
-                contract.getIfUnique(), policy.getIfUnique(), tokens.getIfUnique(), keys.getIfUnique()),
+            new PlaneGuardSetup.Beans(
+                contract.getIfUnique(),
+                policy.getIfUnique(),
+                tokens.getIfUnique(),
+                keys.getIfUnique(),
+                properties.getMachine().getJdbc().isEnabled() ? dataSource.getIfUnique() : null),
             handlers,
             all);
     LOG.info("{}", setup.routeTable());

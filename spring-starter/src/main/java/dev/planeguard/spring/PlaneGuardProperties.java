@@ -1,5 +1,6 @@
 package dev.planeguard.spring;
 
+import dev.planeguard.JdbcKeyStore;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -53,7 +54,7 @@ public class PlaneGuardProperties {
   private @Nullable String tenantHeader;
 
   private final Human human = new Human();
-  private final Keys machine = Keys.withHeader("X-AOS-Key");
+  private final Machine machine = new Machine();
   private final Keys sandbox = Keys.withHeader("X-AOS-Customer-Key");
 
   /** The default {@link #getPolicyLocation() policy location}. */
@@ -112,8 +113,8 @@ public class PlaneGuardProperties {
     return human;
   }
 
-  /** Machine keys ({@code X-AOS-Key}). */
-  public Keys getMachine() {
+  /** Machine keys ({@code X-AOS-Key}): a key file or the JDBC key store. */
+  public Machine getMachine() {
     return machine;
   }
 
@@ -311,6 +312,92 @@ public class PlaneGuardProperties {
 
     public void setHeader(String header) {
       this.header = header;
+    }
+  }
+
+  /**
+   * Machine keys: from {@code keys-file}, or with {@code jdbc.enabled} from the JDBC key store in
+   * the application's {@code DataSource} (one of the two; see docs/keys.md, "Fleet store").
+   */
+  public static class Machine extends Keys {
+
+    private final Jdbc jdbc = new Jdbc();
+
+    public Machine() {
+      setHeader("X-AOS-Key");
+    }
+
+    /** The JDBC key store, for several instances sharing one key table. */
+    public Jdbc getJdbc() {
+      return jdbc;
+    }
+  }
+
+  /** The JDBC key store ({@code JdbcKeyStore}) over the application's {@code DataSource} bean. */
+  public static class Jdbc {
+
+    /** Read machine keys from the key table in the application's DataSource. */
+    private boolean enabled;
+
+    /** The key table, optionally schema-qualified. */
+    private String table = JdbcKeyStore.DEFAULT_TABLE;
+
+    /**
+     * How long a key record, or the answer that a key does not exist, is served from the cache;
+     * a revocation made on another instance takes effect here within this time. Default 5 s;
+     * from 1 millisecond to 1 hour. It is also how long a cached key keeps working while the
+     * database is down.
+     */
+    private Duration revocationBound = JdbcKeyStore.DEFAULT_REVOCATION_BOUND;
+
+    /** The timeout of each lookup. Default 2 s; between 1 second and 1 minute. */
+    private Duration queryTimeout = JdbcKeyStore.DEFAULT_QUERY_TIMEOUT;
+
+    /**
+     * PostgreSQL only: hold one connection with LISTEN on the table's channel and evict a changed
+     * key at once, instead of waiting out the revocation bound. Not through a transaction-mode
+     * pooler, which does not deliver notifications.
+     */
+    private boolean listen;
+
+    public boolean isEnabled() {
+      return enabled;
+    }
+
+    public void setEnabled(boolean enabled) {
+      this.enabled = enabled;
+    }
+
+    public String getTable() {
+      return table;
+    }
+
+    public void setTable(String table) {
+      this.table = table;
+    }
+
+    public Duration getRevocationBound() {
+      return revocationBound;
+    }
+
+    public void setRevocationBound(Duration revocationBound) {
+      this.revocationBound = revocationBound;
+    }
+
+    public Duration getQueryTimeout() {
+      return queryTimeout;
+    }
+
+    public void setQueryTimeout(Duration queryTimeout) {
+      this.queryTimeout = queryTimeout;
+    }
+
+    public boolean isListen() {
+      return listen;
+    }
+
+    public void setListen(boolean listen) {
+      this.listen = listen;
     }
   }
 }

@@ -5,6 +5,7 @@ import dev.planeguard.Contract;
 import dev.planeguard.ContractSpec;
 import dev.planeguard.Enforcer;
 import dev.planeguard.HumanIssuer;
+import dev.planeguard.JdbcKeyStore;
 import dev.planeguard.JwtVerifier;
 import dev.planeguard.KeyFile;
 import dev.planeguard.KeyStore;
@@ -30,6 +31,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,12 +53,16 @@ final class PlaneGuardSetup implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger("planeguard");
 
-  /** The inputs the application may supply as beans; {@code null} means "from the properties". */
-  record Overrides(
+  /**
+   * The application's beans planeguard uses; {@code null} means none. The first four replace what
+   * the properties would build; the data source holds the JDBC key store's table.
+   */
+  record Beans(
       @Nullable Contract contract,
       @Nullable Policy policy,
       @Nullable TokenVerifier tokens,
-      @Nullable KeyStore machineKeys) {}
+      @Nullable KeyStore machineKeys,
+      @Nullable DataSource dataSource) {}
 
   final Enforcer enforcer;
   final Policy policy;
@@ -93,7 +99,7 @@ final class PlaneGuardSetup implements AutoCloseable {
       PlaneGuardProperties props,
       Environment environment,
       ResourceLoader resources,
-      Overrides overrides,
+      Beans overrides,
       @Nullable List<HandlerRoute> handlers,
       List<PlaneGuardCustomizer> customizers) {
     List<Problem> problems = new ArrayList<>();
@@ -148,7 +154,10 @@ final class PlaneGuardSetup implements AutoCloseable {
 
     KeyStore machine = overrides.machineKeys();
     if (machine == null) {
-      machine = keyFile(props.getMachine(), "planeguard.machine.keys-file", owned, problems);
+      machine =
+          props.getMachine().getJdbc().isEnabled()
+              ? jdbcStore(props.getMachine(), overrides.dataSource(), owned, problems)
+              : keyFile(props.getMachine(), "planeguard.machine.keys-file", owned, problems);
     }
     KeyStore sandbox = keyFile(props.getSandbox(), "planeguard.sandbox.keys-file", owned, problems);
     if (sandbox != null && contract == null && mode != null && mode.isProductionLike()) {
@@ -230,8 +239,7 @@ final class PlaneGuardSetup implements AutoCloseable {
    * properties of exactly the contract's variable names laid over it (so tests and {@code -D}
    * options can set them; the real environment still wins in Spring's own order).
    */
-  private static Map<String, String> environment(
-      Environment spring, PlaneGuardProperties props, List<Problem> problems) {
+  static Map<String, String> contractEnvironment(Environment spring) {
     Map<String, String> env = new HashMap<>(System.getenv());
     ContractSpec spec = ContractSpec.standard();
     Set<String> names = new LinkedHashSet<>();
@@ -260,6 +268,12 @@ final class PlaneGuardSetup implements AutoCloseable {
         env.put(name, value);
       }
     }
+    return env;
+  }
+
+  private static Map<String, String> environment(
+      Environment spring, PlaneGuardProperties props, List<Problem> problems) {
+    Map<String, String> env = contractEnvironment(spring);
     String tenantHeader = props.getTenantHeader();
     if (tenantHeader != null) {
       String fromEnv = env.get(TENANT_HEADER);
@@ -409,6 +423,66 @@ final class PlaneGuardSetup implements AutoCloseable {
       b.tenantClaim(tenant);
     }
     return b.build();
+  }
+
+  private static @Nullable KeyStore jdbcStore(
+      PlaneGuardProperties.Machine machine,
+      @Nullable DataSource dataSource,
+      List<AutoCloseable> owned,
+      List<Problem> problems) {
+    if (machine.getKeysFile() != null) {
+      problems.add(
+          new Problem(
+              "planeguard.machine",
+              "both keys-file and jdbc.enabled are set",
+              "choose one store for machine keys: remove planeguard.machine.keys-file, or"
+                  + " planeguard.machine.jdbc.enabled"));
+    }
+    if (dataSource == null) {
+      problems.add(
+          new Problem(
+              "planeguard.machine.jdbc.enabled",
+              "the JDBC key store needs one DataSource bean, and there is none or more than one",
+              "configure spring.datasource.*, or define a single (or @Primary) DataSource bean"));
+      return null;
+    }
+    PlaneGuardProperties.Jdbc jdbc = machine.getJdbc();
+    JdbcKeyStore.Builder b = JdbcKeyStore.builder(dataSource);
+    int before = problems.size();
+    configure(problems, "planeguard.machine.jdbc.table", () -> b.table(jdbc.getTable()));
+    configure(
+        problems,
+        "planeguard.machine.jdbc.revocation-bound",
+        () -> b.revocationBound(jdbc.getRevocationBound()));
+    configure(
+        problems, "planeguard.machine.jdbc.query-timeout", () -> b.queryTimeout(jdbc.getQueryTimeout()));
+    if (jdbc.isListen()) {
+      b.listenForChanges();
+    }
+    if (problems.size() > before) {
+      return null;
+    }
+    try {
+      JdbcKeyStore store = b.build();
+      owned.add(store);
+      LOG.info("planeguard machine keys: {}", store);
+      return store;
+    } catch (IllegalStateException e) {
+      problems.add(
+          new Problem(
+              "planeguard.machine.jdbc.listen",
+              String.valueOf(e.getMessage()),
+              "add the PostgreSQL JDBC driver, or set planeguard.machine.jdbc.listen=false"));
+      return null;
+    }
+  }
+
+  private static void configure(List<Problem> problems, String property, Runnable setting) {
+    try {
+      setting.run();
+    } catch (IllegalArgumentException e) {
+      problems.add(new Problem(property, String.valueOf(e.getMessage()), "fix " + property));
+    }
   }
 
   private static @Nullable KeyStore keyFile(

@@ -21,7 +21,9 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterAll;
+import org.postgresql.ds.PGSimpleDataSource;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -175,6 +177,35 @@ class PlaneGuardAutoConfigurationTest {
   }
 
   @Test
+  void theJdbcStoreNeedsADataSourceAndIsTheOnlyMachineStore() {
+    local() // with planeguard.machine.keys-file
+        .withPropertyValues("planeguard.machine.jdbc.enabled=true")
+        .run(
+            context ->
+                assertThat(rootCause(context.getStartupFailure()).problems())
+                    .extracting(Problem::subject)
+                    .containsExactly(
+                        "planeguard.machine", "planeguard.machine.jdbc.enabled", "machine plane"));
+    local()
+        .withBean(DataSource.class, PGSimpleDataSource::new) // never connected to
+        .withPropertyValues(
+            "planeguard.machine.jdbc.enabled=true",
+            "planeguard.machine.jdbc.table=Keys; DROP TABLE x",
+            "planeguard.machine.jdbc.revocation-bound=0s",
+            "planeguard.machine.jdbc.query-timeout=2h")
+        .run(
+            context ->
+                assertThat(rootCause(context.getStartupFailure()).problems())
+                    .extracting(Problem::subject)
+                    .containsExactly(
+                        "planeguard.machine",
+                        "planeguard.machine.jdbc.table",
+                        "planeguard.machine.jdbc.revocation-bound",
+                        "planeguard.machine.jdbc.query-timeout",
+                        "machine plane"));
+  }
+
+  @Test
   void configurationMetadataIsGenerated() throws Exception {
     try (InputStream in =
         getClass().getResourceAsStream("/META-INF/spring-configuration-metadata.json")) {
@@ -192,6 +223,10 @@ class PlaneGuardAutoConfigurationTest {
               "\"planeguard.human.max-lifetime\"",
               "\"planeguard.machine.keys-file\"",
               "\"planeguard.machine.header\"",
+              "\"planeguard.machine.jdbc.enabled\"",
+              "\"planeguard.machine.jdbc.table\"",
+              "\"planeguard.machine.jdbc.revocation-bound\"",
+              "\"planeguard.machine.jdbc.listen\"",
               "\"planeguard.sandbox.header\"",
               "\"planeguard.tenant-header\"",
               "\"planeguard.export-policy\"");

@@ -6,12 +6,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.planeguard.ApiKey;
 import dev.planeguard.ConfigurationException;
 import dev.planeguard.Enforcer;
+import dev.planeguard.JdbcKeyStore;
 import dev.planeguard.KeyFile;
 import dev.planeguard.KeyRecord;
 import dev.planeguard.Mode;
 import dev.planeguard.Policy;
 import dev.planeguard.spring.apps.Apps;
 import dev.planeguard.test.TestIssuer;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -22,6 +24,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -60,18 +63,35 @@ class StarterHttpTest {
         "DB_AUTHORITY=local",
         "planeguard.human.issuer=" + issuer.issuerId(),
         "planeguard.human.jwks-uri=" + issuer.jwksUri(),
-        "planeguard.human.audiences=" + issuer.audience(),
-        "planeguard.machine.keys-file=" + dir.resolve("keys.jsonl")));
-    props.addAll(List.of(more));
+        "planeguard.human.audiences=" + issuer.audience()));
+    List<String> given = List.of(more);
+    if (given.stream().noneMatch(p -> p.startsWith("planeguard.machine.jdbc.enabled="))) {
+      props.add("planeguard.machine.keys-file=" + dir.resolve("keys.jsonl"));
+    }
+    if (given.stream().noneMatch(p -> p.startsWith("spring.datasource.url="))) {
+      // The JDBC driver is on the test class path; without a URL there is no database to use.
+      props.add("spring.autoconfigure.exclude="
+          + "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration," // Boot 4
+          + "org.springframework.boot.autoconfigure.jdbc.DataSourceAutoConfiguration"); // Boot 3
+    }
+    props.addAll(given);
     return new SpringApplicationBuilder(app).properties(props.toArray(String[]::new)).run();
   }
 
   HttpResponse<String> send(ConfigurableApplicationContext app, String method, String path, String token) throws IOException, InterruptedException {
+    return token == null
+        ? send(app, method, path, null, null)
+        : send(app, method, path, "Authorization", "Bearer " + token);
+  }
+
+  HttpResponse<String> send(
+      ConfigurableApplicationContext app, String method, String path, String header, String value)
+      throws IOException, InterruptedException {
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(
         "http://127.0.0.1:" + app.getEnvironment().getProperty("local.server.port") + path))
         .method(method, HttpRequest.BodyPublishers.noBody());
-    if (token != null) {
-      b.header("Authorization", "Bearer " + token);
+    if (header != null) {
+      b.header(header, value);
     }
     return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
   }
@@ -157,6 +177,60 @@ class StarterHttpTest {
           .anyMatch(route -> route.startsWith("GET /actuator/health "));
       assertThat(send(app, "GET", "/api/v1/admin", issuer.token().scope("admin").sign()).statusCode())
           .isEqualTo(404);
+    }
+  }
+
+  /**
+   * Two instances' worth of the fleet story in one application: Flyway (through the migration
+   * gate) creates the key table from the schema in planeguard's jar, the starter reads machine
+   * keys from it, and keys written by another store over the same database (another node, or the
+   * command line) are served and revoked.
+   */
+  @Test
+  void machineKeysFromTheJdbcStoreWithTheTableMadeByGatedFlyway() throws Exception {
+    try (EmbeddedPostgres postgres = EmbeddedPostgres.builder().start();
+        ConfigurableApplicationContext app =
+            run(
+                Apps.MachineApi.class,
+                "spring.datasource.url=" + postgres.getJdbcUrl("postgres", "postgres"),
+                "spring.datasource.username=postgres",
+                "spring.flyway.locations=classpath:"
+                    + JdbcKeyStore.SCHEMA_RESOURCE.substring(
+                        0, JdbcKeyStore.SCHEMA_RESOURCE.lastIndexOf('/')),
+                "DB_ROLE=staging",
+                "planeguard.machine.jdbc.enabled=true",
+                "planeguard.machine.jdbc.revocation-bound=10m");
+        JdbcKeyStore writer = JdbcKeyStore.builder(app.getBean(DataSource.class)).build()) {
+      assertThat(app.getBean(PlaneGuardSetup.class).machineKeys)
+          .isInstanceOf(JdbcKeyStore.class)
+          .hasToString("JdbcKeyStore{table=planeguard_keys, revocationBound=PT10M, listening=false}");
+      ApiKey writes = ApiKey.generate(ApiKey.Kind.MACHINE, Mode.LOCAL);
+      ApiKey readsOnly = ApiKey.generate(ApiKey.Kind.MACHINE, Mode.LOCAL);
+      ApiKey revoked = ApiKey.generate(ApiKey.Kind.MACHINE, Mode.LOCAL);
+      writer.add(KeyRecord.of(writes, null, Set.of("runs:write"), null));
+      writer.add(KeyRecord.of(readsOnly, null, Set.of("runs:read"), null));
+      writer.add(KeyRecord.of(revoked, null, Set.of("runs:write"), null));
+      writer.revoke(revoked.id());
+
+      HttpResponse<String> ok = send(app, "POST", "/api/v1/runs", "X-AOS-Key", writes.value());
+      assertThat(ok.statusCode()).as(ok.body()).isEqualTo(200);
+      assertThat(ok.body()).isEqualTo("created");
+      HttpResponse<String> scope =
+          send(app, "POST", "/api/v1/runs", "X-AOS-Key", readsOnly.value());
+      assertThat(scope.statusCode()).isEqualTo(403);
+      assertThat(scope.body()).contains("\"reason\":\"INSUFFICIENT_SCOPE\"").doesNotContain("created");
+      HttpResponse<String> gone = send(app, "POST", "/api/v1/runs", "X-AOS-Key", revoked.value());
+      assertThat(gone.statusCode()).isEqualTo(401);
+      assertThat(gone.body()).contains("\"reason\":\"REVOKED_KEY\"").doesNotContain("created");
+      HttpResponse<String> unknown =
+          send(
+              app,
+              "POST",
+              "/api/v1/runs",
+              "X-AOS-Key",
+              ApiKey.generate(ApiKey.Kind.MACHINE, Mode.LOCAL).value());
+      assertThat(unknown.statusCode()).isEqualTo(401);
+      assertThat(unknown.body()).contains("\"reason\":\"INVALID_KEY\"");
     }
   }
 }

@@ -122,4 +122,31 @@ public final class Apps {
       return List.of();
     }
   }
+
+  /**
+   * A machine API as a service would write it: planes on the handlers, Spring Security stateless
+   * without CSRF (header credentials, no cookies), keys from the JDBC store.
+   */
+  @SpringBootConfiguration
+  @EnableAutoConfiguration
+  @Import(Runs.class)
+  public static class MachineApi {
+    @Bean
+    SecurityFilterChain chain(HttpSecurity http) throws Exception {
+      return http.authorizeHttpRequests(a -> a.anyRequest().authenticated())
+          .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+          .csrf(c -> c.disable())
+          .build();
+    }
+  }
+
+  @RestController
+  @MachinePlane
+  public static class Runs {
+    @PostMapping("/api/v1/runs")
+    @MachinePlane(scopes = "runs:write")
+    public String create() {
+      return "created";
+    }
+  }
 }
