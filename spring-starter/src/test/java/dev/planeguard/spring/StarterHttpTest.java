@@ -198,6 +198,7 @@ class StarterHttpTest {
                     + JdbcKeyStore.SCHEMA_RESOURCE.substring(
                         0, JdbcKeyStore.SCHEMA_RESOURCE.lastIndexOf('/')),
                 "DB_ROLE=staging",
+                "spring.liquibase.enabled=false",
                 "planeguard.machine.jdbc.enabled=true",
                 "planeguard.machine.jdbc.revocation-bound=10m");
         JdbcKeyStore writer = JdbcKeyStore.builder(app.getBean(DataSource.class)).build()) {

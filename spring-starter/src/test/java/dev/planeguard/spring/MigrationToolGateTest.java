@@ -22,6 +22,7 @@ import org.flywaydb.core.api.callback.Callback;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.postgresql.ds.PGSimpleDataSource;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
@@ -29,15 +30,19 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.util.ClassUtils;
 
 /**
- * The migration gate in front of Flyway as Spring Boot configures it, in a plain (non-web)
- * application, against a real PostgreSQL: a refused migration stops startup before Flyway writes
- * anything, with every reason listed; an allowed one runs.
+ * The migration gate in front of Flyway and Liquibase as Spring Boot configures them, in a plain
+ * (non-web) application, against a real PostgreSQL: a refused migration stops startup before the
+ * tool writes anything, with every reason listed; an allowed one runs.
  */
-class FlywayMigrationGateTest {
+class MigrationToolGateTest {
 
   private static final String[] FLYWAY_AUTO_CONFIGURATION = {
     "org.springframework.boot.flyway.autoconfigure.FlywayAutoConfiguration", // Spring Boot 4
     "org.springframework.boot.autoconfigure.flyway.FlywayAutoConfiguration" // Spring Boot 3
+  };
+  private static final String[] LIQUIBASE_AUTO_CONFIGURATION = {
+    "org.springframework.boot.liquibase.autoconfigure.LiquibaseAutoConfiguration", // Spring Boot 4
+    "org.springframework.boot.autoconfigure.liquibase.LiquibaseAutoConfiguration" // Spring Boot 3
   };
   private static final AtomicInteger DATABASES = new AtomicInteger();
 
@@ -84,19 +89,28 @@ class FlywayMigrationGateTest {
   }
 
   static ApplicationContextRunner app(DataSource db, String... env) {
-    Class<?> flyway = null;
-    for (String name : FLYWAY_AUTO_CONFIGURATION) {
-      if (ClassUtils.isPresent(name, null)) {
-        flyway = ClassUtils.resolveClassName(name, null);
-      }
-    }
-    assertThat(flyway).as("Spring Boot's Flyway auto-configuration").isNotNull();
-    return new ApplicationContextRunner()
-        .withConfiguration(
-            AutoConfigurations.of(flyway, PlaneGuardMigrationAutoConfiguration.class))
-        .withBean(DataSource.class, () -> db)
+    return runner(FLYWAY_AUTO_CONFIGURATION, db)
         .withPropertyValues("spring.flyway.locations=classpath:planeguard-test/migrations")
         .withPropertyValues(env);
+  }
+
+  static ApplicationContextRunner liquibase(DataSource db, String... env) {
+    return runner(LIQUIBASE_AUTO_CONFIGURATION, db)
+        .withPropertyValues("spring.liquibase.change-log=classpath:planeguard-test/changelog.sql")
+        .withPropertyValues(env);
+  }
+
+  private static ApplicationContextRunner runner(String[] autoConfiguration, DataSource db) {
+    Class<?> tool = null;
+    for (String name : autoConfiguration) {
+      if (ClassUtils.isPresent(name, null)) {
+        tool = ClassUtils.resolveClassName(name, null);
+      }
+    }
+    assertThat(tool).as("Spring Boot's auto-configuration of %s", autoConfiguration[0]).isNotNull();
+    return new ApplicationContextRunner()
+        .withConfiguration(AutoConfigurations.of(tool, PlaneGuardMigrationAutoConfiguration.class))
+        .withBean(DataSource.class, () -> db);
   }
 
   static void assertRefused(AssertableApplicationContext context, String... subjects) {
@@ -242,5 +256,43 @@ class FlywayMigrationGateTest {
         .cleanDisabled(false)
         .callbacks(FlywayMigrationGate.callback(gate))
         .load();
+  }
+
+  @Test
+  void liquibaseRunsOnStaging() throws SQLException {
+    DataSource db = newDatabase(false);
+    liquibase(db, "AOS_MODE=test", "DB_AUTHORITY=neon", "DB_ROLE=staging")
+        .run(context -> assertThat(context).hasNotFailed().hasBean("planeGuardLiquibaseGate"));
+    assertThat(tables(db)).containsExactly("accounts", "databasechangelog", "databasechangeloglock");
+  }
+
+  @Test
+  void liquibaseIsRefusedBeforeItWritesAnything() throws SQLException {
+    DataSource db = newDatabase(false);
+    liquibase(db, "AOS_MODE=prod", "DB_AUTHORITY=neon", "DB_ROLE=prod")
+        .run(context -> assertRefused(context, "CONFIRM_PROD_MIGRATIONS"));
+    liquibase(db, "AOS_MODE=test", "DB_AUTHORITY=neon")
+        .run(context -> assertRefused(context, "DB_ROLE"));
+    assertThat(tables(db)).as("not even Liquibase's lock table").isEmpty();
+
+    DataSource readOnly = newDatabase(true);
+    liquibase(readOnly, "AOS_MODE=test", "DB_AUTHORITY=neon", "DB_ROLE=staging")
+        .run(context -> assertRefused(context, "database"));
+    assertThat(tables(readOnly)).isEmpty();
+  }
+
+  @Test
+  void liquibaseOnADatabaseThatCannotBeReachedIsRefusedWithEveryOtherReason() {
+    PGSimpleDataSource unreachable = new PGSimpleDataSource();
+    unreachable.setURL("jdbc:postgresql://127.0.0.1:1/nothing?connectTimeout=2");
+    liquibase(unreachable, "AOS_MODE=test", "DB_AUTHORITY=neon")
+        .run(context -> assertRefused(context, "DB_ROLE", "database"));
+  }
+
+  @Test
+  void liquibaseOffIsNotAsked() throws SQLException {
+    DataSource db = newDatabase(false);
+    liquibase(db, "spring.liquibase.enabled=false").run(context -> assertThat(context).hasNotFailed());
+    assertThat(tables(db)).isEmpty();
   }
 }

@@ -1,0 +1,4 @@
+--liquibase formatted sql
+
+--changeset planeguard-test:1
+CREATE TABLE accounts (id bigint PRIMARY KEY, name text NOT NULL);
