@@ -16,7 +16,10 @@ import org.jspecify.annotations.Nullable;
  * @param sessionId the {@code sid} claim, if present
  * @param tenant the tenant claim (for example Clerk's {@code org_id}), if present
  * @param scopes scopes granted by the token: its space-separated "scope" claim or its "scp" array
- * @param claims all claims of the token, unmodifiable; never printed by {@link #toString()}
+ * @param claims all claims of the token in the token's order, unmodifiable (from the JWT verifier:
+ *     at every depth), typed as Nimbus types JSON: objects {@code Map}, arrays {@code List},
+ *     strings, booleans, a JSON {@code null} member as a null value, integers that fit as {@code
+ *     Long} and other numbers as {@code Double}; never printed by {@link #toString()}
  */
 public record HumanPrincipal(
     String subject,
@@ -27,7 +30,7 @@ public record HumanPrincipal(
     Map<String, Object> claims)
     implements Principal {
 
-  /** Copies the collections (claims the JWT verifier has already copied and frozen are kept). */
+  /** Copies the collections (claims the JWT verifier has already frozen are kept). */
   public HumanPrincipal {
     requireNonNull(subject, "subject");
     requireNonNull(issuer, "issuer");

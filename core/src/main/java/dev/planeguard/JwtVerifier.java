@@ -10,7 +10,6 @@ import com.nimbusds.jose.KeySourceException;
 import com.nimbusds.jose.crypto.MACVerifier;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.source.RateLimitReachedException;
-import com.nimbusds.jose.util.JSONObjectUtils;
 import dev.planeguard.internal.CompactToken;
 import dev.planeguard.internal.IssuerKeys;
 import dev.planeguard.internal.Jws;
@@ -21,7 +20,6 @@ import dev.planeguard.internal.Text;
 import dev.planeguard.internal.Urls;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.text.ParseException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -256,7 +254,7 @@ public final class JwtVerifier implements TokenVerifier, AutoCloseable {
    *
    * @throws Jws.Rejected MALFORMED if present but not a number of a sane size
    */
-  private static @Nullable Long seconds(Map<String, Object> claims, String name)
+  private static @Nullable Long seconds(Map<String, @Nullable Object> claims, String name)
       throws Jws.Rejected {
     Object value = claims.get(name);
     if (value == null) {
@@ -278,7 +276,7 @@ public final class JwtVerifier implements TokenVerifier, AutoCloseable {
   }
 
   /** {@code aud} as a list: absent is empty; a string or an array of strings; else {@code null}. */
-  private static @Nullable List<String> audience(Map<String, Object> claims) {
+  private static @Nullable List<String> audience(Map<String, @Nullable Object> claims) {
     Object value = claims.get("aud");
     if (value == null) {
       return List.of();
@@ -306,13 +304,9 @@ public final class JwtVerifier implements TokenVerifier, AutoCloseable {
 
     // The payload, still unverified: only its iss is used before the signature is checked.
     String payloadJson = jws.payloadJson();
-    if (payloadJson == null || !StrictJson.isStrictObject(payloadJson)) {
-      return reject(Detail.MALFORMED);
-    }
-    Map<String, Object> claimsMap;
-    try {
-      claimsMap = JSONObjectUtils.parse(payloadJson);
-    } catch (ParseException e) {
+    Map<String, @Nullable Object> claimsMap =
+        payloadJson == null ? null : StrictJson.parseObject(payloadJson);
+    if (claimsMap == null) {
       return reject(Detail.MALFORMED);
     }
     // The registered claims, with the types RFC 7519 gives them; any other type is MALFORMED.
@@ -392,7 +386,7 @@ public final class JwtVerifier implements TokenVerifier, AutoCloseable {
             claimsMap.get("sid") instanceof String sid ? sid : null,
             tenantClaim != null && claimsMap.get(tenantClaim) instanceof String t ? t : null,
             scopes(claimsMap),
-            new VerifiedClaims(claimsMap));
+            VerifiedClaims.ofParsed(claimsMap));
     Verification.Verified verified = new Verification.Verified(principal);
     Cache<TokenKey, Cached> c = cache;
     if (c != null && cacheKey != null) {
@@ -433,7 +427,7 @@ public final class JwtVerifier implements TokenVerifier, AutoCloseable {
    * Scopes from {@code scope} (space-separated) or {@code scp} (array, or space-separated), as
    * the immutable set the principal keeps (so it is not copied again).
    */
-  static Set<String> scopes(Map<String, Object> claims) {
+  static Set<String> scopes(Map<String, @Nullable Object> claims) {
     List<String> scopes = new ArrayList<>();
     addScopes(claims.get("scope"), scopes);
     addScopes(claims.get("scp"), scopes);

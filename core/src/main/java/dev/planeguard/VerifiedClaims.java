@@ -10,21 +10,37 @@ import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The claims of a verified token as a {@link HumanPrincipal} holds them: a deep, unmodifiable copy
- * in the token's order, made once. Only this package creates instances, so {@link HumanPrincipal}
- * can keep one without copying it again; any other map given to it is copied.
+ * The claims of a verified token as a {@link HumanPrincipal} holds them: deeply unmodifiable, in
+ * the token's order. Only this package creates instances, so {@link HumanPrincipal} can keep one
+ * without copying it again; any other map given to it is copied.
  */
 final class VerifiedClaims extends AbstractMap<String, Object> {
 
   private final Map<String, Object> view;
 
+  private VerifiedClaims(Map<String, Object> view) {
+    this.view = view;
+  }
+
   /** A deep copy of {@code claims}: nested objects and arrays are copied and frozen too. */
-  VerifiedClaims(Map<String, Object> claims) {
+  static VerifiedClaims copyOf(Map<String, Object> claims) {
     Map<String, Object> copy = new LinkedHashMap<>((int) (claims.size() / 0.75f) + 1);
     for (Map.Entry<String, Object> e : claims.entrySet()) {
       copy.put(e.getKey(), freeze(e.getValue()));
     }
-    this.view = Collections.unmodifiableMap(copy);
+    return new VerifiedClaims(Collections.unmodifiableMap(copy));
+  }
+
+  /**
+   * The claims as {@link dev.planeguard.internal.StrictJson#parseObject} returned them, kept
+   * without a copy: that map is unmodifiable at every depth and nobody else holds a reference
+   * that could change it. A JSON {@code null} member is a null value, as in Nimbus's claim maps.
+   */
+  @SuppressWarnings("NullAway") // null values for JSON null members; get() is @Nullable anyway
+  static VerifiedClaims ofParsed(Map<String, @Nullable Object> parsed) {
+    @SuppressWarnings("unchecked")
+    Map<String, Object> view = (Map<String, Object>) (Map<String, ?>) parsed;
+    return new VerifiedClaims(view);
   }
 
   private static @Nullable Object freeze(@Nullable Object value) {

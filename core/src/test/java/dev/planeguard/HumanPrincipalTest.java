@@ -42,7 +42,7 @@ class HumanPrincipalTest {
   @Test
   void verifiedClaimsAreADeepFrozenCopyKeptAsIs() {
     Map<String, Object> source = claims();
-    VerifiedClaims verified = new VerifiedClaims(source);
+    VerifiedClaims verified = VerifiedClaims.copyOf(source);
     HumanPrincipal p = new HumanPrincipal("user_1", "https://issuer", null, null, Set.of(), verified);
     assertThat(p.claims()).isSameAs(verified);
 
@@ -76,8 +76,8 @@ class HumanPrincipalTest {
 
     // Equal to the same claims in an ordinary map.
     assertThat(p).isEqualTo(new HumanPrincipal("user_1", "https://issuer", null, null, Set.of(),
-        new VerifiedClaims(claims())));
-    assertThat(p.claims()).isEqualTo(new VerifiedClaims(claims()));
+        VerifiedClaims.copyOf(claims())));
+    assertThat(p.claims()).isEqualTo(VerifiedClaims.copyOf(claims()));
     assertThat(p.claims().hashCode()).isEqualTo(new LinkedHashMap<>(p.claims()).hashCode());
   }
 }

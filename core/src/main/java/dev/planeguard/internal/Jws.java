@@ -6,7 +6,6 @@ import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.JWSVerifier;
 import com.nimbusds.jose.KeySourceException;
 import com.nimbusds.jose.util.Base64URL;
-import com.nimbusds.jose.util.JSONObjectUtils;
 import dev.planeguard.Detail;
 import java.text.ParseException;
 import java.util.EnumMap;
@@ -28,14 +27,14 @@ public final class Jws {
       Set.of("jwk", "jku", "x5u", "x5c", "enc", "zip", "b64");
 
   private final CompactToken compact;
-  private final Map<String, Object> header;
+  private final Map<String, @Nullable Object> header;
   private final String alg;
   private final @Nullable String kid;
   private final @Nullable String typ;
 
   private Jws(
       CompactToken compact,
-      Map<String, Object> header,
+      Map<String, @Nullable Object> header,
       String alg,
       @Nullable String kid,
       @Nullable String typ) {
@@ -63,13 +62,8 @@ public final class Jws {
       throw Rejected.of(Detail.MALFORMED);
     }
     String json = compact.headerJson();
-    if (json == null || !StrictJson.isStrictObject(json)) {
-      throw Rejected.of(Detail.MALFORMED);
-    }
-    Map<String, Object> header;
-    try {
-      header = JSONObjectUtils.parse(json);
-    } catch (ParseException e) {
+    Map<String, @Nullable Object> header = json == null ? null : StrictJson.parseObject(json);
+    if (header == null) {
       throw Rejected.of(Detail.MALFORMED);
     }
     if (!(header.get("alg") instanceof String alg)) {

@@ -1,22 +1,33 @@
 package dev.planeguard.internal;
 
-import java.util.HashSet;
-import java.util.Set;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
- * A strict RFC 8259 JSON validator for the header and payload of a JWT, run before any JSON
- * library sees them. It refuses what a lenient parser would quietly resolve:
+ * A strict RFC 8259 JSON parser for the header and payload of a JWT: the only parser that reads
+ * them, so what is checked is exactly what is used. It refuses what a lenient parser would quietly
+ * resolve:
  *
  * <ul>
  *   <li>a member name repeated in the same object, at any depth (Gson, as shaded in Nimbus,
  *       refuses duplicates only at the top level and keeps the last one in nested objects);
  *   <li>nesting deeper than {@link #MAX_DEPTH} objects and arrays;
  *   <li>anything outside the grammar: comments, single quotes, unquoted names, trailing commas,
- *       {@code NaN}, leading zeros, raw control characters in strings, trailing content.
+ *       {@code NaN}, leading zeros, raw control characters in strings, trailing content;
+ *   <li>a number too large for a {@code double} ({@code 1e400}).
  * </ul>
  *
- * <p>The top-level value must be an object. The validator allocates one small set per object for
- * duplicate detection and never recurses deeper than {@link #MAX_DEPTH}.
+ * <p>The top-level value must be an object. Values are typed as Nimbus's own parser types them
+ * (Gson with {@code ToNumberPolicy.LONG_OR_DOUBLE}), so code written against Nimbus's claim maps
+ * reads these the same way: objects are maps in document order, arrays lists, strings {@link
+ * String}, {@code true}/{@code false} {@link Boolean}, {@code null} a null value; a number is a
+ * {@link Long} when its literal has no fraction or exponent and fits, otherwise a {@link Double}.
+ * Every map and list returned, at every depth, is unmodifiable. The parser never recurses deeper
+ * than {@link #MAX_DEPTH}.
  */
 public final class StrictJson {
 
@@ -30,39 +41,47 @@ public final class StrictJson {
     this.s = s;
   }
 
-  /** Whether {@code json} is a single JSON object that passes every rule above. */
-  public static boolean isStrictObject(String json) {
+  /**
+   * The members of {@code json}, if it is a single JSON object that passes every rule above;
+   * otherwise {@code null}. The map and everything in it are unmodifiable.
+   */
+  public static @Nullable Map<String, @Nullable Object> parseObject(String json) {
     StrictJson p = new StrictJson(json);
     try {
       p.ws();
       if (!p.peek('{')) {
-        return false;
+        return null;
       }
-      p.object(1);
+      Map<String, @Nullable Object> object = p.object(1);
       p.ws();
-      return p.i == json.length();
+      return p.i == json.length() ? object : null;
     } catch (Invalid e) {
-      return false;
+      return null;
     }
   }
 
-  private void value(int depth) {
+  /** Whether {@code json} is a single JSON object that passes every rule above. */
+  public static boolean isStrictObject(String json) {
+    return parseObject(json) != null;
+  }
+
+  private @Nullable Object value(int depth) {
     if (i >= s.length()) {
       throw Invalid.INSTANCE;
     }
     char c = s.charAt(i);
-    switch (c) {
+    return switch (c) {
       case '{' -> object(depth + 1);
       case '[' -> array(depth + 1);
       case '"' -> string();
-      case 't' -> literal("true");
-      case 'f' -> literal("false");
-      case 'n' -> literal("null");
+      case 't' -> literal("true", Boolean.TRUE);
+      case 'f' -> literal("false", Boolean.FALSE);
+      case 'n' -> literal("null", null);
       default -> number();
-    }
+    };
   }
 
-  private void object(int depth) {
+  private Map<String, @Nullable Object> object(int depth) {
     if (depth > MAX_DEPTH) {
       throw Invalid.INSTANCE;
     }
@@ -70,32 +89,33 @@ public final class StrictJson {
     ws();
     if (peek('}')) {
       i++;
-      return;
+      return Collections.emptyMap();
     }
-    Set<String> names = new HashSet<>();
+    Map<String, @Nullable Object> members = new LinkedHashMap<>();
     while (true) {
       ws();
       if (!peek('"')) {
         throw Invalid.INSTANCE;
       }
-      if (!names.add(string())) {
+      String name = string();
+      if (members.containsKey(name)) {
         throw Invalid.INSTANCE;
       }
       ws();
       expect(':');
       ws();
-      value(depth);
+      members.put(name, value(depth));
       ws();
       if (peek(',')) {
         i++;
         continue;
       }
       expect('}');
-      return;
+      return Collections.unmodifiableMap(members);
     }
   }
 
-  private void array(int depth) {
+  private List<@Nullable Object> array(int depth) {
     if (depth > MAX_DEPTH) {
       throw Invalid.INSTANCE;
     }
@@ -103,18 +123,19 @@ public final class StrictJson {
     ws();
     if (peek(']')) {
       i++;
-      return;
+      return Collections.emptyList();
     }
+    List<@Nullable Object> elements = new ArrayList<>();
     while (true) {
       ws();
-      value(depth);
+      elements.add(value(depth));
       ws();
       if (peek(',')) {
         i++;
         continue;
       }
       expect(']');
-      return;
+      return Collections.unmodifiableList(elements);
     }
   }
 
@@ -179,8 +200,13 @@ public final class StrictJson {
     }
   }
 
-  private void number() {
+  /**
+   * Reads a number at {@code i}: a {@link Long} when the literal has no fraction or exponent and
+   * fits, otherwise a finite {@link Double} (as Gson's {@code LONG_OR_DOUBLE}).
+   */
+  private Number number() {
     int start = i;
+    boolean integral = true;
     if (peek('-')) {
       i++;
     }
@@ -194,6 +220,7 @@ public final class StrictJson {
       throw Invalid.INSTANCE;
     }
     if (peek('.')) {
+      integral = false;
       i++;
       if (!digit()) {
         throw Invalid.INSTANCE;
@@ -203,6 +230,7 @@ public final class StrictJson {
       }
     }
     if (peek('e') || peek('E')) {
+      integral = false;
       i++;
       if (peek('+') || peek('-')) {
         i++;
@@ -214,20 +242,42 @@ public final class StrictJson {
         i++;
       }
     }
-    if (i == start) {
+    String literal = s.substring(start, i);
+    if (integral && fitsInLong(literal)) {
+      return Long.parseLong(literal);
+    }
+    double d = Double.parseDouble(literal);
+    if (Double.isInfinite(d)) {
       throw Invalid.INSTANCE;
     }
+    return d;
+  }
+
+  /**
+   * Whether an integer literal (an optional minus sign, then digits without a leading zero) is
+   * within the range of a long, decided without parsing: a hostile payload of many huge numbers
+   * must not cost an exception each.
+   */
+  static boolean fitsInLong(String literal) {
+    boolean negative = literal.charAt(0) == '-';
+    int digits = literal.length() - (negative ? 1 : 0);
+    if (digits != 19) {
+      return digits < 19;
+    }
+    String limit = negative ? "9223372036854775808" : "9223372036854775807";
+    return literal.substring(negative ? 1 : 0).compareTo(limit) <= 0;
   }
 
   private boolean digit() {
     return i < s.length() && s.charAt(i) >= '0' && s.charAt(i) <= '9';
   }
 
-  private void literal(String word) {
+  private @Nullable Object literal(String word, @Nullable Object value) {
     if (!s.startsWith(word, i)) {
       throw Invalid.INSTANCE;
     }
     i += word.length();
+    return value;
   }
 
   private void ws() {
