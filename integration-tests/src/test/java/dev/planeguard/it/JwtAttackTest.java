@@ -257,6 +257,23 @@ class JwtAttackTest {
   }
 
   @Test
+  void numbersBeyondADoubleAreRefusedAndIntegersBeyondALongAreDoubles() {
+    rejected(verifier.verify(issuer.token().rawClaims(claims("\"n\":1e400")).sign()), Detail.MALFORMED);
+    // Integers too large for a long become Doubles, as in Nimbus (the parser decides without an
+    // exception per number); the token is accepted when they are not registered claims.
+    String huge = "\"n\":[" + String.join(",", java.util.Collections.nCopies(200, "9".repeat(20))) + "]";
+    java.util.List<?> n = (java.util.List<?>) accepted(verifier.verify(issuer.token().rawClaims(claims(huge)).sign()))
+        .claims().get("n");
+    assertThat(n).hasSize(200).allSatisfy(v -> assertThat(v).isEqualTo(1e20));
+    // A registered time claim of that size is not a time.
+    long now = CLOCK.instant().getEpochSecond();
+    rejected(
+        verifier.verify(issuer.token().rawClaims("{\"iss\":\"" + issuer.issuerId() + "\",\"sub\":\"u\",\"aud\":\""
+            + issuer.audience() + "\",\"iat\":" + now + ",\"exp\":" + "9".repeat(30) + "}").sign()),
+        Detail.MALFORMED);
+  }
+
+  @Test
   void jweAndJsonSerializationAreRefused() {
     String token = issuer.token().sign();
     String[] parts = token.split("\\.");
