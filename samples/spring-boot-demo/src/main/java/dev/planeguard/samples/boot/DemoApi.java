@@ -28,10 +28,17 @@ final class DemoApi {
 
   private DemoApi() {}
 
-  /** The caller as JSON; never a token or key. */
+  /**
+   * The caller as JSON; never a token or key. Without a principal — only when the demo runs without
+   * planeguard, which {@link DemoApplication} allows in local mode alone, for the end-to-end
+   * benchmark — just {@code {"plane":"none"}}: no caller is made up.
+   */
   static Map<String, Object> describe(HttpServletRequest request) {
-    Principal principal = (Principal) request.getUserPrincipal();
     Map<String, Object> body = new LinkedHashMap<>();
+    if (!(request.getUserPrincipal() instanceof Principal principal)) {
+      body.put("plane", "none");
+      return body;
+    }
     if (principal instanceof HumanPrincipal h) {
       body.put("plane", "human");
       body.put("subject", h.subject());
@@ -80,7 +87,8 @@ final class DemoApi {
     @PostMapping("/api/v1/runs")
     ResponseEntity<Map<String, Object>> create(HttpServletRequest request) {
       String id = "run-" + next.getAndIncrement();
-      Map<String, Object> run = Map.of("id", id, "createdBy", request.getRemoteUser());
+      String caller = request.getRemoteUser();
+      Map<String, Object> run = caller == null ? Map.of("id", id) : Map.of("id", id, "createdBy", caller);
       runs.put(id, run);
       return ResponseEntity.status(HttpStatus.CREATED).body(run);
     }

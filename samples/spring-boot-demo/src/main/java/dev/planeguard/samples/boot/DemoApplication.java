@@ -1,6 +1,7 @@
 package dev.planeguard.samples.boot;
 
 import dev.planeguard.ApiKey;
+import dev.planeguard.Enforcer;
 import dev.planeguard.KeyFile;
 import dev.planeguard.KeyRecord;
 import dev.planeguard.Mode;
@@ -16,11 +17,15 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Bean;
 import org.springframework.context.event.ContextClosedEvent;
+import org.springframework.core.env.Environment;
 import org.springframework.core.env.SystemEnvironmentPropertySource;
 
 /**
@@ -41,6 +46,28 @@ import org.springframework.core.env.SystemEnvironmentPropertySource;
  */
 @SpringBootApplication
 public class DemoApplication {
+
+  /**
+   * Stops startup, before the server listens, when planeguard is not in the application and the
+   * mode is not {@code local}. The demo's routes check no credential themselves: with the
+   * starter's auto-configuration excluded (Spring's own {@code spring.autoconfigure.exclude}, which
+   * {@code benchmarks/e2e.sh} uses to measure the demo without planeguard) they would be open to
+   * anyone. planeguard has no switch that turns it off; this guards the demo against Spring's.
+   */
+  @Bean
+  static SmartInitializingSingleton planeGuardRequiredOutsideLocal(
+      ObjectProvider<Enforcer> enforcer, Environment environment) {
+    return () -> {
+      if (enforcer.getIfAvailable() == null
+          && Mode.parse(environment.getProperty("AOS_MODE")) != Mode.LOCAL) {
+        throw new IllegalStateException(
+            "planeguard is not in this application (its auto-configuration is excluded), so"
+                + " nothing would guard the demo's routes. The demo runs without planeguard only"
+                + " with AOS_MODE=local; remove spring.autoconfigure.exclude to run it in any"
+                + " other mode.");
+      }
+    };
+  }
 
   /** Starts the demo from the process environment. */
   public static void main(String[] args) throws IOException {
