@@ -1,0 +1,241 @@
+#!/usr/bin/env bash
+# End-to-end: the Spring Boot demo under load with planeguard and without it, on loopback.
+#
+#   benchmarks/e2e.sh                          # defaults: 3 rounds of 10 s per route and variant (about 6 min)
+#   E2E_DURATION=20 E2E_ROUNDS=5 benchmarks/e2e.sh
+#
+# Starts samples/spring-boot-demo/target/planeguard-demo.jar twice (AOS_MODE=local, each on a free
+# loopback port): "on" as shipped, "off" with Spring's own
+# --spring.autoconfigure.exclude=dev.planeguard.spring.PlaneGuardAutoConfiguration (planeguard has
+# no switch that turns it off; the demo accepts the exclusion in local mode only). Then, with wrk:
+#   GET /api/v1/accounts/me   Authorization: Bearer <the demo's token>   (human plane, cached token)
+#   GET /api/v1/runs          X-AOS-Key: <the demo's key>                (machine plane)
+#   GET /__debug/openapi_inspect  the Bearer token again: a human route whose answer does not
+#                             depend on the caller, so both variants' handlers do the same work
+# Before measuring it checks that "on" enforces (401 without a credential, 200 with it) and that
+# "off" serves. Each server gets a warm-up on every route (JIT), then measured runs alternate on and off
+# so drift hits both alike; the median of each is reported. Any non-2xx answer or socket error in
+# a measured run fails the script.
+#
+# Needs: a JDK 17 or newer (java on PATH, or JAVA_HOME), curl, and wrk (installed with apt-get when
+# missing, which needs root). The Maven wrapper builds the demo jar when it is missing or older
+# than the sources.
+#
+# Settings (environment): E2E_DURATION seconds per measured run (10), E2E_WARMUP seconds of
+# warm-up per server and route (20), E2E_ROUNDS measured runs per route and variant (3),
+# E2E_THREADS wrk threads (2), E2E_CONNECTIONS wrk connections (16).
+#
+# Output, in $PLANEGUARD_BENCH_OUT (default benchmarks/target/results):
+#   e2e.md             the table: requests/s on and off, their ratio and planeguard's overhead
+#   e2e/               each wrk run's output, the servers' logs and the demo credentials
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+
+duration="${E2E_DURATION:-10}"
+warmup="${E2E_WARMUP:-20}"
+rounds="${E2E_ROUNDS:-3}"
+threads="${E2E_THREADS:-2}"
+connections="${E2E_CONNECTIONS:-16}"
+for setting in "$duration" "$warmup" "$rounds" "$threads" "$connections"; do
+  if ! [[ "$setting" =~ ^[1-9][0-9]{0,3}$ ]]; then
+    echo "e2e.sh: E2E_DURATION, E2E_WARMUP, E2E_ROUNDS, E2E_THREADS and E2E_CONNECTIONS must be whole numbers from 1 to 9999" >&2
+    exit 2
+  fi
+done
+
+java_cmd=java
+if [[ -n "${JAVA_HOME:-}" ]]; then
+  java_cmd="$JAVA_HOME/bin/java"
+fi
+jar=samples/spring-boot-demo/target/planeguard-demo.jar
+out="${PLANEGUARD_BENCH_OUT:-benchmarks/target/results}"
+work="$out/e2e"
+exclude=dev.planeguard.spring.PlaneGuardAutoConfiguration
+
+if ! command -v curl >/dev/null; then
+  echo "e2e.sh: curl is needed (apt-get install -y curl)" >&2
+  exit 1
+fi
+if ! command -v wrk >/dev/null; then
+  echo "wrk is missing: installing the Debian package ..." >&2
+  if [[ "$(id -u)" != 0 ]]; then
+    echo "e2e.sh: installing wrk needs root; run 'sudo apt-get install -y wrk' and try again" >&2
+    exit 1
+  fi
+  if ! { apt-get install -y -q wrk >/dev/null || { apt-get update -q >/dev/null && apt-get install -y -q wrk >/dev/null; }; }; then
+    echo "e2e.sh: apt-get could not install wrk" >&2
+    exit 1
+  fi
+fi
+
+stale=""
+if [[ ! -f "$jar" ]]; then
+  stale=yes
+elif [[ -n "$(find pom.xml core/pom.xml core/src test-support/pom.xml test-support/src \
+        spring-starter/pom.xml spring-starter/src samples/spring-boot-demo/pom.xml \
+        samples/spring-boot-demo/src -newer "$jar" -print -quit 2>/dev/null)" ]]; then
+  stale=yes
+fi
+if [[ -n "$stale" ]]; then
+  echo "Building $jar ..." >&2
+  ./mvnw -q -pl samples/spring-boot-demo -am package -DskipTests
+fi
+
+rm -rf "$work"
+mkdir -p "$work"
+load_before="$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)"
+
+pids=()
+stop_servers() {
+  for pid in "${pids[@]}"; do
+    kill "$pid" 2>/dev/null || true
+  done
+  for pid in "${pids[@]}"; do
+    wait "$pid" 2>/dev/null || true
+  done
+}
+trap stop_servers EXIT
+trap 'exit 130' INT TERM
+
+# start NAME [ARGS...]: starts the demo, waits until it listens, sets port_NAME.
+start() {
+  local name="$1"
+  shift
+  local log="$work/server-$name.log"
+  AOS_MODE=local DB_AUTHORITY=local SERVER_PORT=0 PLANEGUARD_DEMO_OUTPUT="$work/credentials-$name" \
+    "$java_cmd" -jar "$jar" "$@" >"$log" 2>&1 &
+  pids+=("$!")
+  local pid="$!" port=""
+  for _ in $(seq 1 240); do
+    port="$(sed -n 's|^planeguard demo (AOS_MODE=local) on http://127\.0\.0\.1:\([0-9]*\)$|\1|p' "$log" | head -1)"
+    if [[ -n "$port" ]]; then
+      break
+    fi
+    if ! kill -0 "$pid" 2>/dev/null; then
+      echo "e2e.sh: the $name server stopped; its log:" >&2
+      tail -40 "$log" >&2
+      exit 1
+    fi
+    sleep 0.5
+  done
+  if [[ -z "$port" ]]; then
+    echo "e2e.sh: the $name server did not start within 120 s; see $log" >&2
+    exit 1
+  fi
+  printf -v "port_$name" '%s' "$port"
+  echo "Started the demo $name on port $port (log: $log)" >&2
+}
+
+start on
+start off "--spring.autoconfigure.exclude=$exclude"
+
+token="$(cat "$work/credentials-on/demo-token")"
+key="$(cat "$work/credentials-on/demo-key")"
+# The "off" server made its own credentials; it checks none, so the "on" ones are sent to both.
+
+status() { # status PORT PATH [HEADER]
+  curl -s -o /dev/null -w '%{http_code}' ${3:+-H "$3"} "http://127.0.0.1:$1$2"
+}
+expect() { # expect WANT PORT PATH [HEADER]
+  local got
+  got="$(status "$2" "$3" ${4:+"$4"})"
+  if [[ "$got" != "$1" ]]; then
+    echo "e2e.sh: sanity check failed: GET $3 on port $2 ${4:+with ${4%%:*} }answered $got, expected $1" >&2
+    exit 1
+  fi
+}
+human="Authorization: Bearer $token"
+machine="X-AOS-Key: $key"
+expect 401 "$port_on" /api/v1/accounts/me
+expect 200 "$port_on" /api/v1/accounts/me "$human"
+expect 401 "$port_on" /api/v1/runs
+expect 200 "$port_on" /api/v1/runs "$machine"
+expect 401 "$port_on" /api/v1/runs "$human"
+expect 200 "$port_off" /api/v1/accounts/me "$human"
+expect 200 "$port_off" /api/v1/runs "$machine"
+expect 401 "$port_on" /__debug/openapi_inspect
+expect 200 "$port_on" /__debug/openapi_inspect "$human"
+expect 200 "$port_off" /__debug/openapi_inspect "$human"
+echo "Sanity checks passed: planeguard enforces on port $port_on; port $port_off serves without it." >&2
+
+# /api/v1/accounts/me answers the caller, so with planeguard its handler writes more than without
+# it ({"plane":"none"}); the debug route answers the same either way, so its row is planeguard's
+# cost alone on the human plane (debug routes are served in local mode).
+routes=(/api/v1/accounts/me /api/v1/runs /__debug/openapi_inspect)
+headers=("$human" "$machine" "$human")
+
+# run NAME PORT ROUTE_INDEX SECONDS FILE: one wrk run; prints requests/s; fails on any error.
+run() {
+  local port="$2" i="$3" file="$5"
+  wrk -t"$threads" -c"$connections" -d"$4s" --latency -H "${headers[$i]}" \
+    "http://127.0.0.1:$port${routes[$i]}" >"$file" 2>&1
+  if grep -qE 'Non-2xx or 3xx responses|Socket errors' "$file"; then
+    echo "e2e.sh: errors in $file:" >&2
+    grep -E 'Non-2xx or 3xx responses|Socket errors' "$file" >&2
+    exit 1
+  fi
+  sed -n 's/^Requests\/sec: *\([0-9.]*\)$/\1/p' "$file"
+}
+
+median() { # median NUMBERS...
+  printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# Warm-up: every route on both servers before any measurement, so the JIT has compiled both paths.
+for i in "${!routes[@]}"; do
+  slug="$(tr -c 'a-z0-9\n' '-' <<<"${routes[$i]#/}")"
+  echo "Warming up ${routes[$i]} (${warmup} s per server) ..." >&2
+  run on "$port_on" "$i" "$warmup" "$work/warmup-on-$slug.txt" >/dev/null
+  run off "$port_off" "$i" "$warmup" "$work/warmup-off-$slug.txt" >/dev/null
+done
+
+table="$work/table.md"
+: >"$table"
+for i in "${!routes[@]}"; do
+  route="${routes[$i]}"
+  slug="$(tr -c 'a-z0-9\n' '-' <<<"${route#/}")"
+  on=()
+  off=()
+  for r in $(seq 1 "$rounds"); do
+    # Alternate which variant goes first, so neither always follows the other.
+    if ((r % 2)); then
+      on+=("$(run on "$port_on" "$i" "$duration" "$work/on-$slug-$r.txt")")
+      off+=("$(run off "$port_off" "$i" "$duration" "$work/off-$slug-$r.txt")")
+    else
+      off+=("$(run off "$port_off" "$i" "$duration" "$work/off-$slug-$r.txt")")
+      on+=("$(run on "$port_on" "$i" "$duration" "$work/on-$slug-$r.txt")")
+    fi
+    echo "  round $r: on ${on[-1]} req/s, off ${off[-1]} req/s" >&2
+  done
+  m_on="$(median "${on[@]}")"
+  m_off="$(median "${off[@]}")"
+  awk -v route="$route" -v on="$m_on" -v off="$m_off" 'BEGIN {
+    ratio = on / off
+    overhead = (1 - ratio) * 100
+    printf "| `GET %s` | %.0f | %.0f | %.3f | %.1f %% | ≤ 10 %% | %s |\n", route, on, off, ratio, overhead, (overhead <= 10 ? "yes" : "**no**")
+  }' >>"$table"
+  printf '%s\t%s\t%s\n' "$route" "${on[*]}" "${off[*]}" >>"$work/rounds.tsv"
+done
+
+{
+  echo "| route | on (req/s) | off (req/s) | on ÷ off | planeguard's overhead | target | met |"
+  echo "|---|---:|---:|---:|---:|---|:---:|"
+  cat "$table"
+  echo
+  echo "Medians of $rounds runs of ${duration} s each per route and variant, alternating on and off, after"
+  echo "${warmup} s of warm-up per server and route; wrk -t$threads -c$connections on loopback; no non-2xx answers."
+  echo "Each run (req/s):"
+  echo
+  while IFS=$'\t' read -r route all_on all_off; do
+    echo "- \`GET $route\`: on $all_on; off $all_off"
+  done <"$work/rounds.tsv"
+  echo
+  echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2- | sed 's/^ //'); $("$java_cmd" -version 2>&1 | head -1); $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2); load average before the run: $load_before."
+} >"$out/e2e.md"
+
+echo
+echo "End-to-end, from $out/e2e.md:"
+echo
+cat "$out/e2e.md"
