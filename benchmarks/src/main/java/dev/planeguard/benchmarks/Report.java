@@ -89,7 +89,7 @@ public final class Report {
         ratio(route10k, route10), "×", "avgt 10,000 ÷ avgt 10", "≤ 1.5", Bound.atMost(1.5));
     row(sb, "allocation, cached human decision",
         alloc("EngineBenchmark.humanCachedToken"), "B", "gc.alloc.rate.norm, avgt", "≤ 1 KiB", Bound.atMost(1024));
-    sb.append("| end-to-end: filter on vs off (demo app, wrk) | — | — | `e2e.sh` | ≤ 10 % | not in this run |\n");
+    sb.append("| end-to-end: filter on vs off (demo app, wrk) | — | measured by `e2e.sh` (`e2e.md`) | ≤ 10 % | not in this run |\n");
 
     sb.append("\nAll results of the run:\n\n");
     sb.append("| benchmark | avgt (ns/op) | ± 99.9 % | p50 (ns) | p99 (ns) | alloc (B/op) |\n");

@@ -59,6 +59,10 @@ class ReportTest {
     assertThat(line(report, "| route match")).contains("| 1.20× |").endsWith("| yes |");
     assertThat(line(report, "| allocation, cached")).contains("| 248 B |").endsWith("| yes |");
     assertThat(line(report, "| end-to-end")).endsWith("| not in this run |");
+    long columns = line(report, "| DESIGN §10 target").chars().filter(c -> c == '|').count();
+    for (String row : List.of("| human decision, repeated", "| route match", "| end-to-end")) {
+      assertThat(line(report, row).chars().filter(c -> c == '|').count()).as(row).isEqualTo(columns);
+    }
     assertThat(line(report, "| `RouteMatchBenchmark.routeMatch(rules=10000)`")).contains("| 120 |");
   }
 
