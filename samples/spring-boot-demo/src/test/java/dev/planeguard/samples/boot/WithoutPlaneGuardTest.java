@@ -3,8 +3,12 @@ package dev.planeguard.samples.boot;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -51,6 +55,23 @@ class WithoutPlaneGuardTest {
       HttpResponse<String> run = http.send("POST", "/api/v1/runs");
       assertThat(run.statusCode()).isEqualTo(201);
       assertThat(run.body()).isEqualTo("{\"id\":\"run-1\"}");
+    }
+  }
+
+  /** benchmarks/e2e.sh finds each server's port in this line of the demo's output. */
+  @Test
+  void printsTheLineTheEndToEndScriptReadsThePortFrom() throws Exception {
+    Map<String, Object> properties = new HashMap<>();
+    DemoApplication.LocalDemo demo =
+        DemoApplication.LocalDemo.prepare(
+            Map.of("AOS_MODE", "local", "PLANEGUARD_DEMO_OUTPUT", dir.resolve("out").toString()),
+            properties);
+    assertThat(demo).isNotNull();
+    try (demo) {
+      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+      demo.printUsage(new PrintStream(bytes, true, StandardCharsets.UTF_8), "41234");
+      assertThat(bytes.toString(StandardCharsets.UTF_8).lines())
+          .contains("planeguard demo (AOS_MODE=local) on http://127.0.0.1:41234");
     }
   }
 
