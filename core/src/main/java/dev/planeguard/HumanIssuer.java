@@ -41,7 +41,8 @@ import org.jspecify.annotations.Nullable;
  *   <caption>Issuer settings</caption>
  *   <tr><th>setting</th><th>default</th><th>rule</th></tr>
  *   <tr><td>{@link Builder#audiences audiences}</td><td>none</td><td>{@code aud} must contain one;
- *       audiences or authorized parties (or both) are required</td></tr>
+ *       audiences or authorized parties (or both) are required; in preprod and prod audiences are
+ *       required, except for the Clerk preset</td></tr>
  *   <tr><td>{@link Builder#authorizedParties authorizedParties}</td><td>none</td><td>{@code azp}
  *       must be one; required by the Clerk preset</td></tr>
  *   <tr><td>{@link Builder#algorithms algorithms}</td><td>RS256, ES256 (HS256 with an HMAC
@@ -86,6 +87,7 @@ public final class HumanIssuer {
   private final String issuer;
   private final @Nullable URI jwksUri;
   private final boolean discovery;
+  private final boolean clerk;
   private final Set<String> audiences;
   private final Set<String> authorizedParties;
   private final Set<String> algorithms;
@@ -105,6 +107,7 @@ public final class HumanIssuer {
     this.issuer = b.issuer;
     this.jwksUri = b.jwksUri;
     this.discovery = b.discovery;
+    this.clerk = b.clerk;
     this.audiences = Set.copyOf(b.audiences);
     this.authorizedParties = Set.copyOf(b.authorizedParties);
     this.algorithms = Set.copyOf(algorithms);
@@ -186,6 +189,11 @@ public final class HumanIssuer {
   /** Whether keys are found by OpenID discovery. */
   public boolean discovery() {
     return discovery;
+  }
+
+  /** Whether this is the {@link #clerk Clerk} preset, whose tokens are bound by {@code azp}. */
+  boolean clerk() {
+    return clerk;
   }
 
   /** Where discovery reads from, or {@code null} without discovery. */
@@ -321,7 +329,10 @@ public final class HumanIssuer {
       return jwksUri(file.toAbsolutePath().toUri());
     }
 
-    /** Accepted audiences (replaces any given before). */
+    /**
+     * Accepted audiences (replaces any given before). A verifier in preprod or prod requires one,
+     * except for the {@link HumanIssuer#clerk Clerk} preset.
+     */
     public Builder audiences(String... audiences) {
       this.audiences = new LinkedHashSet<>(Arrays.asList(audiences));
       return this;
@@ -480,7 +491,9 @@ public final class HumanIssuer {
             new Problem(
                 subject,
                 "Clerk tokens need authorized parties (azp)",
-                "call authorizedParties(\"https://your-app.example.com\")"));
+                "configure the origin of your app, e.g. https://app.example.com"
+                    + " (planeguard.human.authorized-parties, or"
+                    + " HumanIssuer.Builder.authorizedParties)"));
       }
       for (String a : audiences) {
         if (a == null || a.isBlank()) {

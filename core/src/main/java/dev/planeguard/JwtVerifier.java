@@ -456,7 +456,8 @@ public final class JwtVerifier implements TokenVerifier, AutoCloseable {
 
   /**
    * Problems with using this verifier in {@code mode}: in preprod and prod, an {@code http:} JWKS
-   * location or issuer URL. The {@link Enforcer} asks this at build time.
+   * location or issuer URL, and an issuer without an audience (except the Clerk preset, bound by
+   * its required authorized parties). The {@link Enforcer} asks this at build time.
    */
   List<Problem> problemsIn(Mode mode) {
     return problems(configured, mode);
@@ -485,8 +486,28 @@ public final class JwtVerifier implements TokenVerifier, AutoCloseable {
                   "use the issuer's https: URL"));
         }
       }
+      if (mode != null && mode.isProductionLike() && !boundToThisService(issuer)) {
+        problems.add(
+            new Problem(
+                subject,
+                "no audience is configured (authorized parties name the client, not this API),"
+                    + " so tokens minted for any API of this issuer would be accepted"
+                    + where(mode),
+                "configure the audience this service accepts (planeguard.human.audiences or"
+                    + " planeguard.human.additional-issuers[n].audiences, or"
+                    + " HumanIssuer.Builder.audiences)"));
+      }
     }
     return problems;
+  }
+
+  /**
+   * Whether a token of {@code issuer} must name this service: by an audience, or for Clerk, whose
+   * session tokens carry no {@code aud}, by an authorized party.
+   */
+  private static boolean boundToThisService(HumanIssuer issuer) {
+    return !issuer.audiences().isEmpty()
+        || (issuer.clerk() && !issuer.authorizedParties().isEmpty());
   }
 
   private static String where(@Nullable Mode mode) {
@@ -681,8 +702,9 @@ public final class JwtVerifier implements TokenVerifier, AutoCloseable {
     }
 
     /**
-     * The deployment mode. In preprod and prod an {@code http:} JWKS or issuer URL is refused; in
-     * local and test it is allowed; without a mode, only on a loopback address.
+     * The deployment mode. In preprod and prod an {@code http:} JWKS or issuer URL is refused (in
+     * local and test it is allowed; without a mode, only on a loopback address), and so is an
+     * issuer without an audience, except the Clerk preset with its authorized parties.
      */
     public Builder mode(Mode mode) {
       this.mode = requireNonNull(mode, "mode");

@@ -6,7 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** Issuer and verifier configuration: defaults, presets, and refusals listing every problem. */
 class HumanIssuerTest {
@@ -114,5 +117,91 @@ class HumanIssuerTest {
       assertThat(v.verify("x".repeat(8193))).isEqualTo(new Verification.Rejected(Reason.INVALID_TOKEN, Detail.TOO_LARGE));
       assertThat(v.verify("a.b")).isEqualTo(new Verification.Rejected(Reason.INVALID_TOKEN, Detail.MALFORMED));
     }
+  }
+
+  static final String APP = "https://app.example.com";
+  static final String CLERK = "https://clerk.example.com";
+
+  static List<Problem> verifierProblems(HumanIssuer issuer, Mode mode) {
+    try (JwtVerifier v = JwtVerifier.builder().issuer(issuer).mode(mode).build()) {
+      throw new AssertionError("expected a ConfigurationException, got " + v);
+    } catch (ConfigurationException e) {
+      return e.problems();
+    }
+  }
+
+  static Problem noAudience(String issuer, String mode) {
+    return new Problem(
+        "human issuer \"" + issuer + "\"",
+        "no audience is configured (authorized parties name the client, not this API), so tokens"
+            + " minted for any API of this issuer would be accepted, which AOS_MODE=" + mode
+            + " does not allow",
+        "configure the audience this service accepts (planeguard.human.audiences or"
+            + " planeguard.human.additional-issuers[n].audiences, or HumanIssuer.Builder.audiences)");
+  }
+
+  @ParameterizedTest
+  @EnumSource(value = Mode.class, names = {"PREPROD", "PROD"})
+  void inProductionAnIssuerWithoutAnAudienceIsRefused(Mode mode) {
+    HumanIssuer oidc = HumanIssuer.oidc(ISS).authorizedParties(APP).build();
+    HumanIssuer file = HumanIssuer.builder(ISS + "/file").jwksUri(JWKS).authorizedParties(APP).build();
+    assertThat(verifierProblems(oidc, mode)).containsExactly(noAudience(ISS, mode.id()));
+    assertThat(verifierProblems(file, mode)).containsExactly(noAudience(ISS + "/file", mode.id()));
+    // A verifier built without a mode is checked again by the Enforcer, in the contract's mode.
+    try (JwtVerifier v = JwtVerifier.builder().issuer(oidc).issuer(file).build()) {
+      assertThat(v.problemsIn(mode))
+          .containsExactly(noAudience(ISS, mode.id()), noAudience(ISS + "/file", mode.id()));
+      Enforcer.Builder enforcer = Enforcer.builder()
+          .contract(Contract.parse(Map.of("AOS_MODE", mode.id(), "DB_AUTHORITY", "neon")))
+          .policy(EnforcerTest.POLICY)
+          .tokenVerifier(v)
+          .machineKeyVerifier(EnforcerTest.UNREACHABLE_KEYS);
+      assertThatThrownBy(enforcer::build)
+          .isInstanceOfSatisfying(ConfigurationException.class, e -> assertThat(e.problems())
+              .containsExactly(noAudience(ISS, mode.id()), noAudience(ISS + "/file", mode.id())));
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(value = Mode.class, names = {"LOCAL", "TEST"})
+  void outsideProductionAnAuthorizedPartyAloneIsEnough(Mode mode) {
+    HumanIssuer oidc = HumanIssuer.oidc(ISS).authorizedParties(APP).build();
+    try (JwtVerifier v = JwtVerifier.builder().issuer(oidc).mode(mode).build()) {
+      assertThat(v.problemsIn(mode)).isEmpty();
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Mode.class)
+  void anIssuerWithAnAudienceIsAcceptedInEveryMode(Mode mode) {
+    HumanIssuer oidc = HumanIssuer.oidc(ISS).audiences("orders-api").build();
+    HumanIssuer both = HumanIssuer.builder(ISS + "/file").jwksUri(JWKS)
+        .audiences("orders-api").authorizedParties(APP).build();
+    try (JwtVerifier v = JwtVerifier.builder().issuer(oidc).issuer(both).mode(mode).build()) {
+      assertThat(v.problemsIn(mode)).isEmpty();
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(value = Mode.class, names = {"PREPROD", "PROD"})
+  void inProductionClerkIsBoundByItsAuthorizedParties(Mode mode) {
+    HumanIssuer clerk = HumanIssuer.clerk(CLERK).authorizedParties(APP).build();
+    try (JwtVerifier v = JwtVerifier.builder().issuer(clerk).mode(mode).build()) {
+      assertThat(v.problemsIn(mode)).isEmpty();
+    }
+    assertThat(problems(HumanIssuer.clerk(CLERK))).containsExactly(
+        new Problem(
+            "human issuer \"" + CLERK + "\"",
+            "neither audiences nor authorized parties are configured, so any token of this issuer"
+                + " would be accepted by this service",
+            "call audiences(...) or authorizedParties(...)"),
+        new Problem(
+            "human issuer \"" + CLERK + "\"",
+            "Clerk tokens need authorized parties (azp)",
+            "configure the origin of your app, e.g. https://app.example.com"
+                + " (planeguard.human.authorized-parties, or HumanIssuer.Builder.authorizedParties)"));
+    // An audience does not replace them: Clerk session tokens carry no aud.
+    assertThat(problems(HumanIssuer.clerk(CLERK).audiences("orders-api")))
+        .extracting(Problem::message).containsExactly("Clerk tokens need authorized parties (azp)");
   }
 }

@@ -105,7 +105,8 @@ final class Decide {
   /**
    * The human-plane verifier of {@code --jwks}, {@code --issuer}, {@code --audience}, {@code
    * --azp}: with {@code --jwks} the keys come from that file or URL; with {@code --issuer} alone,
-   * from OpenID discovery. Neither: {@code null} (the plane is not configured).
+   * from OpenID discovery. Neither: {@code null} (the plane is not configured). In preprod and
+   * prod {@code --audience} is required, as for every issuer there.
    */
   private static @Nullable JwtVerifier jwtVerifier(Args args, Mode mode) {
     String jwks = args.optional("jwks");
@@ -120,6 +121,12 @@ final class Decide {
     }
     if (issuer == null || issuer.isEmpty()) {
       throw new UsageException("--jwks needs --issuer: the exact iss of accepted tokens");
+    }
+    // The verifier refuses this too; saying it in flags is clearer than naming its settings.
+    if (mode.isProductionLike() && audiences.isEmpty()) {
+      throw new UsageException(
+          "--mode " + mode.id() + " needs --audience: without one, tokens minted for any API of"
+              + " this issuer would be accepted");
     }
     HumanIssuer.Builder config =
         jwks == null ? HumanIssuer.oidc(issuer) : HumanIssuer.builder(issuer).jwksUri(jwksUri(jwks));

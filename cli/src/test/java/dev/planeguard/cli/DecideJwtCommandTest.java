@@ -160,4 +160,36 @@ class DecideJwtCommandTest {
     assertThat(prod.exit()).isEqualTo(2);
     assertThat(prod.err()).contains("plain http:");
   }
+
+  @ParameterizedTest
+  @CsvSource({"preprod", "prod"})
+  void productionModesNeedAnAudience(String mode) throws Exception {
+    try (TestIssuer https = TestIssuer.builder().issuerId("https://auth.example.test").start()) {
+      Path keys = dir.resolve("https-jwks.json");
+      Files.writeString(keys, https.publicJwks().toString());
+      String token = https.token().authorizedParty(APP).sign();
+      List<String> args = new ArrayList<>(List.of("decide", "--policy", policy.toString(), "--mode",
+          mode, "--method", "GET", "--target", "/api/v1/accounts/me", "--header",
+          "Authorization: Bearer " + token, "--jwks", keys.toString(), "--issuer", https.issuerId(),
+          "--azp", APP));
+
+      CliRun azpOnly = CliRun.run(args.toArray(String[]::new));
+      assertThat(azpOnly.exit()).isEqualTo(2);
+      assertThat(azpOnly.out()).isEmpty();
+      assertThat(azpOnly.err()).startsWith("planeguard: --mode " + mode + " needs --audience: without"
+          + " one, tokens minted for any API of this issuer would be accepted" + System.lineSeparator());
+
+      args.add("--json");
+      CliRun json = CliRun.run(args.toArray(String[]::new));
+      assertThat(json.exit()).isEqualTo(2);
+      assertThat(JSONObjectUtils.parse(json.out())).containsExactlyInAnyOrderEntriesOf(Map.of(
+          "error", "usage",
+          "message", "--mode " + mode + " needs --audience: without one, tokens minted for any API"
+              + " of this issuer would be accepted"));
+
+      args.addAll(List.of("--audience", https.audience()));
+      assertThat(json(CliRun.run(args.toArray(String[]::new))))
+          .containsEntry("reason", "AUTHENTICATED").containsEntry("detail", null);
+    }
+  }
 }

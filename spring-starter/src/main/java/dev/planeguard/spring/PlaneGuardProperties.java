@@ -167,7 +167,10 @@ public class PlaneGuardProperties {
     /** How the keys are found when no JWKS URI is set. */
     private Preset preset = Preset.OIDC;
 
-    /** Accepted audiences; a token's {@code aud} must contain one. Required. */
+    /**
+     * Accepted audiences; a token's {@code aud} must contain one. Required in preprod and prod,
+     * except for the Clerk preset, whose authorized parties bind its tokens instead.
+     */
     private List<String> audiences = new ArrayList<>();
 
     /** Accepted {@code azp} values; empty accepts any (required for Clerk). */

@@ -166,6 +166,41 @@ class PlaneGuardAutoConfigurationTest {
   }
 
   @Test
+  void inProdAnIssuerOtherThanClerkNeedsAnAudience() {
+    WebApplicationContextRunner prod =
+        runner.withPropertyValues(
+            "AOS_MODE=prod",
+            "DB_AUTHORITY=local", // one more problem, so that the application surely fails
+            "planeguard.policy-location=classpath:test.policy",
+            "planeguard.human.authorized-parties=https://app.example.test",
+            "planeguard.machine.keys-file=" + machineKeys);
+    prod.withPropertyValues(
+            "planeguard.human.issuer=https://issuer.example.test",
+            "planeguard.human.jwks-uri=https://issuer.example.test/jwks.json")
+        .run(
+            context ->
+                assertThat(rootCause(context.getStartupFailure()).problems())
+                    .filteredOn(p -> p.subject().startsWith("human issuer"))
+                    .containsExactly(
+                        new Problem(
+                            "human issuer \"https://issuer.example.test\"",
+                            "no audience is configured (authorized parties name the client, not"
+                                + " this API), so tokens minted for any API of this issuer would be"
+                                + " accepted, which AOS_MODE=prod does not allow",
+                            "configure the audience this service accepts (planeguard.human.audiences"
+                                + " or planeguard.human.additional-issuers[n].audiences, or"
+                                + " HumanIssuer.Builder.audiences)")));
+    prod.withPropertyValues(
+            "planeguard.human.issuer=https://clerk.example.test", "planeguard.human.preset=clerk")
+        .run(
+            context ->
+                assertThat(rootCause(context.getStartupFailure()).problems())
+                    .extracting(Problem::subject)
+                    .contains("DB_AUTHORITY")
+                    .noneMatch(subject -> subject.startsWith("human issuer")));
+  }
+
+  @Test
   void aMissingPolicyFileIsAStartupFailure() {
     local()
         .withPropertyValues("planeguard.policy-location=file:/nonexistent/planeguard.policy")

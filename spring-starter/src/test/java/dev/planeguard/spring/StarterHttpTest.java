@@ -40,13 +40,20 @@ class StarterHttpTest {
 
   @TempDir static Path dir;
   static TestIssuer issuer;
+  static ApiKey machineKey;
+  static ApiKey sandboxKey;
   final HttpClient client = HttpClient.newHttpClient();
 
   @BeforeAll
   static void start() {
     issuer = TestIssuer.start();
+    machineKey = ApiKey.generate(ApiKey.Kind.MACHINE, Mode.LOCAL);
     try (KeyFile f = KeyFile.openOrCreate(dir.resolve("keys.jsonl"))) {
-      f.add(KeyRecord.of(ApiKey.generate(ApiKey.Kind.MACHINE, Mode.LOCAL), null, Set.of(), null));
+      f.add(KeyRecord.of(machineKey, null, Set.of("telemetry:write"), null));
+    }
+    sandboxKey = ApiKey.generate(ApiKey.Kind.SANDBOX, Mode.LOCAL);
+    try (KeyFile f = KeyFile.openOrCreate(dir.resolve("sandbox.jsonl"))) {
+      f.add(KeyRecord.of(sandboxKey, null, Set.of("runs:read"), null));
     }
   }
 
@@ -106,7 +113,9 @@ class StarterHttpTest {
       assertThat(me.body())
           .contains("\"type\":\"PlaneGuardAuthentication\"")
           .contains("\"principal\":\"human\"")
-          .contains("SCOPE_runs:read");
+          .contains("\"authorities\":[\"PLANE_HUMAN\",\"SCOPE_runs:read\"]")
+          .doesNotContain("PLANE_MACHINE")
+          .doesNotContain("PLANE_SANDBOX");
       assertThat(send(app, "POST", "/api/v1/runs", issuer.token().scope("runs:write").sign()).statusCode())
           .isEqualTo(200);
       // planeguard allows (human route, no scope in the policy); @PreAuthorize refuses.
@@ -117,6 +126,41 @@ class StarterHttpTest {
       assertThat(none.statusCode()).isEqualTo(401);
       assertThat(none.body()).contains("\"reason\":\"MISSING_CREDENTIAL\"");
       assertThat(send(app, "GET", "/healthz", null).statusCode()).isEqualTo(200);
+    }
+  }
+
+  /** One plane authority per caller, so handlers can tell machine, human and sandbox callers apart. */
+  @Test
+  void springSecuritySeesThePlaneOfTheCaller() throws Exception {
+    try (ConfigurableApplicationContext app =
+        run(Apps.Secured.class,
+            "planeguard.policy-location=classpath:secured.policy",
+            "planeguard.sandbox.keys-file=" + dir.resolve("sandbox.jsonl"))) {
+      HttpResponse<String> machine =
+          send(app, "GET", "/api/v1/telemetry/caller", "X-AOS-Key", machineKey.value());
+      assertThat(machine.statusCode()).as(machine.body()).isEqualTo(200);
+      assertThat(machine.body())
+          .contains("\"principal\":\"machine\"")
+          .contains("\"authorities\":[\"PLANE_MACHINE\",\"SCOPE_telemetry:write\"]");
+
+      HttpResponse<String> human = send(app, "GET", "/api/v1/accounts/me", issuer.token().sign());
+      assertThat(human.statusCode()).isEqualTo(200);
+      assertThat(human.body()).contains("\"authorities\":[\"PLANE_HUMAN\"]");
+
+      // A sandbox key is on the human plane, but is not a person.
+      HttpResponse<String> sandbox =
+          send(app, "GET", "/api/v1/accounts/me", "X-AOS-Customer-Key", sandboxKey.value());
+      assertThat(sandbox.statusCode()).as(sandbox.body()).isEqualTo(200);
+      assertThat(sandbox.body())
+          .contains("\"principal\":\"human\"")
+          .contains("\"authorities\":[\"PLANE_SANDBOX\",\"SCOPE_runs:read\"]");
+
+      HttpResponse<String> person =
+          send(app, "GET", "/api/v1/accounts/people-only", issuer.token().sign());
+      assertThat(person.statusCode()).isEqualTo(200);
+      assertThat(person.body()).isEqualTo("person");
+      assertThat(send(app, "GET", "/api/v1/accounts/people-only", "X-AOS-Customer-Key",
+          sandboxKey.value()).statusCode()).isEqualTo(403);
     }
   }
 

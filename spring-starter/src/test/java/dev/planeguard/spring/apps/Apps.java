@@ -49,12 +49,29 @@ public final class Apps {
   public static class SecuredController {
     @GetMapping("/api/v1/accounts/me")
     public Map<String, Object> me() {
+      return caller();
+    }
+
+    @GetMapping("/api/v1/telemetry/caller")
+    public Map<String, Object> machine() {
+      return caller();
+    }
+
+    /** Human plane by the policy; people only, so sandbox keys are refused here. */
+    @GetMapping("/api/v1/accounts/people-only")
+    @PreAuthorize("hasAuthority('" + PlaneGuardAuthentication.PLANE_HUMAN + "')")
+    public String peopleOnly() {
+      return "person";
+    }
+
+    /** The authorities in the order the authentication gives them. */
+    private static Map<String, Object> caller() {
       Authentication auth = SecurityContextHolder.getContext().getAuthentication();
       return Map.of(
           "type", auth.getClass().getSimpleName(),
           "name", auth.getName(),
           "principal", ((Principal) auth.getPrincipal()).plane().id(),
-          "authorities", auth.getAuthorities().stream().map(GrantedAuthority::getAuthority).sorted().toList());
+          "authorities", auth.getAuthorities().stream().map(GrantedAuthority::getAuthority).toList());
     }
 
     @PostMapping("/api/v1/runs")
