@@ -19,6 +19,10 @@ public final class Decision {
   private final @Nullable Principal principal;
   private final boolean violation;
   private final int retryAfterSeconds;
+  // The request line it was made for, so that a confirmation at dispatch can tell whether the
+  // framework is about to serve the same method and path.
+  final String method;
+  final String path;
 
   Decision(
       Reason reason,
@@ -27,6 +31,20 @@ public final class Decision {
       @Nullable Principal principal,
       boolean violation,
       int retryAfterSeconds) {
+    this(reason, detail, rule, principal, violation, retryAfterSeconds, "", "");
+  }
+
+  Decision(
+      Reason reason,
+      @Nullable Detail detail,
+      @Nullable Rule rule,
+      @Nullable Principal principal,
+      boolean violation,
+      int retryAfterSeconds,
+      String method,
+      String path) {
+    this.method = requireNonNull(method);
+    this.path = requireNonNull(path);
     this.reason = requireNonNull(reason);
     this.detail = detail;
     this.rule = rule;
@@ -38,6 +56,9 @@ public final class Decision {
     }
     if (!reason.allows() && principal != null) {
       throw new IllegalArgumentException("a deny has no principal");
+    }
+    if (reason.allows() && rule == null) {
+      throw new IllegalArgumentException("an allow has the rule that allowed it");
     }
   }
 
@@ -81,7 +102,8 @@ public final class Decision {
 
   /**
    * Whether this request broke the contract rather than merely failing: a cross-plane or ambiguous
-   * credential, or a sandbox key in preprod or prod. Audited at WARN.
+   * credential, a sandbox key in preprod or prod, or a handler the applied rule does not cover
+   * ({@link Reason#DISPATCH_MISMATCH}). Audited at WARN.
    */
   public boolean violation() {
     return violation;

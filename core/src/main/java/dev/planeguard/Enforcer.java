@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.Set;
 import java.util.function.LongSupplier;
 import java.util.regex.Pattern;
@@ -59,6 +60,8 @@ import org.slf4j.LoggerFactory;
  *   <tr><td>15</td><td>tenant header disagrees with the caller's tenant</td><td>403</td><td>TENANT_MISMATCH</td></tr>
  *   <tr><td>16</td><td>the verifier cannot decide</td><td>503</td><td>VERIFIER_UNAVAILABLE</td></tr>
  *   <tr><td>17</td><td>otherwise</td><td>allow</td><td>AUTHENTICATED</td></tr>
+ *   <tr><td>18</td><td>after an allow, the handler the framework chose is not covered by the
+ *       applied rule ({@link #confirm})</td><td>404</td><td>DISPATCH_MISMATCH</td></tr>
  * </table>
  *
  * <p>Row 16 can only arise while verifying (rows 11–13): a verifier that cannot decide produces no
@@ -189,9 +192,86 @@ public final class Enforcer {
             o.rule,
             o.principal,
             o.violation,
-            o.reason == Reason.VERIFIER_UNAVAILABLE ? retryAfterSeconds : 0);
+            o.reason == Reason.VERIFIER_UNAVAILABLE ? retryAfterSeconds : 0,
+            request.method(),
+            request.path());
     audit(request, decision, o.carriers, started);
     return decision;
+  }
+
+  /**
+   * Row 18: confirms, once the framework has chosen the handler for a request this enforcer
+   * allowed, that the rule it applied covers that handler. Adapters call it at the latest point
+   * before the handler runs where the handler is known (a Spring MVC interceptor, a Jakarta REST
+   * post-matching filter).
+   *
+   * <p>If the framework is about to serve another method or path than the one decided (a method
+   * override filter turned {@code POST} into {@code DELETE}, a dispatch the edge did not see), the
+   * request is decided again as the framework will serve it: a refusal is returned as it is, and an
+   * allow must name the same caller as the first one. Then the rule must be one {@code handler}
+   * may run under for that method ({@link RouteCoverage.Entry#accepts}); otherwise the answer is
+   * {@link Reason#DISPATCH_MISMATCH}: 404 like any unmapped route, audited as a violation, and the
+   * handler must not run.
+   *
+   * @param request the request as the framework serves it (its effective method)
+   * @param admitted the allowing decision made for it at the edge, or {@code null} if there was
+   *     none (the request is then decided now)
+   * @param handler the entry of the chosen handler, from a {@link RouteCoverage} of this
+   *     enforcer's policy
+   * @return the decision to act on: an allow (run the handler) or a refusal (answer it)
+   */
+  public Decision confirm(
+      InboundRequest request, @Nullable Decision admitted, RouteCoverage.Entry handler) {
+    long started = ticker.getAsLong();
+    try {
+      Decision decision = admitted;
+      if (decision == null
+          || !decision.allowed()
+          || !decision.method.equals(request.method())
+          || !decision.path.equals(request.path())) {
+        Decision again = decide(request);
+        if (!again.allowed()) {
+          return again;
+        }
+        if (decision != null && decision.allowed() && !sameCaller(decision, again)) {
+          return mismatch(request, again.rule(), started);
+        }
+        decision = again;
+      }
+      Rule rule = requireNonNull(decision.rule());
+      if (handler.policy() != policy) {
+        LOG.error("planeguard: a handler's coverage was computed for another policy; refusing");
+        return mismatch(request, rule, started);
+      }
+      return handler.accepts(rule, request.method()) ? decision : mismatch(request, rule, started);
+    } catch (RuntimeException | StackOverflowError e) {
+      LOG.error("planeguard refused a dispatch after an internal error: {}", Text.describe(e));
+      return mismatch(request, null, started);
+    }
+  }
+
+  private static boolean sameCaller(Decision a, Decision b) {
+    Principal x = a.principal();
+    Principal y = b.principal();
+    if (x == null || y == null) {
+      return x == y;
+    }
+    return x.getClass() == y.getClass() && x.id().equals(y.id()) && Objects.equals(x.tenant(), y.tenant());
+  }
+
+  private Decision mismatch(InboundRequest request, @Nullable Rule rule, long started) {
+    Decision decision =
+        new Decision(
+            Reason.DISPATCH_MISMATCH, null, rule, null, true, 0, request.method(), request.path());
+    audit(request, decision, carriers(request), started);
+    return decision;
+  }
+
+  /** The carrier bits of a request, for the audit event of a refusal made after the table. */
+  private int carriers(InboundRequest request) {
+    return (request.headers(AUTHORIZATION_LOOKUP).isEmpty() ? 0 : AUTHORIZATION_BIT)
+        | (request.headers(machineKeyLookup).isEmpty() ? 0 : MACHINE_BIT)
+        | (request.headers(sandboxKeyLookup).isEmpty() ? 0 : SANDBOX_BIT);
   }
 
   /** The decision table, top to bottom. Each row that applies sets the outcome and returns. */

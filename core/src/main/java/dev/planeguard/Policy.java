@@ -67,11 +67,15 @@ public final class Policy {
   private final List<Rule> rules;
   private final Map<Rule, String> origins;
   private final RouteTrie trie;
+  // Rules that only handler declarations contribute (no file line says the same): each describes
+  // the handler that declares it and covers no other handler (see RouteCoverage).
+  private final Set<Rule> declaredOnly;
 
-  private Policy(List<Rule> rules, Map<Rule, String> origins, RouteTrie trie) {
+  private Policy(List<Rule> rules, Map<Rule, String> origins, RouteTrie trie, Set<Rule> declaredOnly) {
     this.rules = rules;
     this.origins = origins;
     this.trie = trie;
+    this.declaredOnly = declaredOnly;
   }
 
   /**
@@ -261,6 +265,9 @@ public final class Policy {
     if (message.contains("database plane")) {
       return "remove the rule";
     }
+    if (message.contains("HEAD without GET")) {
+      return "write methods=GET,HEAD, or leave HEAD out";
+    }
     return "correct the rule (see the policy file documentation)";
   }
 
@@ -418,7 +425,11 @@ public final class Policy {
       }
       boolean agrees = true;
       if (a.access() != Access.DENY) {
-        for (String path : representativePaths(a.pattern())) {
+        // The file rules that decide the paths only the declaration's own shape describes: the
+        // rules that would otherwise decide the handler's route.
+        List<String> generic = new ArrayList<>();
+        samples(a.pattern(), new ArrayList<>(), generic);
+        for (String path : generic) {
           for (String method : Rule.METHODS) {
             if (!a.covers(method)) {
               continue;
@@ -444,12 +455,43 @@ public final class Policy {
       throw new ConfigurationException("Policy file and handler annotations disagree", problems);
     }
     Policy policy = merged.build("merged policy");
-    if (extraOrigins.isEmpty()) {
-      return policy;
+    Set<Rule> declared = new HashSet<>(declaredOnly);
+    for (Rule r : policy.rules) {
+      if (!rules.contains(r)) {
+        declared.add(r);
+      }
     }
     Map<Rule, String> origins = new HashMap<>(policy.origins);
     extraOrigins.forEach((r, o) -> origins.merge(r, o, (x, y) -> x + ", " + y));
-    return new Policy(policy.rules, Map.copyOf(origins), policy.trie);
+    return new Policy(policy.rules, Map.copyOf(origins), policy.trie, Set.copyOf(declared));
+  }
+
+  /**
+   * A policy of handler declarations alone, for an application without a policy file: every rule
+   * describes only the handler that declares it.
+   *
+   * @throws ConfigurationException if the declarations conflict, or there are none
+   */
+  static Policy ofDeclarations(List<Declaration> declarations) {
+    Builder b = new Builder();
+    declarations.forEach(d -> b.rule(d.rule(), d.origin()));
+    Policy policy = b.build("handler declarations");
+    return new Policy(policy.rules, policy.origins, policy.trie, Set.copyOf(policy.rules));
+  }
+
+  /** Whether only handler declarations contribute {@code rule} (no policy file line says it). */
+  boolean declaredOnly(Rule rule) {
+    return declaredOnly.contains(rule);
+  }
+
+  /**
+   * Sample request paths for every path {@code pattern} matches, as the matcher tells them apart
+   * (see {@link RouteTrie#samples}).
+   *
+   * @return false if the samples were cut off
+   */
+  boolean samples(String pattern, List<String> paths, List<String> generic) {
+    return trie.samples(pattern, paths, generic);
   }
 
   private @Nullable String sameRule(Rule rule) {
@@ -472,28 +514,6 @@ public final class Policy {
         d.origin(),
         what + ", but " + origin(file) + " says " + file.toPolicyLine(),
         "make the annotation and the policy file agree (or remove one of them)");
-  }
-
-  /**
-   * Paths a pattern stands for, to ask the file's trie which rule would decide them: each one-segment
-   * wildcard becomes {@code *} (never a literal segment, so the trie takes its wildcard branch), and
-   * a trailing {@code **} is tried with no segment and with one.
-   */
-  private static List<String> representativePaths(String pattern) {
-    if (pattern.equals("/")) {
-      return List.of("/");
-    }
-    StringBuilder sb = new StringBuilder();
-    boolean rest = false;
-    for (String segment : pattern.substring(1).split("/", -1)) {
-      if (segment.equals("**")) {
-        rest = true;
-        break;
-      }
-      sb.append('/').append(segment.equals("*") || segment.startsWith("{") ? "*" : segment);
-    }
-    String base = sb.length() == 0 ? "/" : sb.toString();
-    return rest ? List.of(base, (base.equals("/") ? "" : base) + "/*") : List.of(base);
   }
 
   private static StringBuilder pad(StringBuilder sb, int to) {
@@ -605,7 +625,7 @@ public final class Policy {
       }
       List<Rule> sorted = new ArrayList<>(rules);
       sorted.sort(CANONICAL);
-      return new Policy(List.copyOf(sorted), Map.copyOf(origins), trie);
+      return new Policy(List.copyOf(sorted), Map.copyOf(origins), trie, Set.of());
     }
   }
 }

@@ -43,7 +43,12 @@ public enum Reason {
   /** Row 16: the verifier cannot decide (JWKS or key store unreachable). */
   VERIFIER_UNAVAILABLE(503),
   /** Row 17: a valid credential of the right plane, with the scopes and tenant required. */
-  AUTHENTICATED(200);
+  AUTHENTICATED(200),
+  /**
+   * Row 18: after an allow, the framework chose a handler the applied rule does not cover (see
+   * {@link Enforcer#confirm}); the handler does not run. Indistinguishable from an ordinary 404.
+   */
+  DISPATCH_MISMATCH(404);
 
   private final int status;
 

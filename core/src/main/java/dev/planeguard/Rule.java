@@ -19,6 +19,11 @@ import org.jspecify.annotations.Nullable;
  * segments, last position only). {@code /} alone is the root. A trailing slash in the request is
  * ignored, so patterns never end with one.
  *
+ * <p>{@code HEAD} is decided exactly as {@code GET} on the same path, because servlets and Spring MVC
+ * answer {@code HEAD} with the {@code GET} handler: a rule whose methods include {@code GET} covers
+ * {@code HEAD} too (its {@link #methods()} name both), and a rule naming {@code HEAD} without {@code
+ * GET} is invalid.
+ *
  * <pre>{@code
  * Rule.human("/api/v1/accounts/**")
  * Rule.machine("/api/v1/runs/**").withScopes("runs:write").withMethods("POST", "PUT")
@@ -29,7 +34,8 @@ import org.jspecify.annotations.Nullable;
  *
  * @param access who may call the route
  * @param pattern the route pattern
- * @param methods the HTTP methods the rule covers, upper case, sorted; empty means all methods
+ * @param methods the HTTP methods the rule covers, upper case, sorted; empty means all methods;
+ *     {@code GET} brings {@code HEAD} with it
  * @param scopes scopes the caller must hold, sorted; empty means none
  * @param plane the plane whose credential the route requires: {@link Plane#HUMAN} for human
  *     rules, {@link Plane#MACHINE} for machine rules, the declared plane for debug rules, {@code
@@ -59,13 +65,18 @@ public record Rule(
     if (problem != null) {
       throw new IllegalArgumentException(problem);
     }
-    methods = sorted(methods);
     for (String method : methods) {
       if (!METHODS.contains(method)) {
         throw new IllegalArgumentException(
             "unknown method " + Text.quote(method, 16) + "; use one of " + String.join(",", METHODS));
       }
     }
+    if (methods.contains("HEAD") && !methods.contains("GET")) {
+      throw new IllegalArgumentException(
+          "methods= names HEAD without GET, but HEAD is decided exactly as GET (a GET handler answers"
+              + " HEAD); write methods=GET,HEAD or leave HEAD out");
+    }
+    methods = withHeadForGet(sorted(methods));
     scopes = sorted(scopes);
     for (String scope : scopes) {
       if (!SCOPE.matcher(scope).matches()) {
@@ -215,6 +226,16 @@ public record Rule(
       }
     }
     return null;
+  }
+
+  /** {@code methods} with {@code HEAD} added if it has {@code GET}. */
+  private static Set<String> withHeadForGet(Set<String> methods) {
+    if (!methods.contains("GET") || methods.contains("HEAD")) {
+      return methods;
+    }
+    TreeSet<String> both = new TreeSet<>(methods);
+    both.add("HEAD");
+    return Collections.unmodifiableSet(both);
   }
 
   private static Set<String> sorted(Collection<String> values) {

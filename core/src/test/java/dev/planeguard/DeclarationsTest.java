@@ -97,7 +97,7 @@ class DeclarationsTest {
   @Test
   void debugDeclarationsBecomeDebugRules() throws Exception {
     Rule rule = read(Mixed.class, "inspect").orElseThrow().toRule("/__debug/inspect", Set.of("GET"));
-    assertThat(rule.toPolicyLine()).isEqualTo("debug /__debug/inspect methods=GET plane=human");
+    assertThat(rule.toPolicyLine()).isEqualTo("debug /__debug/inspect methods=GET,HEAD plane=human");
   }
 
   static Policy.Declaration declared(Rule rule, String origin) {
@@ -118,8 +118,8 @@ class DeclarationsTest {
         .extracting(Rule::toPolicyLine)
         .containsExactly(
             "human /api/v1/accounts/**",
-            "human /api/v1/accounts/me methods=GET",
-            "machine /api/v1/runs methods=GET",
+            "human /api/v1/accounts/me methods=GET,HEAD",
+            "machine /api/v1/runs methods=GET,HEAD",
             "machine /api/v1/runs scopes=runs:write methods=POST",
             "public /healthz");
     assertThat(merged.origin(Rule.publicRoute("/healthz"))).isEqualTo("app.policy:2, Health#check");

@@ -84,7 +84,8 @@ class PolicyTest {
   @ParameterizedTest(name = "{0} {1} -> {2}")
   @CsvSource({
     // method, path, expected winning rule (or NONE)
-    "GET,  /api/v1/runs/42,          machine /api/v1/runs/{id} methods=GET",
+    "GET,  /api/v1/runs/42,          'machine /api/v1/runs/{id} methods=GET,HEAD'",
+    "HEAD, /api/v1/runs/42,          'machine /api/v1/runs/{id} methods=GET,HEAD'",
     "GET,  /api/v1/runs/42/logs,     machine /api/v1/runs/**",
     "GET,  /api/v1/runs,             machine /api/v1/runs/**",
     "POST, /api/v1/runs/42,          machine /api/v1/runs/**",
@@ -157,9 +158,34 @@ class PolicyTest {
   void methodsAreExplicit() {
     Policy policy = Policy.parse("machine /runs methods=GET\npublic /runs methods=OPTIONS\n", "p");
     assertThat(policy.match("GET", "/runs").access()).isEqualTo(Access.MACHINE);
-    assertThat(policy.match("HEAD", "/runs")).as("GET does not imply HEAD").isNull();
+    assertThat(policy.match("HEAD", "/runs")).as("HEAD is decided as GET").isSameAs(policy.match("GET", "/runs"));
+    assertThat(policy.match("GET", "/runs").methods()).containsExactly("GET", "HEAD");
     assertThat(policy.match("OPTIONS", "/runs").access()).isEqualTo(Access.PUBLIC);
     assertThat(policy.match("get", "/runs")).as("methods are exact case").isNull();
+  }
+
+  @Test
+  void headFollowsGetSoABroaderRuleNeverDecidesHeadForAProtectedGet() {
+    Policy policy =
+        Policy.parse("public /site/** methods=GET,HEAD\nhuman /site/reports/** methods=GET\n", "p");
+    assertThat(policy.match("HEAD", "/site/reports/1").access()).isEqualTo(Access.HUMAN);
+    assertThat(policy.match("HEAD", "/site/index").access()).isEqualTo(Access.PUBLIC);
+    assertThat(Policy.parse("human /a methods=GET\n", "p"))
+        .isEqualTo(Policy.parse("human /a methods=GET,HEAD\n", "p"));
+  }
+
+  @Test
+  void aRuleNamingHeadWithoutGetIsAPolicyError() {
+    ConfigurationException e =
+        catchThrowableOfType(
+            ConfigurationException.class, () -> Policy.parse("public /ping methods=HEAD\n", "p"));
+    assertThat(e.problems()).singleElement().satisfies(p -> {
+      assertThat(p.subject()).isEqualTo("p:1");
+      assertThat(p.message()).contains("HEAD without GET");
+      assertThat(p.fix()).isEqualTo("write methods=GET,HEAD, or leave HEAD out");
+    });
+    assertThatThrownBy(() -> Rule.publicRoute("/ping").withMethods("HEAD", "POST"))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test

@@ -1,9 +1,11 @@
 package dev.planeguard.internal;
 
 import dev.planeguard.Rule;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 import java.util.function.BiConsumer;
 import org.jspecify.annotations.Nullable;
 
@@ -123,6 +125,127 @@ public final class RouteTrie {
       }
     }
     return node.rest[m];
+  }
+
+  /**
+   * A segment no literal of any rule can equal ({@code *} is not a literal character), standing for
+   * every value the trie does not name.
+   */
+  private static final String FRESH = "*";
+
+  private static final int MAX_SAMPLES = 20_000;
+
+  /**
+   * Request paths standing for every path a pattern matches, as far as this trie can tell paths
+   * apart: the trie only distinguishes the literal segments its rules name from every other value,
+   * so each wildcard segment is tried with each literal the trie has at that place and with one
+   * value it has none for, and a trailing {@code **} with every depth the trie reaches plus one.
+   * Matching each sample gives exactly the set of rules that decide some path of the pattern.
+   *
+   * @param pattern a valid rule pattern
+   * @param paths receives every sample
+   * @param generic receives the samples whose wildcard segments are all values no rule names: the
+   *     paths that only the pattern's own shape decides
+   * @return false if the samples were cut off at {@value #MAX_SAMPLES} (the lists are then partial)
+   */
+  public boolean samples(String pattern, List<String> paths, List<String> generic) {
+    String[] segments = pattern.equals("/") ? new String[0] : pattern.substring(1).split("/", -1);
+    return expand(segments, 0, "", List.of(root), true, paths, generic);
+  }
+
+  private static boolean expand(
+      String[] segments,
+      int i,
+      String prefix,
+      List<Node> alive,
+      boolean fresh,
+      List<String> paths,
+      List<String> generic) {
+    if (paths.size() >= MAX_SAMPLES) {
+      return false;
+    }
+    if (i == segments.length) {
+      record(prefix, fresh, paths, generic);
+      return true;
+    }
+    String s = segments[i];
+    if (s.equals("**")) {
+      return expandRest(prefix, alive, fresh, paths, generic);
+    }
+    if (!s.equals("*") && !s.startsWith("{")) {
+      return expand(segments, i + 1, prefix + "/" + s, advance(alive, s), fresh, paths, generic);
+    }
+    boolean complete = true;
+    for (String value : values(alive)) {
+      complete &=
+          expand(
+              segments,
+              i + 1,
+              prefix + "/" + value,
+              advance(alive, value),
+              fresh && value.equals(FRESH),
+              paths,
+              generic);
+    }
+    return complete;
+  }
+
+  /** A trailing {@code **}: no more segments, or one more and then again any number. */
+  private static boolean expandRest(
+      String prefix, List<Node> alive, boolean fresh, List<String> paths, List<String> generic) {
+    if (paths.size() >= MAX_SAMPLES) {
+      return false;
+    }
+    record(prefix, fresh, paths, generic);
+    boolean complete = true;
+    for (String value : values(alive)) {
+      List<Node> next = advance(alive, value);
+      boolean stillFresh = fresh && value.equals(FRESH);
+      if (next.isEmpty()) {
+        // Past every node: deeper paths fall back to the same ** rules as this one.
+        record(prefix + "/" + value, stillFresh, paths, generic);
+      } else {
+        complete &= expandRest(prefix + "/" + value, next, stillFresh, paths, generic);
+      }
+    }
+    return complete;
+  }
+
+  private static void record(
+      String path, boolean fresh, List<String> paths, List<String> generic) {
+    String p = path.isEmpty() ? "/" : path;
+    paths.add(p);
+    if (fresh) {
+      generic.add(p);
+    }
+  }
+
+  /** The literals the alive nodes name for their next segment, then a value none of them names. */
+  private static List<String> values(List<Node> alive) {
+    TreeSet<String> literals = new TreeSet<>();
+    for (Node n : alive) {
+      if (n.literals != null) {
+        literals.addAll(n.literals.keySet());
+      }
+    }
+    List<String> values = new ArrayList<>(literals);
+    values.add(FRESH);
+    return values;
+  }
+
+  /** The nodes a path segment {@code value} leads to from the alive ones. */
+  private static List<Node> advance(List<Node> alive, String value) {
+    List<Node> next = new ArrayList<>();
+    for (Node n : alive) {
+      Node literal = n.literals == null ? null : n.literals.get(value);
+      if (literal != null) {
+        next.add(literal);
+      }
+      if (n.wildcard != null) {
+        next.add(n.wildcard);
+      }
+    }
+    return next;
   }
 
   /** The index of {@code method} in {@link Rule#METHODS}, or -1. */
