@@ -8,6 +8,7 @@ import dev.planeguard.HumanPrincipal;
 import dev.planeguard.MachinePrincipal;
 import dev.planeguard.Principal;
 import dev.planeguard.Refusal;
+import dev.planeguard.RouteCoverage;
 import dev.planeguard.servlet.internal.AuthenticatedRequest;
 import dev.planeguard.servlet.internal.ServletRequestView;
 import jakarta.servlet.DispatcherType;
@@ -100,6 +101,12 @@ public final class PlaneGuardFilter implements Filter {
 
   /** The request attribute holding the {@link Principal} of an authenticated request. */
   public static final String PRINCIPAL_ATTRIBUTE = "dev.planeguard.Principal";
+
+  /**
+   * The request attribute holding the allowing {@link Decision} of the current dispatch, which
+   * {@link #confirm} checks against the handler a framework chooses.
+   */
+  public static final String DECISION_ATTRIBUTE = "dev.planeguard.Decision";
 
   /** {@code getAuthType()} of a caller authenticated with {@code Authorization: Bearer}. */
   public static final String BEARER_AUTH = "Bearer";
@@ -198,7 +205,15 @@ public final class PlaneGuardFilter implements Filter {
       throw new ServletException("PlaneGuardFilter was not initialised by the container");
     }
     Decision decision = enforcer.decide(ServletRequestView.of(request, context, requestIdHeader));
-    if (decision.allowed()) {
+    if (!decision.allowed()) {
+      refuse(request, response, decision);
+      return;
+    }
+    // Each dispatch is decided on its own target; an include returns to the including dispatch,
+    // whose decision must be the one in force again.
+    Object previous = request.getAttribute(DECISION_ATTRIBUTE);
+    request.setAttribute(DECISION_ATTRIBUTE, decision);
+    try {
       Principal principal = decision.principal();
       if (principal == null) {
         chain.doFilter(request, response);
@@ -206,9 +221,47 @@ public final class PlaneGuardFilter implements Filter {
         request.setAttribute(PRINCIPAL_ATTRIBUTE, principal);
         chain.doFilter(new AuthenticatedRequest(request, principal, authType(principal)), response);
       }
-      return;
+    } finally {
+      if (request.getDispatcherType() == DispatcherType.INCLUDE) {
+        request.setAttribute(DECISION_ATTRIBUTE, previous);
+      }
+    }
+  }
+
+  /**
+   * Confirms, once a framework behind this filter has chosen the handler of the current dispatch,
+   * that the rule this filter applied covers it (decision row 18, {@link
+   * Enforcer#confirm}): call it from the framework's last hook before the handler runs, for example
+   * a Spring MVC {@code HandlerInterceptor}. The request is the one the framework dispatches, so a
+   * method override is seen and decided again on the method the framework will serve.
+   *
+   * @param handler the entry of the chosen handler in a {@link dev.planeguard.RouteCoverage} of
+   *     this filter's enforcer
+   * @return {@code true} if the handler may run; {@code false} if a refusal was written and the
+   *     handler must not run
+   * @throws ServletException for a refused include, or if the response is already committed; the
+   *     handler must not run
+   */
+  public boolean confirm(
+      HttpServletRequest request, HttpServletResponse response, RouteCoverage.Entry handler)
+      throws IOException, ServletException {
+    String context = contextPath;
+    if (context == null) {
+      // Another instance guards the chain; the application's own context path is the same one.
+      context = request.getServletContext().getContextPath();
+    }
+    Decision admitted =
+        request.getAttribute(DECISION_ATTRIBUTE) instanceof Decision d ? d : null;
+    Decision decision =
+        enforcer.confirm(ServletRequestView.of(request, context, requestIdHeader), admitted, handler);
+    if (decision.allowed()) {
+      if (decision != admitted) {
+        request.setAttribute(DECISION_ATTRIBUTE, decision);
+      }
+      return true;
     }
     refuse(request, response, decision);
+    return false;
   }
 
   private void refuse(HttpServletRequest request, HttpServletResponse response, Decision decision)
