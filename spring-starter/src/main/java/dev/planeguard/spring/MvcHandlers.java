@@ -1,8 +1,14 @@
 package dev.planeguard.spring;
 
+import dev.planeguard.Access;
+import dev.planeguard.Plane;
+import dev.planeguard.RouteCoverage;
 import dev.planeguard.RouteDeclarations;
+import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -14,32 +20,103 @@ import org.springframework.web.bind.annotation.RequestMethod;
 import org.springframework.web.method.HandlerMethod;
 import org.springframework.web.servlet.mvc.method.RequestMappingInfo;
 import org.springframework.web.servlet.mvc.method.RequestMappingInfoHandlerMapping;
+import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping;
+import org.springframework.web.util.pattern.PathPatternParser;
 
 /**
- * Every handler of every {@link RequestMappingInfoHandlerMapping} in the context: the application's
- * controllers and Actuator's web endpoints. Only loaded when Spring MVC is on the class path.
+ * Every handler of every {@link RequestMappingInfoHandlerMapping} in the context (the application's
+ * controllers and Actuator's web endpoints) as the route coverage sees them, and the way back from
+ * the handler Spring MVC chose for a request to its entry. Only loaded with Spring MVC on the class
+ * path.
  */
 final class MvcHandlers {
 
-  private MvcHandlers() {}
+  /** The origin of the planeguard Actuator endpoint, which is always a debug route. */
+  static final String ENDPOINT_ORIGIN = "the planeguard actuator endpoint (always a debug route)";
+
+  private final List<RouteCoverage.Handler> handlers;
+  private final Map<HandlerMethod, Integer> index;
+  private final List<String> matching;
+
+  private MvcHandlers(
+      List<RouteCoverage.Handler> handlers, Map<HandlerMethod, Integer> index, List<String> matching) {
+    this.handlers = handlers;
+    this.index = index;
+    this.matching = matching;
+  }
 
   /**
-   * The handlers, sorted by origin.
+   * The handlers, sorted by origin; Spring Boot's error controller is left out (see {@link
+   * #isErrorController}).
    *
-   * @throws IllegalArgumentException if a handler's annotations contradict each other
+   * @param servletPath the DispatcherServlet's path prefix, {@code ""} or {@code /svc}
    */
-  static List<HandlerRoute> of(ListableBeanFactory beans) {
-    List<HandlerRoute> routes = new ArrayList<>();
+  static MvcHandlers of(ListableBeanFactory beans, String servletPath) {
+    List<Registered> found = new ArrayList<>();
+    Set<String> matching = new LinkedHashSet<>();
     for (RequestMappingInfoHandlerMapping mapping :
         beans.getBeansOfType(RequestMappingInfoHandlerMapping.class, false, true).values()) {
+      String unmirrored = unmirroredMatching(mapping);
+      if (unmirrored != null) {
+        matching.add(unmirrored);
+      }
       for (Map.Entry<RequestMappingInfo, HandlerMethod> e : mapping.getHandlerMethods().entrySet()) {
         if (!isErrorController(e.getValue().getBeanType())) {
-          routes.add(route(e.getKey(), e.getValue()));
+          found.add(new Registered(e.getValue(), handler(e.getKey(), e.getValue(), servletPath)));
         }
       }
     }
-    routes.sort(Comparator.comparing(HandlerRoute::origin));
-    return routes;
+    found.sort(Comparator.comparing(r -> r.handler().origin()));
+    List<RouteCoverage.Handler> handlers = new ArrayList<>(found.size());
+    Map<HandlerMethod, Integer> index = new IdentityHashMap<>();
+    for (Registered r : found) {
+      index.put(original(r.method()), handlers.size());
+      handlers.add(r.handler());
+    }
+    return new MvcHandlers(List.copyOf(handlers), index, List.copyOf(matching));
+  }
+
+  private record Registered(HandlerMethod method, RouteCoverage.Handler handler) {}
+
+  /** The handlers, in the order of their coverage entries. */
+  List<RouteCoverage.Handler> handlers() {
+    return handlers;
+  }
+
+  /** Path matching settings planeguard does not mirror, one line each. */
+  List<String> unmirroredMatching() {
+    return matching;
+  }
+
+  /**
+   * The coverage entry of the handler Spring MVC chose: a registered handler method's own entry;
+   * the path handler for handlers that serve the request path as it is (static resources, view
+   * controllers, the error controller, Spring's own {@code OPTIONS} and CORS pre-flight answers);
+   * nothing for a handler method registered after startup.
+   */
+  RouteCoverage.Entry entry(RouteCoverage coverage, Object handler) {
+    if (!(handler instanceof HandlerMethod method)) {
+      return coverage.pathHandler();
+    }
+    Integer i = index.get(original(method));
+    if (i != null) {
+      return coverage.entry(i);
+    }
+    Class<?> type = method.getBeanType();
+    if (isErrorController(type) || type.getName().startsWith("org.springframework.web.servlet.")) {
+      return coverage.pathHandler();
+    }
+    return coverage.unknown();
+  }
+
+  /**
+   * The instance Spring MVC created when it registered the handler: the registered one and the one
+   * chosen for a request are copies of it (with validation flags, with the bean resolved), and
+   * both point back to it.
+   */
+  private static HandlerMethod original(HandlerMethod method) {
+    HandlerMethod from = method.getResolvedFromHandlerMethod();
+    return from != null ? from : method;
   }
 
   /**
@@ -60,25 +137,74 @@ final class MvcHandlers {
     return false;
   }
 
-  private static HandlerRoute route(RequestMappingInfo info, HandlerMethod handler) {
+  /**
+   * How a mapping matches paths differently from the policy, or {@code null}: case-insensitive
+   * matching, or suffix patterns ({@code /a} also serving {@code /a.json}, Spring 6's legacy
+   * option). A trailing-slash match is not reported: planeguard ignores one trailing slash exactly
+   * as it does.
+   */
+  private static @Nullable String unmirroredMatching(RequestMappingInfoHandlerMapping mapping) {
+    String name = mapping.getClass().getName();
+    PathPatternParser parser = mapping.getPatternParser();
+    if (parser != null) {
+      if (!parser.isCaseSensitive()) {
+        return name + " matches paths case-insensitively";
+      }
+    } else if (mapping.getPathMatcher().match("/planeguard", "/PLANEGUARD")) {
+      return name + " matches paths case-insensitively";
+    }
+    if (mapping instanceof RequestMappingHandlerMapping && (flag(mapping, "useSuffixPatternMatch")
+        || flag(mapping, "useRegisteredSuffixPatternMatch"))) {
+      return name + " matches suffix patterns (/a also answers /a.json)";
+    }
+    return null;
+  }
+
+  /** A boolean getter that only older Spring versions have; false where it does not exist. */
+  private static boolean flag(Object target, String getter) {
+    try {
+      Method m = target.getClass().getMethod(getter);
+      return Boolean.TRUE.equals(m.invoke(target));
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      return false;
+    }
+  }
+
+  private static RouteCoverage.Handler handler(
+      RequestMappingInfo info, HandlerMethod handler, String servletPath) {
     Class<?> type = handler.getBeanType();
-    String origin = type.getName() + "#" + handler.getMethod().getName();
+    boolean actuator = type.getName().startsWith("org.springframework.boot.");
     List<String> springPatterns = new ArrayList<>(new TreeSet<>(info.getPatternValues()));
     if (springPatterns.isEmpty()) {
       springPatterns.add("/");
     }
-    List<@Nullable String> patterns = new ArrayList<>();
+    List<RouteCoverage.PathMapping> paths = new ArrayList<>();
     for (String p : springPatterns) {
-      patterns.add(SpringPatterns.toPolicy(p));
+      paths.add(SpringPatterns.toMapping(p, servletPath));
     }
     Set<String> methods = new TreeSet<>();
     for (RequestMethod m : info.getMethodsCondition().getMethods()) {
       methods.add(m.name());
     }
-    Optional<RouteDeclarations.Declared> declared =
-        RouteDeclarations.of(type, handler.getMethod(), origin);
-    boolean actuator = type.getName().startsWith("org.springframework.boot.");
-    return new HandlerRoute(
-        List.copyOf(springPatterns), patterns, Set.copyOf(methods), origin, declared, actuator);
+    String origin;
+    RouteDeclarations.Declared declared;
+    if (actuator) {
+      boolean endpoint =
+          paths.stream().anyMatch(p -> p.written().endsWith("/" + PlaneGuardEndpoint.ID));
+      origin = endpoint ? ENDPOINT_ORIGIN : "Actuator " + String.join(" ", springPatterns);
+      declared =
+          endpoint ? new RouteDeclarations.Declared(Access.DEBUG, Plane.HUMAN, Set.of()) : null;
+    } else {
+      origin = type.getName() + "#" + handler.getMethod().getName();
+      Optional<RouteDeclarations.Declared> d = RouteDeclarations.of(type, handler.getMethod(), origin);
+      declared = d.orElse(null);
+    }
+    boolean conditional =
+        !info.getParamsCondition().isEmpty()
+            || !info.getHeadersCondition().isEmpty()
+            || !info.getConsumesCondition().isEmpty()
+            || !info.getProducesCondition().isEmpty()
+            || info.getCustomCondition() != null;
+    return new RouteCoverage.Handler(origin, paths, methods, declared, conditional);
   }
 }

@@ -1,6 +1,9 @@
 package dev.planeguard.spring;
 
 import dev.planeguard.AuditSink;
+import dev.planeguard.ConfigurationException;
+import dev.planeguard.Problem;
+import dev.planeguard.RouteCoverage;
 import dev.planeguard.Contract;
 import dev.planeguard.Enforcer;
 import dev.planeguard.KeyStore;
@@ -9,12 +12,14 @@ import dev.planeguard.TokenVerifier;
 import dev.planeguard.servlet.PlaneGuardFilter;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.servlet.DispatcherType;
+import jakarta.servlet.ServletContext;
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -22,6 +27,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
@@ -29,6 +35,8 @@ import org.springframework.core.annotation.Order;
 import org.springframework.core.env.Environment;
 import org.springframework.core.io.ResourceLoader;
 import org.springframework.util.ClassUtils;
+import org.springframework.web.context.WebApplicationContext;
+import org.springframework.web.servlet.handler.MappedInterceptor;
 
 /**
  * planeguard for a Spring Boot servlet application. Builds the {@link Enforcer} from {@code
@@ -64,6 +72,8 @@ public final class PlaneGuardAutoConfiguration {
   private static final Logger LOG = LoggerFactory.getLogger("planeguard");
   private static final String MVC_MAPPING =
       "org.springframework.web.servlet.mvc.method.RequestMappingInfoHandlerMapping";
+  private static final String ACTUATOR_ENDPOINT =
+      "org.springframework.boot.actuate.endpoint.annotation.Endpoint";
 
   PlaneGuardAutoConfiguration() {}
 
@@ -73,17 +83,13 @@ public final class PlaneGuardAutoConfiguration {
       PlaneGuardProperties properties,
       Environment environment,
       ResourceLoader resources,
-      ListableBeanFactory beans,
+      ApplicationContext context,
       ObjectProvider<Contract> contract,
       ObjectProvider<Policy> policy,
       ObjectProvider<TokenVerifier> tokens,
       ObjectProvider<KeyStore> keys,
       ObjectProvider<DataSource> dataSource,
       ObjectProvider<PlaneGuardCustomizer> customizers) {
-    List<HandlerRoute> handlers =
-        ClassUtils.isPresent(MVC_MAPPING, PlaneGuardAutoConfiguration.class.getClassLoader())
-            ? MvcHandlers.of(beans)
-            : null;
     List<PlaneGuardCustomizer> all = customizers.orderedStream().toList();
     PlaneGuardSetup setup =
         PlaneGuardSetup.create(
@@ -96,7 +102,7 @@ public final class PlaneGuardAutoConfiguration {
                 tokens.getIfUnique(),
                 keys.getIfUnique(),
                 properties.getMachine().getJdbc().isEnabled() ? dataSource.getIfUnique() : null),
-            handlers,
+            web(context, environment),
             all);
     LOG.info("{}", setup.routeTable());
     return setup;
@@ -108,14 +114,63 @@ public final class PlaneGuardAutoConfiguration {
     return setup.enforcer;
   }
 
+  /**
+   * The web application as planeguard must mirror it: the DispatcherServlet's path, its handlers,
+   * and settings with which requests would be served otherwise than decided.
+   */
+  static PlaneGuardSetup.Web web(ApplicationContext context, Environment environment) {
+    ServletContext servletContext =
+        context instanceof WebApplicationContext w ? w.getServletContext() : null;
+    DispatcherPath path = DispatcherPath.of(servletContext, environment);
+    List<String> unmirrored = new ArrayList<>();
+    if (path.unmirrored() != null) {
+      unmirrored.add(path.unmirrored());
+    }
+    String management = separateManagementPort(environment);
+    if (management != null) {
+      unmirrored.add(management);
+    }
+    MvcHandlers handlers = null;
+    if (ClassUtils.isPresent(MVC_MAPPING, PlaneGuardAutoConfiguration.class.getClassLoader())) {
+      handlers = MvcHandlers.of(context, path.prefix());
+      unmirrored.addAll(handlers.unmirroredMatching());
+    }
+    return new PlaneGuardSetup.Web(path.prefix(), handlers, List.copyOf(unmirrored));
+  }
+
+  /**
+   * Actuator's web endpoints on their own port run in a servlet context of their own, which the
+   * planeguard filter of the application's context does not guard. Mirrors Spring Boot's own
+   * reading of the two port properties.
+   */
+  static @Nullable String separateManagementPort(Environment environment) {
+    if (!ClassUtils.isPresent(ACTUATOR_ENDPOINT, PlaneGuardAutoConfiguration.class.getClassLoader())) {
+      return null;
+    }
+    Integer management = environment.getProperty("management.server.port", Integer.class);
+    Integer server = environment.getProperty("server.port", Integer.class);
+    if (management == null || management < 0
+        || (server == null && management == 8080)
+        || (management != 0 && management.equals(server))) {
+      return null;
+    }
+    return "Actuator's web endpoints are served on management.server.port=" + management
+        + ", a separate servlet context no planeguard filter guards";
+  }
+
+  @Bean
+  FilterHolder planeGuardFilterHolder(
+      ObjectProvider<Enforcer> enforcer, PlaneGuardProperties properties) {
+    return new FilterHolder(enforcer, properties);
+  }
+
   @Bean
   @ConditionalOnMissingBean(name = "planeGuardFilterRegistration")
-  FilterRegistrationBean<LazyFilter> planeGuardFilterRegistration(
-      ObjectProvider<Enforcer> enforcer, PlaneGuardProperties properties) {
+  FilterRegistrationBean<LazyFilter> planeGuardFilterRegistration(FilterHolder filter) {
     // Not a Filter bean: Spring Boot would register a Filter bean by itself, and create it (with
     // the enforcer and its route coverage) before the handler mappings exist.
     FilterRegistrationBean<LazyFilter> registration =
-        new FilterRegistrationBean<>(new LazyFilter(() -> filter(enforcer.getObject(), properties)));
+        new FilterRegistrationBean<>(new LazyFilter(filter::get));
     registration.setName(PlaneGuardFilter.NAME);
     registration.setOrder(FILTER_ORDER);
     registration.setDispatcherTypes(EnumSet.allOf(DispatcherType.class));
@@ -124,13 +179,48 @@ public final class PlaneGuardAutoConfiguration {
     return registration;
   }
 
-  private static PlaneGuardFilter filter(Enforcer enforcer, PlaneGuardProperties properties) {
-    PlaneGuardFilter.Builder b = PlaneGuardFilter.builder(enforcer).realm(properties.getRealm());
-    String requestId = properties.getRequestIdHeader();
-    if (requestId != null) {
-      b.requestIdHeader(requestId);
+  /**
+   * Spring MVC present: every handler Spring MVC chooses is confirmed against the rule applied at
+   * the edge before it runs (decision row 18).
+   */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass(name = MVC_MAPPING)
+  static final class SpringMvc {
+
+    @Bean
+    MvcDispatch planeGuardMvcDispatch(
+        ObjectProvider<PlaneGuardSetup> setup,
+        Enforcer enforcer,
+        ApplicationContext context,
+        Environment environment) {
+      PlaneGuardSetup built = setup.getIfAvailable();
+      if (built != null && built.handlers != null) {
+        return new MvcDispatch(built.handlers, built.coverage);
+      }
+      // The application built its own Enforcer: its handlers are confirmed all the same.
+      PlaneGuardSetup.Web web = web(context, environment);
+      MvcHandlers handlers = java.util.Objects.requireNonNull(web.handlers());
+      RouteCoverage coverage = RouteCoverage.of(enforcer.policy(), handlers.handlers());
+      List<Problem> problems =
+          new ArrayList<>(coverage.startupProblems(enforcer.contract().mode()));
+      PlaneGuardSetup.unmirrored(web.unmirrored(), enforcer.contract().mode(), problems);
+      if (!problems.isEmpty()) {
+        throw new ConfigurationException("planeguard cannot start", problems);
+      }
+      return new MvcDispatch(handlers, coverage);
     }
-    return b.build();
+
+    /**
+     * A {@code MappedInterceptor} bean: every handler mapping of the context (controllers,
+     * Actuator, static resources, view controllers, functional routes) applies it, before the
+     * interceptors the application configures.
+     */
+    @Bean
+    static MappedInterceptor planeGuardDispatchConfirmation(
+        ObjectProvider<MvcDispatch> dispatch, ObjectProvider<FilterHolder> filter) {
+      return new MappedInterceptor(
+          null, new DispatchConfirmation(dispatch, filter));
+    }
   }
 
   /** Spring Security present: the planeguard principal becomes the {@code Authentication}. */

@@ -11,10 +11,9 @@ import dev.planeguard.KeyFile;
 import dev.planeguard.KeyStore;
 import dev.planeguard.KeyVerifier;
 import dev.planeguard.Mode;
-import dev.planeguard.Plane;
 import dev.planeguard.Policy;
 import dev.planeguard.Problem;
-import dev.planeguard.Rule;
+import dev.planeguard.RouteCoverage;
 import dev.planeguard.TierScopes;
 import dev.planeguard.TokenVerifier;
 import java.io.IOException;
@@ -64,9 +63,19 @@ final class PlaneGuardSetup implements AutoCloseable {
       @Nullable KeyStore machineKeys,
       @Nullable DataSource dataSource) {}
 
+  /**
+   * What the starter learnt about the web application before building: the DispatcherServlet's
+   * path prefix and its handlers (both absent without Spring MVC), and settings planeguard cannot
+   * mirror (refused in preprod and prod, warned about elsewhere).
+   */
+  record Web(String servletPath, @Nullable MvcHandlers handlers, List<String> unmirrored) {
+    static final Web NONE = new Web("", null, List.of());
+  }
+
   final Enforcer enforcer;
   final Policy policy;
-  final List<HandlerRoute> handlers;
+  final RouteCoverage coverage;
+  final @Nullable MvcHandlers handlers;
   final List<String> uncovered;
   final @Nullable JwtVerifier jwtVerifier;
   final @Nullable KeyStore machineKeys;
@@ -74,16 +83,16 @@ final class PlaneGuardSetup implements AutoCloseable {
 
   private PlaneGuardSetup(
       Enforcer enforcer,
-      Policy policy,
-      List<HandlerRoute> handlers,
-      List<String> uncovered,
+      RouteCoverage coverage,
+      @Nullable MvcHandlers handlers,
       @Nullable JwtVerifier jwtVerifier,
       @Nullable KeyStore machineKeys,
       List<AutoCloseable> owned) {
     this.enforcer = enforcer;
-    this.policy = policy;
+    this.policy = enforcer.policy();
+    this.coverage = coverage;
     this.handlers = handlers;
-    this.uncovered = uncovered;
+    this.uncovered = coverage.uncovered();
     this.jwtVerifier = jwtVerifier;
     this.machineKeys = machineKeys;
     this.owned = owned;
@@ -92,7 +101,7 @@ final class PlaneGuardSetup implements AutoCloseable {
   /**
    * Checks and builds everything.
    *
-   * @param handlers the application's handlers, or {@code null} without Spring MVC
+   * @param web the DispatcherServlet's path, handlers and unmirrored settings
    * @throws ConfigurationException listing every problem found
    */
   static PlaneGuardSetup create(
@@ -100,7 +109,7 @@ final class PlaneGuardSetup implements AutoCloseable {
       Environment environment,
       ResourceLoader resources,
       Beans overrides,
-      @Nullable List<HandlerRoute> handlers,
+      Web web,
       List<PlaneGuardCustomizer> customizers) {
     List<Problem> problems = new ArrayList<>();
     List<AutoCloseable> owned = new ArrayList<>();
@@ -124,7 +133,8 @@ final class PlaneGuardSetup implements AutoCloseable {
       }
     }
 
-    List<HandlerRoute> routes = handlers == null ? List.of() : handlers;
+    List<RouteCoverage.Handler> routes =
+        web.handlers() == null ? List.of() : web.handlers().handlers();
     Policy policy = policy(props, resources, overrides.policy(), routes, problems);
 
     TokenVerifier tokens = overrides.tokens();
@@ -169,31 +179,16 @@ final class PlaneGuardSetup implements AutoCloseable {
               "remove planeguard.sandbox.keys-file: sandbox keys never work in " + mode));
     }
 
-    List<String> uncovered = new ArrayList<>();
+    Mode effectiveMode = contract != null ? contract.mode() : mode;
+    RouteCoverage coverage = null;
     if (policy != null) {
-      for (HandlerRoute route : routes) {
-        if (!covered(policy, route)) {
-          uncovered.add(describe(route));
-        }
+      coverage = RouteCoverage.of(policy, routes);
+      if (effectiveMode != null) {
+        problems.addAll(coverage.startupProblems(effectiveMode));
       }
     }
-    if (!uncovered.isEmpty() && contract != null) {
-      if (contract.mode().isProductionLike()) {
-        for (String route : uncovered) {
-          problems.add(
-              new Problem(
-                  "route " + route,
-                  "is served by the application but no policy rule covers it",
-                  "add a rule for it to the policy file or annotate the handler (@HumanPlane,"
-                      + " @MachinePlane, @PublicRoute, @DebugRoute), or remove the handler"));
-        }
-      } else {
-        LOG.warn(
-            "planeguard: {} route(s) are served but no policy rule covers them; they answer 404"
-                + " until one does, and they stop startup in preprod and prod:\n  {}",
-            uncovered.size(),
-            String.join("\n  ", uncovered));
-      }
+    if (effectiveMode != null) {
+      unmirrored(web.unmirrored(), effectiveMode, problems);
     }
 
     Enforcer enforcer = null;
@@ -224,14 +219,35 @@ final class PlaneGuardSetup implements AutoCloseable {
       }
     }
 
-    if (!problems.isEmpty() || enforcer == null || policy == null) {
+    if (!problems.isEmpty() || enforcer == null || coverage == null) {
       closeAll(owned);
       throw new ConfigurationException(
           "planeguard cannot start", dedupe(problems));
     }
     exportPolicy(props.getExportPolicy(), policy);
-    return new PlaneGuardSetup(
-        enforcer, policy, routes, List.copyOf(uncovered), jwt, machine, List.copyOf(owned));
+    return new PlaneGuardSetup(enforcer, coverage, web.handlers(), jwt, machine, List.copyOf(owned));
+  }
+
+  /**
+   * Settings with which the framework would dispatch requests otherwise than planeguard decides
+   * them: startup problems in preprod and prod, warnings elsewhere.
+   */
+  static void unmirrored(List<String> settings, Mode mode, List<Problem> problems) {
+    for (String setting : settings) {
+      if (mode.isProductionLike()) {
+        problems.add(
+            new Problem(
+                "web configuration",
+                setting + ", which planeguard does not mirror",
+                "use Spring's default path matching and keep the DispatcherServlet and Actuator"
+                    + " on the application's port, behind the planeguard filter"));
+      } else {
+        LOG.warn(
+            "planeguard: {}, which planeguard does not mirror; requests it would serve differently"
+                + " answer 404 (DISPATCH_MISMATCH), and this stops startup in preprod and prod",
+            setting);
+      }
+    }
   }
 
   /**
@@ -297,46 +313,9 @@ final class PlaneGuardSetup implements AutoCloseable {
       PlaneGuardProperties props,
       ResourceLoader resources,
       @Nullable Policy override,
-      List<HandlerRoute> routes,
+      List<RouteCoverage.Handler> routes,
       List<Problem> problems) {
-    List<Policy.Declaration> declarations = new ArrayList<>();
-    for (HandlerRoute route : routes) {
-      route
-          .declared()
-          .ifPresent(
-              declared -> {
-                for (int i = 0; i < route.patterns().size(); i++) {
-                  String pattern = route.patterns().get(i);
-                  if (pattern == null) {
-                    problems.add(
-                        new Problem(
-                            route.origin(),
-                            "its path " + route.springPatterns().get(i)
-                                + " cannot be written as a policy pattern",
-                            "use literal segments, {name}, * and a final ** in the mapping"));
-                    continue;
-                  }
-                  try {
-                    declarations.add(
-                        new Policy.Declaration(
-                            declared.toRule(pattern, route.methods()), route.origin()));
-                  } catch (IllegalArgumentException e) {
-                    problems.add(new Problem(route.origin(), String.valueOf(e.getMessage()), "fix the annotation"));
-                  }
-                }
-              });
-      if (route.actuator() && route.springPatterns().stream().anyMatch(p -> p.endsWith("/" + PlaneGuardEndpoint.ID))) {
-        for (String pattern : route.patterns()) {
-          if (pattern != null && pattern.endsWith("/" + PlaneGuardEndpoint.ID)) {
-            declarations.add(
-                new Policy.Declaration(
-                    Rule.debug(pattern, Plane.HUMAN).withMethods("GET"),
-                    "the planeguard actuator endpoint (always a debug route)"));
-          }
-        }
-      }
-    }
-
+    boolean declares = routes.stream().anyMatch(r -> r.declared() != null);
     Policy file = override;
     if (file == null) {
       String location = props.getPolicyLocation();
@@ -349,26 +328,24 @@ final class PlaneGuardSetup implements AutoCloseable {
           return null;
         } catch (IOException e) {
           problems.add(
-              new Problem("planeguard.policy-location", "cannot read " + location, "check the file"));
+              new Problem(
+                  "planeguard.policy-location",
+                  "cannot read " + location,
+                  "check that the resource exists and is readable"));
           return null;
         }
-      } else if (!location.equals(PlaneGuardProperties.DEFAULT_POLICY_LOCATION) || declarations.isEmpty()) {
+      } else if (!location.equals(PlaneGuardProperties.DEFAULT_POLICY_LOCATION) || !declares) {
         problems.add(
             new Problem(
                 "planeguard.policy-location",
                 "no policy file at " + location
-                    + (declarations.isEmpty() ? " and no handler declares its plane" : ""),
+                    + (declares ? "" : " and no handler declares its plane"),
                 "create the policy file (see docs/policy.md) or set planeguard.policy-location"));
         return null;
       }
     }
     try {
-      if (file == null) {
-        Policy.Builder b = Policy.builder();
-        declarations.forEach(d -> b.rule(d.rule(), d.origin()));
-        return b.build();
-      }
-      return declarations.isEmpty() ? file : file.merge(declarations);
+      return RouteCoverage.policy(file, routes);
     } catch (ConfigurationException e) {
       problems.addAll(e.problems());
       return null;
@@ -385,19 +362,18 @@ final class PlaneGuardSetup implements AutoCloseable {
     if (iss == null) {
       throw new IllegalArgumentException("an additional issuer has no issuer");
     }
-    HumanIssuer.Builder b;
     String jwks = p.getJwksUri();
-    if (jwks != null && !jwks.isBlank()) {
-      b = HumanIssuer.builder(iss);
+    boolean located = jwks != null && !jwks.isBlank();
+    HumanIssuer.Builder b =
+        p.getPreset() == PlaneGuardProperties.Preset.CLERK
+            ? HumanIssuer.clerk(iss)
+            : located ? HumanIssuer.builder(iss) : HumanIssuer.oidc(iss);
+    if (located) {
       if (jwks.contains(":") && !jwks.startsWith("/")) {
         b.jwksUri(URI.create(jwks));
       } else {
         b.jwksFile(Path.of(jwks));
       }
-    } else if (p.getPreset() == PlaneGuardProperties.Preset.CLERK) {
-      b = HumanIssuer.clerk(iss);
-    } else {
-      b = HumanIssuer.oidc(iss);
     }
     b.audiences(p.getAudiences().toArray(String[]::new));
     b.authorizedParties(p.getAuthorizedParties().toArray(String[]::new));
@@ -501,34 +477,6 @@ final class PlaneGuardSetup implements AutoCloseable {
       problems.add(new Problem(property, "cannot read " + file, "check that the file exists and is readable"));
     }
     return null;
-  }
-
-  /** Whether the policy decides every method the handler serves on every one of its paths. */
-  static boolean covered(Policy policy, HandlerRoute route) {
-    for (String pattern : route.patterns()) {
-      if (pattern == null) {
-        return false;
-      }
-      for (String path : SpringPatterns.samples(pattern)) {
-        if (route.methods().isEmpty()) {
-          if (Rule.METHODS.stream().noneMatch(m -> policy.match(m, path) != null)) {
-            return false;
-          }
-        } else {
-          for (String method : route.methods()) {
-            if (policy.match(method, path) == null) {
-              return false;
-            }
-          }
-        }
-      }
-    }
-    return true;
-  }
-
-  static String describe(HandlerRoute route) {
-    String methods = route.methods().isEmpty() ? "*" : String.join(",", route.methods());
-    return methods + " " + String.join(" ", route.springPatterns()) + " (" + route.origin() + ")";
   }
 
   /** The route table: every rule with its plane and origin, then uncovered handlers. */

@@ -1,14 +1,18 @@
 package dev.planeguard.spring;
 
+import dev.planeguard.RouteCoverage;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Spring MVC path patterns in policy syntax. A policy pattern can only be as wide as Spring's or
- * wider, never narrower: a segment with a regular expression or a partial wildcard becomes {@code
- * *} (one whole segment), {@code {*rest}} becomes {@code **}.
+ * Spring MVC path patterns in policy syntax, context-relative. A policy pattern can only be as wide
+ * as Spring's or wider, never narrower: a segment with a regular expression, a suffix or a partial
+ * wildcard becomes {@code *} (one whole segment, and the mapping is marked widened), {@code
+ * {*rest}} and a final {@code **} become {@code **}. Spring matches relative to the
+ * DispatcherServlet's mapping, so its servlet path ({@code spring.mvc.servlet.path}) is put in
+ * front.
  */
 final class SpringPatterns {
 
@@ -18,54 +22,43 @@ final class SpringPatterns {
 
   private SpringPatterns() {}
 
-  /** {@code pattern} in policy syntax, or {@code null} if it cannot be expressed. */
-  static @Nullable String toPolicy(String pattern) {
-    List<String> segments = split(pattern);
+  /**
+   * {@code pattern} as a path mapping of the coverage.
+   *
+   * @param servletPath the DispatcherServlet's path prefix: {@code ""} or {@code /svc}
+   */
+  static RouteCoverage.PathMapping toMapping(String pattern, String servletPath) {
+    String written = servletPath + (pattern.startsWith("/") || pattern.isEmpty() ? "" : "/") + pattern;
+    List<String> segments = split(written);
     if (segments == null) {
-      return null;
+      return new RouteCoverage.PathMapping(written, null, true);
     }
     StringBuilder sb = new StringBuilder();
+    // "/a/" matches only "/a/" in Spring; planeguard ignores a trailing slash, so reads it as "/a".
+    boolean widened = written.length() > 1 && written.endsWith("/");
     for (int i = 0; i < segments.size(); i++) {
       String s = segments.get(i);
       boolean last = i == segments.size() - 1;
       String converted;
       if (s.equals("**") || CAPTURE_REST.matcher(s).matches()) {
         if (!last) {
-          return null;
+          return new RouteCoverage.PathMapping(written, null, true);
         }
         converted = "**";
       } else if (VARIABLE.matcher(s).matches() || s.equals("*")) {
         converted = s;
       } else if (s.indexOf('{') >= 0 || s.indexOf('*') >= 0 || s.indexOf('?') >= 0) {
         converted = "*";
-      } else if (LITERAL.matcher(s).matches()) {
+        widened = true;
+      } else if (LITERAL.matcher(s).matches() && !s.equals(".") && !s.equals("..")) {
         converted = s;
       } else {
-        return null;
+        return new RouteCoverage.PathMapping(written, null, true);
       }
       sb.append('/').append(converted);
     }
-    return sb.length() == 0 ? "/" : sb.toString();
-  }
-
-  /**
-   * Request paths that a policy pattern matches, for asking the policy how it decides them:
-   * variables and {@code *} get a sample segment; {@code **} is tried with none and with one.
-   */
-  static List<String> samples(String policyPattern) {
-    String sample = "planeguard-sample";
-    StringBuilder sb = new StringBuilder();
-    for (String s : policyPattern.substring(1).split("/", -1)) {
-      if (s.isEmpty()) {
-        continue;
-      }
-      if (s.equals("**")) {
-        String prefix = sb.length() == 0 ? "/" : sb.toString();
-        return List.of(prefix, sb + "/" + sample);
-      }
-      sb.append('/').append(s.startsWith("{") || s.equals("*") ? sample : s);
-    }
-    return List.of(sb.length() == 0 ? "/" : sb.toString());
+    return new RouteCoverage.PathMapping(
+        written.isEmpty() ? "/" : written, sb.length() == 0 ? "/" : sb.toString(), widened);
   }
 
   /** Non-empty segments, splitting on {@code /} outside braces; {@code null} if braces don't pair. */
