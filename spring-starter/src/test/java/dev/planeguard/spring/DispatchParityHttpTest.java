@@ -150,6 +150,24 @@ class DispatchParityHttpTest {
     }
   }
 
+  @Test
+  void whatTheStartupCheckCannotSeeIsRefusedAtDispatchInProd() throws Exception {
+    // The catch-all is not reported at startup: the public rule's path has a handler of its own.
+    // A trailing slash still reaches the catch-all under the public rule.
+    try (ConfigurableApplicationContext app =
+        run(ParityApps.CatchAll.class, "prod", "planeguard.policy-location=classpath:catch-all.policy")) {
+      HttpResponse<String> plain = send(app, "GET", "/nothing/here");
+      assertPlain404(send(app, "GET", "/api/health/"), plain);
+      assertThat(ParityApps.RAN).isEmpty();
+
+      assertThat(send(app, "GET", "/api/health").body()).isEqualTo("up");
+      assertThat(send(app, "GET", "/api/accounts", "Authorization", bearer()).body())
+          .isEqualTo("protected api");
+      assertThat(send(app, "GET", "/api/accounts").statusCode()).isEqualTo(401);
+      assertThat(ParityApps.RAN).containsExactly("Api#health", "Api#all");
+    }
+  }
+
   // ---- 2. a method override after the decision ----
 
   @Test

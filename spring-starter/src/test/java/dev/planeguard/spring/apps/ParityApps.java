@@ -137,6 +137,30 @@ public final class ParityApps {
     }
   }
 
+  /**
+   * A protected catch-all beside a public literal: Spring does not match "/api/health/" to the
+   * literal handler (no trailing-slash matching), and hands it to the catch-all.
+   */
+  @SpringBootConfiguration
+  @EnableAutoConfiguration
+  @Import({Api.class, Stateless.class})
+  public static class CatchAll {}
+
+  @RestController
+  public static class Api {
+    @GetMapping("/api/health")
+    public String health() {
+      RAN.add("Api#health");
+      return "up";
+    }
+
+    @GetMapping("/api/**")
+    public String all() {
+      RAN.add("Api#all");
+      return "protected api";
+    }
+  }
+
   /** Annotated handlers below a servlet path. */
   @SpringBootConfiguration
   @EnableAutoConfiguration
