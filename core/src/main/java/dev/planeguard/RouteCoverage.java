@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import org.jspecify.annotations.Nullable;
@@ -79,7 +80,7 @@ public final class RouteCoverage {
    * @param paths its path mappings, context-relative (a servlet path prefix included)
    * @param methods the methods it serves, upper case; empty means every method. A handler serving
    *     {@code GET} also serves {@code HEAD}
-   * @param declared what its annotations declare, or {@code null} if nothing
+   * @param declared what its annotations declare, if anything
    * @param conditional whether it also requires request parameters, headers or media types, so
    *     that requests it does not accept go on to other handlers
    */
@@ -87,12 +88,13 @@ public final class RouteCoverage {
       String origin,
       List<PathMapping> paths,
       Set<String> methods,
-      RouteDeclarations.@Nullable Declared declared,
+      Optional<RouteDeclarations.Declared> declared,
       boolean conditional) {
 
     /** Copies the lists. */
     public Handler {
       requireNonNull(origin, "origin");
+      requireNonNull(declared, "declared");
       paths = List.copyOf(paths);
       methods = Set.copyOf(methods);
     }
@@ -187,7 +189,7 @@ public final class RouteCoverage {
   public static List<Policy.Declaration> declarations(List<Handler> handlers, List<Problem> problems) {
     List<Policy.Declaration> declarations = new ArrayList<>();
     for (Handler h : handlers) {
-      RouteDeclarations.Declared declared = h.declared();
+      RouteDeclarations.Declared declared = h.declared().orElse(null);
       if (declared == null) {
         continue;
       }
@@ -324,7 +326,7 @@ public final class RouteCoverage {
       Policy policy, Handler h, List<Handler> all, List<String> uncovered, List<Problem> problems) {
     int methodCount = Rule.METHODS.size();
     boolean[] served = served(h);
-    RouteDeclarations.Declared declared = h.declared();
+    RouteDeclarations.Declared declared = h.declared().orElse(null);
     Set<Rule> own = new LinkedHashSet<>();
     if (declared != null) {
       for (PathMapping p : h.paths()) {

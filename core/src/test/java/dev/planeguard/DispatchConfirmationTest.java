@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -39,7 +40,7 @@ class DispatchConfirmationTest {
         origin,
         List.of(new RouteCoverage.PathMapping(pattern, pattern, false)),
         Set.of(method),
-        null,
+        Optional.empty(),
         false);
   }
 
@@ -67,7 +68,7 @@ class DispatchConfirmationTest {
                     "Docs#all",
                     List.of(new RouteCoverage.PathMapping("/docs/**", "/docs/**", false)),
                     Set.of("GET"),
-                    new RouteDeclarations.Declared(Access.MACHINE, Plane.MACHINE, Set.of()),
+                    Optional.of(new RouteDeclarations.Declared(Access.MACHINE, Plane.MACHINE, Set.of())),
                     false)));
   }
 

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Random;
+import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -32,7 +33,7 @@ class RouteCoverageTest {
       RouteDeclarations.Declared declared,
       Set<String> methods,
       RouteCoverage.PathMapping... paths) {
-    return new RouteCoverage.Handler(origin, List.of(paths), methods, declared, false);
+    return new RouteCoverage.Handler(origin, List.of(paths), methods, Optional.of(declared), false);
   }
 
   @Test
@@ -77,7 +78,7 @@ class RouteCoverageTest {
         List.of(
             handler("Img#png", PUBLIC, Set.of("GET"), widened("/img/{name}.png", "/img/*")),
             new RouteCoverage.Handler(
-                "Img#any", List.of(widened("/img/{file:.+}", "/img/*")), Set.of("GET"), null, false));
+                "Img#any", List.of(widened("/img/{file:.+}", "/img/*")), Set.of("GET"), Optional.empty(), false));
     Policy policy = RouteCoverage.policy(null, handlers);
     RouteCoverage coverage = RouteCoverage.of(policy, handlers);
 
@@ -93,8 +94,8 @@ class RouteCoverageTest {
     Policy file = Policy.parse("human /api/**\npublic /api/health methods=GET\n", "p.policy");
     List<RouteCoverage.Handler> handlers =
         List.of(
-            new RouteCoverage.Handler("Api#get", List.of(exact("/api/{id}")), Set.of("GET"), null, false),
-            new RouteCoverage.Handler("Api#health", List.of(exact("/api/health")), Set.of("GET"), null, false));
+            new RouteCoverage.Handler("Api#get", List.of(exact("/api/{id}")), Set.of("GET"), Optional.empty(), false),
+            new RouteCoverage.Handler("Api#health", List.of(exact("/api/health")), Set.of("GET"), Optional.empty(), false));
     RouteCoverage coverage = RouteCoverage.of(file, handlers);
     assertThat(coverage.problems()).isEmpty();
     assertThat(coverage.entry(0).accepts(file.match("GET", "/api/7"), "GET")).isTrue();
@@ -111,8 +112,8 @@ class RouteCoverageTest {
     Policy file = Policy.parse("human /api/**\npublic /api/health\n", "p.policy");
     List<RouteCoverage.Handler> handlers =
         List.of(
-            new RouteCoverage.Handler("Api#all", List.of(exact("/api/**")), Set.of(), null, false),
-            new RouteCoverage.Handler("Api#health", List.of(exact("/api/health")), Set.of("GET"), null, false));
+            new RouteCoverage.Handler("Api#all", List.of(exact("/api/**")), Set.of(), Optional.empty(), false),
+            new RouteCoverage.Handler("Api#health", List.of(exact("/api/health")), Set.of("GET"), Optional.empty(), false));
     RouteCoverage coverage = RouteCoverage.of(file, handlers);
     assertThat(coverage.problems()).singleElement().satisfies(p -> {
       assertThat(p.subject()).isEqualTo("handler * /api/** (Api#all)");
@@ -130,7 +131,7 @@ class RouteCoverageTest {
     List<RouteCoverage.Handler> handlers =
         List.of(
             handler("A#all", HUMAN, Set.of("GET"), exact("/a/*/**")),
-            new RouteCoverage.Handler("A#open", List.of(exact("/a/open")), Set.of("GET"), null, false));
+            new RouteCoverage.Handler("A#open", List.of(exact("/a/open")), Set.of("GET"), Optional.empty(), false));
     Policy policy = RouteCoverage.policy(file, handlers);
     RouteCoverage coverage = RouteCoverage.of(policy, handlers);
     assertThat(coverage.entry(0).accepts(policy.match("GET", "/a/admin/x"), "GET")).isTrue();
@@ -145,8 +146,8 @@ class RouteCoverageTest {
     Policy file = Policy.parse("public /feedback methods=POST\nhuman /feedback methods=DELETE\n", "p");
     List<RouteCoverage.Handler> handlers =
         List.of(
-            new RouteCoverage.Handler("F#post", List.of(exact("/feedback")), Set.of("POST"), null, false),
-            new RouteCoverage.Handler("F#delete", List.of(exact("/feedback")), Set.of("DELETE"), null, false));
+            new RouteCoverage.Handler("F#post", List.of(exact("/feedback")), Set.of("POST"), Optional.empty(), false),
+            new RouteCoverage.Handler("F#delete", List.of(exact("/feedback")), Set.of("DELETE"), Optional.empty(), false));
     RouteCoverage coverage = RouteCoverage.of(file, handlers);
     Rule post = file.match("POST", "/feedback");
     assertThat(coverage.entry(0).accepts(post, "POST")).isTrue();
@@ -159,7 +160,7 @@ class RouteCoverageTest {
   void pathsNoRuleMatchesAreUncovered() {
     Policy file = Policy.parse("human /files/*\n", "p");
     List<RouteCoverage.Handler> handlers =
-        List.of(new RouteCoverage.Handler("F#all", List.of(exact("/files/**")), Set.of("GET"), null, false));
+        List.of(new RouteCoverage.Handler("F#all", List.of(exact("/files/**")), Set.of("GET"), Optional.empty(), false));
     RouteCoverage coverage = RouteCoverage.of(file, handlers);
     assertThat(coverage.uncovered()).containsExactly("GET /files/** (F#all)");
     assertThat(coverage.problems().get(0).message()).isEqualTo("is served by the application but not covered: no rule matches GET,HEAD /files");

@@ -187,17 +187,18 @@ final class MvcHandlers {
       methods.add(m.name());
     }
     String origin;
-    RouteDeclarations.Declared declared;
+    Optional<RouteDeclarations.Declared> declared;
     if (actuator) {
       boolean endpoint =
           paths.stream().anyMatch(p -> p.written().endsWith("/" + PlaneGuardEndpoint.ID));
       origin = endpoint ? ENDPOINT_ORIGIN : "Actuator " + String.join(" ", springPatterns);
       declared =
-          endpoint ? new RouteDeclarations.Declared(Access.DEBUG, Plane.HUMAN, Set.of()) : null;
+          endpoint
+              ? Optional.of(new RouteDeclarations.Declared(Access.DEBUG, Plane.HUMAN, Set.of()))
+              : Optional.empty();
     } else {
       origin = type.getName() + "#" + handler.getMethod().getName();
-      Optional<RouteDeclarations.Declared> d = RouteDeclarations.of(type, handler.getMethod(), origin);
-      declared = d.orElse(null);
+      declared = RouteDeclarations.of(type, handler.getMethod(), origin);
     }
     boolean conditional =
         !info.getParamsCondition().isEmpty()

@@ -219,7 +219,7 @@ final class PlaneGuardSetup implements AutoCloseable {
       }
     }
 
-    if (!problems.isEmpty() || enforcer == null || coverage == null) {
+    if (!problems.isEmpty() || enforcer == null || coverage == null || policy == null) {
       closeAll(owned);
       throw new ConfigurationException(
           "planeguard cannot start", dedupe(problems));
@@ -315,7 +315,7 @@ final class PlaneGuardSetup implements AutoCloseable {
       @Nullable Policy override,
       List<RouteCoverage.Handler> routes,
       List<Problem> problems) {
-    boolean declares = routes.stream().anyMatch(r -> r.declared() != null);
+    boolean declares = routes.stream().anyMatch(r -> r.declared().isPresent());
     Policy file = override;
     if (file == null) {
       String location = props.getPolicyLocation();
@@ -362,13 +362,13 @@ final class PlaneGuardSetup implements AutoCloseable {
     if (iss == null) {
       throw new IllegalArgumentException("an additional issuer has no issuer");
     }
-    String jwks = p.getJwksUri();
-    boolean located = jwks != null && !jwks.isBlank();
+    String given = p.getJwksUri();
+    String jwks = given == null || given.isBlank() ? null : given;
     HumanIssuer.Builder b =
         p.getPreset() == PlaneGuardProperties.Preset.CLERK
             ? HumanIssuer.clerk(iss)
-            : located ? HumanIssuer.builder(iss) : HumanIssuer.oidc(iss);
-    if (located) {
+            : jwks != null ? HumanIssuer.builder(iss) : HumanIssuer.oidc(iss);
+    if (jwks != null) {
       if (jwks.contains(":") && !jwks.startsWith("/")) {
         b.jwksUri(URI.create(jwks));
       } else {
