@@ -176,6 +176,14 @@ public final class Enforcer {
    */
   public Decision decide(InboundRequest request) {
     long started = ticker.getAsLong();
+    Outcome o = evaluate(request);
+    Decision decision = o.decision(request, retryAfterSeconds);
+    audit(request, decision, o.carriers, started);
+    return decision;
+  }
+
+  /** The table applied to {@code request}, not yet audited. Never throws. */
+  private Outcome evaluate(InboundRequest request) {
     Outcome o = new Outcome();
     try {
       table(request, o);
@@ -185,18 +193,7 @@ public final class Enforcer {
       o.set(Reason.VERIFIER_UNAVAILABLE, Detail.INTERNAL_ERROR);
       o.principal = null;
     }
-    Decision decision =
-        new Decision(
-            o.reason,
-            o.detail,
-            o.rule,
-            o.principal,
-            o.violation,
-            o.reason == Reason.VERIFIER_UNAVAILABLE ? retryAfterSeconds : 0,
-            request.method(),
-            request.path());
-    audit(request, decision, o.carriers, started);
-    return decision;
+    return o;
   }
 
   /**
@@ -225,25 +222,36 @@ public final class Enforcer {
     long started = ticker.getAsLong();
     try {
       Decision decision = admitted;
+      // Decided again, the request gets one audit event: the refusal, the mismatch or the allow
+      // under which the handler runs, never an allow for a handler that then does not run.
+      Outcome again = null;
       if (decision == null
           || !decision.allowed()
           || !decision.method.equals(request.method())
           || !decision.path.equals(request.path())) {
-        Decision again = decide(request);
-        if (!again.allowed()) {
-          return again;
+        again = evaluate(request);
+        Decision redecided = again.decision(request, retryAfterSeconds);
+        if (!redecided.allowed()) {
+          audit(request, redecided, again.carriers, started);
+          return redecided;
         }
-        if (decision != null && decision.allowed() && !sameCaller(decision, again)) {
-          return mismatch(request, again.rule(), started);
+        if (decision != null && decision.allowed() && !sameCaller(decision, redecided)) {
+          return mismatch(request, redecided.rule(), started);
         }
-        decision = again;
+        decision = redecided;
       }
       Rule rule = requireNonNull(decision.rule());
       if (handler.policy() != policy) {
         LOG.error("planeguard: a handler's coverage was computed for another policy; refusing");
         return mismatch(request, rule, started);
       }
-      return handler.accepts(rule, request.method()) ? decision : mismatch(request, rule, started);
+      if (!handler.accepts(rule, request.method())) {
+        return mismatch(request, rule, started);
+      }
+      if (again != null) {
+        audit(request, decision, again.carriers, started);
+      }
+      return decision;
     } catch (RuntimeException | StackOverflowError e) {
       LOG.error("planeguard refused a dispatch after an internal error: {}", Text.describe(e));
       return mismatch(request, null, started);
@@ -507,6 +515,18 @@ public final class Enforcer {
     void set(Reason reason, @Nullable Detail detail) {
       this.reason = reason;
       this.detail = detail;
+    }
+
+    Decision decision(InboundRequest request, int retryAfterSeconds) {
+      return new Decision(
+          reason,
+          detail,
+          rule,
+          principal,
+          violation,
+          reason == Reason.VERIFIER_UNAVAILABLE ? retryAfterSeconds : 0,
+          request.method(),
+          request.path());
     }
   }
 

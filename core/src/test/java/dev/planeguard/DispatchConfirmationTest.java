@@ -146,6 +146,23 @@ class DispatchConfirmationTest {
     Decision admitted = enforcer.decide(request("POST", "/feedback", key));
     Decision confirmed = enforcer.confirm(request("DELETE", "/feedback", key), admitted, entry(1));
     assertThat(confirmed.reason()).isEqualTo(Reason.DISPATCH_MISMATCH);
+    // No allow is recorded for the DELETE that never ran.
+    assertThat(audit)
+        .extracting(AuditEvent::method, AuditEvent::reason, AuditEvent::allowed)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("POST", Reason.PUBLIC, true),
+            org.assertj.core.groups.Tuple.tuple("DELETE", Reason.DISPATCH_MISMATCH, false));
+  }
+
+  @Test
+  void aRequestDecidedAgainAndAllowedIsAuditedOnce() {
+    Decision confirmed = enforcer.confirm(request("DELETE", "/feedback", key), null, entry(1));
+    assertThat(confirmed.reason()).isEqualTo(Reason.AUTHENTICATED);
+    assertThat(audit).extracting(AuditEvent::reason).containsExactly(Reason.AUTHENTICATED);
+    Decision refused = enforcer.confirm(request("GET", "/docs/x/y", key), null, entry(2));
+    assertThat(refused.reason()).isEqualTo(Reason.DISPATCH_MISMATCH);
+    assertThat(audit).extracting(AuditEvent::reason)
+        .containsExactly(Reason.AUTHENTICATED, Reason.DISPATCH_MISMATCH);
   }
 
   @Test
