@@ -2,6 +2,7 @@ package dev.planeguard.servlet;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.planeguard.Access;
 import dev.planeguard.ApiKey;
 import dev.planeguard.AuditEvent;
 import dev.planeguard.HumanIssuer;
@@ -10,7 +11,9 @@ import dev.planeguard.KeyRecord;
 import dev.planeguard.KeyStore;
 import dev.planeguard.KeyVerifier;
 import dev.planeguard.Mode;
+import dev.planeguard.Plane;
 import dev.planeguard.Reason;
+import dev.planeguard.RouteDeclarations;
 import dev.planeguard.Rule;
 import dev.planeguard.test.TestIssuer;
 import java.nio.file.Files;
@@ -49,6 +52,16 @@ abstract class FilterSuite {
       # test routes
       public     /public/**
       public     /error-pages/public
+
+      # HEAD is decided as GET: a HEAD of a report needs the token its GET needs
+      public     /site/**                methods=GET,HEAD
+      human      /site/reports/**        methods=GET
+
+      # served by the router of TestApp, which confirms the handler it chooses
+      public     /app/docs/*             methods=GET
+      human      /app/docs/**            methods=GET
+      public     /app/feedback           methods=POST
+      human      /app/feedback           methods=DELETE
       """;
 
   /** Routes for the specification's example URIs: /foo and /bar are on different planes. */
@@ -163,6 +176,19 @@ abstract class FilterSuite {
             .handler("public", "/public/*")
             .handler("errorpage", "/error-pages/*")
             .handler("default", "/")
+            .getHandler("site", "/site/*")
+            .getHandler("reports", "/site/reports/*")
+            .router(
+                "/app/*",
+                // GET /app/docs/123 is decided by "public /app/docs/*" but routed to "docs"
+                TestApp.Route.of("page", "GET", "/app/docs/[a-z]+", "/app/docs/{page:[a-z]+}",
+                    "/app/docs/*", null),
+                TestApp.Route.of("docs", "GET", "/app/docs/.+", "/app/docs/**", "/app/docs/**",
+                    new RouteDeclarations.Declared(Access.HUMAN, Plane.HUMAN, Set.of())),
+                TestApp.Route.of("feedback", "POST", "/app/feedback", "/app/feedback",
+                    "/app/feedback", null),
+                TestApp.Route.of("withdraw", "DELETE", "/app/feedback", "/app/feedback",
+                    "/app/feedback", null))
             .forwarder("/public/forward/accounts", "/api/v1/accounts/me")
             .forwarder("/public/forward/runs", "/api/v1/runs")
             .forwarder("/public/forward/health", "/healthz")
@@ -230,8 +256,16 @@ abstract class FilterSuite {
     }
   }
 
-  /** What one call did: the response, and the hits and audit events it caused in every app. */
-  record Call(RawHttp.Response response, List<TestApp.Hit> hits, List<AuditEvent> audit, int laterFilterRuns) {
+  /**
+   * What one call did: the response, and the hits, audit events and decision attributes seen that
+   * it caused in every app.
+   */
+  record Call(
+      RawHttp.Response response,
+      List<TestApp.Hit> hits,
+      List<AuditEvent> audit,
+      int laterFilterRuns,
+      List<TestApp.Seen> seen) {
 
     int status() {
       return response.status();
@@ -258,15 +292,18 @@ abstract class FilterSuite {
     TestApp[] apps = {main, spec, down};
     int[] hits = new int[3];
     int[] audit = new int[3];
+    int[] seen = new int[3];
     int later = 0;
     for (int i = 0; i < 3; i++) {
       hits[i] = apps[i].hits.size();
       audit[i] = apps[i].audit.size();
+      seen[i] = apps[i].seen.size();
       later += apps[i].laterFilterRuns.get();
     }
     RawHttp.Response response = send.get();
     List<TestApp.Hit> newHits = new ArrayList<>();
     List<AuditEvent> newAudit = new ArrayList<>();
+    List<TestApp.Seen> newSeen = new ArrayList<>();
     int laterAfter = 0;
     for (int i = 0; i < 3; i++) {
       TestApp app = apps[i];
@@ -291,14 +328,39 @@ abstract class FilterSuite {
       }
       newHits.addAll(appHits);
       newAudit.addAll(appAudit);
+      synchronized (app.seen) {
+        newSeen.addAll(app.seen.subList(seen[i], app.seen.size()));
+      }
       laterAfter += app.laterFilterRuns.get();
     }
-    return new Call(response, newHits, newAudit, laterAfter - later);
+    return new Call(response, newHits, newAudit, laterAfter - later, List.copyOf(newSeen));
   }
 
   /** Asserts a refusal written by the filter: status, body, headers; no handler, no later filter. */
   static void assertRefused(Call call, int status, String reason, String plane) {
     assertRefusedWith(call, status, problem(status, reason, plane));
+    assertChallenge(call, status, reason, plane);
+  }
+
+  /**
+   * Asserts the refusal of a {@code HEAD}: as {@link #assertRefused}, with the headers of the body
+   * the filter wrote ({@code Content-Length} included) and no body on the wire.
+   */
+  static void assertRefusedHead(Call call, int status, String reason, String plane) {
+    RawHttp.Response r = call.response();
+    assertThat(r.status()).as("status of %s", r).isEqualTo(status);
+    assertThat(r.header("Content-Type")).isEqualTo("application/problem+json");
+    assertThat(r.header("Cache-Control")).isEqualTo("no-store");
+    assertThat(r.header("Content-Length"))
+        .isEqualTo(Integer.toString(problem(status, reason, plane).length()));
+    assertThat(r.bodyBytes()).isEmpty();
+    assertThat(r.header("X-Handler")).isNull();
+    assertNoHandlerRan(call);
+    assertChallenge(call, status, reason, plane);
+  }
+
+  /** Asserts the {@code WWW-Authenticate} header of a refusal, or its absence. */
+  static void assertChallenge(Call call, int status, String reason, String plane) {
     String challenge = call.response().header("WWW-Authenticate");
     if (status == 403 && reason.equals("INSUFFICIENT_SCOPE") && plane.equals("human")) {
       assertThat(challenge).isEqualTo("Bearer realm=\"" + REALM + "\", error=\"insufficient_scope\"");

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.planeguard.ApiKey;
 import dev.planeguard.AuditEvent;
+import dev.planeguard.Decision;
 import dev.planeguard.Detail;
 import dev.planeguard.InboundRequest;
 import dev.planeguard.Reason;
@@ -15,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -870,6 +872,196 @@ abstract class PlaneGuardFilterContract extends FilterSuite {
     assertRefusedWith(call, 418, problem(418, null, null));
     assertThat(call.audit()).extracting(AuditEvent::reason)
         .containsExactly(Reason.PUBLIC, Reason.UNMAPPED_ROUTE);
+  }
+
+  // ---------------------------------------------------------------- HEAD is decided as GET
+
+  static final String REPORT = "/ctx/site/reports/1";
+
+  @Test
+  void aHeadIsDecidedByTheRuleOfItsGetNotByABroaderRule() {
+    // "public /site/**" names HEAD and "human /site/reports/**" names only GET: the GET servlet
+    // answers the HEAD, so the human rule decides it.
+    Call call = call("HEAD", REPORT);
+    assertRefusedHead(call, 401, "MISSING_CREDENTIAL", "human");
+    assertThat(call.laterFilterRuns()).isZero();
+    AuditEvent event = onlyDecision(call);
+    assertThat(event.method()).isEqualTo("HEAD");
+    assertThat(event.route()).isEqualTo("/site/reports/**");
+    assertRefused(get(REPORT), 401, "MISSING_CREDENTIAL", "human");
+    assertRefusedHead(
+        call("HEAD", REPORT, "X-AOS-Key: " + RUNNER.value()), 401, "CROSS_PLANE_CREDENTIAL", "human");
+  }
+
+  @Test
+  void aHeadWithAValidTokenRunsTheGetServlet() {
+    Call call = call("HEAD", REPORT, "Authorization: Bearer " + token());
+    assertThat(call.status()).isEqualTo(200);
+    assertThat(call.response().bodyBytes()).isEmpty();
+    assertThat(call.response().header("X-Handler")).isEqualTo("reports");
+    assertThat(call.response().header("Content-Length"))
+        .as("the length of the body doGet wrote")
+        .isEqualTo(Integer.toString("handler=reports path=/site/reports/1".length()));
+    assertThat(call.hits())
+        .containsExactly(humanHit("reports", DispatcherType.REQUEST, "/site/reports/1", List.of("**")));
+    assertThat(reason(call)).isEqualTo(Reason.AUTHENTICATED);
+  }
+
+  @Test
+  void aHeadOnThePublicPartRunsTheGetServletWithoutACredential() {
+    Call call = call("HEAD", "/ctx/site/about");
+    assertThat(call.status()).isEqualTo(200);
+    assertThat(call.response().bodyBytes()).isEmpty();
+    assertThat(call.response().header("X-Handler")).isEqualTo("site");
+    assertThat(call.hits())
+        .containsExactly(TestApp.anonymous("site", DispatcherType.REQUEST, "/site/about"));
+    assertThat(onlyDecision(call).route()).isEqualTo("/site/**");
+    assertThat(reason(call)).isEqualTo(Reason.PUBLIC);
+  }
+
+  // ---------------------------------------------------------------- the decision attribute
+
+  /** The decision a servlet saw in {@link PlaneGuardFilter#DECISION_ATTRIBUTE}. */
+  static Decision decision(TestApp.Seen seen) {
+    assertThat(seen.decision()).as("decision attribute seen by %s", seen.servlet())
+        .isInstanceOf(Decision.class);
+    return (Decision) seen.decision();
+  }
+
+  @Test
+  void anAllowedHandlerSeesTheDecisionOfItsDispatch() {
+    Call health = get("/ctx/healthz");
+    assertThat(health.seen()).extracting(TestApp.Seen::servlet).containsExactly("health");
+    Decision open = decision(health.seen().get(0));
+    assertThat(open.reason()).isEqualTo(Reason.PUBLIC);
+    assertThat(open.rule().toPolicyLine()).isEqualTo("public /healthz");
+    assertThat(open.principal()).isNull();
+
+    Call runs = get(RUNS + "/r-1", "X-AOS-Key: " + RUNNER.value());
+    assertThat(runs.seen()).extracting(TestApp.Seen::servlet).containsExactly("runs");
+    Decision authenticated = decision(runs.seen().get(0));
+    assertThat(authenticated.reason()).isEqualTo(Reason.AUTHENTICATED);
+    assertThat(authenticated.rule().toPolicyLine())
+        .isEqualTo("machine /api/v1/runs/** methods=GET,HEAD");
+    assertThat(authenticated.principal().id()).isEqualTo(RUNNER.id());
+  }
+
+  @Test
+  void aForwardedHandlerSeesTheDecisionOfTheForward() {
+    Call call = get("/ctx/public/forward/runs", "X-AOS-Key: " + RUNNER.value());
+    assertThat(call.status()).isEqualTo(200);
+    assertThat(call.seen()).extracting(TestApp.Seen::servlet, TestApp.Seen::type)
+        .containsExactly(Tuple.tuple("runs", DispatcherType.FORWARD));
+    Decision forwarded = decision(call.seen().get(0));
+    assertThat(forwarded.reason()).isEqualTo(Reason.AUTHENTICATED);
+    assertThat(forwarded.rule().pattern()).isEqualTo("/api/v1/runs/**");
+  }
+
+  @Test
+  void afterAnIncludeTheIncludingServletSeesItsOwnDecisionAgain() {
+    Call call = get("/ctx/public/include/runs", "X-AOS-Key: " + RUNNER.value());
+    assertThat(call.status()).isEqualTo(200);
+    assertThat(call.seen()).extracting(TestApp.Seen::servlet, TestApp.Seen::type)
+        .containsExactly(
+            Tuple.tuple("includer", DispatcherType.REQUEST),
+            Tuple.tuple("runs", DispatcherType.INCLUDE),
+            Tuple.tuple("includer", DispatcherType.REQUEST));
+    Decision including = decision(call.seen().get(0));
+    assertThat(including.reason()).isEqualTo(Reason.PUBLIC);
+    assertThat(including.rule().pattern()).isEqualTo("/public/**");
+    Decision included = decision(call.seen().get(1));
+    assertThat(included.reason()).isEqualTo(Reason.AUTHENTICATED);
+    assertThat(included.rule().pattern()).isEqualTo("/api/v1/runs/**");
+    assertThat(included.principal().id()).isEqualTo(RUNNER.id());
+    assertThat(call.seen().get(2).decision()).isSameAs(including);
+  }
+
+  // ---------------------------------------------------------------- a framework behind the filter
+
+  @Test
+  void theRouterRunsEachHandlerUnderARuleThatCoversIt() {
+    Call page = get("/ctx/app/docs/intro");
+    assertThat(page.status()).isEqualTo(200);
+    assertThat(page.body()).isEqualTo("handler=page path=/app/docs/intro");
+    assertThat(page.hits())
+        .containsExactly(TestApp.anonymous("page", DispatcherType.REQUEST, "/app/docs/intro"));
+    assertThat(reason(page)).as("confirmed without a second decision").isEqualTo(Reason.PUBLIC);
+
+    Call docs = get("/ctx/app/docs/123/index", "Authorization: Bearer " + token());
+    assertThat(docs.status()).isEqualTo(200);
+    assertThat(docs.hits())
+        .containsExactly(humanHit("docs", DispatcherType.REQUEST, "/app/docs/123/index", List.of("**")));
+    assertThat(reason(docs)).isEqualTo(Reason.AUTHENTICATED);
+
+    Call post = call("POST", "/ctx/app/feedback", "Content-Length: 0");
+    assertThat(post.status()).isEqualTo(200);
+    assertThat(post.hits())
+        .containsExactly(TestApp.anonymous("feedback", DispatcherType.REQUEST, "/app/feedback"));
+
+    Call delete = call("DELETE", "/ctx/app/feedback", "Authorization: Bearer " + token());
+    assertThat(delete.status()).isEqualTo(200);
+    assertThat(delete.hits())
+        .containsExactly(humanHit("withdraw", DispatcherType.REQUEST, "/app/feedback", List.of("**")));
+    assertRefused(get("/ctx/app/docs/123/index"), 401, "MISSING_CREDENTIAL", "human");
+  }
+
+  @Test
+  void aHandlerThePublicRuleDoesNotCoverAnswersAPlain404() {
+    // "public /app/docs/*" decides GET /app/docs/123; the router's page takes letters only and
+    // hands the request to "docs", which declares the human plane.
+    Call call = get("/ctx/app/docs/123");
+    assertRefusedWith(call, 404, PLAIN_404);
+    assertThat(call.response().header("WWW-Authenticate")).isNull();
+    assertThat(withoutDate(call)).isEqualTo(withoutDate(get("/ctx/no/such/route")));
+    assertThat(call.audit()).extracting(AuditEvent::reason)
+        .containsExactly(Reason.PUBLIC, Reason.DISPATCH_MISMATCH);
+    AuditEvent mismatch = call.audit().get(1);
+    assertThat(mismatch.allowed()).isFalse();
+    assertThat(mismatch.violation()).isTrue();
+    assertThat(mismatch.route()).isEqualTo("/app/docs/*");
+    assertThat(mismatch.method()).isEqualTo("GET");
+    assertThat(mismatch.path()).isEqualTo("/app/docs/123");
+
+    // A valid token changes nothing: the public rule admitted the request without a caller.
+    Call withToken = get("/ctx/app/docs/123", "Authorization: Bearer " + token());
+    assertRefusedWith(withToken, 404, PLAIN_404);
+    assertThat(withToken.audit()).extracting(AuditEvent::reason)
+        .containsExactly(Reason.PUBLIC, Reason.DISPATCH_MISMATCH);
+
+    // The coverage computed at startup names the handler and the rule.
+    assertThat(main.coverage.problems())
+        .anySatisfy(p -> assertThat(p.subject() + " " + p.message())
+            .contains("(docs)").contains("public /app/docs/*"));
+  }
+
+  @Test
+  void aMethodOverrideIsDecidedAgainOnTheMethodTheRouterServes() {
+    // The public POST, served as the DELETE of the human "withdraw" handler.
+    Call call = call("POST", "/ctx/app/feedback?_method=DELETE", "Content-Length: 0");
+    assertRefused(call, 401, "MISSING_CREDENTIAL", "human");
+    assertThat(call.laterFilterRuns()).as("the router runs behind the later filter").isEqualTo(1);
+    assertThat(call.audit()).extracting(AuditEvent::reason, AuditEvent::method)
+        .containsExactly(
+            Tuple.tuple(Reason.PUBLIC, "POST"), Tuple.tuple(Reason.MISSING_CREDENTIAL, "DELETE"));
+    assertRefused(
+        call("POST", "/ctx/app/feedback?_method=DELETE", "X-AOS-Key: " + RUNNER.value(),
+            "Content-Length: 0"),
+        401, "CROSS_PLANE_CREDENTIAL", "human");
+  }
+
+  @Test
+  void anOverrideThatNeedsACallerThePostWasNotAdmittedWithAnswersAPlain404() {
+    // The public POST was admitted without a caller; the DELETE would run as user-1.
+    Call call =
+        call("POST", "/ctx/app/feedback?_method=DELETE", "Authorization: Bearer " + token(),
+            "Content-Length: 0");
+    assertRefusedWith(call, 404, PLAIN_404);
+    assertThat(call.response().header("WWW-Authenticate")).isNull();
+    assertThat(call.audit().get(0).reason()).isEqualTo(Reason.PUBLIC);
+    AuditEvent last = call.audit().get(call.audit().size() - 1);
+    assertThat(last.reason()).isEqualTo(Reason.DISPATCH_MISMATCH);
+    assertThat(last.method()).isEqualTo("DELETE");
+    assertThat(last.violation()).isTrue();
   }
 
   // ---------------------------------------------------------------- registration

@@ -5,6 +5,8 @@ import dev.planeguard.Contract;
 import dev.planeguard.Enforcer;
 import dev.planeguard.KeyVerifier;
 import dev.planeguard.Policy;
+import dev.planeguard.RouteCoverage;
+import dev.planeguard.RouteDeclarations;
 import dev.planeguard.TokenVerifier;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.DispatcherType;
@@ -20,6 +22,7 @@ import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -27,16 +30,21 @@ import java.util.Collections;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One application (servlet context) of the test server: an enforcer whose audit events are kept,
- * the filter registered first, a counting filter registered after it, and handler servlets that
- * record every time they run. Installed the same way on Tomcat and Jetty, through a {@link
- * ServletContainerInitializer}.
+ * the filter registered first, a counting filter registered after it, handler servlets that
+ * record every time they run, and optionally a {@linkplain #router router}: a tiny framework that
+ * chooses its handlers itself and confirms each choice with the filter. Installed the same way on
+ * Tomcat and Jetty, through a {@link ServletContainerInitializer}.
  */
 final class TestApp implements ServletContainerInitializer {
 
@@ -64,13 +72,56 @@ final class TestApp implements ServletContainerInitializer {
     return new Hit(handler, type, containerPath, "null", "null", "null", "null", List.of());
   }
 
+  /**
+   * What a servlet saw in {@link PlaneGuardFilter#DECISION_ATTRIBUTE}: a handler when it ran, and
+   * an including servlet before and after its include.
+   */
+  record Seen(String servlet, DispatcherType type, @Nullable Object decision) {}
+
+  /**
+   * One handler of the {@linkplain #router router}: it serves {@code method} on the context paths
+   * {@code path} matches, and {@code description} is how the router describes it to {@link
+   * RouteCoverage}.
+   */
+  record Route(String handler, String method, Pattern path, RouteCoverage.Handler description) {
+
+    /**
+     * A route whose mapping is {@code written} in the router's own syntax and {@code pattern} in
+     * policy syntax (wider than the router's if they differ), with the plane its handler declares.
+     */
+    static Route of(
+        String handler,
+        String method,
+        String regex,
+        String written,
+        String pattern,
+        RouteDeclarations.@Nullable Declared declared) {
+      return new Route(
+          handler,
+          method,
+          Pattern.compile(regex),
+          new RouteCoverage.Handler(
+              handler,
+              List.of(new RouteCoverage.PathMapping(written, pattern, !written.equals(pattern))),
+              Set.of(method),
+              Optional.ofNullable(declared),
+              false));
+    }
+  }
+
   final String contextPath;
   final Policy policy;
   final Enforcer enforcer;
   final List<AuditEvent> audit = Collections.synchronizedList(new ArrayList<>());
   final List<Hit> hits = Collections.synchronizedList(new ArrayList<>());
+  final List<Seen> seen = Collections.synchronizedList(new ArrayList<>());
   final AtomicInteger laterFilterRuns = new AtomicInteger();
   volatile Exception secondRegistration;
+  /** The filter instance registered on the context, which the router confirms its handlers with. */
+  volatile PlaneGuardFilter filter;
+  /** The router's handlers, in its order, and their coverage under {@link Enforcer#policy()}. */
+  private final List<Route> routes = new ArrayList<>();
+  RouteCoverage coverage;
   final Map<Integer, String> errorPages = new LinkedHashMap<>();
   private final Map<String, HttpServlet> servlets = new LinkedHashMap<>();
   private final Consumer<PlaneGuardFilter.Builder> filterSettings;
@@ -103,6 +154,42 @@ final class TestApp implements ServletContainerInitializer {
     return this;
   }
 
+  /**
+   * Maps a servlet that only implements {@code doGet}, recording a hit like {@link #handler}: the
+   * container answers {@code HEAD} through {@code HttpServlet.doHead}, which calls it.
+   */
+  TestApp getHandler(String name, String... mappings) {
+    Handler handler = new Handler(name);
+    HttpServlet servlet =
+        new HttpServlet() {
+          @Override
+          protected void doGet(HttpServletRequest req, HttpServletResponse resp)
+              throws IOException {
+            handler.service(req, resp);
+          }
+        };
+    for (String mapping : mappings) {
+      servlets.put(mapping, servlet);
+    }
+    return this;
+  }
+
+  /**
+   * Maps a router at {@code mapping}: a servlet that, like a web framework, matches the request
+   * against its routes in order by its own rules (a regular expression on the context path),
+   * confirms the first that matches with {@link PlaneGuardFilter#confirm} and runs its handler
+   * only if that returns {@code true}. A {@code POST} with a {@code _method} query parameter is
+   * served as that method, as {@code HiddenHttpMethodFilter} does: the route is chosen for, and
+   * confirmed with, a request wrapper whose {@code getMethod()} answers the override.
+   */
+  TestApp router(String mapping, Route... chosen) {
+    routes.addAll(List.of(chosen));
+    coverage =
+        RouteCoverage.of(enforcer.policy(), routes.stream().map(Route::description).toList());
+    servlets.put(mapping, new Router());
+    return this;
+  }
+
   /** Maps a servlet that forwards to {@code target}. */
   TestApp forwarder(String mapping, String target) {
     servlets.put(
@@ -117,7 +204,10 @@ final class TestApp implements ServletContainerInitializer {
     return this;
   }
 
-  /** Maps a servlet that writes {@code included:} and includes {@code target}. */
+  /**
+   * Maps a servlet that writes {@code included:} and includes {@code target}, recording what it
+   * sees as {@code includer} before and after the include.
+   */
   TestApp includer(String mapping, String target) {
     servlets.put(
         mapping,
@@ -125,9 +215,11 @@ final class TestApp implements ServletContainerInitializer {
           @Override
           protected void service(HttpServletRequest req, HttpServletResponse resp)
               throws ServletException, IOException {
+            see("includer", req);
             resp.setContentType("text/plain");
             resp.getWriter().write("included:");
             req.getRequestDispatcher(target).include(req, resp);
+            see("includer", req);
           }
         });
     return this;
@@ -174,7 +266,8 @@ final class TestApp implements ServletContainerInitializer {
   public void onStartup(Set<Class<?>> classes, ServletContext context) {
     PlaneGuardFilter.Builder builder = PlaneGuardFilter.builder(enforcer);
     filterSettings.accept(builder);
-    builder.build().registerOn(context);
+    filter = builder.build();
+    filter.registerOn(context);
     try {
       new PlaneGuardFilter(enforcer).registerOn(context);
     } catch (IllegalStateException expected) {
@@ -196,6 +289,48 @@ final class TestApp implements ServletContainerInitializer {
     }
   }
 
+  /** Records what {@code servlet} sees in the decision attribute now. */
+  private void see(String servlet, HttpServletRequest req) {
+    seen.add(
+        new Seen(
+            servlet, req.getDispatcherType(), req.getAttribute(PlaneGuardFilter.DECISION_ATTRIBUTE)));
+  }
+
+  /** The servlet of {@link #router}. */
+  private final class Router extends HttpServlet {
+    private final List<Handler> handlers =
+        routes.stream().map(route -> new Handler(route.handler())).toList();
+
+    @Override
+    protected void service(HttpServletRequest req, HttpServletResponse resp)
+        throws ServletException, IOException {
+      HttpServletRequest request = req;
+      String override = req.getParameter("_method");
+      if (req.getMethod().equals("POST") && override != null) {
+        String method = override.toUpperCase(Locale.ROOT);
+        request =
+            new HttpServletRequestWrapper(req) {
+              @Override
+              public String getMethod() {
+                return method;
+              }
+            };
+      }
+      String path = req.getServletPath() + (req.getPathInfo() == null ? "" : req.getPathInfo());
+      for (int i = 0; i < routes.size(); i++) {
+        Route route = routes.get(i);
+        if (route.method().equals(request.getMethod())
+            && route.path().matcher(path).matches()) {
+          if (filter.confirm(request, resp, coverage.entry(i))) {
+            handlers.get(i).service(request, resp);
+          }
+          return;
+        }
+      }
+      resp.setStatus(404);
+    }
+  }
+
   /** A filter registered after planeguard: it must never run for a refused dispatch. */
   private final class CountingFilter implements Filter {
     @Override
@@ -206,7 +341,10 @@ final class TestApp implements ServletContainerInitializer {
     }
   }
 
-  /** Records the hit and answers {@code handler=<name> path=<containerPath>}. */
+  /**
+   * Records the hit and the decision attribute it sees, and answers {@code handler=<name>
+   * path=<containerPath>}.
+   */
   private final class Handler extends HttpServlet {
     private final String name;
 
@@ -242,6 +380,7 @@ final class TestApp implements ServletContainerInitializer {
               principal == null ? "null" : principal.getClass().getSimpleName(),
               attribute instanceof dev.planeguard.Principal p ? p.id() : String.valueOf(attribute),
               List.copyOf(roles)));
+      see(name, req);
       DispatcherType type = req.getDispatcherType();
       if (type != DispatcherType.INCLUDE) {
         if (type != DispatcherType.ERROR) {
