@@ -97,6 +97,8 @@ public final class PathConfusionKit {
 
   private static final String INVALID = "planeguard-invalid-credential";
   private static final Pattern METHOD = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]{1,32}");
+  /** The origin of the absolute-form target {@link #pathVariants} gives. */
+  private static final String VARIANT_ORIGIN = "http://127.0.0.1";
 
   private enum Expect {
     HUMAN,
@@ -168,6 +170,61 @@ public final class PathConfusionKit {
    */
   public static Builder against(URI baseUri) {
     return new Builder(baseUri);
+  }
+
+  /**
+   * The raw request targets the kit sends for {@code path} in place of the canonical one, for tests
+   * that send requests of their own (a differential or fuzz test with its own oracle): every path
+   * trick listed under "What it sends", each target written exactly as it goes on the wire, in a
+   * stable order, without duplicates and without {@code path} itself.
+   *
+   * <pre>{@code
+   * List<String> targets = PathConfusionKit.pathVariants("/api/v1/runs/42", List.of("/healthz"));
+   * // "/api/v1/runs/planeguard-probe/..;/42", "/healthz/..;/api/v1/runs/42",
+   * // "/api/v1/runs%2f42", "http://127.0.0.1/api/v1/runs/42", ...
+   * }</pre>
+   *
+   * <p>The absolute-form target names the origin {@code http://127.0.0.1}; servers read its path
+   * and ignore or check its authority. Send the targets over a raw socket (an HTTP client library
+   * normalises or refuses many of them).
+   *
+   * @param path the canonical path as sent on the wire (percent-encoded ASCII, starting with
+   *     {@code /}, no query or fragment), including any context or servlet path prefix
+   * @param decoys other paths of the service, typically its public routes, to prefix with enough
+   *     {@code ..} segments to climb back to {@code path}; may be empty
+   * @return the targets, an unmodifiable list
+   * @throws IllegalArgumentException if {@code path} or a decoy is not such a path
+   */
+  public static List<String> pathVariants(String path, List<String> decoys) {
+    checkPath(path);
+    requireNonNull(decoys, "decoys");
+    for (String decoy : decoys) {
+      checkPath(decoy);
+    }
+    List<String> targets = new ArrayList<>();
+    List<String> others = List.copyOf(decoys);
+    for (PathCorpus.Variant v : PathCorpus.variants(VARIANT_ORIGIN, "", path, others)) {
+      if (!targets.contains(v.target())) {
+        targets.add(v.target());
+      }
+    }
+    return List.copyOf(targets);
+  }
+
+  /** Refuses what is not a path as sent on the wire: starts with /, no query, fragment or space. */
+  private static void checkPath(String path) {
+    requireNonNull(path, "path");
+    if (!path.startsWith("/") || path.indexOf('?') >= 0 || path.indexOf('#') >= 0) {
+      throw new IllegalArgumentException(
+          "a route path starts with / and has no query or fragment: " + path);
+    }
+    for (int i = 0; i < path.length(); i++) {
+      char c = path.charAt(i);
+      if (c <= 0x20 || c >= 0x7f) {
+        throw new IllegalArgumentException(
+            "write the route path as sent on the wire (percent-encoded ASCII)");
+      }
+    }
   }
 
   /**
@@ -591,17 +648,7 @@ public final class PathConfusionKit {
       if (!METHOD.matcher(method).matches()) {
         throw new IllegalArgumentException("not an HTTP method token");
       }
-      if (!path.startsWith("/") || path.indexOf('?') >= 0 || path.indexOf('#') >= 0) {
-        throw new IllegalArgumentException(
-            "a route path starts with / and has no query or fragment: " + path);
-      }
-      for (int i = 0; i < path.length(); i++) {
-        char c = path.charAt(i);
-        if (c <= 0x20 || c >= 0x7f) {
-          throw new IllegalArgumentException(
-              "write the route path as sent on the wire (percent-encoded ASCII)");
-        }
-      }
+      checkPath(path);
       routes.add(new Route(method, path, expect));
       return this;
     }
