@@ -84,8 +84,34 @@ public final class ContractSpec {
     }
   }
 
+  /** The mode variable of the standard contract. */
+  public static final String MODE_VARIABLE = "AOS_MODE";
+
+  /** The database authority variable of the standard contract. */
+  public static final String AUTHORITY_VARIABLE = "DB_AUTHORITY";
+
+  /** The database role variable of the standard contract. */
+  public static final String ROLE_VARIABLE = "DB_ROLE";
+
+  /** The customer sandbox variable of the standard contract. */
+  public static final String SANDBOX_VARIABLE = "CUSTOMER_SANDBOX_ENABLED";
+
+  /** The variable confirming production migrations. */
+  public static final String CONFIRM_VARIABLE = "CONFIRM_PROD_MIGRATIONS";
+
+  /** The variable renaming the tenant header. */
+  public static final String TENANT_HEADER_VARIABLE = "TENANT_HEADER";
+
+  /** The variable turning the tenant check off (refused in preprod and prod). */
+  public static final String ENFORCE_TENANCY_VARIABLE = "ENFORCE_TENANCY";
+
+  /** The variable declaring further bypass flags. */
+  public static final String BYPASS_FLAGS_VARIABLE = "PLANEGUARD_BYPASS_FLAGS";
+
+  /** The tenant header when {@value #TENANT_HEADER_VARIABLE} is unset. */
+  public static final String DEFAULT_TENANT_HEADER = "X-AOS-Tenant";
+
   private static final Pattern VARIABLE = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,127}");
-  private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]{1,64}");
   private static final Set<String> TRUTHY = Set.of("true", "1", "yes", "on");
   private static final Set<String> FALSY = Set.of("false", "0", "no", "off");
   private static final int SHOWN = 40;
@@ -125,6 +151,43 @@ public final class ContractSpec {
             : Collections.unmodifiableSet(EnumSet.copyOf(b.sandboxOnByDefault));
     this.bypassFlags = List.copyOf(b.bypassFlags.values());
     this.defaultTenantHeader = b.defaultTenantHeader;
+  }
+
+  /** The variable renaming the tenant header. */
+  public String tenantHeaderVariable() {
+    return tenantHeaderVariable;
+  }
+
+  /** The variable turning the tenant check off. */
+  public String enforceTenancyVariable() {
+    return enforceTenancyVariable;
+  }
+
+  /**
+   * Every variable a contract of this spec reads from {@code env}: its own, each bypass flag, and
+   * the flags {@code env} declares in {@link #bypassFlagsVariable()}.
+   */
+  public Set<String> variables(Map<String, String> env) {
+    Set<String> names = new LinkedHashSet<>();
+    names.add(modeVariable);
+    names.add(authorityVariable);
+    names.add(roleVariable);
+    names.add(sandboxVariable);
+    names.add(confirmVariable);
+    names.add(tenantHeaderVariable);
+    names.add(enforceTenancyVariable);
+    names.add(bypassFlagsVariable);
+    bypassFlags.forEach(f -> names.add(f.name()));
+    String declared = env.get(bypassFlagsVariable);
+    if (declared != null) {
+      for (String entry : declared.split("[,\\s]+")) {
+        int colon = entry.indexOf(':');
+        if (colon > 0) {
+          names.add(entry.substring(0, colon).strip());
+        }
+      }
+    }
+    return names;
   }
 
   /** The standard contract (see the class description). */
@@ -391,7 +454,7 @@ public final class ContractSpec {
       return defaultTenantHeader;
     }
     String v = value.trim();
-    if (!HEADER_NAME.matcher(v).matches()) {
+    if (!PlaneGuardSettings.isHeaderName(v)) {
       violations.add(
           new Problem(
               tenantHeaderVariable,
@@ -525,15 +588,15 @@ public final class ContractSpec {
 
   /** Builds a {@link ContractSpec}; starts from the standard contract. */
   public static final class Builder {
-    private String modeVariable = "AOS_MODE";
-    private String authorityVariable = "DB_AUTHORITY";
-    private String roleVariable = "DB_ROLE";
-    private String sandboxVariable = "CUSTOMER_SANDBOX_ENABLED";
-    private String confirmVariable = "CONFIRM_PROD_MIGRATIONS";
-    private String tenantHeaderVariable = "TENANT_HEADER";
-    private String enforceTenancyVariable = "ENFORCE_TENANCY";
-    private String bypassFlagsVariable = "PLANEGUARD_BYPASS_FLAGS";
-    private String defaultTenantHeader = "X-AOS-Tenant";
+    private String modeVariable = MODE_VARIABLE;
+    private String authorityVariable = AUTHORITY_VARIABLE;
+    private String roleVariable = ROLE_VARIABLE;
+    private String sandboxVariable = SANDBOX_VARIABLE;
+    private String confirmVariable = CONFIRM_VARIABLE;
+    private String tenantHeaderVariable = TENANT_HEADER_VARIABLE;
+    private String enforceTenancyVariable = ENFORCE_TENANCY_VARIABLE;
+    private String bypassFlagsVariable = BYPASS_FLAGS_VARIABLE;
+    private String defaultTenantHeader = DEFAULT_TENANT_HEADER;
     private final Map<Mode, Set<DbAuthority>> authorities = new EnumMap<>(Mode.class);
     private final Map<Mode, Set<DbRole>> roles = new EnumMap<>(Mode.class);
     private final Set<Mode> sandboxModes = EnumSet.of(Mode.LOCAL, Mode.TEST);

@@ -13,7 +13,6 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.LongSupplier;
-import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -81,7 +80,6 @@ public final class Enforcer {
   private static final String AUTHORIZATION_LOOKUP = "authorization";
 
   private static final Logger LOG = LoggerFactory.getLogger("planeguard");
-  private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]{1,64}");
   private static final int AUTHORIZATION_BIT = 1;
   private static final int MACHINE_BIT = 2;
   private static final int SANDBOX_BIT = 4;
@@ -540,8 +538,8 @@ public final class Enforcer {
     private AuditSink auditSink = AuditSink.slf4j();
     private Clock clock = Clock.systemUTC();
     private LongSupplier ticker = System::nanoTime;
-    private String machineKeyHeader = "X-AOS-Key";
-    private String sandboxKeyHeader = "X-AOS-Customer-Key";
+    private String machineKeyHeader = PlaneGuardSettings.MACHINE_KEY_HEADER;
+    private String sandboxKeyHeader = PlaneGuardSettings.SANDBOX_KEY_HEADER;
     private Duration retryAfter = Duration.ofSeconds(5);
 
     private Builder() {}
@@ -691,7 +689,7 @@ public final class Enforcer {
     }
 
     private static void checkHeader(String name, String what, List<Problem> problems) {
-      if (!HEADER_NAME.matcher(name).matches()) {
+      if (!PlaneGuardSettings.isHeaderName(name)) {
         problems.add(
             new Problem(what, "is not a valid header name: " + Text.quote(name, 64), "fix it"));
       }

@@ -2,6 +2,8 @@ package dev.planeguard;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.planeguard.internal.Text;
+
 /**
  * One thing wrong with a configuration: what it concerns, what is wrong and how to fix it.
  *
@@ -20,6 +22,15 @@ public record Problem(String subject, String message, String fix) {
     requireNonNull(subject, "subject");
     requireNonNull(message, "message");
     requireNonNull(fix, "fix");
+  }
+
+  /**
+   * A value someone typed, as problems show it: in double quotes, escaped to printable ASCII,
+   * capped at {@code max} characters, and with anything shaped like a key or token redacted, so a
+   * credential pasted into the wrong place is never echoed back. For adapters' own messages.
+   */
+  public static String quote(CharSequence value, int max) {
+    return Text.quote(value, max);
   }
 
   /** {@code subject: message. Fix: fix} */

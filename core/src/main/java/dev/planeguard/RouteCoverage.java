@@ -118,15 +118,22 @@ public final class RouteCoverage {
     private final @Nullable Handler handler;
     private final Rule[][] accepted;
     private final boolean anyFileRule;
+    private final boolean anyRule;
 
-    private Entry(Policy policy, @Nullable Handler handler, Rule[][] accepted, boolean anyFileRule) {
+    private Entry(
+        Policy policy,
+        @Nullable Handler handler,
+        Rule[][] accepted,
+        boolean anyFileRule,
+        boolean anyRule) {
       this.policy = policy;
       this.handler = handler;
       this.accepted = accepted;
       this.anyFileRule = anyFileRule;
+      this.anyRule = anyRule;
     }
 
-    /** The handler, or {@code null} for {@link #pathHandler()} and {@link #unknown()}. */
+    /** The handler, or {@code null} for the entries that stand for no handler of the application. */
     public @Nullable Handler handler() {
       return handler;
     }
@@ -136,6 +143,9 @@ public final class RouteCoverage {
       int m = RouteTrie.methodIndex(method);
       if (m < 0 || rule.access() == Access.DENY || !rule.covers(method)) {
         return false;
+      }
+      if (anyRule) {
+        return true;
       }
       if (anyFileRule) {
         return !policy.declaredOnly(rule);
@@ -154,7 +164,10 @@ public final class RouteCoverage {
 
     @Override
     public String toString() {
-      return handler == null ? (anyFileRule ? "Entry{path handler}" : "Entry{unknown}") : "Entry{" + handler.describe() + "}";
+      if (handler != null) {
+        return "Entry{" + handler.describe() + "}";
+      }
+      return anyRule ? "Entry{framework answer}" : anyFileRule ? "Entry{path handler}" : "Entry{unknown}";
     }
   }
 
@@ -164,6 +177,7 @@ public final class RouteCoverage {
   private final List<String> uncovered;
   private final List<Problem> problems;
   private final Entry pathHandler;
+  private final Entry frameworkAnswer;
   private final Entry unknown;
 
   private RouteCoverage(
@@ -175,8 +189,9 @@ public final class RouteCoverage {
     this.problems = problems;
     Rule[][] none = new Rule[Rule.METHODS.size()][];
     java.util.Arrays.fill(none, NONE);
-    this.pathHandler = new Entry(policy, null, none, true);
-    this.unknown = new Entry(policy, null, none, false);
+    this.pathHandler = new Entry(policy, null, none, true, false);
+    this.frameworkAnswer = new Entry(policy, null, none, false, true);
+    this.unknown = new Entry(policy, null, none, false, false);
   }
 
   /**
@@ -275,12 +290,21 @@ public final class RouteCoverage {
 
   /**
    * The entry of a handler that serves the request path as it is given (static resources, view
-   * controllers, error pages, the framework's own {@code OPTIONS} answers): it declares no plane,
+   * controllers, error pages): it declares no plane,
    * so any rule of the policy file covers it, never a rule only another handler's annotation
    * declares.
    */
   public Entry pathHandler() {
     return pathHandler;
+  }
+
+  /**
+   * The entry of an answer the framework gives by itself, running no application code (an
+   * automatic {@code OPTIONS} answer listing the allowed methods, a CORS pre-flight): any rule
+   * that let the request through covers it.
+   */
+  public Entry frameworkAnswer() {
+    return frameworkAnswer;
   }
 
   /** The entry of a handler not known at startup: nothing covers it. */
@@ -463,7 +487,7 @@ public final class RouteCoverage {
               "give every path the handler serves one plane: narrow or split its mapping, map the"
                   + " other paths to a handler of their own, or make the rules agree"));
     }
-    return new Entry(policy, h, accepted, false);
+    return new Entry(policy, h, accepted, false, false);
   }
 
   private static String expectedText(RouteDeclarations.@Nullable Declared declared, Handler h) {

@@ -1,6 +1,6 @@
 package dev.planeguard.cli;
 
-import dev.planeguard.internal.Text;
+import dev.planeguard.Problem;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -53,7 +53,7 @@ final class Args {
         }
         parsed.options.computeIfAbsent(name, k -> new ArrayList<>()).add(value);
       } else {
-        throw new UsageException("unknown option " + Text.quote("--" + name, 64));
+        throw new UsageException("unknown option " + Problem.quote("--" + name, 64));
       }
     }
     return parsed;

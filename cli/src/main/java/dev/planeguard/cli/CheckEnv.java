@@ -3,7 +3,10 @@ package dev.planeguard.cli;
 import dev.planeguard.ConfigurationException;
 import dev.planeguard.Contract;
 import dev.planeguard.ContractSpec;
+import dev.planeguard.Problem;
+import dev.planeguard.TierScopes;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -12,7 +15,8 @@ import java.util.Set;
 /**
  * {@code check-env [--env-file FILE]... [--json]}: reads the environment contract from the
  * process environment, with each env file laid over it in order (a file's assignment wins over
- * the process environment and over earlier files). Exit 0 valid, 1 violations.
+ * the process environment and over earlier files), and checks the secret tier named by {@code
+ * PLANEGUARD_TIER} as every adapter does at startup. Exit 0 valid, 1 violations.
  */
 final class CheckEnv {
 
@@ -29,11 +33,14 @@ final class CheckEnv {
         EnvFile.merge(processEnv, args.all("env-file").stream().map(Path::of).toList());
     try {
       Contract contract = ContractSpec.standard().parse(env);
+      // The same tier check every adapter runs at startup (PLANEGUARD_TIER).
+      List<Problem> warnings = new ArrayList<>(contract.warnings());
+      warnings.addAll(TierScopes.checkStartup(contract, env));
       if (o.json) {
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("ok", true);
         result.put("contract", describe(contract));
-        result.put("warnings", Output.problems(contract.warnings()));
+        result.put("warnings", Output.problems(warnings));
         result.put("violations", List.of());
         o.json(result);
       } else {
@@ -42,8 +49,8 @@ final class CheckEnv {
                 + " DB_ROLE=" + (contract.dbRole() == null ? "(unset)" : contract.dbRole())
                 + " sandbox=" + (contract.sandboxAllowed() ? "allowed" : "forbidden")
                 + " debug-routes=" + (contract.debugRoutesEnabled() ? "enabled" : "404"));
-        if (!contract.warnings().isEmpty()) {
-          o.problemLines("warnings (refused in preprod and prod):", contract.warnings(), o.out);
+        if (!warnings.isEmpty()) {
+          o.problemLines("warnings (refused in preprod and prod):", warnings, o.out);
         }
       }
       return 0;

@@ -2,36 +2,29 @@ package dev.planeguard.cli;
 
 import dev.planeguard.AuditSink;
 import dev.planeguard.ConfigurationException;
-import dev.planeguard.Contract;
 import dev.planeguard.ContractSpec;
+import dev.planeguard.DbAuthority;
 import dev.planeguard.Decision;
 import dev.planeguard.Detail;
-import dev.planeguard.Enforcer;
-import dev.planeguard.HumanIssuer;
 import dev.planeguard.HumanPrincipal;
 import dev.planeguard.InboundRequest;
 import dev.planeguard.KeyFile;
-import dev.planeguard.JwtVerifier;
 import dev.planeguard.KeyVerifier;
 import dev.planeguard.MachinePrincipal;
 import dev.planeguard.Mode;
-import dev.planeguard.Policy;
+import dev.planeguard.PlaneGuard;
+import dev.planeguard.PlaneGuardSettings;
 import dev.planeguard.Principal;
 import dev.planeguard.SandboxPrincipal;
 import dev.planeguard.TokenVerifier;
 import dev.planeguard.Verification;
-import java.net.URI;
-import java.net.URISyntaxException;
-import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -47,13 +40,12 @@ final class Decide {
 
   static final String USAGE =
       """
-      decide --policy FILE --mode MODE --method M --target RAW_TARGET
+      decide --policy FILE --mode MODE [--db-authority A] --method M --target RAW_TARGET
                [--header 'Name: value']... [--jwks FILE_OR_URL] [--issuer ISS]
                [--audience AUD]... [--azp PARTY]... [--keys KEYS_FILE] [--sandbox]
                [--tenant-header NAME] [--json]\
       """;
 
-  private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
   private static final TokenVerifier NO_TOKEN_VERIFIER =
       token -> new Verification.Unavailable(Detail.NOT_CONFIGURED);
   private static final KeyVerifier NO_KEY_VERIFIER =
@@ -66,49 +58,62 @@ final class Decide {
         Args.parse(
             argv,
             Set.of(
-                "policy", "mode", "method", "target", "header", "tenant-header", "jwks", "issuer",
-                "audience", "azp", "keys"),
+                "policy", "mode", "db-authority", "method", "target", "header", "tenant-header",
+                "jwks", "issuer", "audience", "azp", "keys"),
             Set.of("sandbox", "json"));
     if (!args.positional().isEmpty()) {
       throw new UsageException("decide takes no positional arguments");
     }
-    Policy policy = loadPolicy(args.required("policy"));
-    Contract contract = contract(args);
     String method = args.required("method");
     String target = args.required("target");
     Map<String, List<String>> headers = headers(args.all("header"));
+    Mode mode = mode(args);
 
-    KeyVerifier keys = keyVerifier(args.optional("keys"));
-    JwtVerifier jwt = jwtVerifier(args, contract.mode());
-    try {
-      Enforcer.Builder builder =
-          Enforcer.builder()
-              .contract(contract)
-              .policy(policy)
-              .auditSink(AuditSink.none())
-              .tokenVerifier(jwt != null ? jwt : NO_TOKEN_VERIFIER)
-              .machineKeyVerifier(keys);
-      if (contract.sandboxAllowed() && args.flag("sandbox")) {
-        builder.sandboxKeyVerifier(keys);
+    PlaneGuardSettings.Builder settings =
+        PlaneGuardSettings.builder()
+            .naming(PlaneGuardSettings.Naming.COMMAND_LINE)
+            .environment(environment(args, mode))
+            .policyLocation(args.required("policy"), null, false)
+            .customizer(b -> b.auditSink(AuditSink.none()));
+    String tenantHeader = args.optional("tenant-header");
+    if (tenantHeader != null) {
+      settings.tenantHeader(tenantHeader);
+    }
+    PlaneGuardSettings.Issuer issuer = issuer(args, mode);
+    if (issuer != null) {
+      settings.issuer(issuer);
+    } else {
+      settings.tokenVerifier(NO_TOKEN_VERIFIER);
+    }
+    KeyFile keys = keyFile(args.optional("keys"));
+    if (keys != null) {
+      settings.machineKeyStore(keys);
+      if (args.flag("sandbox") && sandboxAllowed(mode)) {
+        settings.customizer(b -> b.sandboxKeyVerifier(KeyVerifier.of(keys)));
       }
-      Enforcer enforcer = build(builder);
-      Decision decision = enforcer.decide(InboundRequest.of(method, target, headers));
+    } else {
+      settings.machineKeyVerifier(NO_KEY_VERIFIER);
+    }
+    try (PlaneGuard planeguard = PlaneGuard.assemble(settings.build())) {
+      Decision decision = planeguard.enforcer().decide(InboundRequest.of(method, target, headers));
       o.json(describe(decision));
       return 0;
+    } catch (ConfigurationException e) {
+      throw invalid(e);
     } finally {
-      if (jwt != null) {
-        jwt.close();
+      if (keys != null) {
+        keys.close();
       }
     }
   }
 
   /**
-   * The human-plane verifier of {@code --jwks}, {@code --issuer}, {@code --audience}, {@code
-   * --azp}: with {@code --jwks} the keys come from that file or URL; with {@code --issuer} alone,
-   * from OpenID discovery. Neither: {@code null} (the plane is not configured). In preprod and
-   * prod {@code --audience} is required, as for every issuer there.
+   * The human issuer of {@code --jwks}, {@code --issuer}, {@code --audience}, {@code --azp}: with
+   * {@code --jwks} the keys come from that path or URL; with {@code --issuer} alone, from OpenID
+   * discovery. Neither: {@code null} (the plane is not configured). In preprod and prod {@code
+   * --audience} is required, as for every issuer there.
    */
-  private static @Nullable JwtVerifier jwtVerifier(Args args, Mode mode) {
+  private static PlaneGuardSettings.@Nullable Issuer issuer(Args args, Mode mode) {
     String jwks = args.optional("jwks");
     String issuer = args.optional("issuer");
     List<String> audiences = args.all("audience");
@@ -128,88 +133,61 @@ final class Decide {
           "--mode " + mode.id() + " needs --audience: without one, tokens minted for any API of"
               + " this issuer would be accepted");
     }
-    HumanIssuer.Builder config =
-        jwks == null ? HumanIssuer.oidc(issuer) : HumanIssuer.builder(issuer).jwksUri(jwksUri(jwks));
-    config.audiences(audiences.toArray(String[]::new));
-    config.authorizedParties(parties.toArray(String[]::new));
-    try {
-      return JwtVerifier.builder().issuer(config.build()).mode(mode).build();
-    } catch (ConfigurationException e) {
-      throw invalid(e);
-    }
+    return PlaneGuardSettings.Issuer.of(issuer)
+        .withJwks(jwks)
+        .withAudiences(audiences)
+        .withAuthorizedParties(parties);
   }
 
-  /** A plain path, a {@code file:} URI, or an {@code http(s):} URL. */
-  static URI jwksUri(String value) {
-    String lower = value.toLowerCase(Locale.ROOT);
-    if (lower.startsWith("https:") || lower.startsWith("http:") || lower.startsWith("file:")) {
-      try {
-        return new URI(value);
-      } catch (URISyntaxException e) {
-        throw new UsageException("--jwks is not a valid URI");
-      }
-    }
-    try {
-      return Path.of(value).toAbsolutePath().toUri();
-    } catch (InvalidPathException e) {
-      throw new UsageException("--jwks is not a valid path");
-    }
-  }
-
-  private static Policy loadPolicy(String file) {
-    try {
-      return Policy.load(Path.of(file));
-    } catch (ConfigurationException e) {
-      throw invalid(e);
-    }
-  }
-
-  /** The verifier of {@code --keys KEYS_FILE}, or one answering {@code NOT_CONFIGURED}. */
-  private static KeyVerifier keyVerifier(@Nullable String file) {
+  /** The key file of {@code --keys}, or {@code null}. */
+  private static @Nullable KeyFile keyFile(@Nullable String file) {
     if (file == null) {
-      return NO_KEY_VERIFIER;
+      return null;
     }
     if (file.isEmpty()) {
       throw new UsageException("--keys needs a file");
     }
     try {
-      return KeyVerifier.of(KeyFile.open(Path.of(file)));
+      return KeyFile.open(Path.of(file));
     } catch (ConfigurationException e) {
       throw invalid(e);
     }
   }
 
-  /** A contract for {@code --mode}, with sandbox keys enabled by {@code --sandbox}. */
-  private static Contract contract(Args args) {
-    String modeValue = args.required("mode");
-    Mode mode = Mode.parse(modeValue);
+  private static Mode mode(Args args) {
+    Mode mode = Mode.parse(args.required("mode"));
     if (mode == null) {
       throw new UsageException("--mode must be one of local, test, preprod, prod");
     }
+    return mode;
+  }
+
+  private static boolean sandboxAllowed(Mode mode) {
+    return ContractSpec.standard().sandboxModes().contains(mode);
+  }
+
+  /**
+   * The contract's variables for {@code --mode}: the database authority does not change a
+   * decision, so it is {@code --db-authority}, or the one authority the mode allows; sandbox keys
+   * are enabled by {@code --sandbox} where the mode allows them.
+   */
+  private static Map<String, String> environment(Args args, Mode mode) {
     ContractSpec spec = ContractSpec.standard();
     Map<String, String> env = new HashMap<>();
     env.put(spec.modeVariable(), mode.id());
-    env.put(
-        spec.authorityVariable(),
-        spec.authorities().getOrDefault(mode, Set.of()).iterator().next().name());
+    String authority = args.optional("db-authority");
+    if (authority == null) {
+      Set<DbAuthority> allowed = spec.authorities().getOrDefault(mode, Set.of());
+      if (allowed.size() != 1) {
+        throw new UsageException(
+            "--mode " + mode.id() + " allows " + allowed.size()
+                + " database authorities: name one with --db-authority");
+      }
+      authority = allowed.iterator().next().name();
+    }
+    env.put(spec.authorityVariable(), authority);
     env.put(spec.sandboxVariable(), args.flag("sandbox") ? "true" : "false");
-    String tenantHeader = args.optional("tenant-header");
-    if (tenantHeader != null) {
-      env.put("TENANT_HEADER", tenantHeader);
-    }
-    try {
-      return spec.parse(env);
-    } catch (ConfigurationException e) {
-      throw invalid(e);
-    }
-  }
-
-  private static Enforcer build(Enforcer.Builder builder) {
-    try {
-      return builder.build();
-    } catch (ConfigurationException e) {
-      throw invalid(e);
-    }
+    return env;
   }
 
   private static UsageException invalid(ConfigurationException e) {
@@ -225,7 +203,7 @@ final class Decide {
         throw new UsageException("--header must look like 'Name: value'");
       }
       String name = flag.substring(0, colon);
-      if (!HEADER_NAME.matcher(name).matches()) {
+      if (!PlaneGuardSettings.isHeaderName(name)) {
         throw new UsageException("--header has an invalid header name");
       }
       String value = flag.substring(colon + 1).strip();

@@ -9,7 +9,6 @@ import dev.planeguard.KeyRecord;
 import dev.planeguard.KeyStore;
 import dev.planeguard.Mode;
 import dev.planeguard.Problem;
-import dev.planeguard.internal.Text;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -71,7 +70,7 @@ final class Keys {
         case "revoke" -> revoke(rest, env, o);
         case "list" -> list(rest, env, o);
         case "import-legacy" -> importLegacy(rest, env, o);
-        default -> throw new UsageException("unknown keys subcommand " + Text.quote(sub, 64));
+        default -> throw new UsageException("unknown keys subcommand " + Problem.quote(sub, 64));
       };
     } catch (ConfigurationException e) {
       return refused(o, "invalid key file", e.getMessage(), e.problems());
@@ -211,7 +210,7 @@ final class Keys {
     try (Target target = Target.open(args, env, true)) {
       if (target.store.findById(id) != null) {
         throw new IllegalStateException(
-            "a key with id " + Text.quote(id, 64) + " exists in " + target);
+            "a key with id " + Problem.quote(id, 64) + " exists in " + target);
       }
       if (target.store.findByHash(ApiKey.hash(secret)) != null) {
         throw new IllegalStateException("this legacy secret is already in " + target);
@@ -519,14 +518,14 @@ final class Keys {
       secret = env.get(variable);
       if (secret == null || secret.isEmpty()) {
         throw new UsageException(
-            "the environment variable " + Text.quote(variable, 64) + " is not set");
+            "the environment variable " + Problem.quote(variable, 64) + " is not set");
       }
     } else {
       String name = String.valueOf(fileName);
       try {
         secret = Files.readString(Path.of(name), StandardCharsets.UTF_8);
       } catch (IOException e) {
-        throw new UsageException("cannot read --from-file " + Text.quote(name, 256));
+        throw new UsageException("cannot read --from-file " + Problem.quote(name, 256));
       }
     }
     int end = secret.length();

@@ -1,6 +1,6 @@
 package dev.planeguard.cli;
 
-import dev.planeguard.internal.Text;
+import dev.planeguard.Problem;
 import java.io.PrintStream;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -64,7 +64,7 @@ public final class Main {
           out.println(USAGE);
           yield 0;
         }
-        default -> throw new UsageException("unknown command " + Text.quote(command, 64));
+        default -> throw new UsageException("unknown command " + Problem.quote(command, 64));
       };
     } catch (UsageException e) {
       if (json) {

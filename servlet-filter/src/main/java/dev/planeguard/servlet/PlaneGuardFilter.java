@@ -6,6 +6,7 @@ import dev.planeguard.Decision;
 import dev.planeguard.Enforcer;
 import dev.planeguard.HumanPrincipal;
 import dev.planeguard.MachinePrincipal;
+import dev.planeguard.PlaneGuardSettings;
 import dev.planeguard.Principal;
 import dev.planeguard.Refusal;
 import dev.planeguard.RouteCoverage;
@@ -25,7 +26,6 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.EnumSet;
-import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -120,7 +120,6 @@ public final class PlaneGuardFilter implements Filter {
   /** The default {@code realm} of {@code WWW-Authenticate}. */
   public static final String DEFAULT_REALM = "api";
 
-  private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]{1,64}");
 
   private final Enforcer enforcer;
   private final String realm;
@@ -358,7 +357,7 @@ public final class PlaneGuardFilter implements Filter {
      */
     public Builder requestIdHeader(String name) {
       requireNonNull(name, "name");
-      if (!HEADER_NAME.matcher(name).matches()) {
+      if (!PlaneGuardSettings.isHeaderName(name)) {
         throw new IllegalArgumentException("not a header name");
       }
       this.requestIdHeader = name;

@@ -17,6 +17,7 @@ import java.util.TreeSet;
 import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.web.bind.annotation.RequestMethod;
+import org.springframework.web.cors.PreFlightRequestHandler;
 import org.springframework.web.method.HandlerMethod;
 import org.springframework.web.servlet.mvc.method.RequestMappingInfo;
 import org.springframework.web.servlet.mvc.method.RequestMappingInfoHandlerMapping;
@@ -30,6 +31,9 @@ import org.springframework.web.util.pattern.PathPatternParser;
  * path.
  */
 final class MvcHandlers {
+
+  /** Spring MVC's own handlers: its automatic OPTIONS answers and CORS pre-flights. */
+  private static final String SPRING_MVC = "org.springframework.web.servlet.";
 
   /** The origin of the planeguard Actuator endpoint, which is always a debug route. */
   static final String ENDPOINT_ORIGIN = "the planeguard actuator endpoint (always a debug route)";
@@ -91,19 +95,24 @@ final class MvcHandlers {
   /**
    * The coverage entry of the handler Spring MVC chose: a registered handler method's own entry;
    * the path handler for handlers that serve the request path as it is (static resources, view
-   * controllers, the error controller, Spring's own {@code OPTIONS} and CORS pre-flight answers);
-   * nothing for a handler method registered after startup.
+   * controllers, the error controller); the framework answer for Spring's own {@code OPTIONS} and
+   * CORS pre-flight answers; nothing for a handler method registered after startup.
    */
   RouteCoverage.Entry entry(RouteCoverage coverage, Object handler) {
     if (!(handler instanceof HandlerMethod method)) {
-      return coverage.pathHandler();
+      return handler instanceof PreFlightRequestHandler
+          ? coverage.frameworkAnswer()
+          : coverage.pathHandler();
     }
     Integer i = index.get(original(method));
     if (i != null) {
       return coverage.entry(i);
     }
     Class<?> type = method.getBeanType();
-    if (isErrorController(type) || type.getName().startsWith("org.springframework.web.servlet.")) {
+    if (type.getName().startsWith(SPRING_MVC)) {
+      return coverage.frameworkAnswer();
+    }
+    if (isErrorController(type)) {
       return coverage.pathHandler();
     }
     return coverage.unknown();

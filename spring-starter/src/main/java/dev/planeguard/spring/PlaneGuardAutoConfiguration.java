@@ -1,8 +1,7 @@
 package dev.planeguard.spring;
 
 import dev.planeguard.AuditSink;
-import dev.planeguard.ConfigurationException;
-import dev.planeguard.Problem;
+import dev.planeguard.PlaneGuard;
 import dev.planeguard.RouteCoverage;
 import dev.planeguard.Contract;
 import dev.planeguard.Enforcer;
@@ -200,13 +199,7 @@ public final class PlaneGuardAutoConfiguration {
       // The application built its own Enforcer: its handlers are confirmed all the same.
       PlaneGuardSetup.Web web = web(context, environment);
       MvcHandlers handlers = java.util.Objects.requireNonNull(web.handlers());
-      RouteCoverage coverage = RouteCoverage.of(enforcer.policy(), handlers.handlers());
-      List<Problem> problems =
-          new ArrayList<>(coverage.startupProblems(enforcer.contract().mode()));
-      PlaneGuardSetup.unmirrored(web.unmirrored(), enforcer.contract().mode(), problems);
-      if (!problems.isEmpty()) {
-        throw new ConfigurationException("planeguard cannot start", problems);
-      }
+      RouteCoverage coverage = PlaneGuard.cover(enforcer, handlers.handlers(), web.unmirrored());
       return new MvcDispatch(handlers, coverage);
     }
 

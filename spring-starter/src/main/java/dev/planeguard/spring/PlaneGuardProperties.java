@@ -1,6 +1,7 @@
 package dev.planeguard.spring;
 
 import dev.planeguard.JdbcKeyStore;
+import dev.planeguard.PlaneGuardSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -55,7 +56,7 @@ public class PlaneGuardProperties {
 
   private final Human human = new Human();
   private final Machine machine = new Machine();
-  private final Keys sandbox = Keys.withHeader("X-AOS-Customer-Key");
+  private final Keys sandbox = Keys.withHeader(PlaneGuardSettings.SANDBOX_KEY_HEADER);
 
   /** The default {@link #getPolicyLocation() policy location}. */
   public static final String DEFAULT_POLICY_LOCATION = "classpath:planeguard.policy";
@@ -327,7 +328,7 @@ public class PlaneGuardProperties {
     private final Jdbc jdbc = new Jdbc();
 
     public Machine() {
-      setHeader("X-AOS-Key");
+      setHeader(PlaneGuardSettings.MACHINE_KEY_HEADER);
     }
 
     /** The JDBC key store, for several instances sharing one key table. */

@@ -220,7 +220,9 @@ class PlaneGuardAutoConfigurationTest {
                 assertThat(rootCause(context.getStartupFailure()).problems())
                     .extracting(Problem::subject)
                     .containsExactly(
-                        "planeguard.machine", "planeguard.machine.jdbc.enabled", "machine plane"));
+                        "planeguard.machine.keys-file",
+                        "planeguard.machine.jdbc.enabled",
+                        "machine plane"));
     local()
         .withBean(DataSource.class, PGSimpleDataSource::new) // never connected to
         .withPropertyValues(
@@ -233,7 +235,7 @@ class PlaneGuardAutoConfigurationTest {
                 assertThat(rootCause(context.getStartupFailure()).problems())
                     .extracting(Problem::subject)
                     .containsExactly(
-                        "planeguard.machine",
+                        "planeguard.machine.keys-file",
                         "planeguard.machine.jdbc.table",
                         "planeguard.machine.jdbc.revocation-bound",
                         "planeguard.machine.jdbc.query-timeout",

@@ -3,6 +3,7 @@ package dev.planeguard.test;
 import static java.util.Objects.requireNonNull;
 
 import dev.planeguard.Plane;
+import dev.planeguard.PlaneGuardSettings;
 import dev.planeguard.test.internal.PathCorpus;
 import dev.planeguard.test.internal.RawHttpClient;
 import dev.planeguard.test.internal.RawHttpClient.Header;
@@ -90,10 +91,10 @@ import org.jspecify.annotations.Nullable;
 public final class PathConfusionKit {
 
   /** The header carrying machine keys by default. */
-  public static final String MACHINE_KEY_HEADER = "X-AOS-Key";
+  public static final String MACHINE_KEY_HEADER = PlaneGuardSettings.MACHINE_KEY_HEADER;
 
   /** The header carrying sandbox keys by default. */
-  public static final String SANDBOX_KEY_HEADER = "X-AOS-Customer-Key";
+  public static final String SANDBOX_KEY_HEADER = PlaneGuardSettings.SANDBOX_KEY_HEADER;
 
   private static final String INVALID = "planeguard-invalid-credential";
   private static final Pattern METHOD = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]{1,32}");

@@ -2,29 +2,24 @@ package dev.planeguard.samples.servlet;
 
 import dev.planeguard.ApiKey;
 import dev.planeguard.ConfigurationException;
-import dev.planeguard.Contract;
+import dev.planeguard.ContractSpec;
 import dev.planeguard.Enforcer;
-import dev.planeguard.HumanIssuer;
-import dev.planeguard.JwtVerifier;
-import dev.planeguard.KeyFile;
 import dev.planeguard.KeyRecord;
 import dev.planeguard.KeyStore;
-import dev.planeguard.KeyVerifier;
 import dev.planeguard.Mode;
-import dev.planeguard.Policy;
+import dev.planeguard.PlaneGuard;
+import dev.planeguard.PlaneGuardSettings;
 import dev.planeguard.Problem;
 import dev.planeguard.servlet.PlaneGuardFilter;
 import dev.planeguard.test.TestIssuer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -99,91 +94,44 @@ public final class ServletDemo implements AutoCloseable {
    * @throws ConfigurationException listing every problem with the settings
    */
   public static ServletDemo start(Map<String, String> env) throws IOException, LifecycleException {
-    Contract contract = Contract.parse(env);
-    boolean local = contract.mode() == Mode.LOCAL;
-    List<Problem> problems = new ArrayList<>();
+    // Everything configured is checked exactly as every planeguard adapter checks it.
+    PlaneGuardSettings.Builder settings = PlaneGuardSettings.fromEnvironment(env);
     List<AutoCloseable> resources = new ArrayList<>();
+    if (blank(env.get(PlaneGuardSettings.Setting.POLICY_LOCATION.variable()))) {
+      settings.policyLocation("planeguard.policy (built in)", builtInPolicy(), false);
+    }
 
-    String policyLocation = env.get("PLANEGUARD_POLICY_LOCATION");
-    Policy policy =
-        policyLocation == null
-            ? Policy.parse(builtInPolicy(), "planeguard.policy (built in)")
-            : Policy.load(Path.of(policyLocation));
-
-    // Human plane: a configured issuer, or in local only, a local issuer on loopback.
-    JwtVerifier tokens = null;
+    // Demo only, and only in local mode: what is not configured is made up on loopback.
+    boolean local = Mode.LOCAL == Mode.parse(String.valueOf(env.get(ContractSpec.MODE_VARIABLE)).strip());
     @Nullable String demoToken = null;
-    String issuer = env.get("PLANEGUARD_HUMAN_ISSUER");
-    if (issuer != null) {
-      String jwks = env.get("PLANEGUARD_HUMAN_JWKS_URI");
-      HumanIssuer.Builder human =
-          jwks == null ? HumanIssuer.oidc(issuer) : HumanIssuer.builder(issuer).jwksUri(toUri(jwks));
-      List<String> audiences = list(env.get("PLANEGUARD_HUMAN_AUDIENCES"));
-      List<String> parties = list(env.get("PLANEGUARD_HUMAN_AUTHORIZED_PARTIES"));
-      human.audiences(audiences.toArray(String[]::new));
-      human.authorizedParties(parties.toArray(String[]::new));
-      tokens = JwtVerifier.builder().issuer(human.build()).mode(contract.mode()).build();
-    } else if (local) {
+    if (local && blank(env.get(PlaneGuardSettings.Setting.HUMAN_ISSUER.variable()))) {
       TestIssuer localIssuer =
           TestIssuer.builder().tokenLifetime(Duration.ofHours(1)).environment(env).start();
       resources.add(localIssuer);
-      tokens =
-          JwtVerifier.builder()
-              .issuer(
-                  HumanIssuer.builder(localIssuer.issuerId())
-                      .jwksUri(localIssuer.jwksUri())
-                      .audiences(localIssuer.audience())
-                      .build())
-              .mode(contract.mode())
-              .build();
+      settings.issuer(
+          PlaneGuardSettings.Issuer.of(localIssuer.issuerId())
+              .withJwks(localIssuer.jwksUri().toString())
+              .withAudiences(List.of(localIssuer.audience())));
       demoToken =
           localIssuer.token().subject("demo-user").claim("org_id", "demo").scope("runs:read").sign();
-    } else {
-      problems.add(
-          new Problem(
-              "PLANEGUARD_HUMAN_ISSUER",
-              "no human issuer is configured (the local issuer runs only with AOS_MODE=local)",
-              "set PLANEGUARD_HUMAN_ISSUER and, unless it supports OIDC discovery,"
-                  + " PLANEGUARD_HUMAN_JWKS_URI"));
     }
-    if (tokens != null) {
-      resources.add(tokens);
-    }
-
-    // Machine plane: a key file, or in local only, one key in memory.
-    KeyStore keys = null;
     ApiKey demoKey = null;
-    String keysFile = env.get("PLANEGUARD_MACHINE_KEYS_FILE");
-    if (keysFile != null) {
-      KeyFile file = KeyFile.watch(Path.of(keysFile), KeyFile.DEFAULT_RELOAD_INTERVAL);
-      resources.add(file);
-      keys = file;
-    } else if (local) {
+    if (local && blank(env.get(PlaneGuardSettings.Setting.MACHINE_KEYS_FILE.variable()))) {
       KeyStore.Writable memory = KeyStore.inMemory();
       demoKey = ApiKey.generate(ApiKey.Kind.MACHINE, Mode.LOCAL);
       memory.add(KeyRecord.of(demoKey, "demo", Set.of("runs:write"), null));
-      keys = memory;
-    } else {
-      problems.add(
-          new Problem(
-              "PLANEGUARD_MACHINE_KEYS_FILE",
-              "no machine key file is configured (an in-memory demo key exists only with"
-                  + " AOS_MODE=local)",
-              "create one with planeguard keys new --file FILE and set"
-                  + " PLANEGUARD_MACHINE_KEYS_FILE"));
-    }
-    if (!problems.isEmpty() || tokens == null || keys == null) {
-      closeAll(resources);
-      throw new ConfigurationException("The servlet demo cannot start", problems);
+      settings.machineKeyStore(memory);
     }
 
-    Enforcer enforcer =
-        Enforcer.builder()
-            .contract(contract)
-            .policy(policy)
-            .tokenVerifier(tokens)
-            .machineKeyVerifier(KeyVerifier.of(keys))
-            .build();
+    PlaneGuard planeguard;
+    try {
+      planeguard = PlaneGuard.assemble(settings.build());
+    } catch (ConfigurationException e) {
+      closeAll(resources);
+      throw e;
+    }
+    resources.add(planeguard);
+    Enforcer enforcer = planeguard.enforcer();
 
     Path base = Files.createTempDirectory("planeguard-servlet-demo");
     Tomcat tomcat = new Tomcat();
@@ -288,16 +236,7 @@ public final class ServletDemo implements AutoCloseable {
     }
   }
 
-  private static URI toUri(String location) {
-    return location.contains(":") && !location.startsWith("/")
-        ? URI.create(location)
-        : Path.of(location).toAbsolutePath().toUri();
-  }
-
-  private static List<String> list(@Nullable String value) {
-    if (value == null || value.isBlank()) {
-      return List.of();
-    }
-    return Arrays.stream(value.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+  private static boolean blank(@Nullable String value) {
+    return value == null || value.isBlank();
   }
 }

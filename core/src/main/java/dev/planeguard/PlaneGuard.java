@@ -1,0 +1,637 @@
+package dev.planeguard;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.planeguard.PlaneGuardSettings.Issuer;
+import dev.planeguard.PlaneGuardSettings.Naming;
+import dev.planeguard.PlaneGuardSettings.Setting;
+import dev.planeguard.internal.Text;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * planeguard assembled from {@link PlaneGuardSettings}: the {@link Enforcer}, the coverage of the
+ * framework's handlers, and the resources they hold (JWKS refresh, key file reloads, the JDBC
+ * store), closed together. {@link #assemble} is the one startup of every adapter: it checks
+ * everything together and fails with one {@link ConfigurationException} listing every problem.
+ *
+ * <p>What is checked, in one pass: the environment contract (mode, database authority and role,
+ * sandbox, bypass flags); the secret tiers ({@code PLANEGUARD_TIER}); the policy file, the
+ * handlers' declarations and their agreement with the file; the human issuers (their JWKS
+ * location, plain {@code http:} and a missing audience in preprod and prod); the key stores;
+ * sandbox keys outside local and test; the headers; the handlers no rule covers or that are
+ * reachable under rules of another plane; framework settings that cannot be mirrored. Warnings
+ * (local and test) are logged to the SLF4J logger {@code planeguard}.
+ */
+public final class PlaneGuard implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger("planeguard");
+
+  private static final Pattern WINDOWS_DRIVE = Pattern.compile("[A-Za-z]:[\\\\/].*");
+
+  private final Enforcer enforcer;
+  private final RouteCoverage coverage;
+  private final @Nullable JwtVerifier jwtVerifier;
+  private final @Nullable KeyStore machineKeys;
+  private final List<AutoCloseable> owned;
+
+  private PlaneGuard(
+      Enforcer enforcer,
+      RouteCoverage coverage,
+      @Nullable JwtVerifier jwtVerifier,
+      @Nullable KeyStore machineKeys,
+      List<AutoCloseable> owned) {
+    this.enforcer = enforcer;
+    this.coverage = coverage;
+    this.jwtVerifier = jwtVerifier;
+    this.machineKeys = machineKeys;
+    this.owned = owned;
+  }
+
+  /** The enforcer every adapter decides with. */
+  public Enforcer enforcer() {
+    return enforcer;
+  }
+
+  /** The coverage of the handlers given in the settings, for {@link Enforcer#confirm}. */
+  public RouteCoverage coverage() {
+    return coverage;
+  }
+
+  /** The JWT verifier built from the settings' issuers, or {@code null}. */
+  public @Nullable JwtVerifier jwtVerifier() {
+    return jwtVerifier;
+  }
+
+  /** The machine key store, or {@code null} if the policy needs none. */
+  public @Nullable KeyStore machineKeys() {
+    return machineKeys;
+  }
+
+  /** The route table: every rule with its origin, then the handlers no rule covers. */
+  public String routeTable() {
+    StringBuilder sb = new StringBuilder();
+    sb.append("planeguard route table (mode ")
+        .append(enforcer.contract().mode().id())
+        .append("):\n");
+    sb.append(enforcer.policy().renderWithOrigins());
+    if (!coverage.uncovered().isEmpty()) {
+      sb.append("served but not covered by any rule (answered 404):\n");
+      coverage.uncovered().forEach(u -> sb.append("  ").append(u).append('\n'));
+    }
+    return sb.toString();
+  }
+
+  /** Stops background work: JWKS refreshes, key file reloads, the JDBC store's listener. */
+  @Override
+  public void close() {
+    closeAll(owned);
+  }
+
+  @Override
+  public String toString() {
+    return "PlaneGuard{mode=" + enforcer.contract().mode().id() + ", " + enforcer.policy() + "}";
+  }
+
+  /**
+   * Checks and builds everything.
+   *
+   * @throws ConfigurationException listing every problem found
+   */
+  public static PlaneGuard assemble(PlaneGuardSettings settings) {
+    requireNonNull(settings, "settings");
+    return new Assembly(settings).run();
+  }
+
+  /**
+   * The coverage of a framework's handlers under an {@link Enforcer} the application built itself,
+   * with the startup checks {@link #assemble} makes of them: handlers no rule covers or reachable
+   * under rules of another plane, and framework settings that cannot be mirrored, refused in
+   * preprod and prod and logged as warnings elsewhere.
+   *
+   * @param unmirrored framework settings with which requests would be dispatched otherwise than
+   *     decided, one line each
+   * @throws ConfigurationException listing every problem (preprod and prod)
+   */
+  public static RouteCoverage cover(
+      Enforcer enforcer, List<RouteCoverage.Handler> handlers, List<String> unmirrored) {
+    RouteCoverage coverage = RouteCoverage.of(enforcer.policy(), handlers);
+    Mode mode = enforcer.contract().mode();
+    List<Problem> problems = new ArrayList<>(coverage.startupProblems(mode));
+    problems.addAll(unmirrored(unmirrored, mode));
+    if (!problems.isEmpty()) {
+      throw new ConfigurationException("planeguard cannot start", problems);
+    }
+    return coverage;
+  }
+
+  /** Framework settings planeguard cannot mirror: problems in preprod and prod, else warnings. */
+  private static List<Problem> unmirrored(List<String> settings, Mode mode) {
+    List<Problem> problems = new ArrayList<>();
+    for (String setting : settings) {
+      if (mode.isProductionLike()) {
+        problems.add(
+            new Problem(
+                "web configuration",
+                setting + ", which planeguard does not mirror",
+                "use the framework's default path matching and keep every handler (Actuator"
+                    + " included) behind the planeguard filter on the application's port"));
+      } else {
+        LOG.warn(
+            "planeguard: {}, which planeguard does not mirror; requests served differently"
+                + " answer 404 (DISPATCH_MISMATCH), and this stops startup in preprod and prod",
+            setting);
+      }
+    }
+    return problems;
+  }
+
+  /**
+   * Parses a JWKS location as every adapter accepts it: an {@code https:} or {@code http:} URL, a
+   * {@code file:} URI, or a file path (absolute, relative, or a Windows drive path).
+   *
+   * @return the location as a URI, or {@code null} with a problem added
+   */
+  static @Nullable URI jwksLocation(String value, String subject, List<Problem> problems) {
+    String v = value.strip();
+    if (v.isEmpty()) {
+      problems.add(new Problem(subject, "is empty", "give a path, a file: URI or an https: URL"));
+      return null;
+    }
+    int colon = v.indexOf(':');
+    int slash = v.indexOf('/');
+    boolean scheme =
+        colon > 0 && (slash < 0 || colon < slash) && !WINDOWS_DRIVE.matcher(v).matches();
+    try {
+      if (!scheme) {
+        return Path.of(v).toAbsolutePath().toUri();
+      }
+      URI uri = new URI(v);
+      String s = uri.getScheme().toLowerCase(Locale.ROOT);
+      if ((s.equals("https") || s.equals("http")) && uri.getHost() != null) {
+        return uri;
+      }
+      if (s.equals("file") && uri.getPath() != null) {
+        return uri;
+      }
+    } catch (URISyntaxException | InvalidPathException e) {
+      // reported below
+    }
+    problems.add(
+        new Problem(
+            subject,
+            "the JWKS location " + Text.quote(v, 128)
+                + " is neither a file path, a file: URI nor an http(s): URL",
+            "give a path such as /etc/planeguard/jwks.json, a file: URI or an https: URL"));
+    return null;
+  }
+
+  /** The one pass over the settings. */
+  private static final class Assembly {
+    private final PlaneGuardSettings s;
+    private final Naming naming;
+    private final List<Problem> problems = new ArrayList<>();
+    private final List<AutoCloseable> owned = new ArrayList<>();
+
+    Assembly(PlaneGuardSettings settings) {
+      this.s = settings;
+      this.naming = settings.naming;
+    }
+
+    String name(Setting setting) {
+      return naming.name(setting);
+    }
+
+    PlaneGuard run() {
+      Map<String, String> env = environment();
+      Contract contract = s.contract;
+      ContractSpec spec = ContractSpec.standard();
+      String rawMode = env.get(spec.modeVariable());
+      // The mode as written, for checks that must still run when the contract itself is invalid.
+      Mode mode = Mode.parse(rawMode == null ? null : rawMode.strip());
+      if (contract == null) {
+        try {
+          contract = Contract.parse(env);
+        } catch (ConfigurationException e) {
+          problems.addAll(e.problems());
+        }
+      }
+      if (contract != null) {
+        mode = contract.mode();
+        try {
+          TierScopes.checkStartup(contract, env)
+              .forEach(w -> LOG.warn("planeguard tier scopes: {}", w));
+        } catch (ConfigurationException e) {
+          problems.addAll(e.problems());
+        }
+      }
+
+      Policy policy = policy();
+      TokenVerifier tokens = s.tokenVerifier;
+      JwtVerifier jwt = tokens instanceof JwtVerifier j ? j : null;
+      if (tokens == null && !s.issuers.isEmpty()) {
+        jwt = jwtVerifier(mode);
+        tokens = jwt;
+      }
+      KeyStore machine = machineKeys();
+      KeyStore sandbox = keyFile(s.sandboxKeysFile, Setting.SANDBOX_KEYS_FILE);
+      if (sandbox != null && contract == null && mode != null && mode.isProductionLike()) {
+        // Enforcer.Builder reports this with a valid contract; without one it is never reached.
+        problems.add(
+            new Problem(
+                "sandbox keys",
+                "sandbox keys are configured but AOS_MODE=" + mode + " does not allow them",
+                "remove " + name(Setting.SANDBOX_KEYS_FILE) + ": sandbox keys never work in "
+                    + mode));
+      }
+
+      RouteCoverage coverage = null;
+      if (policy != null) {
+        coverage = RouteCoverage.of(policy, s.handlers);
+        if (mode != null) {
+          problems.addAll(coverage.startupProblems(mode));
+        }
+      }
+      if (mode != null) {
+        problems.addAll(unmirrored(s.unmirrored, mode));
+      }
+
+      boolean missingPlane = false;
+      if (policy != null && policy.uses(Plane.HUMAN) && tokens == null && s.issuers.isEmpty()) {
+        missingPlane = true;
+        problems.add(
+            new Problem(
+                name(Setting.HUMAN_ISSUER),
+                "the policy has human-plane rules but no human issuer is configured",
+                "set " + name(Setting.HUMAN_ISSUER) + " to the exact iss of your tokens, with "
+                    + name(Setting.HUMAN_AUDIENCES) + " and, unless the issuer supports OpenID"
+                    + " discovery, " + name(Setting.HUMAN_JWKS)));
+      }
+      if (policy != null
+          && policy.uses(Plane.MACHINE)
+          && s.machineKeyStore == null
+          && s.machineKeyVerifier == null
+          && s.machineKeysFile == null
+          && s.machineJdbc == null) {
+        missingPlane = true;
+        problems.add(
+            new Problem(
+                name(Setting.MACHINE_KEYS_FILE),
+                "the policy has machine-plane rules but no machine key store is configured",
+                "create a key file (planeguard keys new --file FILE) and set "
+                    + name(Setting.MACHINE_KEYS_FILE)));
+      }
+      // A plane whose verifier failed to build has its problems listed already; a stand-in keeps
+      // the enforcer's own checks from listing it again as missing.
+      if (tokens == null && !s.issuers.isEmpty()) {
+        tokens = token -> new Verification.Unavailable(Detail.NOT_CONFIGURED);
+      }
+      KeyVerifier keyVerifier = s.machineKeyVerifier;
+      if (keyVerifier == null && machine == null
+          && (s.machineKeysFile != null || s.machineJdbc != null)) {
+        keyVerifier = (key, kind, m) -> new Verification.Unavailable(Detail.NOT_CONFIGURED);
+      }
+      Enforcer enforcer = null;
+      if (contract != null && policy != null && !missingPlane) {
+        enforcer = enforcer(contract, policy, tokens, keyVerifier, machine, sandbox);
+      }
+      if (!problems.isEmpty() || enforcer == null || coverage == null) {
+        closeAll(owned);
+        throw new ConfigurationException(
+            "planeguard cannot start", List.copyOf(new LinkedHashSet<>(problems)));
+      }
+      return new PlaneGuard(enforcer, coverage, jwt, machine, List.copyOf(owned));
+    }
+
+    /** The environment, with the adapter's tenant header setting laid over the contract's. */
+    private Map<String, String> environment() {
+      Map<String, String> env = new HashMap<>(s.environment);
+      String variable = ContractSpec.standard().tenantHeaderVariable();
+      String setting = s.tenantHeader;
+      if (setting != null) {
+        String fromEnv = env.get(variable);
+        if (fromEnv == null || fromEnv.isBlank()) {
+          env.put(variable, setting);
+        } else if (!fromEnv.strip().equalsIgnoreCase(setting.strip())) {
+          problems.add(
+              new Problem(
+                  name(Setting.TENANT_HEADER),
+                  "disagrees with " + variable + " in the environment",
+                  "set the tenant header in one place: " + variable + " or "
+                      + name(Setting.TENANT_HEADER)));
+        }
+      }
+      return env;
+    }
+
+    private @Nullable Policy policy() {
+      List<Policy.Declaration> extra = s.extraDeclarations;
+      boolean declares =
+          !extra.isEmpty() || s.handlers.stream().anyMatch(h -> h.declared().isPresent());
+      Policy file = s.policy;
+      if (file == null) {
+        String location = s.policyLocation;
+        String subject = name(Setting.POLICY_LOCATION);
+        if (location == null || location.isBlank()) {
+          if (!declares) {
+            problems.add(
+                new Problem(
+                    subject,
+                    "no policy file is configured and no handler declares its plane",
+                    "set " + subject + " to the policy file (see docs/policy.md)"));
+            return null;
+          }
+        } else if (s.policyText != null) {
+          try {
+            file = Policy.parse(s.policyText, fileName(location));
+          } catch (ConfigurationException e) {
+            problems.addAll(e.problems());
+            return null;
+          }
+        } else if (!s.policyOptional || !declares) {
+          Path path = path(location);
+          if (path == null || !java.nio.file.Files.isRegularFile(path)) {
+            problems.add(
+                new Problem(
+                    subject,
+                    "no policy file at " + location
+                        + (declares ? "" : " and no handler declares its plane"),
+                    "create the policy file (see docs/policy.md) or set " + subject));
+            return null;
+          }
+          try {
+            file = Policy.load(path);
+          } catch (ConfigurationException e) {
+            problems.addAll(e.problems());
+            return null;
+          }
+        }
+      }
+      try {
+        List<RouteCoverage.Handler> handlers = s.handlers;
+        if (extra.isEmpty()) {
+          return RouteCoverage.policy(file, handlers);
+        }
+        List<Problem> declarationProblems = new ArrayList<>();
+        List<Policy.Declaration> all =
+            new ArrayList<>(RouteCoverage.declarations(handlers, declarationProblems));
+        all.addAll(extra);
+        if (!declarationProblems.isEmpty()) {
+          problems.addAll(declarationProblems);
+          return null;
+        }
+        return file == null ? Policy.ofDeclarations(all) : file.merge(all);
+      } catch (ConfigurationException e) {
+        problems.addAll(e.problems());
+        return null;
+      }
+    }
+
+    private static String fileName(String location) {
+      int cut = Math.max(location.lastIndexOf('/'), location.lastIndexOf(':'));
+      String name = cut >= 0 ? location.substring(cut + 1) : location;
+      return name.isEmpty() ? location : name;
+    }
+
+    private static @Nullable Path path(String location) {
+      try {
+        return location.startsWith("file:") ? Path.of(URI.create(location)) : Path.of(location);
+      } catch (IllegalArgumentException | java.nio.file.FileSystemNotFoundException e) {
+        return null;
+      }
+    }
+
+    private @Nullable JwtVerifier jwtVerifier(@Nullable Mode mode) {
+      JwtVerifier.Builder b = JwtVerifier.builder();
+      if (mode != null) {
+        b.mode(mode);
+      }
+      int before = problems.size();
+      for (int i = 0; i < s.issuers.size(); i++) {
+        HumanIssuer issuer = issuer(s.issuers.get(i), i == 0 ? -1 : i - 1);
+        if (issuer != null) {
+          b.issuer(issuer);
+        }
+      }
+      if (problems.size() > before) {
+        return null;
+      }
+      try {
+        JwtVerifier jwt = b.build();
+        owned.add(jwt);
+        return jwt;
+      } catch (ConfigurationException e) {
+        problems.addAll(e.problems());
+        return null;
+      }
+    }
+
+    private @Nullable HumanIssuer issuer(Issuer p, int index) {
+      String iss = p.issuer();
+      if (iss == null || iss.isBlank()) {
+        problems.add(
+            new Problem(
+                naming.issuerName(index, Setting.HUMAN_ISSUER),
+                "an issuer is configured without its exact iss",
+                "set " + naming.issuerName(index, Setting.HUMAN_ISSUER)
+                    + " to the iss of its tokens, or remove the issuer"));
+        return null;
+      }
+      URI jwks = null;
+      if (p.jwks() != null) {
+        jwks = jwksLocation(p.jwks(), naming.issuerName(index, Setting.HUMAN_JWKS), problems);
+        if (jwks == null) {
+          return null;
+        }
+      }
+      try {
+        HumanIssuer.Builder b =
+            p.preset() == PlaneGuardSettings.Preset.CLERK
+                ? HumanIssuer.clerk(iss)
+                : jwks != null ? HumanIssuer.builder(iss) : HumanIssuer.oidc(iss);
+        if (jwks != null) {
+          b.jwksUri(jwks);
+        }
+        b.audiences(p.audiences().toArray(String[]::new));
+        b.authorizedParties(p.authorizedParties().toArray(String[]::new));
+        if (!p.algorithms().isEmpty()) {
+          b.algorithms(p.algorithms().toArray(String[]::new));
+        }
+        if (!p.allowedTypes().isEmpty()) {
+          b.allowedTypes(p.allowedTypes().toArray(String[]::new));
+        }
+        if (!p.requiredClaims().isEmpty()) {
+          b.requiredClaims(p.requiredClaims().toArray(String[]::new));
+        }
+        if (p.clockSkew() != null) {
+          b.clockSkew(p.clockSkew());
+        }
+        if (p.maxLifetime() != null) {
+          b.maxLifetime(p.maxLifetime());
+        }
+        if (p.tenantClaim() != null) {
+          b.tenantClaim(p.tenantClaim());
+        }
+        return b.build();
+      } catch (ConfigurationException e) {
+        problems.addAll(e.problems());
+      } catch (IllegalArgumentException e) {
+        problems.add(
+            new Problem(
+                naming.issuerName(index, Setting.HUMAN_ISSUER),
+                String.valueOf(e.getMessage()),
+                "correct the issuer's settings as the message says (see docs/human-plane.md)"));
+      }
+      return null;
+    }
+
+    private @Nullable KeyStore machineKeys() {
+      if (s.machineKeyStore != null) {
+        return s.machineKeyStore;
+      }
+      PlaneGuardSettings.Jdbc jdbc = s.machineJdbc;
+      if (jdbc == null) {
+        return keyFile(s.machineKeysFile, Setting.MACHINE_KEYS_FILE);
+      }
+      if (s.machineKeysFile != null) {
+        problems.add(
+            new Problem(
+                name(Setting.MACHINE_KEYS_FILE),
+                "both a key file and the JDBC key store are configured for machine keys",
+                "choose one store for machine keys: remove " + name(Setting.MACHINE_KEYS_FILE)
+                    + ", or " + name(Setting.MACHINE_JDBC)));
+      }
+      if (jdbc.dataSource() == null) {
+        problems.add(
+            new Problem(
+                name(Setting.MACHINE_JDBC),
+                "the JDBC key store needs one DataSource, and there is none or more than one",
+                "configure the application's data source (one, or one marked primary)"));
+        return null;
+      }
+      JdbcKeyStore.Builder b = JdbcKeyStore.builder(jdbc.dataSource());
+      int before = problems.size();
+      String table = jdbc.table();
+      if (table != null) {
+        setting(Setting.MACHINE_JDBC_TABLE, () -> b.table(table));
+      }
+      if (jdbc.revocationBound() != null) {
+        setting(Setting.MACHINE_JDBC_REVOCATION_BOUND, () -> b.revocationBound(jdbc.revocationBound()));
+      }
+      if (jdbc.queryTimeout() != null) {
+        setting(Setting.MACHINE_JDBC_QUERY_TIMEOUT, () -> b.queryTimeout(jdbc.queryTimeout()));
+      }
+      if (jdbc.listen()) {
+        b.listenForChanges();
+      }
+      if (problems.size() > before || s.machineKeysFile != null) {
+        return null;
+      }
+      try {
+        JdbcKeyStore store = b.build();
+        owned.add(store);
+        LOG.info("planeguard machine keys: {}", store);
+        return store;
+      } catch (IllegalStateException e) {
+        problems.add(
+            new Problem(
+                name(Setting.MACHINE_JDBC_LISTEN),
+                String.valueOf(e.getMessage()),
+                "add the PostgreSQL JDBC driver, or turn " + name(Setting.MACHINE_JDBC_LISTEN)
+                    + " off"));
+        return null;
+      }
+    }
+
+    private void setting(Setting setting, Runnable apply) {
+      try {
+        apply.run();
+      } catch (IllegalArgumentException e) {
+        problems.add(
+            new Problem(
+                name(setting),
+                String.valueOf(e.getMessage()),
+                "set " + name(setting) + " to a value the message allows, or leave it unset"));
+      }
+    }
+
+    private @Nullable KeyStore keyFile(@Nullable Path file, Setting setting) {
+      if (file == null) {
+        return null;
+      }
+      try {
+        KeyFile store = KeyFile.watch(file, KeyFile.DEFAULT_RELOAD_INTERVAL);
+        owned.add(store);
+        return store;
+      } catch (ConfigurationException e) {
+        problems.addAll(e.problems());
+      } catch (RuntimeException e) {
+        problems.add(
+            new Problem(
+                name(setting),
+                "cannot read " + file,
+                "check that the file exists and is readable by the service"));
+      }
+      return null;
+    }
+
+    private @Nullable Enforcer enforcer(
+        Contract contract,
+        Policy policy,
+        @Nullable TokenVerifier tokens,
+        @Nullable KeyVerifier keyVerifier,
+        @Nullable KeyStore machine,
+        @Nullable KeyStore sandbox) {
+      try {
+        Enforcer.Builder b =
+            Enforcer.builder()
+                .contract(contract)
+                .policy(policy)
+                .machineKeyHeader(s.machineKeyHeader)
+                .sandboxKeyHeader(s.sandboxKeyHeader)
+                .retryAfter(s.retryAfter);
+        if (tokens != null) {
+          b.tokenVerifier(tokens);
+        }
+        if (keyVerifier != null) {
+          b.machineKeyVerifier(keyVerifier);
+        } else if (machine != null) {
+          b.machineKeyVerifier(KeyVerifier.of(machine));
+        }
+        if (sandbox != null) {
+          b.sandboxKeyVerifier(KeyVerifier.of(sandbox));
+        }
+        for (Consumer<Enforcer.Builder> c : s.customizers) {
+          c.accept(b);
+        }
+        return b.build();
+      } catch (ConfigurationException e) {
+        problems.addAll(e.problems());
+        return null;
+      }
+    }
+  }
+
+  static void closeAll(List<AutoCloseable> resources) {
+    for (AutoCloseable r : resources) {
+      try {
+        r.close();
+      } catch (Exception e) {
+        LOG.debug("planeguard: closing {} failed", r.getClass().getName());
+      }
+    }
+  }
+}

@@ -1,0 +1,576 @@
+package dev.planeguard;
+
+import static java.util.Objects.requireNonNull;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.regex.Pattern;
+import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Everything planeguard is configured with, in one framework-neutral value that every adapter
+ * fills: the Spring Boot starter from {@code planeguard.*} properties, a servlet application from
+ * its environment ({@link #fromEnvironment}), the command line from its flags. {@link
+ * PlaneGuard#assemble} turns it into an {@link Enforcer}, running every startup check once and
+ * listing every problem, so the same mistake gets the same message from every adapter.
+ *
+ * <pre>{@code
+ * PlaneGuard planeguard =
+ *     PlaneGuard.assemble(PlaneGuardSettings.fromEnvironment(System.getenv()).build());
+ * new PlaneGuardFilter(planeguard.enforcer()).registerOn(servletContext);
+ * }</pre>
+ *
+ * <p>Values are kept as the adapter received them (strings, paths); each is parsed once, by the
+ * assembly, with one parser per setting. Problems name the setting as the adapter's user knows it
+ * ({@link Naming}).
+ */
+public final class PlaneGuardSettings {
+
+  /** The default header of machine keys. */
+  public static final String MACHINE_KEY_HEADER = "X-AOS-Key";
+
+  /** The default header of sandbox keys. */
+  public static final String SANDBOX_KEY_HEADER = "X-AOS-Customer-Key";
+
+  private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]{1,64}");
+
+  /** The default {@code Retry-After} of 503 answers. */
+  public static final Duration DEFAULT_RETRY_AFTER = Duration.ofSeconds(5);
+
+  /**
+   * The settings, each with its name in each adapter: a Spring property, an environment variable,
+   * a command-line flag.
+   */
+  public enum Setting {
+    /** Where the policy file is. */
+    POLICY_LOCATION("planeguard.policy-location", "PLANEGUARD_POLICY_LOCATION", "--policy"),
+    /** The exact {@code iss} of a human issuer. */
+    HUMAN_ISSUER("planeguard.human.issuer", "PLANEGUARD_HUMAN_ISSUER", "--issuer"),
+    /** Where a human issuer's keys are: a path, a {@code file:} URI or an {@code http(s):} URL. */
+    HUMAN_JWKS("planeguard.human.jwks-uri", "PLANEGUARD_HUMAN_JWKS_URI", "--jwks"),
+    /** The issuer preset, {@code oidc} or {@code clerk}. */
+    HUMAN_PRESET("planeguard.human.preset", "PLANEGUARD_HUMAN_PRESET", "--preset"),
+    /** The audiences a human issuer's tokens must name one of. */
+    HUMAN_AUDIENCES("planeguard.human.audiences", "PLANEGUARD_HUMAN_AUDIENCES", "--audience"),
+    /** The authorized parties ({@code azp}) accepted. */
+    HUMAN_AUTHORIZED_PARTIES(
+        "planeguard.human.authorized-parties", "PLANEGUARD_HUMAN_AUTHORIZED_PARTIES", "--azp"),
+    /** Accepted signature algorithms. */
+    HUMAN_ALGORITHMS("planeguard.human.algorithms", "PLANEGUARD_HUMAN_ALGORITHMS", null),
+    /** Accepted {@code typ} values. */
+    HUMAN_ALLOWED_TYPES("planeguard.human.allowed-types", "PLANEGUARD_HUMAN_ALLOWED_TYPES", null),
+    /** Claims every token must carry. */
+    HUMAN_REQUIRED_CLAIMS(
+        "planeguard.human.required-claims", "PLANEGUARD_HUMAN_REQUIRED_CLAIMS", null),
+    /** Tolerated clock skew. */
+    HUMAN_CLOCK_SKEW("planeguard.human.clock-skew", "PLANEGUARD_HUMAN_CLOCK_SKEW", null),
+    /** Longest {@code exp - iat}. */
+    HUMAN_MAX_LIFETIME("planeguard.human.max-lifetime", "PLANEGUARD_HUMAN_MAX_LIFETIME", null),
+    /** The claim naming the caller's tenant. */
+    HUMAN_TENANT_CLAIM("planeguard.human.tenant-claim", "PLANEGUARD_HUMAN_TENANT_CLAIM", null),
+    /** The machine key file. */
+    MACHINE_KEYS_FILE(
+        "planeguard.machine.keys-file", "PLANEGUARD_MACHINE_KEYS_FILE", "--keys"),
+    /** The header of machine keys. */
+    MACHINE_HEADER("planeguard.machine.header", "PLANEGUARD_MACHINE_HEADER", null),
+    /** Machine keys from the JDBC key store. */
+    MACHINE_JDBC("planeguard.machine.jdbc.enabled", "PLANEGUARD_MACHINE_JDBC_ENABLED", null),
+    /** The JDBC key table. */
+    MACHINE_JDBC_TABLE("planeguard.machine.jdbc.table", "PLANEGUARD_MACHINE_JDBC_TABLE", null),
+    /** The JDBC store's revocation bound. */
+    MACHINE_JDBC_REVOCATION_BOUND(
+        "planeguard.machine.jdbc.revocation-bound",
+        "PLANEGUARD_MACHINE_JDBC_REVOCATION_BOUND",
+        null),
+    /** The JDBC store's query timeout. */
+    MACHINE_JDBC_QUERY_TIMEOUT(
+        "planeguard.machine.jdbc.query-timeout", "PLANEGUARD_MACHINE_JDBC_QUERY_TIMEOUT", null),
+    /** Whether the JDBC store listens for changes. */
+    MACHINE_JDBC_LISTEN("planeguard.machine.jdbc.listen", "PLANEGUARD_MACHINE_JDBC_LISTEN", null),
+    /** The sandbox key file. */
+    SANDBOX_KEYS_FILE(
+        "planeguard.sandbox.keys-file", "PLANEGUARD_SANDBOX_KEYS_FILE", "--sandbox"),
+    /** The header of sandbox keys. */
+    SANDBOX_HEADER("planeguard.sandbox.header", "PLANEGUARD_SANDBOX_HEADER", null),
+    /** The tenant header, beside the contract's own variable. */
+    TENANT_HEADER("planeguard.tenant-header", "PLANEGUARD_TENANT_HEADER", "--tenant-header"),
+    /** {@code Retry-After} of 503 answers. */
+    RETRY_AFTER("planeguard.retry-after", "PLANEGUARD_RETRY_AFTER", null);
+
+    private final String property;
+    private final String variable;
+    private final @Nullable String flag;
+
+    Setting(String property, String variable, @Nullable String flag) {
+      this.property = property;
+      this.variable = variable;
+      this.flag = flag;
+    }
+
+    /** The Spring Boot property, {@code planeguard.human.jwks-uri}. */
+    public String property() {
+      return property;
+    }
+
+    /** The environment variable, {@code PLANEGUARD_HUMAN_JWKS_URI}. */
+    public String variable() {
+      return variable;
+    }
+  }
+
+  /** How problems name a setting: as the adapter's user sets it. */
+  public enum Naming {
+    /** Spring Boot properties: {@code planeguard.human.jwks-uri}. */
+    PROPERTIES,
+    /** Environment variables: {@code PLANEGUARD_HUMAN_JWKS_URI}. */
+    ENVIRONMENT,
+    /** Command-line flags: {@code --jwks}. */
+    COMMAND_LINE;
+
+    /** The name of {@code setting}. */
+    public String name(Setting setting) {
+      return switch (this) {
+        case PROPERTIES -> setting.property;
+        case ENVIRONMENT -> setting.variable;
+        case COMMAND_LINE -> setting.flag != null ? setting.flag : setting.property;
+      };
+    }
+
+    /** The name of {@code setting} of the additional issuer at {@code index}. */
+    String issuerName(int index, Setting setting) {
+      if (index < 0) {
+        return name(setting);
+      }
+      return switch (this) {
+        case PROPERTIES ->
+            setting.property.replace("planeguard.human.", "planeguard.human.additional-issuers[" + index + "].");
+        case ENVIRONMENT ->
+            setting.variable.replace("PLANEGUARD_HUMAN_", "PLANEGUARD_HUMAN_ADDITIONALISSUERS_" + index + "_");
+        case COMMAND_LINE -> name(setting) + " (issuer " + (index + 2) + ")";
+      };
+    }
+  }
+
+  /** The issuer presets. */
+  public enum Preset {
+    /** OpenID Connect: keys by discovery unless a JWKS location is given. */
+    OIDC,
+    /** Clerk: keys at {@code <issuer>/.well-known/jwks.json}, authorized parties required. */
+    CLERK
+  }
+
+  /**
+   * One human issuer, as configured. Only {@link #issuer} is required; empty lists and {@code null}
+   * values mean the defaults of {@link HumanIssuer}.
+   *
+   * @param issuer the exact {@code iss}
+   * @param jwks where the keys are: a path, a {@code file:} URI or an {@code http(s):} URL; {@code
+   *     null} for discovery (OIDC) or the Clerk preset's own location
+   * @param preset the preset
+   * @param audiences accepted {@code aud} values
+   * @param authorizedParties accepted {@code azp} values
+   * @param algorithms accepted algorithms
+   * @param allowedTypes accepted {@code typ} values
+   * @param requiredClaims claims every token must carry
+   * @param clockSkew tolerated skew
+   * @param maxLifetime longest {@code exp - iat}
+   * @param tenantClaim the claim naming the tenant
+   */
+  public record Issuer(
+      @Nullable String issuer,
+      @Nullable String jwks,
+      Preset preset,
+      List<String> audiences,
+      List<String> authorizedParties,
+      List<String> algorithms,
+      List<String> allowedTypes,
+      List<String> requiredClaims,
+      @Nullable Duration clockSkew,
+      @Nullable Duration maxLifetime,
+      @Nullable String tenantClaim) {
+
+    /** Copies the lists. */
+    public Issuer {
+      requireNonNull(preset, "preset");
+      audiences = List.copyOf(audiences);
+      authorizedParties = List.copyOf(authorizedParties);
+      algorithms = List.copyOf(algorithms);
+      allowedTypes = List.copyOf(allowedTypes);
+      requiredClaims = List.copyOf(requiredClaims);
+    }
+
+    /** An OIDC issuer with nothing else set. */
+    public static Issuer of(String issuer) {
+      return new Issuer(
+          issuer, null, Preset.OIDC, List.of(), List.of(), List.of(), List.of(), List.of(), null,
+          null, null);
+    }
+
+    /** This issuer with its keys at {@code jwks}. */
+    public Issuer withJwks(@Nullable String jwks) {
+      return new Issuer(
+          issuer, jwks, preset, audiences, authorizedParties, algorithms, allowedTypes,
+          requiredClaims, clockSkew, maxLifetime, tenantClaim);
+    }
+
+    /** This issuer with {@code preset}. */
+    public Issuer withPreset(Preset preset) {
+      return new Issuer(
+          issuer, jwks, preset, audiences, authorizedParties, algorithms, allowedTypes,
+          requiredClaims, clockSkew, maxLifetime, tenantClaim);
+    }
+
+    /** This issuer accepting {@code audiences}. */
+    public Issuer withAudiences(List<String> audiences) {
+      return new Issuer(
+          issuer, jwks, preset, audiences, authorizedParties, algorithms, allowedTypes,
+          requiredClaims, clockSkew, maxLifetime, tenantClaim);
+    }
+
+    /** This issuer accepting {@code parties} as {@code azp}. */
+    public Issuer withAuthorizedParties(List<String> parties) {
+      return new Issuer(
+          issuer, jwks, preset, audiences, parties, algorithms, allowedTypes, requiredClaims,
+          clockSkew, maxLifetime, tenantClaim);
+    }
+  }
+
+  /**
+   * Machine keys from the JDBC key store in the application's database.
+   *
+   * @param dataSource the application's data source, or {@code null} if the adapter found none (or
+   *     several)
+   * @param table the key table, {@code null} for {@link JdbcKeyStore#DEFAULT_TABLE}
+   * @param revocationBound the revocation bound, {@code null} for the default
+   * @param queryTimeout the query timeout, {@code null} for the default
+   * @param listen whether to listen for changes (PostgreSQL {@code LISTEN/NOTIFY})
+   */
+  public record Jdbc(
+      @Nullable DataSource dataSource,
+      @Nullable String table,
+      @Nullable Duration revocationBound,
+      @Nullable Duration queryTimeout,
+      boolean listen) {}
+
+  final Map<String, String> environment;
+  final Naming naming;
+  final @Nullable Contract contract;
+  final @Nullable Policy policy;
+  final @Nullable String policyLocation;
+  final @Nullable String policyText;
+  final boolean policyOptional;
+  final List<RouteCoverage.Handler> handlers;
+  final List<Policy.Declaration> extraDeclarations;
+  final List<String> unmirrored;
+  final List<Issuer> issuers;
+  final @Nullable TokenVerifier tokenVerifier;
+  final @Nullable Path machineKeysFile;
+  final @Nullable Jdbc machineJdbc;
+  final @Nullable KeyStore machineKeyStore;
+  final @Nullable KeyVerifier machineKeyVerifier;
+  final @Nullable Path sandboxKeysFile;
+  final String machineKeyHeader;
+  final String sandboxKeyHeader;
+  final @Nullable String tenantHeader;
+  final Duration retryAfter;
+  final List<Consumer<Enforcer.Builder>> customizers;
+
+  private PlaneGuardSettings(Builder b) {
+    this.environment = Map.copyOf(b.environment);
+    this.naming = b.naming;
+    this.contract = b.contract;
+    this.policy = b.policy;
+    this.policyLocation = b.policyLocation;
+    this.policyText = b.policyText;
+    this.policyOptional = b.policyOptional;
+    this.handlers = List.copyOf(b.handlers);
+    this.extraDeclarations = List.copyOf(b.extraDeclarations);
+    this.unmirrored = List.copyOf(b.unmirrored);
+    this.issuers = List.copyOf(b.issuers);
+    this.tokenVerifier = b.tokenVerifier;
+    this.machineKeysFile = b.machineKeysFile;
+    this.machineJdbc = b.machineJdbc;
+    this.machineKeyStore = b.machineKeyStore;
+    this.machineKeyVerifier = b.machineKeyVerifier;
+    this.sandboxKeysFile = b.sandboxKeysFile;
+    this.machineKeyHeader = b.machineKeyHeader;
+    this.sandboxKeyHeader = b.sandboxKeyHeader;
+    this.tenantHeader = b.tenantHeader;
+    this.retryAfter = b.retryAfter;
+    this.customizers = List.copyOf(b.customizers);
+  }
+
+  /** A builder; {@link Builder#environment} is required. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Settings from environment variables, as a plain servlet application or a container would give
+   * them: the contract's variables, {@code PLANEGUARD_POLICY_LOCATION} (a file path; required),
+   * {@code PLANEGUARD_HUMAN_ISSUER} with {@code PLANEGUARD_HUMAN_JWKS_URI}, {@code
+   * PLANEGUARD_HUMAN_PRESET}, {@code PLANEGUARD_HUMAN_AUDIENCES} and {@code
+   * PLANEGUARD_HUMAN_AUTHORIZED_PARTIES} (comma-separated), {@code PLANEGUARD_MACHINE_KEYS_FILE},
+   * {@code PLANEGUARD_SANDBOX_KEYS_FILE}, {@code PLANEGUARD_MACHINE_HEADER}, {@code
+   * PLANEGUARD_SANDBOX_HEADER}, {@code PLANEGUARD_TENANT_HEADER}. Problems name these variables.
+   * The policy file is read by {@link PlaneGuard#assemble}.
+   */
+  public static Builder fromEnvironment(Map<String, String> env) {
+    Builder b = builder().environment(env).naming(Naming.ENVIRONMENT);
+    String location = blankToNull(env.get(Setting.POLICY_LOCATION.variable()));
+    b.policyLocation(location == null ? "" : location, null, false);
+    String issuer = blankToNull(env.get(Setting.HUMAN_ISSUER.variable()));
+    if (issuer != null) {
+      String preset = blankToNull(env.get(Setting.HUMAN_PRESET.variable()));
+      b.issuer(
+          Issuer.of(issuer)
+              .withJwks(blankToNull(env.get(Setting.HUMAN_JWKS.variable())))
+              .withPreset(
+                  preset != null && preset.strip().equalsIgnoreCase("clerk")
+                      ? Preset.CLERK
+                      : Preset.OIDC)
+              .withAudiences(list(env.get(Setting.HUMAN_AUDIENCES.variable())))
+              .withAuthorizedParties(list(env.get(Setting.HUMAN_AUTHORIZED_PARTIES.variable()))));
+    }
+    String machine = blankToNull(env.get(Setting.MACHINE_KEYS_FILE.variable()));
+    if (machine != null) {
+      b.machineKeysFile(Path.of(machine));
+    }
+    String sandbox = blankToNull(env.get(Setting.SANDBOX_KEYS_FILE.variable()));
+    if (sandbox != null) {
+      b.sandboxKeysFile(Path.of(sandbox));
+    }
+    String machineHeader = blankToNull(env.get(Setting.MACHINE_HEADER.variable()));
+    if (machineHeader != null) {
+      b.machineKeyHeader(machineHeader);
+    }
+    String sandboxHeader = blankToNull(env.get(Setting.SANDBOX_HEADER.variable()));
+    if (sandboxHeader != null) {
+      b.sandboxKeyHeader(sandboxHeader);
+    }
+    String tenant = blankToNull(env.get(Setting.TENANT_HEADER.variable()));
+    if (tenant != null) {
+      b.tenantHeader(tenant);
+    }
+    return b;
+  }
+
+  private static @Nullable String blankToNull(@Nullable String value) {
+    return value == null || value.isBlank() ? null : value;
+  }
+
+  private static List<String> list(@Nullable String value) {
+    if (value == null || value.isBlank()) {
+      return List.of();
+    }
+    List<String> out = new ArrayList<>();
+    for (String s : value.split(",")) {
+      if (!s.isBlank()) {
+        out.add(s.strip());
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Whether {@code name} can name an HTTP header here: an RFC 9110 token of 1 to 64 characters.
+   * Every header planeguard is configured with is checked with this.
+   */
+  public static boolean isHeaderName(String name) {
+    return HEADER_NAME.matcher(name).matches();
+  }
+
+  /** How problems name settings. */
+  public Naming naming() {
+    return naming;
+  }
+
+  /** The environment the contract and tier checks read. */
+  public Map<String, String> environment() {
+    return environment;
+  }
+
+  @Override
+  public String toString() {
+    return "PlaneGuardSettings{naming=" + naming.name().toLowerCase(Locale.ROOT)
+        + ", issuers=" + issuers.size() + ", handlers=" + handlers.size() + "}";
+  }
+
+  /** Builds {@link PlaneGuardSettings}. Not thread-safe. */
+  public static final class Builder {
+    private Map<String, String> environment = Map.of();
+    private Naming naming = Naming.PROPERTIES;
+    private @Nullable Contract contract;
+    private @Nullable Policy policy;
+    private @Nullable String policyLocation;
+    private @Nullable String policyText;
+    private boolean policyOptional;
+    private final List<RouteCoverage.Handler> handlers = new ArrayList<>();
+    private final List<Policy.Declaration> extraDeclarations = new ArrayList<>();
+    private final List<String> unmirrored = new ArrayList<>();
+    private final List<Issuer> issuers = new ArrayList<>();
+    private @Nullable TokenVerifier tokenVerifier;
+    private @Nullable Path machineKeysFile;
+    private @Nullable Jdbc machineJdbc;
+    private @Nullable KeyStore machineKeyStore;
+    private @Nullable KeyVerifier machineKeyVerifier;
+    private @Nullable Path sandboxKeysFile;
+    private String machineKeyHeader = MACHINE_KEY_HEADER;
+    private String sandboxKeyHeader = SANDBOX_KEY_HEADER;
+    private @Nullable String tenantHeader;
+    private Duration retryAfter = DEFAULT_RETRY_AFTER;
+    private final List<Consumer<Enforcer.Builder>> customizers = new ArrayList<>();
+
+    private Builder() {}
+
+    /**
+     * The process environment, for the contract ({@code AOS_MODE}, {@code DB_AUTHORITY}, ...,
+     * the bypass flags, {@code TENANT_HEADER}) and the tier check ({@code PLANEGUARD_TIER}).
+     */
+    public Builder environment(Map<String, String> env) {
+      this.environment = requireNonNull(env, "env");
+      return this;
+    }
+
+    /** How problems name settings; {@link Naming#PROPERTIES} by default. */
+    public Builder naming(Naming naming) {
+      this.naming = requireNonNull(naming, "naming");
+      return this;
+    }
+
+    /** A contract the application built itself, instead of parsing the environment. */
+    public Builder contract(Contract contract) {
+      this.contract = requireNonNull(contract, "contract");
+      return this;
+    }
+
+    /** A policy the application built itself, instead of a policy file. */
+    public Builder policy(Policy policy) {
+      this.policy = requireNonNull(policy, "policy");
+      return this;
+    }
+
+    /**
+     * The policy file as the adapter found it.
+     *
+     * @param location where it was looked for, as the user wrote it
+     * @param text its content, or {@code null} if there is nothing at the location (the assembly
+     *     then reads {@code location} as a file path)
+     * @param optional whether handler declarations alone may make the policy when there is no
+     *     file (the adapter's default location, not one the user set)
+     */
+    public Builder policyLocation(String location, @Nullable String text, boolean optional) {
+      this.policyLocation = requireNonNull(location, "location");
+      this.policyText = text;
+      this.policyOptional = optional;
+      return this;
+    }
+
+    /** The framework's handlers, for annotations, coverage and confirmation at dispatch. */
+    public Builder handlers(List<RouteCoverage.Handler> handlers) {
+      this.handlers.addAll(handlers);
+      return this;
+    }
+
+    /** Rules the adapter declares itself (its own endpoints), merged like annotations. */
+    public Builder declaration(Policy.Declaration declaration) {
+      this.extraDeclarations.add(requireNonNull(declaration, "declaration"));
+      return this;
+    }
+
+    /**
+     * A framework setting with which requests would be dispatched otherwise than decided, one
+     * line (refused in preprod and prod, a warning elsewhere).
+     */
+    public Builder unmirrored(String setting) {
+      this.unmirrored.add(requireNonNull(setting, "setting"));
+      return this;
+    }
+
+    /** A human issuer; the first is the main one, the others additional. */
+    public Builder issuer(Issuer issuer) {
+      this.issuers.add(requireNonNull(issuer, "issuer"));
+      return this;
+    }
+
+    /** A token verifier the application built itself, instead of {@link #issuer}s. */
+    public Builder tokenVerifier(TokenVerifier verifier) {
+      this.tokenVerifier = requireNonNull(verifier, "verifier");
+      return this;
+    }
+
+    /** The machine key file (reloaded while it changes). */
+    public Builder machineKeysFile(Path file) {
+      this.machineKeysFile = requireNonNull(file, "file");
+      return this;
+    }
+
+    /** Machine keys from the JDBC key store. */
+    public Builder machineJdbc(Jdbc jdbc) {
+      this.machineJdbc = requireNonNull(jdbc, "jdbc");
+      return this;
+    }
+
+    /** A machine key store the application built itself. */
+    public Builder machineKeyStore(KeyStore store) {
+      this.machineKeyStore = requireNonNull(store, "store");
+      return this;
+    }
+
+    /** A machine key verifier the application built itself, instead of a key store. */
+    public Builder machineKeyVerifier(KeyVerifier verifier) {
+      this.machineKeyVerifier = requireNonNull(verifier, "verifier");
+      return this;
+    }
+
+    /** The sandbox key file; refused outside local and test. */
+    public Builder sandboxKeysFile(Path file) {
+      this.sandboxKeysFile = requireNonNull(file, "file");
+      return this;
+    }
+
+    /** The header of machine keys, {@value PlaneGuardSettings#MACHINE_KEY_HEADER} by default. */
+    public Builder machineKeyHeader(String name) {
+      this.machineKeyHeader = requireNonNull(name, "name");
+      return this;
+    }
+
+    /** The header of sandbox keys, {@value PlaneGuardSettings#SANDBOX_KEY_HEADER} by default. */
+    public Builder sandboxKeyHeader(String name) {
+      this.sandboxKeyHeader = requireNonNull(name, "name");
+      return this;
+    }
+
+    /**
+     * The tenant header, if the adapter has a setting for it besides the contract's {@code
+     * TENANT_HEADER} variable; the two must agree.
+     */
+    public Builder tenantHeader(String name) {
+      this.tenantHeader = requireNonNull(name, "name");
+      return this;
+    }
+
+    /** {@code Retry-After} of 503 answers. */
+    public Builder retryAfter(Duration retryAfter) {
+      this.retryAfter = requireNonNull(retryAfter, "retryAfter");
+      return this;
+    }
+
+    /** Adjusts the {@link Enforcer.Builder} after the settings (audit sink, clock, ...). */
+    public Builder customizer(Consumer<Enforcer.Builder> customizer) {
+      this.customizers.add(requireNonNull(customizer, "customizer"));
+      return this;
+    }
+
+    /** The settings. Checks nothing: {@link PlaneGuard#assemble} checks everything at once. */
+    public PlaneGuardSettings build() {
+      return new PlaneGuardSettings(this);
+    }
+  }
+}
