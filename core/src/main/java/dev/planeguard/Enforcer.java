@@ -215,6 +215,7 @@ public final class Enforcer {
    *     enforcer's policy
    * @return the decision to act on: an allow (run the handler) or a refusal (answer it)
    */
+  @SuppressWarnings("ReferenceEquality") // an entry confirms decisions of this very policy instance
   public Decision confirm(
       InboundRequest request, @Nullable Decision admitted, RouteCoverage.Entry handler) {
     long started = ticker.getAsLong();
@@ -260,7 +261,7 @@ public final class Enforcer {
     Principal x = a.principal();
     Principal y = b.principal();
     if (x == null || y == null) {
-      return x == y;
+      return x == null && y == null;
     }
     return x.getClass() == y.getClass() && x.id().equals(y.id()) && Objects.equals(x.tenant(), y.tenant());
   }

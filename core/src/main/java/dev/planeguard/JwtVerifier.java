@@ -217,6 +217,7 @@ public final class JwtVerifier implements TokenVerifier, AutoCloseable {
    * cached answer, an {@code Unavailable} if the keys cannot be read, or {@code null} to verify the
    * token again from scratch.
    */
+  @SuppressWarnings("ReferenceEquality") // identity first: a cache hit skips equals() (see below)
   private @Nullable Verification recheck(Cached hit, long now) {
     if (now >= hit.validUntil || now < hit.validFrom) {
       return null;

@@ -10,6 +10,7 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -528,11 +529,13 @@ public final class PlaneGuard implements AutoCloseable {
       if (table != null) {
         setting(Setting.MACHINE_JDBC_TABLE, () -> b.table(table));
       }
-      if (jdbc.revocationBound() != null) {
-        setting(Setting.MACHINE_JDBC_REVOCATION_BOUND, () -> b.revocationBound(jdbc.revocationBound()));
+      Duration bound = jdbc.revocationBound();
+      if (bound != null) {
+        setting(Setting.MACHINE_JDBC_REVOCATION_BOUND, () -> b.revocationBound(bound));
       }
-      if (jdbc.queryTimeout() != null) {
-        setting(Setting.MACHINE_JDBC_QUERY_TIMEOUT, () -> b.queryTimeout(jdbc.queryTimeout()));
+      Duration timeout = jdbc.queryTimeout();
+      if (timeout != null) {
+        setting(Setting.MACHINE_JDBC_QUERY_TIMEOUT, () -> b.queryTimeout(timeout));
       }
       if (jdbc.listen()) {
         b.listenForChanges();

@@ -139,6 +139,7 @@ public final class RouteCoverage {
     }
 
     /** Whether a request for {@code method} decided by {@code rule} may run this handler. */
+    @SuppressWarnings("ReferenceEquality") // the policy's own rule instances, found by the matcher
     public boolean accepts(Rule rule, String method) {
       int m = RouteTrie.methodIndex(method);
       if (m < 0 || rule.access() == Access.DENY || !rule.covers(method)) {
@@ -276,6 +277,11 @@ public final class RouteCoverage {
       entries.add(analyse(policy, h, all, uncovered, problems));
     }
     return new RouteCoverage(policy, all, List.copyOf(entries), List.copyOf(uncovered), List.copyOf(problems));
+  }
+
+  /** The policy this coverage is of. */
+  public Policy policy() {
+    return policy;
   }
 
   /** The handlers, in the order given. */
@@ -481,7 +487,7 @@ public final class RouteCoverage {
           new Problem(
               "handler " + described,
               "is reachable under rules of another plane, access or scopes than its own"
-                  + (reported ? "" : " (" + expectedText(declared, h) + ")")
+                  + (reported ? "" : " (" + expectedText(declared) + ")")
                   + ": some of its paths are decided "
                   + String.join(", ", rules),
               "give every path the handler serves one plane: narrow or split its mapping, map the"
@@ -490,7 +496,7 @@ public final class RouteCoverage {
     return new Entry(policy, h, accepted, false, false);
   }
 
-  private static String expectedText(RouteDeclarations.@Nullable Declared declared, Handler h) {
+  private static String expectedText(RouteDeclarations.@Nullable Declared declared) {
     return declared != null ? "it declares " + declared.access().id() : "its own rule";
   }
 
@@ -512,6 +518,7 @@ public final class RouteCoverage {
    * can be known without the framework: its own mapping is exactly the rule's pattern (not
    * widened), it serves the method and it has no further conditions.
    */
+  @SuppressWarnings("ReferenceEquality") // another handler of the list, not an equal one
   private static boolean claimedByAnother(Rule rule, Handler h, int m, List<Handler> all) {
     for (Handler other : all) {
       if (other == h || other.conditional() || !served(other)[m]) {

@@ -52,6 +52,7 @@ public final class KeyDigest {
    * compared with {@link MessageDigest#isEqual}, in time that does not depend on where they
    * differ. A value of another shape never matches.
    */
+  @SuppressWarnings("ShortCircuitBoolean") // no early exit: the comparison takes the same time
   public static boolean matches(String stored, byte[] digest) {
     if (digest.length != DIGEST_BYTES
         || stored.length() != STORED_LENGTH

@@ -115,6 +115,7 @@ public final class StoreKeyVerifier implements KeyVerifier {
    * once per record and reused for as long as the store hands out that same record instance (a
    * reload, rotation or revocation gives a new instance, hence a new principal).
    */
+  @SuppressWarnings("ReferenceEquality") // the very record instance, as the comment above says
   private Principal principal(KeyRecord record) {
     Memo memo = principals.get(record.id());
     if (memo != null && memo.record == record) {

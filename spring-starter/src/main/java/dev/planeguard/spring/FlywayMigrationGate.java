@@ -63,32 +63,29 @@ final class FlywayMigrationGate implements InvocationHandler {
    *     migrations may not run (Flyway wraps it in its own exception; the cause is kept)
    */
   @Override
+  @SuppressWarnings("ReferenceEquality") // a proxy equals only itself
   public @Nullable Object invoke(Object proxy, Method method, @Nullable Object[] args)
       throws Throwable {
-    switch (method.getName()) {
-      case "supports":
-        return GATED.contains(eventName(args));
-      case "canHandleInTransaction":
-        return true;
-      case "handle":
+    return switch (method.getName()) {
+      case "supports" -> GATED.contains(eventName(args));
+      case "canHandleInTransaction" -> true;
+      case "handle" -> {
         if (GATED.contains(eventName(args))) {
           gate.requireAllowed(((Context) requireNonNull(requireNonNull(args)[1])).getConnection());
           LOG.info("planeguard migration gate: Flyway may run {}", eventName(args));
         }
-        return null;
-      case "getCallbackName":
-      case "toString":
-        return NAME;
-      case "hashCode":
-        return System.identityHashCode(proxy);
-      case "equals":
-        return args != null && proxy == args[0];
-      default:
+        yield null;
+      }
+      case "getCallbackName", "toString" -> NAME;
+      case "hashCode" -> System.identityHashCode(proxy);
+      case "equals" -> args != null && proxy == args[0];
+      default -> {
         if (method.isDefault()) {
-          return InvocationHandler.invokeDefault(proxy, method, args);
+          yield InvocationHandler.invokeDefault(proxy, method, args);
         }
         throw new UnsupportedOperationException(NAME + " does not implement " + method.getName());
-    }
+      }
+    };
   }
 
   private static String eventName(@Nullable Object[] args) {

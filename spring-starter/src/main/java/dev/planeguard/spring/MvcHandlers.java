@@ -39,11 +39,13 @@ final class MvcHandlers {
   static final String ENDPOINT_ORIGIN = "the planeguard actuator endpoint (always a debug route)";
 
   private final List<RouteCoverage.Handler> handlers;
-  private final Map<HandlerMethod, Integer> index;
+  private final IdentityHashMap<HandlerMethod, Integer> index;
   private final List<String> matching;
 
   private MvcHandlers(
-      List<RouteCoverage.Handler> handlers, Map<HandlerMethod, Integer> index, List<String> matching) {
+      List<RouteCoverage.Handler> handlers,
+      IdentityHashMap<HandlerMethod, Integer> index,
+      List<String> matching) {
     this.handlers = handlers;
     this.index = index;
     this.matching = matching;
@@ -72,7 +74,7 @@ final class MvcHandlers {
     }
     found.sort(Comparator.comparing(r -> r.handler().origin()));
     List<RouteCoverage.Handler> handlers = new ArrayList<>(found.size());
-    Map<HandlerMethod, Integer> index = new IdentityHashMap<>();
+    IdentityHashMap<HandlerMethod, Integer> index = new IdentityHashMap<>();
     for (Registered r : found) {
       index.put(original(r.method()), handlers.size());
       handlers.add(r.handler());
@@ -152,6 +154,7 @@ final class MvcHandlers {
    * option). A trailing-slash match is not reported: planeguard ignores one trailing slash exactly
    * as it does.
    */
+  @SuppressWarnings("removal") // the legacy path matcher is deprecated, but still configurable
   private static @Nullable String unmirroredMatching(RequestMappingInfoHandlerMapping mapping) {
     String name = mapping.getClass().getName();
     PathPatternParser parser = mapping.getPatternParser();

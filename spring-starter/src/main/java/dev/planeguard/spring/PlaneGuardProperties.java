@@ -294,12 +294,18 @@ public class PlaneGuardProperties {
     private @Nullable Path keysFile;
 
     /** The header carrying the key: X-AOS-Key for machine keys, X-AOS-Customer-Key for sandbox keys. */
-    private String header = "";
+    private String header;
+
+    public Keys() {
+      this("");
+    }
+
+    Keys(String header) {
+      this.header = header;
+    }
 
     static Keys withHeader(String header) {
-      Keys keys = new Keys();
-      keys.header = header;
-      return keys;
+      return new Keys(header);
     }
 
     public @Nullable Path getKeysFile() {
@@ -328,7 +334,7 @@ public class PlaneGuardProperties {
     private final Jdbc jdbc = new Jdbc();
 
     public Machine() {
-      setHeader(PlaneGuardSettings.MACHINE_KEY_HEADER);
+      super(PlaneGuardSettings.MACHINE_KEY_HEADER);
     }
 
     /** The JDBC key store, for several instances sharing one key table. */

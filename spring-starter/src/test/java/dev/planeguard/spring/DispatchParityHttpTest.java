@@ -174,7 +174,7 @@ class DispatchParityHttpTest {
   void aMethodOverrideIsDecidedOnTheMethodSpringServes() throws Exception {
     try (ConfigurableApplicationContext app =
         run(
-            ParityApps.Override.class,
+            ParityApps.MethodOverride.class,
             "prod",
             "spring.mvc.hiddenmethod.filter.enabled=true",
             "planeguard.policy-location=classpath:actuator.policy")) {

@@ -86,7 +86,7 @@ public final class ParityApps {
   @SpringBootConfiguration
   @EnableAutoConfiguration
   @Import({Feedback.class, Stateless.class})
-  public static class Override {}
+  public static class MethodOverride {}
 
   /** The same, with the application's own method override filter instead of Spring Boot's. */
   @SpringBootConfiguration
