@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs planeguard's JMH suite once and writes the DESIGN §10 targets table from that one run.
+# Runs planeguard's JMH suite once and writes the table of planeguard's performance targets from that one run.
 #
 #   benchmarks/run.sh                          # the whole suite, as annotated (1 fork each)
 #   benchmarks/run.sh -f 1 -wi 5 -i 10         # any JMH options are passed through
@@ -45,6 +45,6 @@ echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo 2>/dev/null
 "$java_cmd" -cp "$jar" dev.planeguard.benchmarks.Report "$out/results.json" > "$out/targets.md"
 
 echo
-echo "DESIGN §10 targets, from $out/results.json:"
+echo "performance targets, from $out/results.json:"
 echo
 cat "$out/targets.md"

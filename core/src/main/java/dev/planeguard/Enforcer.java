@@ -678,7 +678,10 @@ public final class Enforcer {
       }
       if (retryAfter.isNegative() || retryAfter.toSeconds() > 3600) {
         problems.add(
-            new Problem("retryAfter", "must be between 1 second and 1 hour", "correct it"));
+            new Problem(
+                "retryAfter",
+                "must be between 1 second and 1 hour",
+                "set retryAfter between 1 second and 1 hour (5 seconds by default)"));
       }
       if (!problems.isEmpty()) {
         throw new ConfigurationException("Invalid planeguard configuration", problems);
@@ -692,7 +695,11 @@ public final class Enforcer {
     private static void checkHeader(String name, String what, List<Problem> problems) {
       if (!PlaneGuardSettings.isHeaderName(name)) {
         problems.add(
-            new Problem(what, "is not a valid header name: " + Text.quote(name, 64), "fix it"));
+            new Problem(
+                what,
+                "is not a valid header name: " + Text.quote(name, 64),
+                "use a header name of letters, digits and - (at most 64 characters), such as"
+                    + " X-AOS-Key"));
       }
     }
   }

@@ -447,7 +447,12 @@ public final class HumanIssuer {
       checkAlgorithms(algs, subject, problems);
       boolean asymmetric = algs.stream().anyMatch(a -> !Signatures.isHmac(a));
       if (badLocation) {
-        problems.add(new Problem(subject, "the Clerk Frontend API URL is not a URL", "fix it"));
+        problems.add(
+            new Problem(
+                subject,
+                "the Clerk Frontend API URL is not a URL",
+                "give the Frontend API URL exactly as Clerk shows it, such as"
+                    + " https://clerk.example.com"));
       }
       if (discovery) {
         URI u = parse(issuer);
@@ -469,7 +474,7 @@ public final class HumanIssuer {
               new Problem(
                   subject,
                   "the JWKS location must be an https:, http: or file: URI",
-                  "fix jwksUri"));
+                  "give jwksUri an https: URL (http: in local and test) or a file: URI"));
         }
       } else if (asymmetric && !badLocation) {
         problems.add(
@@ -518,11 +523,19 @@ public final class HumanIssuer {
                 "fix the clocks instead: set clockSkew to at most 120 s"));
       }
       if (maxLifetime.isNegative() || maxLifetime.isZero()) {
-        problems.add(new Problem(subject, "maxLifetime must be positive", "fix maxLifetime"));
+        problems.add(
+            new Problem(
+                subject,
+                "maxLifetime must be positive",
+                "set maxLifetime to the longest exp - iat your issuer uses (24 hours by default)"));
       }
       if (jwksTimeout.compareTo(Duration.ofMillis(100)) < 0
           || jwksTimeout.compareTo(Duration.ofSeconds(30)) > 0) {
-        problems.add(new Problem(subject, "jwksTimeout must be 100 ms to 30 s", "fix it"));
+        problems.add(
+            new Problem(
+                subject,
+                "jwksTimeout must be 100 ms to 30 s",
+                "set jwksTimeout between 100 ms and 30 s, or leave the default"));
       }
       if (jwksRateLimit.isNegative() || jwksCacheTtl.compareTo(jwksRateLimit) <= 0) {
         problems.add(
@@ -540,7 +553,11 @@ public final class HumanIssuer {
                 "lower jwksRefreshAhead or raise jwksCacheTtl"));
       }
       if (jwksOutageTolerance.isNegative()) {
-        problems.add(new Problem(subject, "jwksOutageTolerance is negative", "fix it"));
+        problems.add(
+            new Problem(
+                subject,
+                "jwksOutageTolerance is negative",
+                "set jwksOutageTolerance to zero (no outage tolerated) or more"));
       }
       if (!problems.isEmpty()) {
         throw new ConfigurationException("Invalid human issuer", problems);

@@ -32,7 +32,7 @@ import org.jspecify.annotations.Nullable;
  * }
  * }</pre>
  *
- * <p>Rotation follows seed 001: the successor is created while the old key keeps working for a
+ * <p>Rotation: the successor is created while the old key keeps working for a
  * grace period, so clients can switch without an outage; the old key's {@code notAfter} becomes
  * the earlier of its own and now + grace. A suspected leak is no case for rotation: revoke first.
  *
@@ -40,7 +40,7 @@ import org.jspecify.annotations.Nullable;
  */
 public final class KeyLifecycle {
 
-  /** The grace period of a rotation unless told otherwise: 48 hours (seed 001). */
+  /** The grace period of a rotation unless told otherwise: 48 hours. */
   @SuppressWarnings("CanonicalDuration") // 48 hours, as operators say it, not 2 days
   public static final Duration DEFAULT_GRACE = Duration.ofHours(48);
 

@@ -268,7 +268,22 @@ public final class Policy {
     if (message.contains("HEAD without GET")) {
       return "write methods=GET,HEAD, or leave HEAD out";
     }
-    return "correct the rule (see the policy file documentation)";
+    if (message.startsWith("unknown method")) {
+      return "use upper-case methods from " + String.join(",", Rule.METHODS);
+    }
+    if (message.startsWith("invalid scope")) {
+      return "write scopes of letters, digits and : . _ / - only, comma-separated";
+    }
+    if (message.contains("scopes=")) {
+      return "remove scopes=, or make the rule human or machine";
+    }
+    if (message.startsWith("plane=")) {
+      return "remove plane=; only debug rules name their plane";
+    }
+    if (message.startsWith("**")) {
+      return "end the pattern at **, or use * for one segment in the middle";
+    }
+    return "write the pattern as /literal/{name}/* with an optional final /** (see docs/policy.md)";
   }
 
   /** A builder for policies in code. */

@@ -1,10 +1,20 @@
 package dev.planeguard;
 
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.members;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
+import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.domain.JavaCodeUnit;
+import com.tngtech.archunit.core.domain.JavaField;
+import com.tngtech.archunit.core.domain.JavaMember;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.lang.ArchCondition;
+import com.tngtech.archunit.lang.ConditionEvents;
+import com.tngtech.archunit.lang.SimpleConditionEvent;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Core compiles without Servlet or Spring, and the public API does not leak internals. */
@@ -25,14 +35,45 @@ class ArchitectureTest {
         .check(CORE);
   }
 
+  /**
+   * Internal types may change in any release, so no public member of an exported type may take,
+   * return or expose one: callers outside core could not use it without importing the internals.
+   */
   @Test
-  void internalsDoNotDependOnAdapters() {
-    noClasses()
+  void noPublicSignatureExposesAnInternalType() {
+    ArchCondition<JavaMember> noInternalTypes =
+        new ArchCondition<>("not expose a type of dev.planeguard.internal") {
+          @Override
+          public void check(JavaMember member, ConditionEvents events) {
+            List<JavaClass> types = new ArrayList<>();
+            if (member instanceof JavaField field) {
+              types.add(field.getRawType());
+            } else if (member instanceof JavaCodeUnit unit) {
+              types.add(unit.getRawReturnType());
+              types.addAll(unit.getRawParameterTypes());
+              unit.getThrowsClause().forEach(t -> types.add(t.getRawType()));
+            }
+            for (JavaClass type : types) {
+              if (type.getPackageName().startsWith(INTERNAL)) {
+                events.add(
+                    SimpleConditionEvent.violated(
+                        member, member.getFullName() + " exposes " + type.getName()));
+              }
+            }
+          }
+        };
+    members()
         .that()
-        .resideInAPackage("dev.planeguard.internal..")
-        .should()
-        .dependOnClassesThat()
-        .resideInAnyPackage("dev.planeguard.servlet..", "dev.planeguard.spring..", "dev.planeguard.cli..")
+        .arePublic()
+        .and()
+        .areDeclaredInClassesThat()
+        .arePublic()
+        .and()
+        .areDeclaredInClassesThat()
+        .resideOutsideOfPackage(INTERNAL + "..")
+        .should(noInternalTypes)
         .check(CORE);
   }
+
+  private static final String INTERNAL = "dev.planeguard.internal";
 }

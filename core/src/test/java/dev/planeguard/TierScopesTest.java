@@ -39,8 +39,8 @@ class TierScopesTest {
   }
 
   @Test
-  void theSeedsOwnExampleFilesAreClean() {
-    // env.tier-llm and env.tier-api as seed 000 shows them, with real-looking values.
+  void theSixTierExampleFilesAreClean() {
+    // env.tier-llm and env.tier-api as the six-tier layout writes them, with real-looking values.
     assertThat(
             check(
                 "llm",

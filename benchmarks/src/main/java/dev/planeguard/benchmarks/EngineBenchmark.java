@@ -29,7 +29,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * table and the construction of an audit event.
  *
  * <p>Measured in two modes: average time (for ratios and {@code -prof gc} allocation) and sample
- * time (for the median, which DESIGN's targets name). Sample time includes the cost of reading the
+ * time (for the median, which the performance targets name). Sample time includes the cost of reading the
  * timer around each sampled call (some tens of nanoseconds), so its medians err on the high side.
  */
 @State(Scope.Benchmark)

@@ -15,7 +15,7 @@ import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Turns one JMH JSON result file ({@code -rf json}) into the Markdown table of DESIGN's targets:
+ * Turns one JMH JSON result file ({@code -rf json}) into the Markdown table of planeguard's performance targets:
  * every ratio is computed from results of the same run.
  *
  * <pre>
@@ -65,7 +65,7 @@ public final class Report {
 
   private String markdown() {
     StringBuilder sb = new StringBuilder();
-    sb.append("| DESIGN §10 target | measured | statistic | target | met |\n");
+    sb.append("| goal | measured | statistic | target | met |\n");
     sb.append("|---|---:|---|---|:---:|\n");
     Double cached = avgt("EngineBenchmark.humanCachedToken");
     Double spring = avgt("BaselineBenchmark.springSecurityNimbusJwtDecoder");

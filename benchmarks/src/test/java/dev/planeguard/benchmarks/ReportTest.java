@@ -59,7 +59,7 @@ class ReportTest {
     assertThat(line(report, "| route match")).contains("| 1.20× |").endsWith("| yes |");
     assertThat(line(report, "| allocation, cached")).contains("| 248 B |").endsWith("| yes |");
     assertThat(line(report, "| end-to-end")).endsWith("| not in this run |");
-    long columns = line(report, "| DESIGN §10 target").chars().filter(c -> c == '|').count();
+    long columns = line(report, "| goal |").chars().filter(c -> c == '|').count();
     for (String row : List.of("| human decision, repeated", "| route match", "| end-to-end")) {
       assertThat(line(report, row).chars().filter(c -> c == '|').count()).as(row).isEqualTo(columns);
     }

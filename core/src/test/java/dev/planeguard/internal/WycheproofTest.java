@@ -56,8 +56,8 @@ class WycheproofTest {
   /** json_web_signature_test: labelled valid, rejected by planeguard on purpose. */
   static final Map<Integer, Detail> JWS_VALID_BUT_REJECTED =
       Map.ofEntries(
-          // Empty payload segment: valid JWS, but DESIGN §5 requires three non-empty segments (a
-          // JWT always has a claims payload).
+          // Empty payload segment: valid JWS, but a planeguard token has three non-empty segments
+          // (a JWT always has a claims payload).
           Map.entry(259, Detail.MALFORMED),
           Map.entry(264, Detail.MALFORMED),
           Map.entry(268, Detail.MALFORMED),
@@ -65,14 +65,14 @@ class WycheproofTest {
           Map.entry(320, Detail.MALFORMED),
           Map.entry(325, Detail.MALFORMED),
           // 346, 350: header PS384, the key's own alg is PS256. planeguard pins the algorithm to
-          // the key's alg when the key has one (label anomaly, shared/vectors/README).
+          // the key's alg when the key has one (a label anomaly of the vector file).
           Map.entry(346, Detail.BAD_SIGNATURE),
           Map.entry(350, Detail.BAD_SIGNATURE),
           // 347, 351: header ES512, the key's own alg is "ES521" (sic): same rule.
           Map.entry(347, Detail.BAD_SIGNATURE),
           Map.entry(351, Detail.BAD_SIGNATURE),
           // 372: '?' inserted in the header segment; 373: in the payload segment. Not base64url:
-          // the strict compact form refuses it (DESIGN §5).
+          // the strict compact form refuses it.
           Map.entry(372, Detail.MALFORMED),
           Map.entry(373, Detail.MALFORMED));
 
