@@ -3,8 +3,10 @@
  * credential verifiers. It depends on neither Servlet nor Spring; adapters live in their own
  * modules and hold no policy logic.
  *
- * <p>Only {@code dev.planeguard} is exported. Everything in {@code dev.planeguard.internal} may
- * change in any release.
+ * <p>Exported: {@code dev.planeguard} (contract, policy, engine, human plane, startup), {@code
+ * dev.planeguard.keys} (machine and sandbox keys and their stores), {@code dev.planeguard.secrets}
+ * (secret resolution and tiers) and {@code dev.planeguard.annotation}. Everything in {@code
+ * dev.planeguard.internal} may change in any release.
  */
 module dev.planeguard.core {
   requires com.nimbusds.jose.jwt;
@@ -18,4 +20,6 @@ module dev.planeguard.core {
 
   exports dev.planeguard;
   exports dev.planeguard.annotation;
+  exports dev.planeguard.keys;
+  exports dev.planeguard.secrets;
 }

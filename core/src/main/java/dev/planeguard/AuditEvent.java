@@ -1,44 +1,296 @@
 package dev.planeguard;
 
+import static java.util.Objects.requireNonNull;
+
 import java.time.Instant;
 import java.util.List;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One decision, for the audit trail. Every call of {@link Enforcer#decide} produces exactly one.
- * Holds no credential: the principal is identified by subject or key id, the path is escaped,
- * capped and has anything shaped like a key or token redacted, and the query is never recorded.
+ * One decision, for the audit trail. Every call of {@link Enforcer#decide} produces exactly one
+ * (and {@link Enforcer#confirm} one for what it decides). Holds no credential: the principal is
+ * identified by subject or key id, the path is escaped, capped and has anything shaped like a key
+ * or token redacted, and the query is never recorded.
  *
- * @param time when the decision was made
- * @param mode the mode of the process
- * @param method the request method (escaped, capped)
- * @param route the pattern of the matched rule, or {@code null}
- * @param path the sanitized request path
- * @param plane the plane the route requires, or {@code null}
- * @param carriers the credential headers presented (names only)
- * @param allowed whether the request was allowed
- * @param reason the reason code
- * @param detail the detail code, or {@code null}
- * @param principalId subject or key id of an allowed caller, or {@code null}
- * @param tenant the caller's tenant, or {@code null}
- * @param requestId the adapter's request id, or {@code null}
- * @param durationNanos how long the decision took
- * @param violation whether the request broke the contract (cross-plane, ambiguous, sandbox in
- *     preprod/prod)
+ * <p>A class, not a record, so that fields can be added without breaking sinks: read it through
+ * its accessors; build one (in a sink's tests, say) with {@link #builder()}.
  */
-public record AuditEvent(
-    Instant time,
-    Mode mode,
-    String method,
-    @Nullable String route,
-    String path,
-    @Nullable Plane plane,
-    List<String> carriers,
-    boolean allowed,
-    Reason reason,
-    @Nullable Detail detail,
-    @Nullable String principalId,
-    @Nullable String tenant,
-    @Nullable String requestId,
-    long durationNanos,
-    boolean violation) {}
+public final class AuditEvent {
+
+  private final Instant time;
+  private final Mode mode;
+  private final String method;
+  private final @Nullable String route;
+  private final String path;
+  private final @Nullable Plane plane;
+  private final List<String> carriers;
+  private final boolean allowed;
+  private final Reason reason;
+  private final @Nullable Detail detail;
+  private final @Nullable String principalId;
+  private final @Nullable String tenant;
+  private final @Nullable String requestId;
+  private final long durationNanos;
+  private final boolean violation;
+
+  private AuditEvent(Builder b) {
+    this.time = requireNonNull(b.time, "time");
+    this.mode = requireNonNull(b.mode, "mode");
+    this.method = requireNonNull(b.method, "method");
+    this.route = b.route;
+    this.path = requireNonNull(b.path, "path");
+    this.plane = b.plane;
+    this.carriers = List.copyOf(b.carriers);
+    this.allowed = b.allowed;
+    this.reason = requireNonNull(b.reason, "reason");
+    this.detail = b.detail;
+    this.principalId = b.principalId;
+    this.tenant = b.tenant;
+    this.requestId = b.requestId;
+    this.durationNanos = b.durationNanos;
+    this.violation = b.violation;
+  }
+
+  /** A builder; time, mode, method, path and reason are required. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** When the decision was made. */
+  public Instant time() {
+    return time;
+  }
+
+  /** The mode of the process. */
+  public Mode mode() {
+    return mode;
+  }
+
+  /** The request method (escaped, capped). */
+  public String method() {
+    return method;
+  }
+
+  /** The pattern of the matched rule, or {@code null}. */
+  public @Nullable String route() {
+    return route;
+  }
+
+  /** The sanitized request path. */
+  public String path() {
+    return path;
+  }
+
+  /** The plane the route requires, or {@code null}. */
+  public @Nullable Plane plane() {
+    return plane;
+  }
+
+  /** The credential headers presented (names only). */
+  public List<String> carriers() {
+    return carriers;
+  }
+
+  /** Whether the request was allowed. */
+  public boolean allowed() {
+    return allowed;
+  }
+
+  /** The reason code. */
+  public Reason reason() {
+    return reason;
+  }
+
+  /** The detail code, or {@code null}. */
+  public @Nullable Detail detail() {
+    return detail;
+  }
+
+  /** Subject or key id of an allowed caller, or {@code null}; never a credential. */
+  public @Nullable String principalId() {
+    return principalId;
+  }
+
+  /** The caller's tenant, or {@code null}. */
+  public @Nullable String tenant() {
+    return tenant;
+  }
+
+  /** The adapter's request id, or {@code null}. */
+  public @Nullable String requestId() {
+    return requestId;
+  }
+
+  /** How long the decision took. */
+  public long durationNanos() {
+    return durationNanos;
+  }
+
+  /**
+   * Whether the request broke the contract (cross-plane, ambiguous, a handler the rule does not
+   * cover, sandbox in preprod/prod).
+   */
+  public boolean violation() {
+    return violation;
+  }
+
+  /** A builder holding this event's values. */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.time = time;
+    b.mode = mode;
+    b.method = method;
+    b.route = route;
+    b.path = path;
+    b.plane = plane;
+    b.carriers = carriers;
+    b.allowed = allowed;
+    b.reason = reason;
+    b.detail = detail;
+    b.principalId = principalId;
+    b.tenant = tenant;
+    b.requestId = requestId;
+    b.durationNanos = durationNanos;
+    b.violation = violation;
+    return b;
+  }
+
+  @Override
+  public boolean equals(@Nullable Object o) {
+    return o instanceof AuditEvent e
+        && time.equals(e.time)
+        && mode == e.mode
+        && method.equals(e.method)
+        && Objects.equals(route, e.route)
+        && path.equals(e.path)
+        && plane == e.plane
+        && carriers.equals(e.carriers)
+        && allowed == e.allowed
+        && reason == e.reason
+        && detail == e.detail
+        && Objects.equals(principalId, e.principalId)
+        && Objects.equals(tenant, e.tenant)
+        && Objects.equals(requestId, e.requestId)
+        && durationNanos == e.durationNanos
+        && violation == e.violation;
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(time, mode, method, route, path, reason, principalId, requestId);
+  }
+
+  /** The decision and where it was made; every value was sanitized when the event was made. */
+  @Override
+  public String toString() {
+    return "AuditEvent{" + (allowed ? "allow " : "deny ") + reason
+        + (detail == null ? "" : "/" + detail) + ", " + method + " " + path
+        + (principalId == null ? "" : ", principal=" + principalId) + "}";
+  }
+
+  /** Builds an {@link AuditEvent}. */
+  public static final class Builder {
+    private @Nullable Instant time;
+    private @Nullable Mode mode;
+    private @Nullable String method;
+    private @Nullable String route;
+    private @Nullable String path;
+    private @Nullable Plane plane;
+    private List<String> carriers = List.of();
+    private boolean allowed;
+    private @Nullable Reason reason;
+    private @Nullable Detail detail;
+    private @Nullable String principalId;
+    private @Nullable String tenant;
+    private @Nullable String requestId;
+    private long durationNanos;
+    private boolean violation;
+
+    private Builder() {}
+
+    /** When the decision was made. */
+    public Builder time(Instant time) {
+      this.time = requireNonNull(time, "time");
+      return this;
+    }
+
+    /** The mode of the process. */
+    public Builder mode(Mode mode) {
+      this.mode = requireNonNull(mode, "mode");
+      return this;
+    }
+
+    /** The request method, already escaped. */
+    public Builder method(String method) {
+      this.method = requireNonNull(method, "method");
+      return this;
+    }
+
+    /** The matched rule's pattern. */
+    public Builder route(@Nullable String route) {
+      this.route = route;
+      return this;
+    }
+
+    /** The request path, already sanitized. */
+    public Builder path(String path) {
+      this.path = requireNonNull(path, "path");
+      return this;
+    }
+
+    /** The plane the route requires. */
+    public Builder plane(@Nullable Plane plane) {
+      this.plane = plane;
+      return this;
+    }
+
+    /** The credential headers presented, names only. */
+    public Builder carriers(List<String> carriers) {
+      this.carriers = requireNonNull(carriers, "carriers");
+      return this;
+    }
+
+    /** Whether the request was allowed and why. */
+    public Builder outcome(boolean allowed, Reason reason, @Nullable Detail detail) {
+      this.allowed = allowed;
+      this.reason = requireNonNull(reason, "reason");
+      this.detail = detail;
+      return this;
+    }
+
+    /** The caller's subject or key id and tenant. */
+    public Builder principal(@Nullable String principalId, @Nullable String tenant) {
+      this.principalId = principalId;
+      this.tenant = tenant;
+      return this;
+    }
+
+    /** The adapter's request id, already escaped. */
+    public Builder requestId(@Nullable String requestId) {
+      this.requestId = requestId;
+      return this;
+    }
+
+    /** How long the decision took. */
+    public Builder durationNanos(long durationNanos) {
+      this.durationNanos = durationNanos;
+      return this;
+    }
+
+    /** Whether the request broke the contract. */
+    public Builder violation(boolean violation) {
+      this.violation = violation;
+      return this;
+    }
+
+    /**
+     * The event.
+     *
+     * @throws NullPointerException if time, mode, method, path or the outcome is missing
+     */
+    public AuditEvent build() {
+      return new AuditEvent(this);
+    }
+  }
+}

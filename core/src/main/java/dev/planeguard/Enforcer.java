@@ -1,5 +1,7 @@
 package dev.planeguard;
 
+import dev.planeguard.keys.ApiKey;
+import dev.planeguard.keys.KeyVerifier;
 import static java.util.Objects.requireNonNull;
 
 import dev.planeguard.internal.Redaction;
@@ -480,22 +482,22 @@ public final class Enforcer {
           Text.escape(Redaction.redact(path.length() > 1024 ? path.substring(0, 1024) : path), 256);
       String requestId = request.requestId();
       AuditEvent event =
-          new AuditEvent(
-              clock.instant(),
-              contract.mode(),
-              Text.escape(request.method(), 16),
-              rule == null ? null : rule.pattern(),
-              safePath,
-              decision.plane(),
-              carrierNames.get(carriers),
-              decision.allowed(),
-              decision.reason(),
-              decision.detail(),
-              principal == null ? null : principal.id(),
-              principal == null ? null : principal.tenant(),
-              requestId == null ? null : Text.escape(Redaction.redact(requestId), 64),
-              ticker.getAsLong() - started,
-              decision.violation());
+          AuditEvent.builder()
+              .time(clock.instant())
+              .mode(contract.mode())
+              .method(Text.escape(request.method(), 16))
+              .route(rule == null ? null : rule.pattern())
+              .path(safePath)
+              .plane(decision.plane())
+              .carriers(carrierNames.get(carriers))
+              .outcome(decision.allowed(), decision.reason(), decision.detail())
+              .principal(
+                  principal == null ? null : principal.id(),
+                  principal == null ? null : principal.tenant())
+              .requestId(requestId == null ? null : Text.escape(Redaction.redact(requestId), 64))
+              .durationNanos(ticker.getAsLong() - started)
+              .violation(decision.violation())
+              .build();
       auditSink.record(event);
     } catch (RuntimeException e) {
       LOG.error("planeguard audit sink failed: {}", Text.describe(e));

@@ -11,6 +11,9 @@ import com.nimbusds.jose.crypto.MACVerifier;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.source.RateLimitReachedException;
 import dev.planeguard.internal.CompactToken;
+import dev.planeguard.internal.LazyHttpClient;
+import dev.planeguard.internal.TokenClaims;
+import dev.planeguard.internal.TokenKey;
 import dev.planeguard.internal.IssuerKeys;
 import dev.planeguard.internal.Jws;
 import dev.planeguard.internal.JwksFetcher;
@@ -125,7 +128,7 @@ public final class JwtVerifier implements TokenVerifier, AutoCloseable {
       // per new token, measured in benchmarks/) and depended on a shared pool being free.
       Caffeine<Object, Object> builder =
           Caffeine.newBuilder().maximumWeight(b.tokenCacheSize).executor(Runnable::run);
-      this.cache = builder.<TokenKey, Cached>weigher((key, entry) -> key.text.length()).build();
+      this.cache = builder.<TokenKey, Cached>weigher((key, entry) -> key.length()).build();
     } else {
       this.cache = null;
     }
@@ -249,55 +252,6 @@ public final class JwtVerifier implements TokenVerifier, AutoCloseable {
     }
   }
 
-  /**
-   * A NumericDate claim in milliseconds (seconds since the epoch, fractions dropped as Nimbus
-   * does), {@code null} if absent.
-   *
-   * @throws Jws.Rejected MALFORMED if present but not a number of a sane size
-   */
-  private static @Nullable Long seconds(Map<String, @Nullable Object> claims, String name)
-      throws Jws.Rejected {
-    Object value = claims.get(name);
-    if (value == null) {
-      return null;
-    }
-    if (!(value instanceof Number n)
-        || Double.isNaN(n.doubleValue())
-        || Math.abs(n.doubleValue()) > MAX_SECONDS) {
-      throw Jws.Rejected.of(Detail.MALFORMED);
-    }
-    return n.longValue() * 1000;
-  }
-
-  /** The largest NumericDate accepted: its milliseconds still fit in a long. */
-  private static final double MAX_SECONDS = Long.MAX_VALUE / 1000.0 / 2;
-
-  private static boolean notString(@Nullable Object value) {
-    return value != null && !(value instanceof String);
-  }
-
-  /** {@code aud} as a list: absent is empty; a string or an array of strings; else {@code null}. */
-  private static @Nullable List<String> audience(Map<String, @Nullable Object> claims) {
-    Object value = claims.get("aud");
-    if (value == null) {
-      return List.of();
-    }
-    if (value instanceof String s) {
-      return List.of(s);
-    }
-    if (!(value instanceof List<?> list)) {
-      return null;
-    }
-    List<String> out = new ArrayList<>(list.size());
-    for (Object o : list) {
-      if (!(o instanceof String s)) {
-        return null;
-      }
-      out.add(s);
-    }
-    return out;
-  }
-
   private Verification verifyNewOrThrow(String token, @Nullable TokenKey cacheKey, long now)
       throws Jws.Rejected, KeySourceException {
     // Stages 1 and 2: syntax before any parser, then the header rules that hold for every issuer.
@@ -312,15 +266,15 @@ public final class JwtVerifier implements TokenVerifier, AutoCloseable {
     }
     // The registered claims, with the types RFC 7519 gives them; any other type is MALFORMED.
     // (Read straight from the map: building a JWTClaimsSet costs more than the rest of this stage.)
-    Long exp = seconds(claimsMap, "exp");
-    Long nbf = seconds(claimsMap, "nbf");
-    Long iat = seconds(claimsMap, "iat");
-    List<String> audience = audience(claimsMap);
+    Long exp = TokenClaims.seconds(claimsMap, "exp");
+    Long nbf = TokenClaims.seconds(claimsMap, "nbf");
+    Long iat = TokenClaims.seconds(claimsMap, "iat");
+    List<String> audience = TokenClaims.audience(claimsMap);
     Object sub = claimsMap.get("sub");
     if (audience == null
-        || notString(claimsMap.get("iss"))
-        || notString(sub)
-        || notString(claimsMap.get("jti"))) {
+        || TokenClaims.notString(claimsMap.get("iss"))
+        || TokenClaims.notString(sub)
+        || TokenClaims.notString(claimsMap.get("jti"))) {
       return reject(Detail.MALFORMED);
     }
 
@@ -386,7 +340,7 @@ public final class JwtVerifier implements TokenVerifier, AutoCloseable {
             config.issuer(),
             claimsMap.get("sid") instanceof String sid ? sid : null,
             tenantClaim != null && claimsMap.get(tenantClaim) instanceof String t ? t : null,
-            scopes(claimsMap),
+            TokenClaims.scopes(claimsMap),
             VerifiedClaims.ofParsed(claimsMap));
     Verification.Verified verified = new Verification.Verified(principal);
     Cache<TokenKey, Cached> c = cache;
@@ -421,33 +375,6 @@ public final class JwtVerifier implements TokenVerifier, AutoCloseable {
       return keys.refresh(snapshot, now).get(kid);
     } catch (RateLimitReachedException e) {
       return null;
-    }
-  }
-
-  /**
-   * Scopes from {@code scope} (space-separated) or {@code scp} (array, or space-separated), as
-   * the immutable set the principal keeps (so it is not copied again).
-   */
-  static Set<String> scopes(Map<String, @Nullable Object> claims) {
-    List<String> scopes = new ArrayList<>();
-    addScopes(claims.get("scope"), scopes);
-    addScopes(claims.get("scp"), scopes);
-    return Set.copyOf(scopes); // duplicates collapse
-  }
-
-  private static void addScopes(@Nullable Object value, List<String> into) {
-    if (value instanceof String s) {
-      for (String part : s.split(" ")) {
-        if (!part.isEmpty()) {
-          into.add(part);
-        }
-      }
-    } else if (value instanceof List<?> list) {
-      for (Object o : list) {
-        if (o instanceof String s && !s.isEmpty()) {
-          into.add(s);
-        }
-      }
     }
   }
 
@@ -582,47 +509,6 @@ public final class JwtVerifier implements TokenVerifier, AutoCloseable {
     }
   }
 
-  /**
-   * A key of the verified-token cache: a string holding a token, equal only to the same string.
-   * Its hash covers the last {@value #HASHED_TAIL} characters only, which are signature bytes:
-   * as good a hash as the whole string's, at a fixed cost instead of one that grows with the token
-   * (a request's header value is a new string every time, so {@code String.hashCode} would run
-   * over the whole token on every request). Only verified tokens are ever stored, so nobody can
-   * fill one bucket with look-alikes.
-   */
-  private static final class TokenKey {
-    static final int HASHED_TAIL = 32;
-
-    final String text;
-    private final int hash;
-
-    TokenKey(String text) {
-      this.text = text;
-      int n = text.length();
-      int h = n;
-      for (int i = Math.max(0, n - HASHED_TAIL); i < n; i++) {
-        h = 31 * h + text.charAt(i);
-      }
-      this.hash = h;
-    }
-
-    @Override
-    public int hashCode() {
-      return hash;
-    }
-
-    @Override
-    public boolean equals(@Nullable Object o) {
-      return o instanceof TokenKey k && k.hash == hash && k.text.equals(text);
-    }
-
-    /** Never the token. */
-    @Override
-    public String toString() {
-      return "TokenKey{length=" + text.length() + "}";
-    }
-  }
-
   /** A verified token: its answer and what a hit must check again. */
   private record Cached(
       Verification.Verified verified,
@@ -631,30 +517,6 @@ public final class JwtVerifier implements TokenVerifier, AutoCloseable {
       IssuerState issuer,
       @Nullable String keyId,
       @Nullable JWK jwk) {}
-
-  /** One HTTP client per verifier, created only if an issuer is fetched over HTTP. */
-  private static final class LazyHttpClient implements Supplier<HttpClient> {
-    private volatile @Nullable HttpClient client;
-
-    @Override
-    public HttpClient get() {
-      HttpClient c = client;
-      if (c == null) {
-        synchronized (this) {
-          c = client;
-          if (c == null) {
-            c =
-                HttpClient.newBuilder()
-                    .connectTimeout(Duration.ofSeconds(3))
-                    .followRedirects(HttpClient.Redirect.NEVER)
-                    .build();
-            client = c;
-          }
-        }
-      }
-      return c;
-    }
-  }
 
   /** Builds a {@link JwtVerifier}; {@link #build()} reports every problem at once. */
   public static final class Builder {

@@ -1,5 +1,10 @@
 package dev.planeguard;
 
+import dev.planeguard.keys.JdbcKeyStore;
+import dev.planeguard.keys.KeyFile;
+import dev.planeguard.keys.KeyStore;
+import dev.planeguard.keys.KeyVerifier;
+import dev.planeguard.secrets.SecretTiers;
 import static java.util.Objects.requireNonNull;
 
 import dev.planeguard.PlaneGuardSettings.Issuer;
@@ -233,7 +238,7 @@ public final class PlaneGuard implements AutoCloseable {
       if (contract != null) {
         mode = contract.mode();
         try {
-          TierScopes.checkStartup(contract, env)
+          SecretTiers.checkStartup(contract, env)
               .forEach(w -> LOG.warn("planeguard tier scopes: {}", w));
         } catch (ConfigurationException e) {
           problems.addAll(e.problems());

@@ -1,5 +1,8 @@
 package dev.planeguard;
 
+import dev.planeguard.keys.JdbcKeyStore;
+import dev.planeguard.keys.KeyStore;
+import dev.planeguard.keys.KeyVerifier;
 import static java.util.Objects.requireNonNull;
 
 import java.nio.file.Path;

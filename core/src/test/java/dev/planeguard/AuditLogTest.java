@@ -1,5 +1,6 @@
 package dev.planeguard;
 
+import dev.planeguard.keys.ApiKey;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
@@ -10,7 +11,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The default audit sink writes to SLF4J logger planeguard.audit at the documented levels. */
-class AuditLogTest {
+public class AuditLogTest {
 
   @Test
   void violationsAreWarnDenialsInfoAllowsDebug() {
@@ -41,7 +42,7 @@ class AuditLogTest {
     assertThat(log).doesNotContain(key).doesNotContain("reason=PUBLIC");
   }
 
-  static String captureStderr(Runnable action) {
+  public static String captureStderr(Runnable action) {
     PrintStream original = System.err;
     ByteArrayOutputStream buffer = new ByteArrayOutputStream();
     System.setErr(new PrintStream(buffer, true, StandardCharsets.UTF_8));

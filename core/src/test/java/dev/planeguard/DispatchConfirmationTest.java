@@ -1,5 +1,9 @@
 package dev.planeguard;
 
+import dev.planeguard.keys.ApiKey;
+import dev.planeguard.keys.KeyFile;
+import dev.planeguard.keys.KeyRecord;
+import dev.planeguard.keys.KeyVerifier;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;

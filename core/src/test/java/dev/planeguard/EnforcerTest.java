@@ -1,5 +1,7 @@
 package dev.planeguard;
 
+import dev.planeguard.keys.ApiKey;
+import dev.planeguard.keys.KeyVerifier;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -20,9 +22,9 @@ import org.junit.jupiter.params.provider.CsvSource;
  * (11-13 rejections, 16) and the fail-closed paths. Verifiers here never accept anything: an
  * allowed decision needs a real credential and is tested with the real verifiers.
  */
-class EnforcerTest {
+public class EnforcerTest {
 
-  static final Policy POLICY = Policy.parse(PolicyTest.EXAMPLE, "example.policy");
+  public static final Policy POLICY = Policy.parse(PolicyTest.EXAMPLE, "example.policy");
   static final String MACHINE_KEY = ApiKey.generate(ApiKey.Kind.MACHINE, Mode.PROD).value();
   static final String SANDBOX_KEY = ApiKey.generate(ApiKey.Kind.SANDBOX, Mode.LOCAL).value();
   static final String JWT_SHAPED =
@@ -32,12 +34,12 @@ class EnforcerTest {
   final AtomicLong ticks = new AtomicLong();
 
   /** Verifiers that must not be reached: rows 1-10 decide without them. */
-  static final TokenVerifier UNREACHABLE_TOKENS =
+  public static final TokenVerifier UNREACHABLE_TOKENS =
       token -> {
         throw new AssertionError("the token verifier must not be reached");
       };
 
-  static final KeyVerifier UNREACHABLE_KEYS =
+  public static final KeyVerifier UNREACHABLE_KEYS =
       (key, kind, mode) -> {
         throw new AssertionError("the key verifier must not be reached");
       };
@@ -68,7 +70,7 @@ class EnforcerTest {
     return b.build();
   }
 
-  static InboundRequest request(String method, String target, String... headers) {
+  public static InboundRequest request(String method, String target, String... headers) {
     Map<String, List<String>> map = new LinkedHashMap<>();
     for (String h : headers) {
       int colon = h.indexOf(':');
@@ -397,7 +399,7 @@ class EnforcerTest {
     assertThat(testWithSandbox.contract().sandboxAllowed()).isTrue();
   }
 
-  static void assertDecision(Decision d, int status, Reason reason, Detail detail) {
+  public static void assertDecision(Decision d, int status, Reason reason, Detail detail) {
     assertThat(d.reason()).as("reason of %s", d).isEqualTo(reason);
     assertThat(d.status()).as("status of %s", d).isEqualTo(status);
     assertThat(d.detail()).as("detail of %s", d).isEqualTo(detail);

@@ -1,5 +1,10 @@
 package dev.planeguard;
 
+import dev.planeguard.keys.ApiKey;
+import dev.planeguard.keys.KeyRecord;
+import dev.planeguard.keys.KeyVerifier;
+import dev.planeguard.secrets.SecretTiers;
+import dev.planeguard.secrets.Secrets;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -116,25 +121,25 @@ class NoSecretInOutputTest {
     OutputCapture output =
         OutputCapture.during(
             () -> {
-              for (String tier : TierScopes.seed().tiers().keySet()) {
-                held.addAll(TierScopes.seed().check(tier, env));
+              for (String tier : SecretTiers.seed().tiers().keySet()) {
+                held.addAll(SecretTiers.seed().check(tier, env));
               }
               for (Mode mode : Mode.values()) {
                 Contract contract =
                     Contract.parse(Map.of("AOS_MODE", mode.id(), "DB_AUTHORITY", mode == Mode.LOCAL ? "local" : "neon"));
                 try {
-                  held.addAll(TierScopes.checkStartup(contract, env));
+                  held.addAll(SecretTiers.checkStartup(contract, env));
                 } catch (ConfigurationException e) {
                   thrown.add(e);
                 }
               }
               try {
-                TierScopes.seed().check(anthropic, env);
+                SecretTiers.seed().check(anthropic, env);
               } catch (IllegalArgumentException e) {
                 thrown.add(e);
               }
               try {
-                TierScopes.checkStartup(
+                SecretTiers.checkStartup(
                     Contract.parse(Map.of("AOS_MODE", "local", "DB_AUTHORITY", "local")),
                     Map.of("PLANEGUARD_TIER", openAi));
               } catch (ConfigurationException e) {

@@ -4,7 +4,7 @@ import com.nimbusds.jose.JWSAlgorithm;
 import dev.planeguard.Decision;
 import dev.planeguard.Enforcer;
 import dev.planeguard.InboundRequest;
-import dev.planeguard.KeyVerifier;
+import dev.planeguard.keys.KeyVerifier;
 import dev.planeguard.TokenVerifier;
 import java.time.Clock;
 import java.util.concurrent.TimeUnit;

@@ -1,6 +1,6 @@
 package dev.planeguard.benchmarks;
 
-import dev.planeguard.KeyVerifier;
+import dev.planeguard.keys.KeyVerifier;
 import dev.planeguard.TokenVerifier;
 import java.util.concurrent.atomic.AtomicInteger;
 

@@ -4,7 +4,7 @@ import dev.planeguard.ConfigurationException;
 import dev.planeguard.Contract;
 import dev.planeguard.ContractSpec;
 import dev.planeguard.Problem;
-import dev.planeguard.TierScopes;
+import dev.planeguard.secrets.SecretTiers;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -35,7 +35,7 @@ final class CheckEnv {
       Contract contract = ContractSpec.standard().parse(env);
       // The same tier check every adapter runs at startup (PLANEGUARD_TIER).
       List<Problem> warnings = new ArrayList<>(contract.warnings());
-      warnings.addAll(TierScopes.checkStartup(contract, env));
+      warnings.addAll(SecretTiers.checkStartup(contract, env));
       if (o.json) {
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("ok", true);

@@ -1,6 +1,6 @@
 package dev.planeguard.cli;
 
-import dev.planeguard.TierScopes;
+import dev.planeguard.secrets.SecretTiers;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -32,7 +32,7 @@ final class CheckTiers {
   private record Target(Path file, String tier) {}
 
   /** One finding, located. */
-  private record Located(Path file, int line, String tier, TierScopes.Finding finding) {}
+  private record Located(Path file, int line, String tier, SecretTiers.Finding finding) {}
 
   private CheckTiers() {}
 
@@ -42,7 +42,7 @@ final class CheckTiers {
     if (preset != null && !preset.equals("seed")) {
       throw new UsageException("unknown preset; the presets are: seed");
     }
-    TierScopes scopes = TierScopes.seed();
+    SecretTiers scopes = SecretTiers.seed();
     if (args.positional().isEmpty()) {
       throw new UsageException("check-tiers needs at least one ENV_FILE");
     }
@@ -70,7 +70,7 @@ final class CheckTiers {
       List<EnvFile.Entry> entries = EnvFile.read(target.file());
       int before = violations.size();
       for (EnvFile.Entry entry : entries) {
-        for (TierScopes.Finding f : scopes.check(target.tier(), Map.of(entry.name(), entry.value()))) {
+        for (SecretTiers.Finding f : scopes.check(target.tier(), Map.of(entry.name(), entry.value()))) {
           violations.add(new Located(target.file(), entry.line(), target.tier(), f));
         }
       }

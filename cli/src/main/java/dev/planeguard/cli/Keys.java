@@ -1,12 +1,12 @@
 package dev.planeguard.cli;
 
-import dev.planeguard.ApiKey;
+import dev.planeguard.keys.ApiKey;
 import dev.planeguard.ConfigurationException;
-import dev.planeguard.JdbcKeyStore;
-import dev.planeguard.KeyFile;
-import dev.planeguard.KeyLifecycle;
-import dev.planeguard.KeyRecord;
-import dev.planeguard.KeyStore;
+import dev.planeguard.keys.JdbcKeyStore;
+import dev.planeguard.keys.KeyFile;
+import dev.planeguard.keys.KeyLifecycle;
+import dev.planeguard.keys.KeyRecord;
+import dev.planeguard.keys.KeyStore;
 import dev.planeguard.Mode;
 import dev.planeguard.Problem;
 import java.io.IOException;

@@ -29,7 +29,7 @@ class CliNoSecretInOutputTest {
   void noCommandPrintsASecretItWasGiven() throws Exception {
     TierFixtures fixtures = new TierFixtures();
     String key = FakeSecrets.machineKey(Mode.PROD);
-    String sandboxKey = dev.planeguard.ApiKey.generate(dev.planeguard.ApiKey.Kind.SANDBOX, Mode.LOCAL).value();
+    String sandboxKey = dev.planeguard.keys.ApiKey.generate(dev.planeguard.keys.ApiKey.Kind.SANDBOX, Mode.LOCAL).value();
     String anthropic = FakeSecrets.anthropicKey();
     String password = FakeSecrets.strong(24);
     String jwt = fakeJwt();

@@ -3,9 +3,9 @@ package dev.planeguard.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.nimbusds.jose.util.JSONObjectUtils;
-import dev.planeguard.ApiKey;
-import dev.planeguard.KeyFile;
-import dev.planeguard.KeyLifecycle;
+import dev.planeguard.keys.ApiKey;
+import dev.planeguard.keys.KeyFile;
+import dev.planeguard.keys.KeyLifecycle;
 import dev.planeguard.Mode;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -85,7 +85,7 @@ class ExecutableJarIT {
         java(Map.of(), "keys", "new", "--kind", "mk", "--mode", "prod", "--tenant", "acme", "--file", keys.toString());
     assertThat(created.exit()).as(created.err()).isZero();
     String key = created.out().strip();
-    String id = dev.planeguard.ApiKey.parse(key).id();
+    String id = dev.planeguard.keys.ApiKey.parse(key).id();
     assertThat(created.err()).contains("planeguard.audit - event=KEY_CREATED key_id=" + id).doesNotContain(key);
     String[] decide = {"decide", "--policy", policy.toString(), "--keys", keys.toString(), "--mode", "prod",
         "--method", "GET", "--target", "/api/v1/runs", "--header", "X-AOS-Key: " + key};

@@ -3,9 +3,9 @@ package dev.planeguard.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.nimbusds.jose.util.JSONObjectUtils;
-import dev.planeguard.ApiKey;
-import dev.planeguard.KeyFile;
-import dev.planeguard.KeyRecord;
+import dev.planeguard.keys.ApiKey;
+import dev.planeguard.keys.KeyFile;
+import dev.planeguard.keys.KeyRecord;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

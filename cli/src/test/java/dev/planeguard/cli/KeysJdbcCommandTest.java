@@ -4,11 +4,11 @@ import static dev.planeguard.cli.KeysCommandTest.keys;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.nimbusds.jose.util.JSONObjectUtils;
-import dev.planeguard.ApiKey;
-import dev.planeguard.JdbcKeyStore;
-import dev.planeguard.KeyLifecycle;
-import dev.planeguard.KeyRecord;
-import dev.planeguard.KeyVerifier;
+import dev.planeguard.keys.ApiKey;
+import dev.planeguard.keys.JdbcKeyStore;
+import dev.planeguard.keys.KeyLifecycle;
+import dev.planeguard.keys.KeyRecord;
+import dev.planeguard.keys.KeyVerifier;
 import dev.planeguard.MachinePrincipal;
 import dev.planeguard.Mode;
 import dev.planeguard.Reason;

@@ -4,8 +4,8 @@ import static java.util.Objects.requireNonNull;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import dev.planeguard.KeyRecord;
-import dev.planeguard.KeyStore;
+import dev.planeguard.keys.KeyRecord;
+import dev.planeguard.keys.KeyStore;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.function.LongSupplier;

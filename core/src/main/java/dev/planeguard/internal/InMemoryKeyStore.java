@@ -1,7 +1,7 @@
 package dev.planeguard.internal;
 
-import dev.planeguard.KeyRecord;
-import dev.planeguard.KeyStore;
+import dev.planeguard.keys.KeyRecord;
+import dev.planeguard.keys.KeyStore;
 import java.time.Instant;
 import java.util.List;
 import org.jspecify.annotations.Nullable;

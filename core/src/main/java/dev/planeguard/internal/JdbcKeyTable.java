@@ -2,10 +2,10 @@ package dev.planeguard.internal;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.planeguard.ApiKey;
-import dev.planeguard.JdbcKeyStore;
-import dev.planeguard.KeyRecord;
-import dev.planeguard.KeyStore;
+import dev.planeguard.keys.ApiKey;
+import dev.planeguard.keys.JdbcKeyStore;
+import dev.planeguard.keys.KeyRecord;
+import dev.planeguard.keys.KeyStore;
 import dev.planeguard.Mode;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

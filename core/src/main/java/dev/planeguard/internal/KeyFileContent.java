@@ -3,7 +3,7 @@ package dev.planeguard.internal;
 import static java.util.Objects.requireNonNull;
 
 import dev.planeguard.ConfigurationException;
-import dev.planeguard.KeyRecord;
+import dev.planeguard.keys.KeyRecord;
 import dev.planeguard.Problem;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;

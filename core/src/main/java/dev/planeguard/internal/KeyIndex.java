@@ -1,6 +1,6 @@
 package dev.planeguard.internal;
 
-import dev.planeguard.KeyRecord;
+import dev.planeguard.keys.KeyRecord;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;

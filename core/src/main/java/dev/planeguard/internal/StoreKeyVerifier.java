@@ -2,12 +2,12 @@ package dev.planeguard.internal;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.planeguard.ApiKey;
+import dev.planeguard.keys.ApiKey;
 import dev.planeguard.Detail;
-import dev.planeguard.JdbcKeyStore;
-import dev.planeguard.KeyRecord;
-import dev.planeguard.KeyStore;
-import dev.planeguard.KeyVerifier;
+import dev.planeguard.keys.JdbcKeyStore;
+import dev.planeguard.keys.KeyRecord;
+import dev.planeguard.keys.KeyStore;
+import dev.planeguard.keys.KeyVerifier;
 import dev.planeguard.MachinePrincipal;
 import dev.planeguard.Mode;
 import dev.planeguard.Principal;

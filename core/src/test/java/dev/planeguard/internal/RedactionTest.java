@@ -2,7 +2,7 @@ package dev.planeguard.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.planeguard.ApiKey;
+import dev.planeguard.keys.ApiKey;
 import dev.planeguard.Mode;
 import org.junit.jupiter.api.Test;
 

@@ -1,6 +1,6 @@
 package dev.planeguard.testing;
 
-import dev.planeguard.ApiKey;
+import dev.planeguard.keys.ApiKey;
 import dev.planeguard.Mode;
 import java.security.SecureRandom;
 import java.util.random.RandomGenerator;

@@ -3,13 +3,13 @@ package dev.planeguard.servlet;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.planeguard.Access;
-import dev.planeguard.ApiKey;
+import dev.planeguard.keys.ApiKey;
 import dev.planeguard.AuditEvent;
 import dev.planeguard.HumanIssuer;
 import dev.planeguard.JwtVerifier;
-import dev.planeguard.KeyRecord;
-import dev.planeguard.KeyStore;
-import dev.planeguard.KeyVerifier;
+import dev.planeguard.keys.KeyRecord;
+import dev.planeguard.keys.KeyStore;
+import dev.planeguard.keys.KeyVerifier;
 import dev.planeguard.Mode;
 import dev.planeguard.Plane;
 import dev.planeguard.Reason;

@@ -2,7 +2,7 @@ package dev.planeguard.servlet;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.planeguard.ApiKey;
+import dev.planeguard.keys.ApiKey;
 import dev.planeguard.AuditEvent;
 import dev.planeguard.Decision;
 import dev.planeguard.Detail;

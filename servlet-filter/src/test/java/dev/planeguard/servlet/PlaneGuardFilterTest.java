@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.planeguard.Contract;
 import dev.planeguard.Enforcer;
-import dev.planeguard.KeyStore;
-import dev.planeguard.KeyVerifier;
+import dev.planeguard.keys.KeyStore;
+import dev.planeguard.keys.KeyVerifier;
 import dev.planeguard.Policy;
 import jakarta.servlet.FilterConfig;
 import jakarta.servlet.ServletContext;

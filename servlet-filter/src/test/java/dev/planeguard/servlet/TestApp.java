@@ -3,7 +3,7 @@ package dev.planeguard.servlet;
 import dev.planeguard.AuditEvent;
 import dev.planeguard.Contract;
 import dev.planeguard.Enforcer;
-import dev.planeguard.KeyVerifier;
+import dev.planeguard.keys.KeyVerifier;
 import dev.planeguard.Policy;
 import dev.planeguard.RouteCoverage;
 import dev.planeguard.RouteDeclarations;

@@ -5,7 +5,7 @@ import dev.planeguard.PlaneGuard;
 import dev.planeguard.RouteCoverage;
 import dev.planeguard.Contract;
 import dev.planeguard.Enforcer;
-import dev.planeguard.KeyStore;
+import dev.planeguard.keys.KeyStore;
 import dev.planeguard.Policy;
 import dev.planeguard.TokenVerifier;
 import dev.planeguard.servlet.PlaneGuardFilter;

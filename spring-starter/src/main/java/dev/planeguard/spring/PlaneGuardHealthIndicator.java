@@ -1,6 +1,6 @@
 package dev.planeguard.spring;
 
-import dev.planeguard.KeyFile;
+import dev.planeguard.keys.KeyFile;
 import dev.planeguard.Problem;
 import java.util.List;
 import org.springframework.beans.factory.ObjectProvider;

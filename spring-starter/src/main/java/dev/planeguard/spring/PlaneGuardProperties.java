@@ -1,6 +1,6 @@
 package dev.planeguard.spring;
 
-import dev.planeguard.JdbcKeyStore;
+import dev.planeguard.keys.JdbcKeyStore;
 import dev.planeguard.PlaneGuardSettings;
 import java.nio.file.Path;
 import java.time.Duration;

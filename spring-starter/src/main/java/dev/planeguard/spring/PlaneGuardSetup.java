@@ -5,13 +5,13 @@ import dev.planeguard.Contract;
 import dev.planeguard.ContractSpec;
 import dev.planeguard.Enforcer;
 import dev.planeguard.JwtVerifier;
-import dev.planeguard.KeyStore;
+import dev.planeguard.keys.KeyStore;
 import dev.planeguard.PlaneGuard;
 import dev.planeguard.PlaneGuardSettings;
 import dev.planeguard.Policy;
 import dev.planeguard.Problem;
 import dev.planeguard.RouteCoverage;
-import dev.planeguard.TierScopes;
+import dev.planeguard.secrets.SecretTiers;
 import dev.planeguard.TokenVerifier;
 import java.io.IOException;
 import java.io.InputStream;
@@ -207,7 +207,7 @@ final class PlaneGuardSetup implements AutoCloseable {
       declared.put(ContractSpec.BYPASS_FLAGS_VARIABLE, flags);
     }
     Set<String> names = new LinkedHashSet<>(ContractSpec.standard().variables(declared));
-    names.add(TierScopes.TIER_VARIABLE);
+    names.add(SecretTiers.TIER_VARIABLE);
     for (String name : names) {
       String value = spring.getProperty(name);
       if (value != null) {

@@ -2,12 +2,12 @@ package dev.planeguard.spring;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.planeguard.ApiKey;
+import dev.planeguard.keys.ApiKey;
 import dev.planeguard.ConfigurationException;
 import dev.planeguard.Contract;
 import dev.planeguard.Enforcer;
-import dev.planeguard.KeyFile;
-import dev.planeguard.KeyRecord;
+import dev.planeguard.keys.KeyFile;
+import dev.planeguard.keys.KeyRecord;
 import dev.planeguard.Mode;
 import dev.planeguard.Policy;
 import dev.planeguard.Problem;
@@ -220,9 +220,7 @@ class PlaneGuardAutoConfigurationTest {
                 assertThat(rootCause(context.getStartupFailure()).problems())
                     .extracting(Problem::subject)
                     .containsExactly(
-                        "planeguard.machine.keys-file",
-                        "planeguard.machine.jdbc.enabled",
-                        "machine plane"));
+                        "planeguard.machine.keys-file", "planeguard.machine.jdbc.enabled"));
     local()
         .withBean(DataSource.class, PGSimpleDataSource::new) // never connected to
         .withPropertyValues(
@@ -238,8 +236,7 @@ class PlaneGuardAutoConfigurationTest {
                         "planeguard.machine.keys-file",
                         "planeguard.machine.jdbc.table",
                         "planeguard.machine.jdbc.revocation-bound",
-                        "planeguard.machine.jdbc.query-timeout",
-                        "machine plane"));
+                        "planeguard.machine.jdbc.query-timeout"));
   }
 
   @Test

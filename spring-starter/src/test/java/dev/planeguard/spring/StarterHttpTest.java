@@ -3,12 +3,12 @@ package dev.planeguard.spring;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.planeguard.ApiKey;
+import dev.planeguard.keys.ApiKey;
 import dev.planeguard.ConfigurationException;
 import dev.planeguard.Enforcer;
-import dev.planeguard.JdbcKeyStore;
-import dev.planeguard.KeyFile;
-import dev.planeguard.KeyRecord;
+import dev.planeguard.keys.JdbcKeyStore;
+import dev.planeguard.keys.KeyFile;
+import dev.planeguard.keys.KeyRecord;
 import dev.planeguard.Mode;
 import dev.planeguard.Policy;
 import dev.planeguard.spring.apps.Apps;

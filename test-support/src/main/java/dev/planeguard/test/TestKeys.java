@@ -2,8 +2,8 @@ package dev.planeguard.test;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.planeguard.ApiKey;
-import dev.planeguard.KeyRecord;
+import dev.planeguard.keys.ApiKey;
+import dev.planeguard.keys.KeyRecord;
 import dev.planeguard.Mode;
 import dev.planeguard.test.internal.ProductionGuard;
 import java.io.IOException;

@@ -1,9 +1,9 @@
 package dev.planeguard.test;
 
-import dev.planeguard.ApiKey;
+import dev.planeguard.keys.ApiKey;
 import dev.planeguard.Detail;
-import dev.planeguard.KeyRecord;
-import dev.planeguard.KeyVerifier;
+import dev.planeguard.keys.KeyRecord;
+import dev.planeguard.keys.KeyVerifier;
 import dev.planeguard.MachinePrincipal;
 import dev.planeguard.Mode;
 import dev.planeguard.Reason;

@@ -2,7 +2,7 @@ package dev.planeguard.test;
 
 import com.sun.net.httpserver.HttpExchange;
 import dev.planeguard.Access;
-import dev.planeguard.ApiKey;
+import dev.planeguard.keys.ApiKey;
 import dev.planeguard.Mode;
 import dev.planeguard.Plane;
 import dev.planeguard.Rule;

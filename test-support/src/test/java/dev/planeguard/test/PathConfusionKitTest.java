@@ -3,7 +3,7 @@ package dev.planeguard.test;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.planeguard.ApiKey;
+import dev.planeguard.keys.ApiKey;
 import dev.planeguard.Plane;
 import java.net.URI;
 import java.util.List;

@@ -3,8 +3,8 @@ package dev.planeguard.test;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.planeguard.ApiKey;
-import dev.planeguard.KeyRecord;
+import dev.planeguard.keys.ApiKey;
+import dev.planeguard.keys.KeyRecord;
 import dev.planeguard.Mode;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;

@@ -1,11 +1,11 @@
 package dev.planeguard.samples.servlet;
 
-import dev.planeguard.ApiKey;
+import dev.planeguard.keys.ApiKey;
 import dev.planeguard.ConfigurationException;
 import dev.planeguard.ContractSpec;
 import dev.planeguard.Enforcer;
-import dev.planeguard.KeyRecord;
-import dev.planeguard.KeyStore;
+import dev.planeguard.keys.KeyRecord;
+import dev.planeguard.keys.KeyStore;
 import dev.planeguard.Mode;
 import dev.planeguard.PlaneGuard;
 import dev.planeguard.PlaneGuardSettings;

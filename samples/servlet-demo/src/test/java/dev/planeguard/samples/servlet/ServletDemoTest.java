@@ -3,7 +3,7 @@ package dev.planeguard.samples.servlet;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.planeguard.ApiKey;
+import dev.planeguard.keys.ApiKey;
 import dev.planeguard.ConfigurationException;
 import dev.planeguard.Problem;
 import java.io.ByteArrayOutputStream;

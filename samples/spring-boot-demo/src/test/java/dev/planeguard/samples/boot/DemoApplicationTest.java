@@ -2,9 +2,9 @@ package dev.planeguard.samples.boot;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.planeguard.ApiKey;
-import dev.planeguard.KeyFile;
-import dev.planeguard.KeyRecord;
+import dev.planeguard.keys.ApiKey;
+import dev.planeguard.keys.KeyFile;
+import dev.planeguard.keys.KeyRecord;
 import dev.planeguard.Mode;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;

@@ -3,10 +3,10 @@ package dev.planeguard.samples.boot;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.planeguard.ApiKey;
+import dev.planeguard.keys.ApiKey;
 import dev.planeguard.ConfigurationException;
-import dev.planeguard.KeyFile;
-import dev.planeguard.KeyRecord;
+import dev.planeguard.keys.KeyFile;
+import dev.planeguard.keys.KeyRecord;
 import dev.planeguard.Mode;
 import dev.planeguard.samples.extra.UncoveredController;
 import dev.planeguard.test.TestIssuer;

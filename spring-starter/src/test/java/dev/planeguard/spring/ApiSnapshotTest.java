@@ -1,0 +1,18 @@
+package dev.planeguard.spring;
+
+import dev.planeguard.testing.ApiSnapshot;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The public API of planeguard-spring-boot-starter equals the snapshot in {@code
+ * spring-starter/api/} (named from the parent directory: the Spring Boot 3.5 module runs this test
+ * too).
+ */
+class ApiSnapshotTest {
+
+  @Test
+  void thePublicApiIsTheRecordedOne() {
+    ApiSnapshot.check(PlaneGuardAutoConfiguration.class, Path.of("../spring-starter/api/planeguard-spring-boot-starter.api"), "dev.planeguard.spring");
+  }
+}
