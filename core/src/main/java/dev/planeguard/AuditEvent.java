@@ -13,8 +13,8 @@ import org.jspecify.annotations.Nullable;
  * identified by subject or key id, the path is escaped, capped and has anything shaped like a key
  * or token redacted, and the query is never recorded.
  *
- * <p>A class, not a record, so that fields can be added without breaking sinks: read it through
- * its accessors; build one (in a sink's tests, say) with {@link #builder()}.
+ * <p>A class, not a record, so that fields can be added without breaking sinks: read it through its
+ * accessors; build one (in a sink's tests, say) with {@link #builder()}.
  */
 public final class AuditEvent {
 
@@ -184,9 +184,16 @@ public final class AuditEvent {
   /** The decision and where it was made; every value was sanitized when the event was made. */
   @Override
   public String toString() {
-    return "AuditEvent{" + (allowed ? "allow " : "deny ") + reason
-        + (detail == null ? "" : "/" + detail) + ", " + method + " " + path
-        + (principalId == null ? "" : ", principal=" + principalId) + "}";
+    return "AuditEvent{"
+        + (allowed ? "allow " : "deny ")
+        + reason
+        + (detail == null ? "" : "/" + detail)
+        + ", "
+        + method
+        + " "
+        + path
+        + (principalId == null ? "" : ", principal=" + principalId)
+        + "}";
   }
 
   /** Builds an {@link AuditEvent}. */

@@ -135,8 +135,18 @@ public final class Contract {
 
   @Override
   public String toString() {
-    return "Contract{mode=" + mode + ", dbAuthority=" + dbAuthority + ", dbRole=" + dbRole
-        + ", sandboxAllowed=" + sandboxAllowed + ", enforceTenancy=" + enforceTenancy
-        + ", tenantHeader=" + tenantHeader + "}";
+    return "Contract{mode="
+        + mode
+        + ", dbAuthority="
+        + dbAuthority
+        + ", dbRole="
+        + dbRole
+        + ", sandboxAllowed="
+        + sandboxAllowed
+        + ", enforceTenancy="
+        + enforceTenancy
+        + ", tenantHeader="
+        + tenantHeader
+        + "}";
   }
 }

@@ -35,8 +35,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>{@code DB_ROLE} is optional for serving (required by the migration gate). Bypass flags ({@code
  * DEV_AUTH_ENABLED}, {@code JWT_ALLOW_DEV_TOKEN}, {@code RBAC_FAIL_OPEN} when truthy; {@code
- * JWT_VERIFY_SIGNATURE}, {@code OIDC_VERIFY_SSL} when falsy) are violations in preprod and prod
- * and warnings elsewhere; code adds or removes flags ({@link Builder#bypassFlag}, {@link
+ * JWT_VERIFY_SIGNATURE}, {@code OIDC_VERIFY_SSL} when falsy) are violations in preprod and prod and
+ * warnings elsewhere; code adds or removes flags ({@link Builder#bypassFlag}, {@link
  * Builder#removeBypassFlag}) and an environment may add more in {@code PLANEGUARD_BYPASS_FLAGS}
  * ({@link #bypassFlagsVariable()}). Sandbox keys are never allowed in preprod or prod, whatever a
  * custom spec says. Instances are immutable; change one through {@link #toBuilder()}.
@@ -47,8 +47,8 @@ public final class ContractSpec {
    * A variable that, set the wrong way, switches some verification off.
    *
    * @param name the environment variable
-   * @param bypassWhenTrue true if a truthy value is the bypass ({@code DEV_AUTH_ENABLED=true}), false
-   *     if a falsy value is ({@code JWT_VERIFY_SIGNATURE=false})
+   * @param bypassWhenTrue true if a truthy value is the bypass ({@code DEV_AUTH_ENABLED=true}),
+   *     false if a falsy value is ({@code JWT_VERIFY_SIGNATURE=false})
    */
   public record BypassFlag(String name, boolean bypassWhenTrue) {
     /** Validates the name. */
@@ -226,8 +226,8 @@ public final class ContractSpec {
   }
 
   /**
-   * The variable confirming production migrations; {@code CONFIRM_PROD_MIGRATIONS} by default.
-   * Read only by the {@link MigrationGate}.
+   * The variable confirming production migrations; {@code CONFIRM_PROD_MIGRATIONS} by default. Read
+   * only by the {@link MigrationGate}.
    */
   public String confirmVariable() {
     return confirmVariable;
@@ -288,7 +288,8 @@ public final class ContractSpec {
     String modeChoices = join(EnumSet.allOf(Mode.class));
     if (modeValue == null) {
       violations.add(
-          new Problem(modeVariable, "is not set", "set " + modeVariable + " to one of " + modeChoices));
+          new Problem(
+              modeVariable, "is not set", "set " + modeVariable + " to one of " + modeChoices));
     } else if ((mode = Mode.parse(modeValue)) == null) {
       violations.add(
           new Problem(
@@ -331,10 +332,11 @@ public final class ContractSpec {
               "set " + authorityVariable + " to " + choice(allowed) + forMode(mode)));
       return null;
     }
-    DbAuthority authority = known.stream()
-        .filter(a -> a.name().equals(value.trim().toLowerCase(Locale.ROOT)))
-        .findFirst()
-        .orElse(null);
+    DbAuthority authority =
+        known.stream()
+            .filter(a -> a.name().equals(value.trim().toLowerCase(Locale.ROOT)))
+            .findFirst()
+            .orElse(null);
     if (authority == null) {
       violations.add(
           new Problem(
@@ -348,17 +350,31 @@ public final class ContractSpec {
       violations.add(
           new Problem(
               modeVariable,
-              modeVariable + "=" + mode + " does not run with " + authorityVariable + "="
+              modeVariable
+                  + "="
+                  + mode
+                  + " does not run with "
+                  + authorityVariable
+                  + "="
                   + authority,
               modesFor(authority).isEmpty()
                   ? "correct " + authorityVariable
-                  : "if this really is a " + authority + " database, " + modeVariable
-                      + " must be " + choice(modesFor(authority))));
+                  : "if this really is a "
+                      + authority
+                      + " database, "
+                      + modeVariable
+                      + " must be "
+                      + choice(modesFor(authority))));
       violations.add(
           new Problem(
               authorityVariable,
-              authorityVariable + "=" + authority + " is not a valid pair with " + modeVariable
-                  + "=" + mode,
+              authorityVariable
+                  + "="
+                  + authority
+                  + " is not a valid pair with "
+                  + modeVariable
+                  + "="
+                  + mode,
               "set " + authorityVariable + " to " + choice(allowed) + forMode(mode)));
     }
     return authority;
@@ -370,27 +386,24 @@ public final class ContractSpec {
     if (value == null) {
       return null; // optional for serving; the migration gate requires it
     }
-    Set<DbRole> allowed = mode == null ? EnumSet.allOf(DbRole.class) : roles.getOrDefault(mode, Set.of());
+    Set<DbRole> allowed =
+        mode == null ? EnumSet.allOf(DbRole.class) : roles.getOrDefault(mode, Set.of());
     DbRole role = DbRole.parse(value);
     if (role == null) {
       violations.add(
           new Problem(
               roleVariable,
               "has unknown value " + Text.quote(value, SHOWN),
-              "set " + roleVariable + " to " + choice(allowed) + forMode(mode)
-                  + ", or remove it"));
+              "set " + roleVariable + " to " + choice(allowed) + forMode(mode) + ", or remove it"));
       return null;
     }
     if (mode != null && !allowed.contains(role)) {
-      String why =
-          role == DbRole.PROD ? " (no production database outside prod)" : "";
+      String why = role == DbRole.PROD ? " (no production database outside prod)" : "";
       violations.add(
           new Problem(
               roleVariable,
-              roleVariable + "=" + role + " is not allowed with " + modeVariable + "=" + mode
-                  + why,
-              "set " + roleVariable + " to " + choice(allowed) + forMode(mode)
-                  + ", or remove it"));
+              roleVariable + "=" + role + " is not allowed with " + modeVariable + "=" + mode + why,
+              "set " + roleVariable + " to " + choice(allowed) + forMode(mode) + ", or remove it"));
     }
     return role;
   }
@@ -533,7 +546,11 @@ public final class ContractSpec {
         warnings.add(
             new Problem(
                 flag.name(),
-                message + "; tolerated with " + modeVariable + "=" + mode
+                message
+                    + "; tolerated with "
+                    + modeVariable
+                    + "="
+                    + mode
                     + " but refused in preprod and prod",
                 "remove " + flag.name() + " from the environment"));
       }
@@ -542,11 +559,12 @@ public final class ContractSpec {
 
   private Set<Mode> modesFor(DbAuthority authority) {
     Set<Mode> modes = EnumSet.noneOf(Mode.class);
-    authorities.forEach((m, set) -> {
-      if (set.contains(authority)) {
-        modes.add(m);
-      }
-    });
+    authorities.forEach(
+        (m, set) -> {
+          if (set.contains(authority)) {
+            modes.add(m);
+          }
+        });
     return modes;
   }
 
@@ -582,8 +600,15 @@ public final class ContractSpec {
 
   @Override
   public String toString() {
-    return "ContractSpec{authorities=" + authorities + ", roles=" + roles + ", sandboxModes="
-        + sandboxModes + ", bypassFlags=" + bypassFlags + "}";
+    return "ContractSpec{authorities="
+        + authorities
+        + ", roles="
+        + roles
+        + ", sandboxModes="
+        + sandboxModes
+        + ", bypassFlags="
+        + bypassFlags
+        + "}";
   }
 
   /** Builds a {@link ContractSpec}; starts from the standard contract. */

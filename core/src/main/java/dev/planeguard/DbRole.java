@@ -4,8 +4,8 @@ import java.util.Locale;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The role of the database a process talks to, from {@code DB_ROLE}. It governs migrations: see
- * the migration gate. {@code DB_AUTHORITY} only says where the database lives.
+ * The role of the database a process talks to, from {@code DB_ROLE}. It governs migrations: see the
+ * migration gate. {@code DB_AUTHORITY} only says where the database lives.
  */
 public enum DbRole {
   /** Local, CI or pre-production rehearsal database. Migrations allowed. */

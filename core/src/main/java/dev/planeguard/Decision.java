@@ -117,8 +117,11 @@ public final class Decision {
   /** Reason, detail, plane and principal id; never a credential. */
   @Override
   public String toString() {
-    return "Decision{" + reason + (detail == null ? "" : "/" + detail)
+    return "Decision{"
+        + reason
+        + (detail == null ? "" : "/" + detail)
         + (plane() == null ? "" : ", plane=" + plane())
-        + (principal == null ? "" : ", principal=" + principal.id()) + "}";
+        + (principal == null ? "" : ", principal=" + principal.id())
+        + "}";
   }
 }

@@ -33,8 +33,10 @@ public enum Detail {
   CONTROL_CHARACTER,
   /** A raw byte outside printable ASCII in the target. */
   NON_ASCII,
-  /** A printable ASCII character that a path may not contain raw (space, quote, angle brackets,
-   * braces, pipe, caret, backtick). */
+  /**
+   * A printable ASCII character that a path may not contain raw (space, quote, angle brackets,
+   * braces, pipe, caret, backtick).
+   */
   DISALLOWED_CHARACTER,
   /** A {@code #} fragment. */
   FRAGMENT,
@@ -66,8 +68,10 @@ public enum Detail {
   WRONG_AUDIENCE,
   /** The {@code azp} is not an authorized party. */
   WRONG_AZP,
-  /** The {@code exp} has passed (beyond the allowed clock skew). A missing {@code exp} is {@link
-   * #MISSING_CLAIM}. */
+  /**
+   * The {@code exp} has passed (beyond the allowed clock skew). A missing {@code exp} is {@link
+   * #MISSING_CLAIM}.
+   */
   EXPIRED,
   /** The {@code nbf} is in the future (beyond the allowed clock skew). */
   NOT_YET_VALID,
@@ -88,8 +92,8 @@ public enum Detail {
   /** No key with this id exists (for an opaque legacy secret: no legacy key has its hash). */
   UNKNOWN_ID,
   /**
-   * A key with this id exists but the presented key hashes differently (or the stored record's
-   * kind or mode disagrees with the key's).
+   * A key with this id exists but the presented key hashes differently (or the stored record's kind
+   * or mode disagrees with the key's).
    */
   HASH_MISMATCH,
   /** A machine key where a sandbox key is expected, or the reverse. */

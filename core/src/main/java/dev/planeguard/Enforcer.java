@@ -1,12 +1,12 @@
 package dev.planeguard;
 
-import dev.planeguard.keys.ApiKey;
-import dev.planeguard.keys.KeyVerifier;
 import static java.util.Objects.requireNonNull;
 
 import dev.planeguard.internal.Redaction;
 import dev.planeguard.internal.RequestFirewall;
 import dev.planeguard.internal.Text;
+import dev.planeguard.keys.ApiKey;
+import dev.planeguard.keys.KeyVerifier;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -101,8 +101,10 @@ public final class Enforcer {
   private final String machineKeyLookup;
   private final String sandboxKeyLookup;
   private final String tenantLookup;
+
   /** The carrier names of each combination of carrier bits, for audit events. */
   private final List<List<String>> carrierNames;
+
   private final Set<String> queryCredentialNames;
   private final int retryAfterSeconds;
 
@@ -171,9 +173,7 @@ public final class Enforcer {
     return sandboxKeyHeader;
   }
 
-  /**
-   * Decides one request. Never throws for anything the request contains; never allows on error.
-   */
+  /** Decides one request. Never throws for anything the request contains; never allows on error. */
   public Decision decide(InboundRequest request) {
     long started = ticker.getAsLong();
     Outcome o = evaluate(request);
@@ -205,16 +205,16 @@ public final class Enforcer {
    * <p>If the framework is about to serve another method or path than the one decided (a method
    * override filter turned {@code POST} into {@code DELETE}, a dispatch the edge did not see), the
    * request is decided again as the framework will serve it: a refusal is returned as it is, and an
-   * allow must name the same caller as the first one. Then the rule must be one {@code handler}
-   * may run under for that method ({@link RouteCoverage.Entry#accepts}); otherwise the answer is
-   * {@link Reason#DISPATCH_MISMATCH}: 404 like any unmapped route, audited as a violation, and the
-   * handler must not run.
+   * allow must name the same caller as the first one. Then the rule must be one {@code handler} may
+   * run under for that method ({@link RouteCoverage.Entry#accepts}); otherwise the answer is {@link
+   * Reason#DISPATCH_MISMATCH}: 404 like any unmapped route, audited as a violation, and the handler
+   * must not run.
    *
    * @param request the request as the framework serves it (its effective method)
    * @param admitted the allowing decision made for it at the edge, or {@code null} if there was
    *     none (the request is then decided now)
-   * @param handler the entry of the chosen handler, from a {@link RouteCoverage} of this
-   *     enforcer's policy
+   * @param handler the entry of the chosen handler, from a {@link RouteCoverage} of this enforcer's
+   *     policy
    * @return the decision to act on: an allow (run the handler) or a refusal (answer it)
    */
   @SuppressWarnings("ReferenceEquality") // an entry confirms decisions of this very policy instance
@@ -265,7 +265,9 @@ public final class Enforcer {
     if (x == null || y == null) {
       return x == null && y == null;
     }
-    return x.getClass() == y.getClass() && x.id().equals(y.id()) && Objects.equals(x.tenant(), y.tenant());
+    return x.getClass() == y.getClass()
+        && x.id().equals(y.id())
+        && Objects.equals(x.tenant(), y.tenant());
   }
 
   private Decision mismatch(InboundRequest request, @Nullable Rule rule, long started) {
@@ -425,7 +427,10 @@ public final class Enforcer {
     Principal principal = ((Verification.Verified) verification).principal();
     if (!expected.isInstance(principal)) {
       throw new IllegalStateException(
-          "verifier returned a " + principal.getClass().getSimpleName() + " on the " + plane
+          "verifier returned a "
+              + principal.getClass().getSimpleName()
+              + " on the "
+              + plane
               + " plane");
     }
 
@@ -452,8 +457,8 @@ public final class Enforcer {
 
   /**
    * Where the credential starts in an {@code Authorization} value whose scheme is Bearer
-   * (case-insensitive, followed by exactly one space), or -1 for any other scheme. {@code
-   * "Bearer"} alone gives 6, the end of the value: an empty credential.
+   * (case-insensitive, followed by exactly one space), or -1 for any other scheme. {@code "Bearer"}
+   * alone gives 6, the end of the value: an empty credential.
    */
   private static int bearerStart(String value) {
     if (!value.regionMatches(true, 0, "Bearer", 0, 6)) {
@@ -572,9 +577,9 @@ public final class Enforcer {
     }
 
     /**
-     * Verifies sandbox keys on the human plane. Only allowed where the contract allows sandbox
-     * keys (local; test with {@code CUSTOMER_SANDBOX_ENABLED=true}); without it every sandbox key
-     * is {@code SANDBOX_FORBIDDEN}.
+     * Verifies sandbox keys on the human plane. Only allowed where the contract allows sandbox keys
+     * (local; test with {@code CUSTOMER_SANDBOX_ENABLED=true}); without it every sandbox key is
+     * {@code SANDBOX_FORBIDDEN}.
      */
     public Builder sandboxKeyVerifier(KeyVerifier verifier) {
       this.sandboxKeyVerifier = requireNonNull(verifier, "verifier");
@@ -652,7 +657,8 @@ public final class Enforcer {
         problems.add(
             new Problem(
                 "sandbox keys",
-                "sandbox keys are configured but AOS_MODE=" + contract.mode()
+                "sandbox keys are configured but AOS_MODE="
+                    + contract.mode()
                     + " does not allow them",
                 contract.mode().isProductionLike()
                     ? "remove the sandbox key configuration: sandbox keys never work in "

@@ -2,8 +2,8 @@ package dev.planeguard;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.planeguard.internal.Jws;
 import dev.planeguard.internal.JwksFetcher;
+import dev.planeguard.internal.Jws;
 import dev.planeguard.internal.Signatures;
 import dev.planeguard.internal.Text;
 import java.net.URI;
@@ -137,9 +137,8 @@ public final class HumanIssuer {
   /**
    * An OpenID Connect issuer: its {@code jwks_uri} is read from {@code
    * <issuer>/.well-known/openid-configuration}, whose {@code issuer} must equal {@code issuer}
-   * exactly. Discovery happens on first use, not at startup: while the provider cannot be
-   * reached, requests are answered 503 ({@code JWKS_UNAVAILABLE}), and the application starts
-   * anyway.
+   * exactly. Discovery happens on first use, not at startup: while the provider cannot be reached,
+   * requests are answered 503 ({@code JWKS_UNAVAILABLE}), and the application starts anyway.
    *
    * @param issuer the exact {@code iss}, an {@code https:} URL
    */
@@ -151,9 +150,9 @@ public final class HumanIssuer {
 
   /**
    * A Clerk instance: the issuer is the Frontend API URL exactly as Clerk writes it into {@code
-   * iss}, keys come from {@code <url>/.well-known/jwks.json}, only RS256 is accepted, {@code org_id}
-   * is the tenant, and {@link Builder#authorizedParties authorized parties} are required (Clerk
-   * session tokens carry no audience; {@code azp} names the origin that asked for them).
+   * iss}, keys come from {@code <url>/.well-known/jwks.json}, only RS256 is accepted, {@code
+   * org_id} is the tenant, and {@link Builder#authorizedParties authorized parties} are required
+   * (Clerk session tokens carry no audience; {@code azp} names the origin that asked for them).
    *
    * @param frontendApiUrl for example {@code https://clerk.example.com}
    */
@@ -279,12 +278,18 @@ public final class HumanIssuer {
   /** Issuer, key location, audiences, parties and algorithms; never the HMAC secret. */
   @Override
   public String toString() {
-    return "HumanIssuer{issuer=" + issuer
+    return "HumanIssuer{issuer="
+        + issuer
         + (discovery ? ", discovery=" + discoveryUri() : "")
         + (jwksUri != null ? ", jwksUri=" + jwksUri : "")
         + (hmacSecret != null ? ", hmacSecret=<set>" : "")
-        + ", audiences=" + audiences + ", authorizedParties=" + authorizedParties
-        + ", algorithms=" + algorithms + "}";
+        + ", audiences="
+        + audiences
+        + ", authorizedParties="
+        + authorizedParties
+        + ", algorithms="
+        + algorithms
+        + "}";
   }
 
   /** Builds a {@link HumanIssuer}; {@link #build()} reports every problem at once. */
@@ -357,8 +362,8 @@ public final class HumanIssuer {
     /**
      * Opt-in to HMAC: tokens signed with HS256 (and HS384/HS512 if listed in {@link #algorithms})
      * are verified with this secret and nothing else — never with a key from a JWKS. At least
-     * {@value HumanIssuer#MIN_HMAC_SECRET_BYTES} bytes (48 for HS384, 64 for HS512). Unless
-     * {@link #algorithms} is called, the algorithms become HS256 only. The array is copied.
+     * {@value HumanIssuer#MIN_HMAC_SECRET_BYTES} bytes (48 for HS384, 64 for HS512). Unless {@link
+     * #algorithms} is called, the algorithms become HS256 only. The array is copied.
      */
     public Builder hmacSecret(byte[] secret) {
       this.hmacSecret = requireNonNull(secret, "secret").clone();
@@ -467,7 +472,8 @@ public final class HumanIssuer {
                   "use HumanIssuer.builder(...).jwksUri(...) for an issuer that is not a URL"));
         }
       } else if (jwksUri != null) {
-        String scheme = jwksUri.getScheme() == null ? "" : jwksUri.getScheme().toLowerCase(Locale.ROOT);
+        String scheme =
+            jwksUri.getScheme() == null ? "" : jwksUri.getScheme().toLowerCase(Locale.ROOT);
         boolean web = scheme.equals("https") || scheme.equals("http");
         if (!(web || scheme.equals("file")) || (web && jwksUri.getHost() == null)) {
           problems.add(
@@ -572,8 +578,7 @@ public final class HumanIssuer {
       boolean hmac = false;
       for (String a : algs) {
         if (a == null || Signatures.isNone(a)) {
-          problems.add(
-              new Problem(subject, "the algorithm none is never accepted", "remove it"));
+          problems.add(new Problem(subject, "the algorithm none is never accepted", "remove it"));
           continue;
         }
         if (!Signatures.SUPPORTED.contains(a)) {
@@ -596,7 +601,11 @@ public final class HumanIssuer {
             problems.add(
                 new Problem(
                     subject,
-                    "the HMAC secret is " + hmacSecret.length + " bytes; " + a + " needs at least "
+                    "the HMAC secret is "
+                        + hmacSecret.length
+                        + " bytes; "
+                        + a
+                        + " needs at least "
                         + Signatures.hmacMinBytes(a),
                     "use a longer random secret"));
           }

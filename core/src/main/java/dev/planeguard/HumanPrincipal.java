@@ -54,7 +54,16 @@ public record HumanPrincipal(
   /** Subject, issuer, session, tenant and scopes; claims are left out. */
   @Override
   public String toString() {
-    return "HumanPrincipal{subject=" + subject + ", issuer=" + issuer + ", sessionId=" + sessionId
-        + ", tenant=" + tenant + ", scopes=" + scopes + "}";
+    return "HumanPrincipal{subject="
+        + subject
+        + ", issuer="
+        + issuer
+        + ", sessionId="
+        + sessionId
+        + ", tenant="
+        + tenant
+        + ", scopes="
+        + scopes
+        + "}";
   }
 }

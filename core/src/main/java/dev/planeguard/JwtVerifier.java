@@ -11,20 +11,19 @@ import com.nimbusds.jose.crypto.MACVerifier;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.source.RateLimitReachedException;
 import dev.planeguard.internal.CompactToken;
-import dev.planeguard.internal.LazyHttpClient;
-import dev.planeguard.internal.TokenClaims;
-import dev.planeguard.internal.TokenKey;
 import dev.planeguard.internal.IssuerKeys;
-import dev.planeguard.internal.Jws;
 import dev.planeguard.internal.JwksFetcher;
+import dev.planeguard.internal.Jws;
+import dev.planeguard.internal.LazyHttpClient;
 import dev.planeguard.internal.Signatures;
 import dev.planeguard.internal.StrictJson;
 import dev.planeguard.internal.Text;
+import dev.planeguard.internal.TokenClaims;
+import dev.planeguard.internal.TokenKey;
 import dev.planeguard.internal.Urls;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -62,15 +61,15 @@ import org.slf4j.LoggerFactory;
  *       with no duplicate member and nesting of at most 16 ({@code MALFORMED}).
  *   <li>Header: {@code alg} {@code none} in any casing ({@code DISALLOWED_ALG}); {@code crit}
  *       present at all ({@code BAD_CRIT}); {@code jwk}, {@code jku}, {@code x5u}, {@code x5c},
- *       {@code enc}, {@code zip} or {@code b64} present ({@code MALFORMED}: embedded or remote
- *       keys are never trusted, never fetched).
+ *       {@code enc}, {@code zip} or {@code b64} present ({@code MALFORMED}: embedded or remote keys
+ *       are never trusted, never fetched).
  *   <li>Issuer: chosen by the exact {@code iss} of the (not yet verified) payload; an unknown
  *       issuer is {@code WRONG_ISSUER} and causes no fetch. Then the issuer's algorithm list
  *       ({@code DISALLOWED_ALG}) and {@code typ} list ({@code BAD_TYP}).
- *   <li>Key and signature: HS* only with the issuer's configured secret; otherwise the key with
- *       the header's {@code kid} in the issuer's current JWKS (one rate-limited refetch for an
- *       unknown kid; {@code UNKNOWN_KID}); the key must fit the algorithm ({@code BAD_SIGNATURE}),
- *       and the signature must verify ({@code BAD_SIGNATURE}).
+ *   <li>Key and signature: HS* only with the issuer's configured secret; otherwise the key with the
+ *       header's {@code kid} in the issuer's current JWKS (one rate-limited refetch for an unknown
+ *       kid; {@code UNKNOWN_KID}); the key must fit the algorithm ({@code BAD_SIGNATURE}), and the
+ *       signature must verify ({@code BAD_SIGNATURE}).
  *   <li>Claims: {@code exp} required ({@code MISSING_CLAIM}); {@code EXPIRED}, {@code
  *       NOT_YET_VALID}, {@code IAT_IN_FUTURE} beyond the clock skew; {@code LIFETIME_TOO_LONG};
  *       {@code WRONG_AUDIENCE}; {@code WRONG_AZP}; {@code sub} and the required claims ({@code
@@ -147,8 +146,8 @@ public final class JwtVerifier implements TokenVerifier, AutoCloseable {
   /**
    * The issuers whose keys cannot be obtained right now: neither a fresh or tolerated cached key
    * set nor a fetch (rate-limited like every fetch) yields one. Tokens of these issuers are
-   * answered 503 {@code JWKS_UNAVAILABLE}. Meant for health checks; issuers configured with only
-   * an HMAC secret are never listed.
+   * answered 503 {@code JWKS_UNAVAILABLE}. Meant for health checks; issuers configured with only an
+   * HMAC secret are never listed.
    *
    * @return the issuer identifiers, in configuration order; empty when all are available
    */
@@ -175,10 +174,10 @@ public final class JwtVerifier implements TokenVerifier, AutoCloseable {
   }
 
   /**
-   * Verifies the token of an {@code Authorization} value that the {@link Enforcer} has found to
-   * use the Bearer scheme: the token is {@code authorization.substring(start)}, not empty. Same
-   * answer as {@link #verify(String) verify(token)}; a repeated value is answered from the cache
-   * without copying the token out of the header.
+   * Verifies the token of an {@code Authorization} value that the {@link Enforcer} has found to use
+   * the Bearer scheme: the token is {@code authorization.substring(start)}, not empty. Same answer
+   * as {@link #verify(String) verify(token)}; a repeated value is answered from the cache without
+   * copying the token out of the header.
    */
   Verification verifyAuthorization(String authorization, int start) {
     return verify(authorization, start);
@@ -186,8 +185,8 @@ public final class JwtVerifier implements TokenVerifier, AutoCloseable {
 
   /**
    * Verifies {@code text.substring(start)}. The cache key is the whole of {@code text}: a bare
-   * token ({@code start == 0}) or a whole header value. The two never collide, because a token
-   * has no space and a header value always has one before its token.
+   * token ({@code start == 0}) or a whole header value. The two never collide, because a token has
+   * no space and a header value always has one before its token.
    */
   private Verification verify(String text, int start) {
     try {
@@ -292,7 +291,8 @@ public final class JwtVerifier implements TokenVerifier, AutoCloseable {
     }
 
     // Stage 4: key and signature.
-    IssuerKeys.Key key = jws.verifySignature(issuer.mac, (kid, alg) -> findKey(issuer, kid, alg, now));
+    IssuerKeys.Key key =
+        jws.verifySignature(issuer.mac, (kid, alg) -> findKey(issuer, kid, alg, now));
     String keyId = key == null ? null : key.id();
     JWK jwk = key == null ? null : key.jwk();
 
@@ -348,12 +348,7 @@ public final class JwtVerifier implements TokenVerifier, AutoCloseable {
       c.put(
           cacheKey,
           new Cached(
-              verified,
-              exp + skew,
-              nbf == null ? Long.MIN_VALUE : nbf - skew,
-              issuer,
-              keyId,
-              jwk));
+              verified, exp + skew, nbf == null ? Long.MIN_VALUE : nbf - skew, issuer, keyId, jwk));
     }
     return verified;
   }
@@ -396,7 +391,8 @@ public final class JwtVerifier implements TokenVerifier, AutoCloseable {
     for (HumanIssuer issuer : issuers) {
       String subject = "human issuer " + Text.quote(issuer.issuer(), 128);
       URI jwks = issuer.jwksUri();
-      if (jwks != null && "http".equalsIgnoreCase(jwks.getScheme())
+      if (jwks != null
+          && "http".equalsIgnoreCase(jwks.getScheme())
           && !plainHttpAllowed(mode, jwks)) {
         problems.add(
             new Problem(
@@ -535,8 +531,8 @@ public final class JwtVerifier implements TokenVerifier, AutoCloseable {
     }
 
     /**
-     * The clock for {@code exp}, {@code nbf}, {@code iat}, the JWKS cache, the rate limiter and
-     * the outage tolerance; {@link Clock#systemUTC()} by default.
+     * The clock for {@code exp}, {@code nbf}, {@code iat}, the JWKS cache, the rate limiter and the
+     * outage tolerance; {@link Clock#systemUTC()} by default.
      */
     public Builder clock(Clock clock) {
       this.clock = requireNonNull(clock, "clock");
@@ -544,8 +540,8 @@ public final class JwtVerifier implements TokenVerifier, AutoCloseable {
     }
 
     /**
-     * Bound of the verified-token cache: the summed length, in characters, of the tokens it
-     * holds (8 MiB by default, about 10,000 typical tokens); 0 turns it off.
+     * Bound of the verified-token cache: the summed length, in characters, of the tokens it holds
+     * (8 MiB by default, about 10,000 typical tokens); 0 turns it off.
      */
     public Builder tokenCacheSize(long characters) {
       if (characters < 0) {
@@ -582,8 +578,7 @@ public final class JwtVerifier implements TokenVerifier, AutoCloseable {
     public JwtVerifier build() {
       List<Problem> problems = new ArrayList<>();
       if (issuers.isEmpty()) {
-        problems.add(
-            new Problem("human issuers", "no issuer is configured", "call issuer(...)"));
+        problems.add(new Problem("human issuers", "no issuer is configured", "call issuer(...)"));
       }
       Set<String> seen = new LinkedHashSet<>();
       for (HumanIssuer issuer : issuers) {

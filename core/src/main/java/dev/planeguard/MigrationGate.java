@@ -71,15 +71,17 @@ public final class MigrationGate {
   }
 
   /**
-   * Why migrations may not run, judged from the environment alone; empty if they may. A
-   * fingerprint in {@code CONFIRM_PROD_MIGRATIONS} cannot be checked without a connection and is a
-   * refusal here.
+   * Why migrations may not run, judged from the environment alone; empty if they may. A fingerprint
+   * in {@code CONFIRM_PROD_MIGRATIONS} cannot be checked without a connection and is a refusal
+   * here.
    */
   public List<Problem> refusals() {
     return evaluate(null);
   }
 
-  /** Why migrations may not run against the database behind {@code connection}; empty if they may. */
+  /**
+   * Why migrations may not run against the database behind {@code connection}; empty if they may.
+   */
   public List<Problem> refusals(Connection connection) {
     return evaluate(requireNonNull(connection, "connection"));
   }
@@ -106,8 +108,8 @@ public final class MigrationGate {
    * The fingerprint of a PostgreSQL database: {@code postgresql:<system_identifier>/<database>}.
    * The system identifier is fixed when the cluster is created ({@code initdb}) and survives
    * restarts and fail-overs to a physical replica; the database name tells databases of one cluster
-   * apart. Reading it needs a role allowed to execute {@code pg_control_system()} (every role, unless
-   * an administrator revoked it).
+   * apart. Reading it needs a role allowed to execute {@code pg_control_system()} (every role,
+   * unless an administrator revoked it).
    *
    * @throws SQLException if the server cannot be asked, or is not PostgreSQL
    */
@@ -166,7 +168,9 @@ public final class MigrationGate {
           new Problem(
               confirmVariable,
               "is not set: production migrations need explicit confirmation",
-              "set " + confirmVariable + "=true, or to the target's fingerprint"
+              "set "
+                  + confirmVariable
+                  + "=true, or to the target's fingerprint"
                   + " (planeguard check-migration --jdbc-url URL prints it)"));
     } else if (value.equalsIgnoreCase("true")) {
       return;
@@ -192,7 +196,8 @@ public final class MigrationGate {
             new Problem(
                 confirmVariable,
                 "the target's fingerprint cannot be read (SQLState " + e.getSQLState() + ")",
-                "let the migration role execute pg_control_system(), or use " + confirmVariable
+                "let the migration role execute pg_control_system(), or use "
+                    + confirmVariable
                     + "=true"));
         return;
       }
@@ -200,13 +205,17 @@ public final class MigrationGate {
         refusals.add(
             new Problem(
                 confirmVariable,
-                "confirms " + Text.quote(value, 80) + " but the target is " + Text.quote(actual, 80),
+                "confirms "
+                    + Text.quote(value, 80)
+                    + " but the target is "
+                    + Text.quote(actual, 80),
                 "check that the connection points at the database you meant to migrate"));
       }
     }
   }
 
-  private static void askServer(Connection connection, String roleVariable, List<Problem> refusals) {
+  private static void askServer(
+      Connection connection, String roleVariable, List<Problem> refusals) {
     try {
       if (isPostgres(connection.getMetaData())) {
         try (Statement s = connection.createStatement()) {
@@ -216,7 +225,8 @@ public final class MigrationGate {
                   new Problem(
                       "database",
                       "the server is a standby (pg_is_in_recovery() is true), whatever "
-                          + roleVariable + " says",
+                          + roleVariable
+                          + " says",
                       "run migrations against the primary"));
             }
           }
@@ -226,7 +236,8 @@ public final class MigrationGate {
                   new Problem(
                       "database",
                       "the session is read-only (transaction_read_only is on), whatever "
-                          + roleVariable + " says",
+                          + roleVariable
+                          + " says",
                       "connect with a role and database that allow writes"));
             }
           }
@@ -243,7 +254,8 @@ public final class MigrationGate {
           new Problem(
               "database",
               "the server could not be asked whether it accepts writes (SQLState "
-                  + e.getSQLState() + ")",
+                  + e.getSQLState()
+                  + ")",
               "check the connection; migrations are refused until the server can be asked"));
     }
   }

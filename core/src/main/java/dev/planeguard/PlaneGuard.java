@@ -1,16 +1,16 @@
 package dev.planeguard;
 
-import dev.planeguard.keys.JdbcKeyStore;
-import dev.planeguard.keys.KeyFile;
-import dev.planeguard.keys.KeyStore;
-import dev.planeguard.keys.KeyVerifier;
-import dev.planeguard.secrets.SecretTiers;
 import static java.util.Objects.requireNonNull;
 
 import dev.planeguard.PlaneGuardSettings.Issuer;
 import dev.planeguard.PlaneGuardSettings.Naming;
 import dev.planeguard.PlaneGuardSettings.Setting;
 import dev.planeguard.internal.Text;
+import dev.planeguard.keys.JdbcKeyStore;
+import dev.planeguard.keys.KeyFile;
+import dev.planeguard.keys.KeyStore;
+import dev.planeguard.keys.KeyVerifier;
+import dev.planeguard.secrets.SecretTiers;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.InvalidPathException;
@@ -36,11 +36,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>What is checked, in one pass: the environment contract (mode, database authority and role,
  * sandbox, bypass flags); the secret tiers ({@code PLANEGUARD_TIER}); the policy file, the
- * handlers' declarations and their agreement with the file; the human issuers (their JWKS
- * location, plain {@code http:} and a missing audience in preprod and prod); the key stores;
- * sandbox keys outside local and test; the headers; the handlers no rule covers or that are
- * reachable under rules of another plane; framework settings that cannot be mirrored. Warnings
- * (local and test) are logged to the SLF4J logger {@code planeguard}.
+ * handlers' declarations and their agreement with the file; the human issuers (their JWKS location,
+ * plain {@code http:} and a missing audience in preprod and prod); the key stores; sandbox keys
+ * outside local and test; the headers; the handlers no rule covers or that are reachable under
+ * rules of another plane; framework settings that cannot be mirrored. Warnings (local and test) are
+ * logged to the SLF4J logger {@code planeguard}.
  */
 public final class PlaneGuard implements AutoCloseable {
 
@@ -199,7 +199,8 @@ public final class PlaneGuard implements AutoCloseable {
     problems.add(
         new Problem(
             subject,
-            "the JWKS location " + Text.quote(v, 128)
+            "the JWKS location "
+                + Text.quote(v, 128)
                 + " is neither a file path, a file: URI nor an http(s): URL",
             "give a path such as /etc/planeguard/jwks.json, a file: URI or an https: URL"));
     return null;
@@ -260,7 +261,9 @@ public final class PlaneGuard implements AutoCloseable {
             new Problem(
                 "sandbox keys",
                 "sandbox keys are configured but AOS_MODE=" + mode + " does not allow them",
-                "remove " + name(Setting.SANDBOX_KEYS_FILE) + ": sandbox keys never work in "
+                "remove "
+                    + name(Setting.SANDBOX_KEYS_FILE)
+                    + ": sandbox keys never work in "
                     + mode));
       }
 
@@ -282,9 +285,13 @@ public final class PlaneGuard implements AutoCloseable {
             new Problem(
                 name(Setting.HUMAN_ISSUER),
                 "the policy has human-plane rules but no human issuer is configured",
-                "set " + name(Setting.HUMAN_ISSUER) + " to the exact iss of your tokens, with "
-                    + name(Setting.HUMAN_AUDIENCES) + " and, unless the issuer supports OpenID"
-                    + " discovery, " + name(Setting.HUMAN_JWKS)));
+                "set "
+                    + name(Setting.HUMAN_ISSUER)
+                    + " to the exact iss of your tokens, with "
+                    + name(Setting.HUMAN_AUDIENCES)
+                    + " and, unless the issuer supports OpenID"
+                    + " discovery, "
+                    + name(Setting.HUMAN_JWKS)));
       }
       if (policy != null
           && policy.uses(Plane.MACHINE)
@@ -306,7 +313,8 @@ public final class PlaneGuard implements AutoCloseable {
         tokens = token -> new Verification.Unavailable(Detail.NOT_CONFIGURED);
       }
       KeyVerifier keyVerifier = s.machineKeyVerifier;
-      if (keyVerifier == null && machine == null
+      if (keyVerifier == null
+          && machine == null
           && (s.machineKeysFile != null || s.machineJdbc != null)) {
         keyVerifier = (key, kind, m) -> new Verification.Unavailable(Detail.NOT_CONFIGURED);
       }
@@ -336,7 +344,9 @@ public final class PlaneGuard implements AutoCloseable {
               new Problem(
                   name(Setting.TENANT_HEADER),
                   "disagrees with " + variable + " in the environment",
-                  "set the tenant header in one place: " + variable + " or "
+                  "set the tenant header in one place: "
+                      + variable
+                      + " or "
                       + name(Setting.TENANT_HEADER)));
         }
       }
@@ -373,7 +383,8 @@ public final class PlaneGuard implements AutoCloseable {
             problems.add(
                 new Problem(
                     subject,
-                    "no policy file at " + location
+                    "no policy file at "
+                        + location
                         + (declares ? "" : " and no handler declares its plane"),
                     "create the policy file (see docs/policy.md) or set " + subject));
             return null;
@@ -452,7 +463,8 @@ public final class PlaneGuard implements AutoCloseable {
             new Problem(
                 naming.issuerName(index, Setting.HUMAN_ISSUER),
                 "an issuer is configured without its exact iss",
-                "set " + naming.issuerName(index, Setting.HUMAN_ISSUER)
+                "set "
+                    + naming.issuerName(index, Setting.HUMAN_ISSUER)
                     + " to the iss of its tokens, or remove the issuer"));
         return null;
       }
@@ -517,8 +529,10 @@ public final class PlaneGuard implements AutoCloseable {
             new Problem(
                 name(Setting.MACHINE_KEYS_FILE),
                 "both a key file and the JDBC key store are configured for machine keys",
-                "choose one store for machine keys: remove " + name(Setting.MACHINE_KEYS_FILE)
-                    + ", or " + name(Setting.MACHINE_JDBC)));
+                "choose one store for machine keys: remove "
+                    + name(Setting.MACHINE_KEYS_FILE)
+                    + ", or "
+                    + name(Setting.MACHINE_JDBC)));
       }
       if (jdbc.dataSource() == null) {
         problems.add(
@@ -558,7 +572,8 @@ public final class PlaneGuard implements AutoCloseable {
             new Problem(
                 name(Setting.MACHINE_JDBC_LISTEN),
                 String.valueOf(e.getMessage()),
-                "add the PostgreSQL JDBC driver, or turn " + name(Setting.MACHINE_JDBC_LISTEN)
+                "add the PostgreSQL JDBC driver, or turn "
+                    + name(Setting.MACHINE_JDBC_LISTEN)
                     + " off"));
         return null;
       }

@@ -1,10 +1,10 @@
 package dev.planeguard;
 
+import static java.util.Objects.requireNonNull;
+
 import dev.planeguard.keys.JdbcKeyStore;
 import dev.planeguard.keys.KeyStore;
 import dev.planeguard.keys.KeyVerifier;
-import static java.util.Objects.requireNonNull;
-
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -47,8 +47,8 @@ public final class PlaneGuardSettings {
   public static final Duration DEFAULT_RETRY_AFTER = Duration.ofSeconds(5);
 
   /**
-   * The settings, each with its name in each adapter: a Spring property, an environment variable,
-   * a command-line flag.
+   * The settings, each with its name in each adapter: a Spring property, an environment variable, a
+   * command-line flag.
    */
   public enum Setting {
     /** Where the policy file is. */
@@ -78,8 +78,7 @@ public final class PlaneGuardSettings {
     /** The claim naming the caller's tenant. */
     HUMAN_TENANT_CLAIM("planeguard.human.tenant-claim", "PLANEGUARD_HUMAN_TENANT_CLAIM", null),
     /** The machine key file. */
-    MACHINE_KEYS_FILE(
-        "planeguard.machine.keys-file", "PLANEGUARD_MACHINE_KEYS_FILE", "--keys"),
+    MACHINE_KEYS_FILE("planeguard.machine.keys-file", "PLANEGUARD_MACHINE_KEYS_FILE", "--keys"),
     /** The header of machine keys. */
     MACHINE_HEADER("planeguard.machine.header", "PLANEGUARD_MACHINE_HEADER", null),
     /** Machine keys from the JDBC key store. */
@@ -97,8 +96,7 @@ public final class PlaneGuardSettings {
     /** Whether the JDBC store listens for changes. */
     MACHINE_JDBC_LISTEN("planeguard.machine.jdbc.listen", "PLANEGUARD_MACHINE_JDBC_LISTEN", null),
     /** The sandbox key file. */
-    SANDBOX_KEYS_FILE(
-        "planeguard.sandbox.keys-file", "PLANEGUARD_SANDBOX_KEYS_FILE", "--sandbox"),
+    SANDBOX_KEYS_FILE("planeguard.sandbox.keys-file", "PLANEGUARD_SANDBOX_KEYS_FILE", "--sandbox"),
     /** The header of sandbox keys. */
     SANDBOX_HEADER("planeguard.sandbox.header", "PLANEGUARD_SANDBOX_HEADER", null),
     /** The tenant header, beside the contract's own variable. */
@@ -152,9 +150,11 @@ public final class PlaneGuardSettings {
       }
       return switch (this) {
         case PROPERTIES ->
-            setting.property.replace("planeguard.human.", "planeguard.human.additional-issuers[" + index + "].");
+            setting.property.replace(
+                "planeguard.human.", "planeguard.human.additional-issuers[" + index + "].");
         case ENVIRONMENT ->
-            setting.variable.replace("PLANEGUARD_HUMAN_", "PLANEGUARD_HUMAN_ADDITIONALISSUERS_" + index + "_");
+            setting.variable.replace(
+                "PLANEGUARD_HUMAN_", "PLANEGUARD_HUMAN_ADDITIONALISSUERS_" + index + "_");
         case COMMAND_LINE -> name(setting) + " (issuer " + (index + 2) + ")";
       };
     }
@@ -211,36 +211,81 @@ public final class PlaneGuardSettings {
     /** An OIDC issuer with nothing else set. */
     public static Issuer of(String issuer) {
       return new Issuer(
-          issuer, null, Preset.OIDC, List.of(), List.of(), List.of(), List.of(), List.of(), null,
-          null, null);
+          issuer,
+          null,
+          Preset.OIDC,
+          List.of(),
+          List.of(),
+          List.of(),
+          List.of(),
+          List.of(),
+          null,
+          null,
+          null);
     }
 
     /** This issuer with its keys at {@code jwks}. */
     public Issuer withJwks(@Nullable String jwks) {
       return new Issuer(
-          issuer, jwks, preset, audiences, authorizedParties, algorithms, allowedTypes,
-          requiredClaims, clockSkew, maxLifetime, tenantClaim);
+          issuer,
+          jwks,
+          preset,
+          audiences,
+          authorizedParties,
+          algorithms,
+          allowedTypes,
+          requiredClaims,
+          clockSkew,
+          maxLifetime,
+          tenantClaim);
     }
 
     /** This issuer with {@code preset}. */
     public Issuer withPreset(Preset preset) {
       return new Issuer(
-          issuer, jwks, preset, audiences, authorizedParties, algorithms, allowedTypes,
-          requiredClaims, clockSkew, maxLifetime, tenantClaim);
+          issuer,
+          jwks,
+          preset,
+          audiences,
+          authorizedParties,
+          algorithms,
+          allowedTypes,
+          requiredClaims,
+          clockSkew,
+          maxLifetime,
+          tenantClaim);
     }
 
     /** This issuer accepting {@code audiences}. */
     public Issuer withAudiences(List<String> audiences) {
       return new Issuer(
-          issuer, jwks, preset, audiences, authorizedParties, algorithms, allowedTypes,
-          requiredClaims, clockSkew, maxLifetime, tenantClaim);
+          issuer,
+          jwks,
+          preset,
+          audiences,
+          authorizedParties,
+          algorithms,
+          allowedTypes,
+          requiredClaims,
+          clockSkew,
+          maxLifetime,
+          tenantClaim);
     }
 
     /** This issuer accepting {@code parties} as {@code azp}. */
     public Issuer withAuthorizedParties(List<String> parties) {
       return new Issuer(
-          issuer, jwks, preset, audiences, parties, algorithms, allowedTypes, requiredClaims,
-          clockSkew, maxLifetime, tenantClaim);
+          issuer,
+          jwks,
+          preset,
+          audiences,
+          parties,
+          algorithms,
+          allowedTypes,
+          requiredClaims,
+          clockSkew,
+          maxLifetime,
+          tenantClaim);
     }
   }
 
@@ -401,8 +446,13 @@ public final class PlaneGuardSettings {
 
   @Override
   public String toString() {
-    return "PlaneGuardSettings{naming=" + naming.name().toLowerCase(Locale.ROOT)
-        + ", issuers=" + issuers.size() + ", handlers=" + handlers.size() + "}";
+    return "PlaneGuardSettings{naming="
+        + naming.name().toLowerCase(Locale.ROOT)
+        + ", issuers="
+        + issuers.size()
+        + ", handlers="
+        + handlers.size()
+        + "}";
   }
 
   /** Builds {@link PlaneGuardSettings}. Not thread-safe. */
@@ -433,8 +483,8 @@ public final class PlaneGuardSettings {
     private Builder() {}
 
     /**
-     * The process environment, for the contract ({@code AOS_MODE}, {@code DB_AUTHORITY}, ...,
-     * the bypass flags, {@code TENANT_HEADER}) and the tier check ({@code PLANEGUARD_TIER}).
+     * The process environment, for the contract ({@code AOS_MODE}, {@code DB_AUTHORITY}, ..., the
+     * bypass flags, {@code TENANT_HEADER}) and the tier check ({@code PLANEGUARD_TIER}).
      */
     public Builder environment(Map<String, String> env) {
       this.environment = requireNonNull(env, "env");
@@ -465,8 +515,8 @@ public final class PlaneGuardSettings {
      * @param location where it was looked for, as the user wrote it
      * @param text its content, or {@code null} if there is nothing at the location (the assembly
      *     then reads {@code location} as a file path)
-     * @param optional whether handler declarations alone may make the policy when there is no
-     *     file (the adapter's default location, not one the user set)
+     * @param optional whether handler declarations alone may make the policy when there is no file
+     *     (the adapter's default location, not one the user set)
      */
     public Builder policyLocation(String location, @Nullable String text, boolean optional) {
       this.policyLocation = requireNonNull(location, "location");
@@ -488,8 +538,8 @@ public final class PlaneGuardSettings {
     }
 
     /**
-     * A framework setting with which requests would be dispatched otherwise than decided, one
-     * line (refused in preprod and prod, a warning elsewhere).
+     * A framework setting with which requests would be dispatched otherwise than decided, one line
+     * (refused in preprod and prod, a warning elsewhere).
      */
     public Builder unmirrored(String setting) {
       this.unmirrored.add(requireNonNull(setting, "setting"));

@@ -8,12 +8,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -45,8 +43,8 @@ import org.jspecify.annotations.Nullable;
  * <p>A rule matches a request when its pattern matches the decoded path and it covers the method.
  * The most specific matching rule wins: at the first segment where two patterns differ, a literal
  * beats {@code {name}}/{@code *}, which beats {@code **}; a pattern that ends exactly at the path
- * beats one whose {@code **} matches nothing. Anything no rule matches is denied. Matching cost does
- * not grow with the number of rules.
+ * beats one whose {@code **} matches nothing. Anything no rule matches is denied. Matching cost
+ * does not grow with the number of rules.
  *
  * <h2>Errors</h2>
  *
@@ -71,7 +69,8 @@ public final class Policy {
   // the handler that declares it and covers no other handler (see RouteCoverage).
   private final Set<Rule> declaredOnly;
 
-  private Policy(List<Rule> rules, Map<Rule, String> origins, RouteTrie trie, Set<Rule> declaredOnly) {
+  private Policy(
+      List<Rule> rules, Map<Rule, String> origins, RouteTrie trie, Set<Rule> declaredOnly) {
     this.rules = rules;
     this.origins = origins;
     this.trie = trie;
@@ -190,8 +189,9 @@ public final class Policy {
 
   /**
    * The policy in file format like {@link #render()}, each line followed by a comment {@code # from
-   * <origin>} naming where the rule was declared (a file line, a handler method). Parsing the result
-   * gives an equal policy whose origins name both the exported line and the original declaration.
+   * <origin>} naming where the rule was declared (a file line, a handler method). Parsing the
+   * result gives an equal policy whose origins name both the exported line and the original
+   * declaration.
    */
   public String renderWithOrigins() {
     String[] lines = render().split("\n", -1);
@@ -233,8 +233,7 @@ public final class Policy {
   }
 
   /**
-   * This policy (the file) with rules declared next to handlers merged in. Both sources must
-   * agree:
+   * This policy (the file) with rules declared next to handlers merged in. Both sources must agree:
    *
    * <ul>
    *   <li>a declaration with the same pattern as a file rule must equal it (access, plane, methods,
@@ -263,9 +262,11 @@ public final class Policy {
         extraOrigins.merge(a, d.origin(), (x, y) -> x + ", " + y);
         continue;
       }
-      Rule samePattern = rules.stream().filter(r -> r.pattern().equals(a.pattern())).findFirst().orElse(null);
+      Rule samePattern =
+          rules.stream().filter(r -> r.pattern().equals(a.pattern())).findFirst().orElse(null);
       if (samePattern != null && a.access() != Access.DENY && overlaps(samePattern, a)) {
-        problems.add(disagreement(d, samePattern, "maps " + a.pattern() + " to " + a.toPolicyLine()));
+        problems.add(
+            disagreement(d, samePattern, "maps " + a.pattern() + " to " + a.toPolicyLine()));
         continue;
       }
       boolean agrees = true;
@@ -282,7 +283,8 @@ public final class Policy {
             Rule f = match(method, path);
             if (f != null && !sameOutcome(f, a)) {
               problems.add(
-                  disagreement(d, f, "maps " + method + " " + a.pattern() + " to " + a.toPolicyLine()));
+                  disagreement(
+                      d, f, "maps " + method + " " + a.pattern() + " to " + a.toPolicyLine()));
               agrees = false;
               break;
             }
@@ -403,8 +405,8 @@ public final class Policy {
     }
 
     /**
-     * Adds a rule with its origin, shown in error messages and route tables: a file line, a
-     * handler method.
+     * Adds a rule with its origin, shown in error messages and route tables: a file line, a handler
+     * method.
      */
     public Builder rule(Rule rule, String origin) {
       requireNonNull(rule, "rule");

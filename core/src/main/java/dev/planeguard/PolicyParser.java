@@ -18,7 +18,7 @@ final class PolicyParser {
 
   /** See {@link Policy#parse}. */
   static Policy parse(String text, String sourceName) {
-            Policy.Builder builder = Policy.builder();
+    Policy.Builder builder = Policy.builder();
     String[] lines = text.split("\r?\n", -1);
     for (int i = 0; i < lines.length; i++) {
       String where = sourceName + ":" + (i + 1);
@@ -87,7 +87,10 @@ final class PolicyParser {
         ok = false;
         continue;
       }
-      if (eq < 0 || value.isEmpty() || value.startsWith(",") || value.endsWith(",")
+      if (eq < 0
+          || value.isEmpty()
+          || value.startsWith(",")
+          || value.endsWith(",")
           || value.contains(",,")) {
         problems.add(
             new Problem(

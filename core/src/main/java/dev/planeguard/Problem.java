@@ -7,8 +7,7 @@ import dev.planeguard.internal.Text;
 /**
  * One thing wrong with a configuration: what it concerns, what is wrong and how to fix it.
  *
- * <p>Problems never contain secret values: they name variables and lines, not what a secret
- * holds.
+ * <p>Problems never contain secret values: they name variables and lines, not what a secret holds.
  *
  * @param subject what the problem concerns: an environment variable name, or a policy source and
  *     line such as {@code planeguard.policy:12}

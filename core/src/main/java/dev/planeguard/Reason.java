@@ -2,8 +2,8 @@ package dev.planeguard;
 
 /**
  * Why a request was allowed or denied: the stable reason codes of the decision table, in the order
- * the table is evaluated. Each code has one HTTP status. The codes are part of the product contract:
- * they appear in responses, audit events and metrics, and do not change between releases.
+ * the table is evaluated. Each code has one HTTP status. The codes are part of the product
+ * contract: they appear in responses, audit events and metrics, and do not change between releases.
  */
 public enum Reason {
   /** Row 1: the path or method fails the request firewall. */

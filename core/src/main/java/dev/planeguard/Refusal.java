@@ -33,10 +33,10 @@ import org.jspecify.annotations.Nullable;
  * }</pre>
  *
  * <p>The body is built from the reason and plane alone: it never contains a token, key, claim,
- * header value or anything else taken from the request, and never the audit {@link Detail}. The
- * two 404 reasons ({@link Reason#UNMAPPED_ROUTE}, {@link Reason#DEBUG_DISABLED}) give exactly
- * {@link #plain plain(404)}: the same bytes, no reason, no plane, no {@code WWW-Authenticate}, so
- * a client cannot tell them from each other or from any other plain 404.
+ * header value or anything else taken from the request, and never the audit {@link Detail}. The two
+ * 404 reasons ({@link Reason#UNMAPPED_ROUTE}, {@link Reason#DEBUG_DISABLED}) give exactly {@link
+ * #plain plain(404)}: the same bytes, no reason, no plane, no {@code WWW-Authenticate}, so a client
+ * cannot tell them from each other or from any other plain 404.
  *
  * <h2>Headers</h2>
  *
@@ -99,8 +99,7 @@ public final class Refusal {
    *     characters, no {@code "} or {@code \}
    * @param machineKeyHeader the header machine keys are sent in ({@link
    *     Enforcer#machineKeyHeader()}), named in the {@code ApiKey} challenge
-   * @throws IllegalArgumentException if the decision allows, or the realm or header name is
-   *     invalid
+   * @throws IllegalArgumentException if the decision allows, or the realm or header name is invalid
    */
   public static Refusal of(Decision decision, String realm, String machineKeyHeader) {
     requireNonNull(decision, "decision");
@@ -148,8 +147,8 @@ public final class Refusal {
   }
 
   /**
-   * Checks that {@code realm} can be sent in the quoted string of {@code WWW-Authenticate}: 1 to 128
-   * printable ASCII characters, no {@code "} or {@code \}. Adapters call it when they are
+   * Checks that {@code realm} can be sent in the quoted string of {@code WWW-Authenticate}: 1 to
+   * 128 printable ASCII characters, no {@code "} or {@code \}. Adapters call it when they are
    * configured, so a bad realm stops startup rather than the first refusal.
    *
    * @return {@code realm}
@@ -228,9 +227,12 @@ public final class Refusal {
   /** Status, reason and headers; never anything from the request. */
   @Override
   public String toString() {
-    return "Refusal{" + status + (reason == null ? "" : " " + reason)
+    return "Refusal{"
+        + status
+        + (reason == null ? "" : " " + reason)
         + (wwwAuthenticate == null ? "" : ", WWW-Authenticate: " + wwwAuthenticate)
-        + (retryAfterSeconds == 0 ? "" : ", Retry-After: " + retryAfterSeconds) + "}";
+        + (retryAfterSeconds == 0 ? "" : ", Retry-After: " + retryAfterSeconds)
+        + "}";
   }
 
   private static byte[] json(int status, @Nullable Reason reason, @Nullable Plane plane) {

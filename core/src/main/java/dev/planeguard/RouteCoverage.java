@@ -27,8 +27,8 @@ import org.slf4j.LoggerFactory;
  *   <li>the outcome the handler expects: what its annotations declare, or else the outcome of the
  *       policy file's rule for the paths its own pattern describes;
  *   <li>the rules it may run under: those of that outcome (same access and plane, at least its
- *       scopes; a public handler runs under any rule that lets a request through). A rule that
- *       only a handler annotation contributes covers that handler alone.
+ *       scopes; a public handler runs under any rule that lets a request through). A rule that only
+ *       a handler annotation contributes covers that handler alone.
  * </ul>
  *
  * <p>At dispatch the adapter asks {@link Enforcer#confirm} with the handler's {@link Entry}: a
@@ -81,8 +81,8 @@ public final class RouteCoverage {
    * @param methods the methods it serves, upper case; empty means every method. A handler serving
    *     {@code GET} also serves {@code HEAD}
    * @param declared what its annotations declare, if anything
-   * @param conditional whether it also requires request parameters, headers or media types, so
-   *     that requests it does not accept go on to other handlers
+   * @param conditional whether it also requires request parameters, headers or media types, so that
+   *     requests it does not accept go on to other handlers
    */
   public record Handler(
       String origin,
@@ -101,7 +101,8 @@ public final class RouteCoverage {
 
     /** {@code GET,POST /a /b (origin)}: how messages name the handler. */
     public String describe() {
-      StringBuilder sb = new StringBuilder(methods.isEmpty() ? "*" : String.join(",", new TreeSet<>(methods)));
+      StringBuilder sb =
+          new StringBuilder(methods.isEmpty() ? "*" : String.join(",", new TreeSet<>(methods)));
       for (PathMapping p : paths) {
         sb.append(' ').append(p.written());
       }
@@ -133,7 +134,9 @@ public final class RouteCoverage {
       this.anyRule = anyRule;
     }
 
-    /** The handler, or {@code null} for the entries that stand for no handler of the application. */
+    /**
+     * The handler, or {@code null} for the entries that stand for no handler of the application.
+     */
     public @Nullable Handler handler() {
       return handler;
     }
@@ -168,7 +171,9 @@ public final class RouteCoverage {
       if (handler != null) {
         return "Entry{" + handler.describe() + "}";
       }
-      return anyRule ? "Entry{framework answer}" : anyFileRule ? "Entry{path handler}" : "Entry{unknown}";
+      return anyRule
+          ? "Entry{framework answer}"
+          : anyFileRule ? "Entry{path handler}" : "Entry{unknown}";
     }
   }
 
@@ -182,7 +187,11 @@ public final class RouteCoverage {
   private final Entry unknown;
 
   private RouteCoverage(
-      Policy policy, List<Handler> handlers, List<Entry> entries, List<String> uncovered, List<Problem> problems) {
+      Policy policy,
+      List<Handler> handlers,
+      List<Entry> entries,
+      List<String> uncovered,
+      List<Problem> problems) {
     this.policy = policy;
     this.handlers = handlers;
     this.entries = entries;
@@ -198,11 +207,12 @@ public final class RouteCoverage {
   /**
    * The rules handler annotations declare, one per path mapping.
    *
-   * @param problems receives a problem for every handler whose declaration cannot become a rule
-   *     (a path that cannot be written as a policy pattern, an invalid scope, {@code HEAD} without
+   * @param problems receives a problem for every handler whose declaration cannot become a rule (a
+   *     path that cannot be written as a policy pattern, an invalid scope, {@code HEAD} without
    *     {@code GET})
    */
-  public static List<Policy.Declaration> declarations(List<Handler> handlers, List<Problem> problems) {
+  public static List<Policy.Declaration> declarations(
+      List<Handler> handlers, List<Problem> problems) {
     List<Policy.Declaration> declarations = new ArrayList<>();
     for (Handler h : handlers) {
       RouteDeclarations.Declared declared = h.declared().orElse(null);
@@ -220,7 +230,8 @@ public final class RouteCoverage {
           continue;
         }
         try {
-          declarations.add(new Policy.Declaration(declared.toRule(pattern, h.methods()), h.origin()));
+          declarations.add(
+              new Policy.Declaration(declared.toRule(pattern, h.methods()), h.origin()));
         } catch (IllegalArgumentException e) {
           problems.add(
               new Problem(
@@ -276,7 +287,8 @@ public final class RouteCoverage {
     for (Handler h : all) {
       entries.add(analyse(policy, h, all, uncovered, problems));
     }
-    return new RouteCoverage(policy, all, List.copyOf(entries), List.copyOf(uncovered), List.copyOf(problems));
+    return new RouteCoverage(
+        policy, all, List.copyOf(entries), List.copyOf(uncovered), List.copyOf(problems));
   }
 
   /** The policy this coverage is of. */
@@ -296,18 +308,17 @@ public final class RouteCoverage {
 
   /**
    * The entry of a handler that serves the request path as it is given (static resources, view
-   * controllers, error pages): it declares no plane,
-   * so any rule of the policy file covers it, never a rule only another handler's annotation
-   * declares.
+   * controllers, error pages): it declares no plane, so any rule of the policy file covers it,
+   * never a rule only another handler's annotation declares.
    */
   public Entry pathHandler() {
     return pathHandler;
   }
 
   /**
-   * The entry of an answer the framework gives by itself, running no application code (an
-   * automatic {@code OPTIONS} answer listing the allowed methods, a CORS pre-flight): any rule
-   * that let the request through covers it.
+   * The entry of an answer the framework gives by itself, running no application code (an automatic
+   * {@code OPTIONS} answer listing the allowed methods, a CORS pre-flight): any rule that let the
+   * request through covers it.
    */
   public Entry frameworkAnswer() {
     return frameworkAnswer;
@@ -318,7 +329,9 @@ public final class RouteCoverage {
     return unknown;
   }
 
-  /** The handlers some of whose requests no rule covers, described as {@link Handler#describe()}. */
+  /**
+   * The handlers some of whose requests no rule covers, described as {@link Handler#describe()}.
+   */
   public List<String> uncovered() {
     return uncovered;
   }
@@ -421,7 +434,8 @@ public final class RouteCoverage {
       if (!served[m]) {
         continue;
       }
-      Outcome expected = declared != null ? Outcome.of(declared) : fileOutcome(policy, generic.get(m));
+      Outcome expected =
+          declared != null ? Outcome.of(declared) : fileOutcome(policy, generic.get(m));
       if (expected == null) {
         noPlane |= !deciders.get(m).isEmpty() || unmatched[m] == null;
       }
@@ -451,7 +465,9 @@ public final class RouteCoverage {
     Map<String, List<String>> unmatchedByPath = new LinkedHashMap<>();
     for (int m = 0; m < methodCount; m++) {
       if (unmatched[m] != null) {
-        unmatchedByPath.computeIfAbsent(unmatched[m], k -> new ArrayList<>()).add(Rule.METHODS.get(m));
+        unmatchedByPath
+            .computeIfAbsent(unmatched[m], k -> new ArrayList<>())
+            .add(Rule.METHODS.get(m));
       }
     }
     unmatchedByPath.forEach(
@@ -481,7 +497,12 @@ public final class RouteCoverage {
       foreign.forEach(
           (r, method) ->
               rules.add(
-                  method + " by " + r.toPolicyLine() + " (" + policy.origin(r) + widenedBy(r, all)
+                  method
+                      + " by "
+                      + r.toPolicyLine()
+                      + " ("
+                      + policy.origin(r)
+                      + widenedBy(r, all)
                       + ")"));
       problems.add(
           new Problem(
@@ -500,13 +521,21 @@ public final class RouteCoverage {
     return declared != null ? "it declares " + declared.access().id() : "its own rule";
   }
 
-  /** {@code ", whose mapping /a/{x:\d+} reads as /a/*"} if a widened mapping gave the rule its pattern. */
+  /**
+   * {@code ", whose mapping /a/{x:\d+} reads as /a/*"} if a widened mapping gave the rule its
+   * pattern.
+   */
   private static String widenedBy(Rule rule, List<Handler> all) {
     for (Handler other : all) {
       for (PathMapping p : other.paths()) {
         if (p.widened() && rule.pattern().equals(p.pattern())) {
-          return ", where " + other.origin() + " maps " + p.written() + ", which planeguard reads as"
-              + " the wider " + p.pattern();
+          return ", where "
+              + other.origin()
+              + " maps "
+              + p.written()
+              + ", which planeguard reads as"
+              + " the wider "
+              + p.pattern();
         }
       }
     }
@@ -514,9 +543,9 @@ public final class RouteCoverage {
   }
 
   /**
-   * Whether another handler takes every request {@code rule} decides for this method, as far as
-   * can be known without the framework: its own mapping is exactly the rule's pattern (not
-   * widened), it serves the method and it has no further conditions.
+   * Whether another handler takes every request {@code rule} decides for this method, as far as can
+   * be known without the framework: its own mapping is exactly the rule's pattern (not widened), it
+   * serves the method and it has no further conditions.
    */
   @SuppressWarnings("ReferenceEquality") // another handler of the list, not an equal one
   private static boolean claimedByAnother(Rule rule, Handler h, int m, List<Handler> all) {
@@ -544,8 +573,8 @@ public final class RouteCoverage {
   }
 
   /**
-   * The outcome policy file rules give the paths a handler's own pattern describes, or {@code
-   * null} if none or several.
+   * The outcome policy file rules give the paths a handler's own pattern describes, or {@code null}
+   * if none or several.
    */
   private static @Nullable Outcome fileOutcome(Policy policy, Set<Rule> generic) {
     Outcome found = null;
@@ -566,7 +595,10 @@ public final class RouteCoverage {
   /** What a handler requires: access, plane and scopes. */
   private record Outcome(Access access, @Nullable Plane plane, Set<String> scopes) {
     static Outcome of(RouteDeclarations.Declared d) {
-      return new Outcome(d.access(), d.access() == Access.PUBLIC || d.access() == Access.DENY ? null : d.plane(), d.scopes());
+      return new Outcome(
+          d.access(),
+          d.access() == Access.PUBLIC || d.access() == Access.DENY ? null : d.plane(),
+          d.scopes());
     }
 
     static Outcome of(Rule r) {

@@ -19,10 +19,10 @@ import org.jspecify.annotations.Nullable;
  * segments, last position only). {@code /} alone is the root. A trailing slash in the request is
  * ignored, so patterns never end with one.
  *
- * <p>{@code HEAD} is decided exactly as {@code GET} on the same path, because servlets and Spring MVC
- * answer {@code HEAD} with the {@code GET} handler: a rule whose methods include {@code GET} covers
- * {@code HEAD} too (its {@link #methods()} name both), and a rule naming {@code HEAD} without {@code
- * GET} is invalid.
+ * <p>{@code HEAD} is decided exactly as {@code GET} on the same path, because servlets and Spring
+ * MVC answer {@code HEAD} with the {@code GET} handler: a rule whose methods include {@code GET}
+ * covers {@code HEAD} too (its {@link #methods()} name both), and a rule naming {@code HEAD}
+ * without {@code GET} is invalid.
  *
  * <pre>{@code
  * Rule.human("/api/v1/accounts/**")
@@ -37,9 +37,9 @@ import org.jspecify.annotations.Nullable;
  * @param methods the HTTP methods the rule covers, upper case, sorted; empty means all methods;
  *     {@code GET} brings {@code HEAD} with it
  * @param scopes scopes the caller must hold, sorted; empty means none
- * @param plane the plane whose credential the route requires: {@link Plane#HUMAN} for human
- *     rules, {@link Plane#MACHINE} for machine rules, the declared plane for debug rules, {@code
- *     null} for public rules
+ * @param plane the plane whose credential the route requires: {@link Plane#HUMAN} for human rules,
+ *     {@link Plane#MACHINE} for machine rules, the declared plane for debug rules, {@code null} for
+ *     public rules
  */
 public record Rule(
     Access access, String pattern, Set<String> methods, Set<String> scopes, @Nullable Plane plane) {
@@ -68,7 +68,10 @@ public record Rule(
     for (String method : methods) {
       if (!METHODS.contains(method)) {
         throw new IllegalArgumentException(
-            "unknown method " + Text.quote(method, 16) + "; use one of " + String.join(",", METHODS));
+            "unknown method "
+                + Text.quote(method, 16)
+                + "; use one of "
+                + String.join(",", METHODS));
       }
     }
     if (methods.contains("HEAD") && !methods.contains("GET")) {
@@ -201,7 +204,8 @@ public record Rule(
       return null;
     }
     if (pattern.endsWith("/")) {
-      return "pattern " + Text.quote(pattern, 64)
+      return "pattern "
+          + Text.quote(pattern, 64)
           + " must not end with / (a trailing slash in a request is ignored anyway)";
     }
     String[] segments = pattern.substring(1).split("/", -1);
@@ -221,7 +225,8 @@ public record Rule(
       } else if (s.indexOf('*') >= 0 || s.indexOf('{') >= 0 || s.indexOf('}') >= 0) {
         return "wildcards must be a whole segment ({name}, * or **) in " + Text.quote(pattern, 64);
       } else if (!LITERAL.matcher(s).matches()) {
-        return "segment " + Text.quote(s, 64)
+        return "segment "
+            + Text.quote(s, 64)
             + " has characters outside [A-Za-z0-9._~!$&'()+,=:@-]; write the decoded path";
       }
     }

@@ -33,8 +33,8 @@ final class VerifiedClaims extends AbstractMap<String, Object> {
 
   /**
    * The claims as {@link dev.planeguard.internal.StrictJson#parseObject} returned them, kept
-   * without a copy: that map is unmodifiable at every depth and nobody else holds a reference
-   * that could change it. A JSON {@code null} member is a null value, as in Nimbus's claim maps.
+   * without a copy: that map is unmodifiable at every depth and nobody else holds a reference that
+   * could change it. A JSON {@code null} member is a null value, as in Nimbus's claim maps.
    */
   @SuppressWarnings("NullAway") // null values for JSON null members; get() is @Nullable anyway
   static VerifiedClaims ofParsed(Map<String, @Nullable Object> parsed) {

@@ -31,7 +31,10 @@ class ArchitectureTest {
         .should()
         .dependOnClassesThat()
         .resideInAnyPackage(
-            "jakarta.servlet..", "javax.servlet..", "org.springframework..", "org.apache.commons.logging..")
+            "jakarta.servlet..",
+            "javax.servlet..",
+            "org.springframework..",
+            "org.apache.commons.logging..")
         .check(CORE);
   }
 

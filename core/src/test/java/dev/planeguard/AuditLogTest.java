@@ -1,8 +1,8 @@
 package dev.planeguard;
 
-import dev.planeguard.keys.ApiKey;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.planeguard.keys.ApiKey;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -26,7 +26,9 @@ public class AuditLogTest {
     String log =
         captureStderr(
             () -> {
-              enforcer.decide(InboundRequest.of("GET", "/api/v1/accounts/me", Map.of("X-AOS-Key", List.of(key))));
+              enforcer.decide(
+                  InboundRequest.of(
+                      "GET", "/api/v1/accounts/me", Map.of("X-AOS-Key", List.of(key))));
               enforcer.decide(InboundRequest.of("GET", "/nope", Map.of()));
               enforcer.decide(InboundRequest.of("GET", "/healthz", Map.of()));
             });
@@ -38,7 +40,10 @@ public class AuditLogTest {
         .contains("violation=true")
         .contains("carriers=X-AOS-Key")
         .contains("route=\"/api/v1/accounts/**\"");
-    assertThat(lines.get(1)).contains("INFO planeguard.audit").contains("reason=UNMAPPED_ROUTE").contains("violation=false");
+    assertThat(lines.get(1))
+        .contains("INFO planeguard.audit")
+        .contains("reason=UNMAPPED_ROUTE")
+        .contains("violation=false");
     assertThat(log).doesNotContain(key).doesNotContain("reason=PUBLIC");
   }
 

@@ -11,7 +11,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** The bypass-flag registry: the seed's defaults, changes in code, additions from the environment. */
+/**
+ * The bypass-flag registry: the seed's defaults, changes in code, additions from the environment.
+ */
 class BypassFlagsTest {
 
   static Map<String, String> env(String mode, String... pairs) {
@@ -50,16 +52,24 @@ class BypassFlagsTest {
     ContractSpec spec =
         ContractSpec.builder()
             .bypassFlag(new BypassFlag("SKIP_AUTH", true))
-            .bypassFlag(new BypassFlag("OIDC_VERIFY_SSL", true)) // replaces: now "true" is the bypass
+            .bypassFlag(
+                new BypassFlag("OIDC_VERIFY_SSL", true)) // replaces: now "true" is the bypass
             .removeBypassFlag("RBAC_FAIL_OPEN")
             .removeBypassFlag("NOT_A_FLAG")
             .build();
-    assertThat(spec.bypassFlags()).extracting(BypassFlag::name)
-        .containsExactly("DEV_AUTH_ENABLED", "JWT_ALLOW_DEV_TOKEN", "JWT_VERIFY_SIGNATURE", "OIDC_VERIFY_SSL", "SKIP_AUTH");
+    assertThat(spec.bypassFlags())
+        .extracting(BypassFlag::name)
+        .containsExactly(
+            "DEV_AUTH_ENABLED",
+            "JWT_ALLOW_DEV_TOKEN",
+            "JWT_VERIFY_SIGNATURE",
+            "OIDC_VERIFY_SSL",
+            "SKIP_AUTH");
     assertThat(violations(spec, env("prod", "SKIP_AUTH", "yes"))).containsExactly("SKIP_AUTH");
     assertThat(violations(spec, env("prod", "RBAC_FAIL_OPEN", "true"))).isEmpty();
     assertThat(violations(spec, env("prod", "OIDC_VERIFY_SSL", "false"))).isEmpty();
-    assertThat(violations(spec, env("prod", "OIDC_VERIFY_SSL", "true"))).containsExactly("OIDC_VERIFY_SSL");
+    assertThat(violations(spec, env("prod", "OIDC_VERIFY_SSL", "true")))
+        .containsExactly("OIDC_VERIFY_SSL");
     // The standard spec is unchanged.
     assertThat(violations(ContractSpec.standard(), env("prod", "RBAC_FAIL_OPEN", "true")))
         .containsExactly("RBAC_FAIL_OPEN");
@@ -69,18 +79,36 @@ class BypassFlagsTest {
   @Test
   void theEnvironmentAddsFlagsWithoutCode() {
     Map<String, String> prod =
-        env("prod", "PLANEGUARD_BYPASS_FLAGS", " SKIP_AUTH:truthy, VERIFY_TLS:FALSY\tLEGACY_LOGIN:truthy ",
-            "SKIP_AUTH", "1", "VERIFY_TLS", "off", "LEGACY_LOGIN", "false");
-    assertThat(violations(ContractSpec.standard(), prod)).containsExactly("SKIP_AUTH", "VERIFY_TLS");
+        env(
+            "prod",
+            "PLANEGUARD_BYPASS_FLAGS",
+            " SKIP_AUTH:truthy, VERIFY_TLS:FALSY\tLEGACY_LOGIN:truthy ",
+            "SKIP_AUTH",
+            "1",
+            "VERIFY_TLS",
+            "off",
+            "LEGACY_LOGIN",
+            "false");
+    assertThat(violations(ContractSpec.standard(), prod))
+        .containsExactly("SKIP_AUTH", "VERIFY_TLS");
 
     Contract local =
-        Contract.parse(env("local", "PLANEGUARD_BYPASS_FLAGS", "SKIP_AUTH:truthy", "SKIP_AUTH", "on"));
-    assertThat(local.warnings()).singleElement().satisfies(p -> {
-      assertThat(p.subject()).isEqualTo("SKIP_AUTH");
-      assertThat(p.message()).contains("switches verification off").contains("refused in preprod and prod");
-    });
+        Contract.parse(
+            env("local", "PLANEGUARD_BYPASS_FLAGS", "SKIP_AUTH:truthy", "SKIP_AUTH", "on"));
+    assertThat(local.warnings())
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p.subject()).isEqualTo("SKIP_AUTH");
+              assertThat(p.message())
+                  .contains("switches verification off")
+                  .contains("refused in preprod and prod");
+            });
     // A declared flag that is not set is fine.
-    assertThat(violations(ContractSpec.standard(), env("prod", "PLANEGUARD_BYPASS_FLAGS", "SKIP_AUTH:truthy")))
+    assertThat(
+            violations(
+                ContractSpec.standard(),
+                env("prod", "PLANEGUARD_BYPASS_FLAGS", "SKIP_AUTH:truthy")))
         .isEmpty();
   }
 
@@ -90,7 +118,12 @@ class BypassFlagsTest {
     assertThat(
             violations(
                 ContractSpec.standard(),
-                env("prod", "PLANEGUARD_BYPASS_FLAGS", "RBAC_FAIL_OPEN:truthy", "RBAC_FAIL_OPEN", "false")))
+                env(
+                    "prod",
+                    "PLANEGUARD_BYPASS_FLAGS",
+                    "RBAC_FAIL_OPEN:truthy",
+                    "RBAC_FAIL_OPEN",
+                    "false")))
         .isEmpty();
     // Declaring it with the other sense is refused, and the declared flag still applies.
     Map<String, String> inverted =
@@ -99,29 +132,40 @@ class BypassFlagsTest {
         .isInstanceOfSatisfying(
             ConfigurationException.class,
             e -> {
-              assertThat(e.problems()).extracting(Problem::subject)
+              assertThat(e.problems())
+                  .extracting(Problem::subject)
                   .containsExactly("PLANEGUARD_BYPASS_FLAGS", "RBAC_FAIL_OPEN");
               assertThat(e.problems().get(0).message())
-                  .isEqualTo("entry RBAC_FAIL_OPEN:falsy contradicts the declared bypass flag RBAC_FAIL_OPEN:truthy");
+                  .isEqualTo(
+                      "entry RBAC_FAIL_OPEN:falsy contradicts the declared bypass flag RBAC_FAIL_OPEN:truthy");
             });
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"SKIP_AUTH", "SKIP_AUTH:yes", ":truthy", "SKIP AUTH:truthy", "1SKIP:falsy"})
+  @ValueSource(
+      strings = {"SKIP_AUTH", "SKIP_AUTH:yes", ":truthy", "SKIP AUTH:truthy", "1SKIP:falsy"})
   void aMalformedEntryIsAViolationInEveryMode(String entry) {
     for (String mode : List.of("local", "prod")) {
-      assertThatThrownBy(() -> ContractSpec.standard().parse(env(mode, "PLANEGUARD_BYPASS_FLAGS", entry + ",OK:truthy")))
+      assertThatThrownBy(
+              () ->
+                  ContractSpec.standard()
+                      .parse(env(mode, "PLANEGUARD_BYPASS_FLAGS", entry + ",OK:truthy")))
           .isInstanceOfSatisfying(
               ConfigurationException.class,
-              e -> assertThat(e.problems()).extracting(Problem::subject).contains("PLANEGUARD_BYPASS_FLAGS"));
+              e ->
+                  assertThat(e.problems())
+                      .extracting(Problem::subject)
+                      .contains("PLANEGUARD_BYPASS_FLAGS"));
     }
   }
 
   @Test
   void theVariableCanBeRenamed() {
     ContractSpec spec = ContractSpec.builder().bypassFlagsVariable("APP_BYPASS_FLAGS").build();
-    assertThat(violations(spec, env("prod", "APP_BYPASS_FLAGS", "X:truthy", "X", "true"))).containsExactly("X");
-    assertThat(violations(spec, env("prod", "PLANEGUARD_BYPASS_FLAGS", "X:truthy", "X", "true"))).isEmpty();
+    assertThat(violations(spec, env("prod", "APP_BYPASS_FLAGS", "X:truthy", "X", "true")))
+        .containsExactly("X");
+    assertThat(violations(spec, env("prod", "PLANEGUARD_BYPASS_FLAGS", "X:truthy", "X", "true")))
+        .isEmpty();
     assertThatThrownBy(() -> ContractSpec.builder().bypassFlagsVariable("bad name"))
         .isInstanceOf(IllegalArgumentException.class);
   }
@@ -131,7 +175,8 @@ class BypassFlagsTest {
     BypassFlag flag = BypassFlag.parse(" SKIP_AUTH : Truthy ");
     assertThat(flag).isEqualTo(new BypassFlag("SKIP_AUTH", true));
     assertThat(flag).hasToString("SKIP_AUTH:truthy");
-    assertThat(BypassFlag.parse(new BypassFlag("VERIFY", false).toString())).isEqualTo(new BypassFlag("VERIFY", false));
+    assertThat(BypassFlag.parse(new BypassFlag("VERIFY", false).toString()))
+        .isEqualTo(new BypassFlag("VERIFY", false));
     assertThatThrownBy(() -> BypassFlag.parse("nope"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("not NAME:truthy or NAME:falsy: \"nope\"");

@@ -9,9 +9,9 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * An independent statement of the environment contract, written from the design tables and not
- * from {@link ContractSpec}: which variables an environment must be refused for, and what it
- * allows. The exhaustive tests compare the implementation against it on every combination.
+ * An independent statement of the environment contract, written from the design tables and not from
+ * {@link ContractSpec}: which variables an environment must be refused for, and what it allows. The
+ * exhaustive tests compare the implementation against it on every combination.
  */
 public final class ContractOracle {
 
@@ -31,7 +31,8 @@ public final class ContractOracle {
           Map.of("DEV_AUTH_ENABLED", "true"),
           Map.of("JWT_VERIFY_SIGNATURE", "false"),
           Map.of("RBAC_FAIL_OPEN", "maybe"),
-          Map.of("JWT_VERIFY_SIGNATURE", "true", "OIDC_VERIFY_SSL", "1", "JWT_ALLOW_DEV_TOKEN", "no"));
+          Map.of(
+              "JWT_VERIFY_SIGNATURE", "true", "OIDC_VERIFY_SSL", "1", "JWT_ALLOW_DEV_TOKEN", "no"));
 
   private static final Map<String, Set<String>> AUTHORITY_BY_MODE =
       Map.of(

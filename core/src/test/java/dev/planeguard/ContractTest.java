@@ -24,7 +24,9 @@ class ContractTest {
       if (expected.isEmpty()) {
         valid++;
         Contract contract = Contract.parse(c.env());
-        assertThat(contract.sandboxAllowed()).as("sandbox for %s", c).isEqualTo(c.expectedSandboxAllowed());
+        assertThat(contract.sandboxAllowed())
+            .as("sandbox for %s", c)
+            .isEqualTo(c.expectedSandboxAllowed());
         assertThat(contract.warnings().stream().map(Problem::subject).collect(Collectors.toSet()))
             .as("warnings for %s", c)
             .isEqualTo(c.expectedWarnings());
@@ -97,7 +99,10 @@ class ContractTest {
         catchThrowableOfType(
             ConfigurationException.class,
             () -> Contract.parse(Map.of("AOS_MODE", hostile, "DB_AUTHORITY", "neon")));
-    assertThat(e.getMessage()).doesNotContain("\nxxx").contains("\\n").doesNotContain("x".repeat(100));
+    assertThat(e.getMessage())
+        .doesNotContain("\nxxx")
+        .contains("\\n")
+        .doesNotContain("x".repeat(100));
   }
 
   @Test
@@ -138,18 +143,19 @@ class ContractTest {
             .bypassFlag(new ContractSpec.BypassFlag("SKIP_AUTH", true))
             .removeBypassFlag("RBAC_FAIL_OPEN")
             .build();
-    Contract c = spec.parse(Map.of("APP_MODE", "test", "DB_AUTHORITY", "rds", "RBAC_FAIL_OPEN", "true"));
+    Contract c =
+        spec.parse(Map.of("APP_MODE", "test", "DB_AUTHORITY", "rds", "RBAC_FAIL_OPEN", "true"));
     assertThat(c.dbAuthority().name()).isEqualTo("rds");
     assertThat(c.warnings()).isEmpty();
 
-    assertThatThrownBy(() -> spec.parse(Map.of("APP_MODE", "prod", "DB_AUTHORITY", "neon", "SKIP_AUTH", "on")))
+    assertThatThrownBy(
+            () -> spec.parse(Map.of("APP_MODE", "prod", "DB_AUTHORITY", "neon", "SKIP_AUTH", "on")))
         .isInstanceOfSatisfying(
             ConfigurationException.class,
             e -> assertThat(subjects(e)).containsExactly("SKIP_AUTH"));
     assertThatThrownBy(() -> spec.parse(Map.of("AOS_MODE", "test", "DB_AUTHORITY", "rds")))
         .isInstanceOfSatisfying(
-            ConfigurationException.class,
-            e -> assertThat(subjects(e)).containsExactly("APP_MODE"));
+            ConfigurationException.class, e -> assertThat(subjects(e)).containsExactly("APP_MODE"));
   }
 
   @Test
@@ -166,14 +172,19 @@ class ContractTest {
     assertThat(Contract.parse(env)).isEqualTo(Contract.parse(Map.copyOf(env)));
     env.put("DEV_AUTH_ENABLED", "true");
     Contract withWarning = Contract.parse(env);
-    assertThat(withWarning.warnings()).singleElement().satisfies(p -> {
-      assertThat(p.subject()).isEqualTo("DEV_AUTH_ENABLED");
-      assertThat(p.message()).contains("refused in preprod and prod");
-    });
+    assertThat(withWarning.warnings())
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p.subject()).isEqualTo("DEV_AUTH_ENABLED");
+              assertThat(p.message()).contains("refused in preprod and prod");
+            });
     assertThat(withWarning.toString()).contains("mode=local").doesNotContain("DEV_AUTH");
   }
 
   static Set<String> subjects(ConfigurationException e) {
-    return e.problems().stream().map(Problem::subject).collect(Collectors.toCollection(LinkedHashSet::new));
+    return e.problems().stream()
+        .map(Problem::subject)
+        .collect(Collectors.toCollection(LinkedHashSet::new));
   }
 }

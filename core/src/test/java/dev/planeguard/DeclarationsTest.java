@@ -66,9 +66,11 @@ class DeclarationsTest {
   @Test
   void methodAnnotationsOverrideClassAnnotations() throws Exception {
     assertThat(read(RunsController.class, "list"))
-        .contains(new RouteDeclarations.Declared(Access.MACHINE, Plane.MACHINE, Set.of("runs:read")));
+        .contains(
+            new RouteDeclarations.Declared(Access.MACHINE, Plane.MACHINE, Set.of("runs:read")));
     assertThat(read(RunsController.class, "create"))
-        .contains(new RouteDeclarations.Declared(Access.MACHINE, Plane.MACHINE, Set.of("runs:write")));
+        .contains(
+            new RouteDeclarations.Declared(Access.MACHINE, Plane.MACHINE, Set.of("runs:write")));
     assertThat(read(RunsController.class, "status"))
         .contains(new RouteDeclarations.Declared(Access.PUBLIC, null, Set.of()));
     assertThat(read(RunsController.class, "export"))
@@ -79,7 +81,8 @@ class DeclarationsTest {
   void rolesAllowedAddsScopesButNeverSelectsAPlane() throws Exception {
     assertThat(read(RunsController.class, "purge"))
         .contains(
-            new RouteDeclarations.Declared(Access.MACHINE, Plane.MACHINE, Set.of("runs:read", "runs:admin")));
+            new RouteDeclarations.Declared(
+                Access.MACHINE, Plane.MACHINE, Set.of("runs:read", "runs:admin")));
     assertThat(read(OnlyRoles.class, "list")).isEmpty();
     assertThat(read(Mixed.class, "nothing")).isEmpty();
   }
@@ -96,8 +99,10 @@ class DeclarationsTest {
 
   @Test
   void debugDeclarationsBecomeDebugRules() throws Exception {
-    Rule rule = read(Mixed.class, "inspect").orElseThrow().toRule("/__debug/inspect", Set.of("GET"));
-    assertThat(rule.toPolicyLine()).isEqualTo("debug /__debug/inspect methods=GET,HEAD plane=human");
+    Rule rule =
+        read(Mixed.class, "inspect").orElseThrow().toRule("/__debug/inspect", Set.of("GET"));
+    assertThat(rule.toPolicyLine())
+        .isEqualTo("debug /__debug/inspect methods=GET,HEAD plane=human");
   }
 
   static Policy.Declaration declared(Rule rule, String origin) {
@@ -110,7 +115,9 @@ class DeclarationsTest {
     List<Policy.Declaration> declarations =
         List.of(
             declared(Rule.machine("/api/v1/runs").withMethods("GET"), "Runs#list"),
-            declared(Rule.machine("/api/v1/runs").withMethods("POST").withScopes("runs:write"), "Runs#create"),
+            declared(
+                Rule.machine("/api/v1/runs").withMethods("POST").withScopes("runs:write"),
+                "Runs#create"),
             declared(Rule.human("/api/v1/accounts/me").withMethods("GET"), "Accounts#me"),
             declared(Rule.publicRoute("/healthz"), "Health#check"));
     Policy merged = file.merge(declarations);
@@ -123,10 +130,14 @@ class DeclarationsTest {
             "machine /api/v1/runs scopes=runs:write methods=POST",
             "public /healthz");
     assertThat(merged.origin(Rule.publicRoute("/healthz"))).isEqualTo("app.policy:2, Health#check");
-    assertThat(merged.origin(Rule.machine("/api/v1/runs").withMethods("GET"))).isEqualTo("Runs#list");
+    assertThat(merged.origin(Rule.machine("/api/v1/runs").withMethods("GET")))
+        .isEqualTo("Runs#list");
 
     Policy fromDeclarationsOnly =
-        Policy.builder().rule(Rule.publicRoute("/x")).build().merge(List.of(declared(Rule.human("/y"), "Y#y")));
+        Policy.builder()
+            .rule(Rule.publicRoute("/x"))
+            .build()
+            .merge(List.of(declared(Rule.human("/y"), "Y#y")));
     assertThat(fromDeclarationsOnly.match("GET", "/y").access()).isEqualTo(Access.HUMAN);
   }
 
@@ -144,11 +155,21 @@ class DeclarationsTest {
     ConfigurationException e =
         catchThrowableOfType(
             ConfigurationException.class,
-            () -> file.merge(List.of(declared(Rule.publicRoute("/api/v1/status").withMethods("GET"), "Status#get"))));
-    assertThat(e.problems()).singleElement().satisfies(p -> {
-      assertThat(p.subject()).isEqualTo("Status#get");
-      assertThat(p.message()).contains("app.policy:1").contains("human /api/**").contains("public /api/v1/status");
-    });
+            () ->
+                file.merge(
+                    List.of(
+                        declared(
+                            Rule.publicRoute("/api/v1/status").withMethods("GET"), "Status#get"))));
+    assertThat(e.problems())
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p.subject()).isEqualTo("Status#get");
+              assertThat(p.message())
+                  .contains("app.policy:1")
+                  .contains("human /api/**")
+                  .contains("public /api/v1/status");
+            });
   }
 
   @Test
@@ -170,12 +191,17 @@ class DeclarationsTest {
                         // different access
                         declared(Rule.human("/api/v1/telemetry/events"), "Telemetry#post"),
                         // different methods for the same pattern
-                        declared(Rule.machine("/api/v1/runs").withMethods("GET", "POST"), "Runs#list"),
+                        declared(
+                            Rule.machine("/api/v1/runs").withMethods("GET", "POST"), "Runs#list"),
                         // different scopes
                         declared(Rule.human("/api/v1/accounts/me"), "Accounts#me"),
                         // agrees: no problem
-                        declared(Rule.human("/api/v1/accounts/{id}").withScopes("accounts:read"), "Accounts#one"))));
-    assertThat(e.problems()).extracting(Problem::subject).containsExactly("Telemetry#post", "Runs#list", "Accounts#me");
+                        declared(
+                            Rule.human("/api/v1/accounts/{id}").withScopes("accounts:read"),
+                            "Accounts#one"))));
+    assertThat(e.problems())
+        .extracting(Problem::subject)
+        .containsExactly("Telemetry#post", "Runs#list", "Accounts#me");
     assertThat(e.problems().get(0).message()).contains("app.policy:3");
     assertThat(e.problems().get(1).message()).contains("app.policy:1");
     assertThat(e.problems().get(2).message()).contains("app.policy:2");
@@ -230,8 +256,11 @@ class DeclarationsTest {
     assertThat(denied.status()).isEqualTo(404);
     assertThat(denied.detail()).isEqualTo(Detail.DENY_RULE);
     assertThat(denied.plane()).isNull();
-    assertThat(enforcer.decide(InboundRequest.of("GET", "/api/open", Map.of())).reason()).isEqualTo(Reason.PUBLIC);
-    assertThatThrownBy(() -> Policy.parse("deny /x scopes=a\n", "p")).hasMessageContaining("admit nobody");
-    assertThatThrownBy(() -> Policy.parse("deny /x plane=human\n", "p")).hasMessageContaining("only for debug");
+    assertThat(enforcer.decide(InboundRequest.of("GET", "/api/open", Map.of())).reason())
+        .isEqualTo(Reason.PUBLIC);
+    assertThatThrownBy(() -> Policy.parse("deny /x scopes=a\n", "p"))
+        .hasMessageContaining("admit nobody");
+    assertThatThrownBy(() -> Policy.parse("deny /x plane=human\n", "p"))
+        .hasMessageContaining("only for debug");
   }
 }

@@ -1,11 +1,11 @@
 package dev.planeguard;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.planeguard.keys.ApiKey;
 import dev.planeguard.keys.KeyFile;
 import dev.planeguard.keys.KeyRecord;
 import dev.planeguard.keys.KeyVerifier;
-import static org.assertj.core.api.Assertions.assertThat;
-
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,9 +18,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Row 18: after an allow, the handler the framework chose must be one the applied rule covers.
- * Real machine keys in a real key file; the coverage is computed from handler descriptions as an
- * adapter gives them.
+ * Row 18: after an allow, the handler the framework chose must be one the applied rule covers. Real
+ * machine keys in a real key file; the coverage is computed from handler descriptions as an adapter
+ * gives them.
  */
 class DispatchConfirmationTest {
 
@@ -72,7 +72,8 @@ class DispatchConfirmationTest {
                     "Docs#all",
                     List.of(new RouteCoverage.PathMapping("/docs/**", "/docs/**", false)),
                     Set.of("GET"),
-                    Optional.of(new RouteDeclarations.Declared(Access.MACHINE, Plane.MACHINE, Set.of())),
+                    Optional.of(
+                        new RouteDeclarations.Declared(Access.MACHINE, Plane.MACHINE, Set.of())),
                     false)));
   }
 
@@ -139,7 +140,8 @@ class DispatchConfirmationTest {
         enforcer.confirm(request("DELETE", "/feedback?_method=DELETE"), admitted, entry(1));
     assertThat(refused.reason()).isEqualTo(Reason.MISSING_CREDENTIAL);
     assertThat(refused.plane()).isEqualTo(Plane.MACHINE);
-    assertThat(audit).extracting(AuditEvent::reason)
+    assertThat(audit)
+        .extracting(AuditEvent::reason)
         .containsExactly(Reason.PUBLIC, Reason.MISSING_CREDENTIAL);
   }
 
@@ -165,7 +167,8 @@ class DispatchConfirmationTest {
     assertThat(audit).extracting(AuditEvent::reason).containsExactly(Reason.AUTHENTICATED);
     Decision refused = enforcer.confirm(request("GET", "/docs/x/y", key), null, entry(2));
     assertThat(refused.reason()).isEqualTo(Reason.DISPATCH_MISMATCH);
-    assertThat(audit).extracting(AuditEvent::reason)
+    assertThat(audit)
+        .extracting(AuditEvent::reason)
         .containsExactly(Reason.AUTHENTICATED, Reason.DISPATCH_MISMATCH);
   }
 
@@ -188,7 +191,8 @@ class DispatchConfirmationTest {
   void coverageOfAnotherPolicyConfirmsNothing() {
     RouteCoverage other =
         RouteCoverage.of(
-            Policy.parse(POLICY, "p.policy"), List.of(handler("Feedback#post", "POST", "/feedback")));
+            Policy.parse(POLICY, "p.policy"),
+            List.of(handler("Feedback#post", "POST", "/feedback")));
     InboundRequest post = request("POST", "/feedback");
     Decision admitted = enforcer.decide(post);
     assertThat(enforcer.confirm(post, admitted, other.entry(0)).reason())

@@ -1,10 +1,10 @@
 package dev.planeguard;
 
-import dev.planeguard.keys.ApiKey;
-import dev.planeguard.keys.KeyVerifier;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.planeguard.keys.ApiKey;
+import dev.planeguard.keys.KeyVerifier;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -118,26 +118,40 @@ public class EnforcerTest {
   void row2UnmappedRoutesAre404() {
     assertDecision(decide("prod", "GET", "/admin"), 404, Reason.UNMAPPED_ROUTE, null);
     assertDecision(decide("prod", "GET", "/API/v1/accounts/me"), 404, Reason.UNMAPPED_ROUTE, null);
-    assertDecision(decide("prod", "DELETE", "/api/v1/runs/1", "X-AOS-Key: " + MACHINE_KEY),
-        404, Reason.UNMAPPED_ROUTE, null);
+    assertDecision(
+        decide("prod", "DELETE", "/api/v1/runs/1", "X-AOS-Key: " + MACHINE_KEY),
+        404,
+        Reason.UNMAPPED_ROUTE,
+        null);
     assertDecision(decide("prod", "POST", "/healthz/x"), 404, Reason.UNMAPPED_ROUTE, null);
   }
 
   // Row 3
   @Test
   void row3DebugRoutesDoNotExistInProd() {
-    assertDecision(decide("prod", "GET", "/__debug/openapi_inspect"), 404, Reason.DEBUG_DISABLED, null);
+    assertDecision(
+        decide("prod", "GET", "/__debug/openapi_inspect"), 404, Reason.DEBUG_DISABLED, null);
     // preprod keeps debug routes, behind the plane's credential
-    assertDecision(decide("preprod", "GET", "/__debug/openapi_inspect"), 401, Reason.MISSING_CREDENTIAL, null);
-    assertDecision(decide("preprod", "GET", "/__debug/openapi_inspect", "X-AOS-Key: " + MACHINE_KEY),
-        401, Reason.CROSS_PLANE_CREDENTIAL, null);
+    assertDecision(
+        decide("preprod", "GET", "/__debug/openapi_inspect"), 401, Reason.MISSING_CREDENTIAL, null);
+    assertDecision(
+        decide("preprod", "GET", "/__debug/openapi_inspect", "X-AOS-Key: " + MACHINE_KEY),
+        401,
+        Reason.CROSS_PLANE_CREDENTIAL,
+        null);
   }
 
   // Row 4
   @Test
   void row4PublicRoutesDoNotExamineCredentials() {
-    Decision d = decide("prod", "GET", "/healthz?api_key=x", "Authorization: Basic a", "Authorization: Bearer b",
-        "X-AOS-Key: c");
+    Decision d =
+        decide(
+            "prod",
+            "GET",
+            "/healthz?api_key=x",
+            "Authorization: Basic a",
+            "Authorization: Bearer b",
+            "X-AOS-Key: c");
     assertThat(d.allowed()).isTrue();
     assertDecision(d, 200, Reason.PUBLIC, null);
     assertThat(d.principal()).isNull();
@@ -155,28 +169,69 @@ public class EnforcerTest {
     "/api/v1/accounts/me?ApiKey",
   })
   void row5CredentialsInTheQueryAreRefused(String target) {
-    assertDecision(decide("prod", "GET", target, "X-AOS-Key: " + MACHINE_KEY), 400, Reason.CREDENTIAL_IN_QUERY, null);
+    assertDecision(
+        decide("prod", "GET", target, "X-AOS-Key: " + MACHINE_KEY),
+        400,
+        Reason.CREDENTIAL_IN_QUERY,
+        null);
   }
 
   // Row 6
   @Test
   void row6TwoCarriersOrARepeatedCarrierAreAmbiguous() {
-    Decision both = decide("prod", "GET", "/api/v1/runs", "Authorization: Bearer " + JWT_SHAPED, "X-AOS-Key: " + MACHINE_KEY);
+    Decision both =
+        decide(
+            "prod",
+            "GET",
+            "/api/v1/runs",
+            "Authorization: Bearer " + JWT_SHAPED,
+            "X-AOS-Key: " + MACHINE_KEY);
     assertDecision(both, 400, Reason.AMBIGUOUS_CREDENTIALS, null);
     assertThat(both.violation()).isTrue();
-    assertDecision(decide("prod", "GET", "/api/v1/runs", "X-AOS-Key: " + MACHINE_KEY, "X-AOS-Key: " + MACHINE_KEY),
-        400, Reason.AMBIGUOUS_CREDENTIALS, null);
-    assertDecision(decide("prod", "GET", "/api/v1/accounts/me", "Authorization: Bearer a.b.c", "authorization: Bearer a.b.c"),
-        400, Reason.AMBIGUOUS_CREDENTIALS, null);
-    assertDecision(decide("local", "GET", "/api/v1/accounts/me", "Authorization: Bearer a.b.c", "X-AOS-Customer-Key: " + SANDBOX_KEY),
-        400, Reason.AMBIGUOUS_CREDENTIALS, null);
-    assertThat(audit.get(audit.size() - 1).carriers()).containsExactly("Authorization", "X-AOS-Customer-Key");
+    assertDecision(
+        decide(
+            "prod",
+            "GET",
+            "/api/v1/runs",
+            "X-AOS-Key: " + MACHINE_KEY,
+            "X-AOS-Key: " + MACHINE_KEY),
+        400,
+        Reason.AMBIGUOUS_CREDENTIALS,
+        null);
+    assertDecision(
+        decide(
+            "prod",
+            "GET",
+            "/api/v1/accounts/me",
+            "Authorization: Bearer a.b.c",
+            "authorization: Bearer a.b.c"),
+        400,
+        Reason.AMBIGUOUS_CREDENTIALS,
+        null);
+    assertDecision(
+        decide(
+            "local",
+            "GET",
+            "/api/v1/accounts/me",
+            "Authorization: Bearer a.b.c",
+            "X-AOS-Customer-Key: " + SANDBOX_KEY),
+        400,
+        Reason.AMBIGUOUS_CREDENTIALS,
+        null);
+    assertThat(audit.get(audit.size() - 1).carriers())
+        .containsExactly("Authorization", "X-AOS-Customer-Key");
   }
 
   // Row 7
   @Test
   void row7NoCredentialIs401() {
-    Decision d = decide("prod", "GET", "/api/v1/accounts/me", "X_AOS_Key: " + MACHINE_KEY, "Proxy-Authorization: Bearer x");
+    Decision d =
+        decide(
+            "prod",
+            "GET",
+            "/api/v1/accounts/me",
+            "X_AOS_Key: " + MACHINE_KEY,
+            "Proxy-Authorization: Bearer x");
     assertDecision(d, 401, Reason.MISSING_CREDENTIAL, null);
     assertThat(d.plane()).isEqualTo(Plane.HUMAN);
     assertThat(d.violation()).isFalse();
@@ -185,18 +240,36 @@ public class EnforcerTest {
   // Row 8
   @Test
   void row8CredentialsOfAnotherPlaneAreRefused() {
-    assertDecision(decide("prod", "GET", "/api/v1/accounts/me", "X-AOS-Key: " + MACHINE_KEY),
-        401, Reason.CROSS_PLANE_CREDENTIAL, null);
-    assertDecision(decide("prod", "GET", "/api/v1/accounts/me", "Authorization: Bearer " + MACHINE_KEY),
-        401, Reason.CROSS_PLANE_CREDENTIAL, null);
-    assertDecision(decide("prod", "GET", "/api/v1/accounts/me", "Authorization: bearer " + MACHINE_KEY),
-        401, Reason.CROSS_PLANE_CREDENTIAL, null);
-    assertDecision(decide("prod", "GET", "/api/v1/runs", "Authorization: Bearer " + JWT_SHAPED),
-        401, Reason.CROSS_PLANE_CREDENTIAL, null);
-    assertDecision(decide("prod", "GET", "/api/v1/runs", "Authorization: Basic dXNlcjpwYXNz"),
-        401, Reason.CROSS_PLANE_CREDENTIAL, null);
-    assertDecision(decide("local", "GET", "/api/v1/runs", "X-AOS-Customer-Key: " + SANDBOX_KEY),
-        401, Reason.CROSS_PLANE_CREDENTIAL, null);
+    assertDecision(
+        decide("prod", "GET", "/api/v1/accounts/me", "X-AOS-Key: " + MACHINE_KEY),
+        401,
+        Reason.CROSS_PLANE_CREDENTIAL,
+        null);
+    assertDecision(
+        decide("prod", "GET", "/api/v1/accounts/me", "Authorization: Bearer " + MACHINE_KEY),
+        401,
+        Reason.CROSS_PLANE_CREDENTIAL,
+        null);
+    assertDecision(
+        decide("prod", "GET", "/api/v1/accounts/me", "Authorization: bearer " + MACHINE_KEY),
+        401,
+        Reason.CROSS_PLANE_CREDENTIAL,
+        null);
+    assertDecision(
+        decide("prod", "GET", "/api/v1/runs", "Authorization: Bearer " + JWT_SHAPED),
+        401,
+        Reason.CROSS_PLANE_CREDENTIAL,
+        null);
+    assertDecision(
+        decide("prod", "GET", "/api/v1/runs", "Authorization: Basic dXNlcjpwYXNz"),
+        401,
+        Reason.CROSS_PLANE_CREDENTIAL,
+        null);
+    assertDecision(
+        decide("local", "GET", "/api/v1/runs", "X-AOS-Customer-Key: " + SANDBOX_KEY),
+        401,
+        Reason.CROSS_PLANE_CREDENTIAL,
+        null);
     // The header decides the plane: a JWT in the machine header is still a machine credential.
     assertThat(decide("prod", "GET", "/api/v1/accounts/me", "X-AOS-Key: " + JWT_SHAPED).reason())
         .isEqualTo(Reason.CROSS_PLANE_CREDENTIAL);
@@ -212,7 +285,9 @@ public class EnforcerTest {
       assertThat(d.violation()).as(mode).isEqualTo(!mode.equals("test"));
     }
     // local allows sandbox keys, but without a sandbox verifier there is nothing to accept them
-    assertThat(decide("local", "GET", "/api/v1/accounts/me", "X-AOS-Customer-Key: " + SANDBOX_KEY).reason())
+    assertThat(
+            decide("local", "GET", "/api/v1/accounts/me", "X-AOS-Customer-Key: " + SANDBOX_KEY)
+                .reason())
         .isEqualTo(Reason.SANDBOX_FORBIDDEN);
   }
 
@@ -227,14 +302,20 @@ public class EnforcerTest {
     "Token abc",
   })
   void row10OtherSchemesAreUnsupported(String authorization) {
-    assertDecision(decide("prod", "GET", "/api/v1/accounts/me", "Authorization: " + authorization),
-        401, Reason.UNSUPPORTED_SCHEME, null);
+    assertDecision(
+        decide("prod", "GET", "/api/v1/accounts/me", "Authorization: " + authorization),
+        401,
+        Reason.UNSUPPORTED_SCHEME,
+        null);
   }
 
   @Test
   void row11ABearerWithoutTokenIsMalformedWithoutReachingTheVerifier() {
-    assertDecision(decide("prod", "GET", "/api/v1/accounts/me", "Authorization: Bearer"),
-        401, Reason.INVALID_TOKEN, Detail.MALFORMED);
+    assertDecision(
+        decide("prod", "GET", "/api/v1/accounts/me", "Authorization: Bearer"),
+        401,
+        Reason.INVALID_TOKEN,
+        Detail.MALFORMED);
   }
 
   @Test
@@ -251,10 +332,16 @@ public class EnforcerTest {
                   : new Verification.Unavailable(Detail.KEY_STORE_UNAVAILABLE);
             },
             null);
-    assertDecision(e.decide(request("GET", "/api/v1/accounts/me", "Authorization: Bearer " + JWT_SHAPED)),
-        401, Reason.INVALID_TOKEN, Detail.EXPIRED);
-    assertDecision(e.decide(request("GET", "/api/v1/runs", "X-AOS-Key: " + MACHINE_KEY)),
-        401, Reason.REVOKED_KEY, Detail.UNKNOWN_ID);
+    assertDecision(
+        e.decide(request("GET", "/api/v1/accounts/me", "Authorization: Bearer " + JWT_SHAPED)),
+        401,
+        Reason.INVALID_TOKEN,
+        Detail.EXPIRED);
+    assertDecision(
+        e.decide(request("GET", "/api/v1/runs", "X-AOS-Key: " + MACHINE_KEY)),
+        401,
+        Reason.REVOKED_KEY,
+        Detail.UNKNOWN_ID);
     Decision unavailable = e.decide(request("GET", "/api/v1/runs", "X-AOS-Key: other"));
     assertDecision(unavailable, 503, Reason.VERIFIER_UNAVAILABLE, Detail.KEY_STORE_UNAVAILABLE);
     assertThat(unavailable.retryAfterSeconds()).isEqualTo(5);
@@ -272,12 +359,16 @@ public class EnforcerTest {
               throw new NullPointerException();
             },
             null);
-    Decision human = e.decide(request("GET", "/api/v1/accounts/me", "Authorization: Bearer " + JWT_SHAPED));
+    Decision human =
+        e.decide(request("GET", "/api/v1/accounts/me", "Authorization: Bearer " + JWT_SHAPED));
     assertDecision(human, 503, Reason.VERIFIER_UNAVAILABLE, Detail.INTERNAL_ERROR);
     assertThat(human.allowed()).isFalse();
     assertThat(human.principal()).isNull();
-    assertDecision(e.decide(request("GET", "/api/v1/runs", "X-AOS-Key: " + MACHINE_KEY)),
-        503, Reason.VERIFIER_UNAVAILABLE, Detail.INTERNAL_ERROR);
+    assertDecision(
+        e.decide(request("GET", "/api/v1/runs", "X-AOS-Key: " + MACHINE_KEY)),
+        503,
+        Reason.VERIFIER_UNAVAILABLE,
+        Detail.INTERNAL_ERROR);
     assertThat(audit).hasSize(2);
   }
 
@@ -289,12 +380,19 @@ public class EnforcerTest {
             token -> new Verification.Verified(new MachinePrincipal("k", null, java.util.Set.of())),
             (key, kind, mode) ->
                 new Verification.Verified(
-                    new HumanPrincipal("s", "https://issuer", null, null, java.util.Set.of(), Map.of())),
+                    new HumanPrincipal(
+                        "s", "https://issuer", null, null, java.util.Set.of(), Map.of())),
             null);
-    assertDecision(e.decide(request("GET", "/api/v1/accounts/me", "Authorization: Bearer " + JWT_SHAPED)),
-        503, Reason.VERIFIER_UNAVAILABLE, Detail.INTERNAL_ERROR);
-    assertDecision(e.decide(request("GET", "/api/v1/runs", "X-AOS-Key: " + MACHINE_KEY)),
-        503, Reason.VERIFIER_UNAVAILABLE, Detail.INTERNAL_ERROR);
+    assertDecision(
+        e.decide(request("GET", "/api/v1/accounts/me", "Authorization: Bearer " + JWT_SHAPED)),
+        503,
+        Reason.VERIFIER_UNAVAILABLE,
+        Detail.INTERNAL_ERROR);
+    assertDecision(
+        e.decide(request("GET", "/api/v1/runs", "X-AOS-Key: " + MACHINE_KEY)),
+        503,
+        Reason.VERIFIER_UNAVAILABLE,
+        Detail.INTERNAL_ERROR);
   }
 
   @Test
@@ -307,8 +405,13 @@ public class EnforcerTest {
 
   @Test
   void everyDecisionProducesOneAuditEventWithoutCredentials() {
-    decide("prod", "GET", "/api/v1/accounts/me?api_key=" + MACHINE_KEY, "X-AOS-Key: " + MACHINE_KEY);
-    decide("prod", "GET", "/api/v1/runs/" + MACHINE_KEY + "/x" + JWT_SHAPED, "Authorization: Bearer " + JWT_SHAPED);
+    decide(
+        "prod", "GET", "/api/v1/accounts/me?api_key=" + MACHINE_KEY, "X-AOS-Key: " + MACHINE_KEY);
+    decide(
+        "prod",
+        "GET",
+        "/api/v1/runs/" + MACHINE_KEY + "/x" + JWT_SHAPED,
+        "Authorization: Bearer " + JWT_SHAPED);
     decide("prod", "GET", "/healthz");
     assertThat(audit).hasSize(3);
     AuditEvent first = audit.get(0);
@@ -335,7 +438,8 @@ public class EnforcerTest {
 
   @Test
   void attackerControlledValuesAreEscapedAndCappedInAudit() {
-    InboundRequest hostile = request("GET", "/" + "a".repeat(300) + "%22%5C", "X-Request-Id: r\"1\n" + "z".repeat(200));
+    InboundRequest hostile =
+        request("GET", "/" + "a".repeat(300) + "%22%5C", "X-Request-Id: r\"1\n" + "z".repeat(200));
     enforcer("prod").decide(new ContainerRequest(hostile.path(), null, "id\"\n" + "z".repeat(200)));
     AuditEvent e = audit.get(0);
     assertThat(e.path()).hasSizeLessThan(280).endsWith(")");
@@ -352,9 +456,10 @@ public class EnforcerTest {
             .policy(POLICY)
             .tokenVerifier(UNREACHABLE_TOKENS)
             .machineKeyVerifier(UNREACHABLE_KEYS)
-            .auditSink(event -> {
-              throw new IllegalStateException("disk full");
-            })
+            .auditSink(
+                event -> {
+                  throw new IllegalStateException("disk full");
+                })
             .build();
     assertThat(e.decide(request("GET", "/healthz")).reason()).isEqualTo(Reason.PUBLIC);
     assertThat(e.decide(request("GET", "/nope")).reason()).isEqualTo(Reason.UNMAPPED_ROUTE);
@@ -377,7 +482,10 @@ public class EnforcerTest {
                 assertThat(ex.problems())
                     .extracting(Problem::subject)
                     .containsExactly(
-                        "human plane", "machine plane", "sandbox keys", "sandbox key header",
+                        "human plane",
+                        "machine plane",
+                        "sandbox keys",
+                        "sandbox key header",
                         "Authorization"));
   }
 
@@ -393,9 +501,12 @@ public class EnforcerTest {
     assertThatThrownBy(testWithoutSandbox::build)
         .isInstanceOfSatisfying(
             ConfigurationException.class,
-            ex -> assertThat(ex.problems()).singleElement().satisfies(p ->
-                assertThat(p.fix()).contains("CUSTOMER_SANDBOX_ENABLED=true")));
-    Enforcer testWithSandbox = enforcer("test", UNREACHABLE_TOKENS, UNREACHABLE_KEYS, UNREACHABLE_KEYS);
+            ex ->
+                assertThat(ex.problems())
+                    .singleElement()
+                    .satisfies(p -> assertThat(p.fix()).contains("CUSTOMER_SANDBOX_ENABLED=true")));
+    Enforcer testWithSandbox =
+        enforcer("test", UNREACHABLE_TOKENS, UNREACHABLE_KEYS, UNREACHABLE_KEYS);
     assertThat(testWithSandbox.contract().sandboxAllowed()).isTrue();
   }
 
@@ -410,7 +521,8 @@ public class EnforcerTest {
   }
 
   /** A request as a servlet container would present it, with its own decoded path. */
-  record ContainerRequest(String path, String containerPath, String requestId) implements InboundRequest {
+  record ContainerRequest(String path, String containerPath, String requestId)
+      implements InboundRequest {
     ContainerRequest(String path, String containerPath) {
       this(path, containerPath, null);
     }

@@ -99,7 +99,9 @@ class MigrationGateTest {
           }
           MigrationGate gate = MigrationGate.of(env(mode, role, confirm));
           Set<String> subjects =
-              gate.refusals().stream().map(Problem::subject).collect(Collectors.toCollection(LinkedHashSet::new));
+              gate.refusals().stream()
+                  .map(Problem::subject)
+                  .collect(Collectors.toCollection(LinkedHashSet::new));
           assertThat(subjects).as("%s role=%s confirm=%s", mode, role, confirm).isEqualTo(expected);
           for (Problem p : gate.refusals()) {
             assertThat(p.fix()).isNotBlank();
@@ -127,7 +129,9 @@ class MigrationGateTest {
     Map<String, String> env = env("prod", "staging", null);
     env.put("DB_AUTHORITY", "local");
     List<Problem> refusals = MigrationGate.of(env).refusals();
-    assertThat(refusals).extracting(Problem::subject).contains("AOS_MODE", "DB_AUTHORITY", "DB_ROLE");
+    assertThat(refusals)
+        .extracting(Problem::subject)
+        .contains("AOS_MODE", "DB_AUTHORITY", "DB_ROLE");
   }
 
   @Test
@@ -141,10 +145,13 @@ class MigrationGateTest {
   void aReadOnlySessionIsRefusedEvenWithStaging() throws SQLException {
     try (Connection c = primary.getDatabase("postgres", "readonly_db").getConnection()) {
       List<Problem> refusals = MigrationGate.of(env("local", "staging", null)).refusals(c);
-      assertThat(refusals).singleElement().satisfies(p -> {
-        assertThat(p.subject()).isEqualTo("database");
-        assertThat(p.message()).contains("transaction_read_only");
-      });
+      assertThat(refusals)
+          .singleElement()
+          .satisfies(
+              p -> {
+                assertThat(p.subject()).isEqualTo("database");
+                assertThat(p.message()).contains("transaction_read_only");
+              });
     }
   }
 
@@ -152,7 +159,9 @@ class MigrationGateTest {
   void aStandbyIsRefusedEvenWithProdConfirmed() throws SQLException {
     try (Connection c = standby.getPostgresDatabase().getConnection()) {
       List<Problem> refusals = MigrationGate.of(env("prod", "prod", "true")).refusals(c);
-      assertThat(refusals).extracting(Problem::message).anySatisfy(m -> assertThat(m).contains("standby"));
+      assertThat(refusals)
+          .extracting(Problem::message)
+          .anySatisfy(m -> assertThat(m).contains("standby"));
     }
   }
 
@@ -166,9 +175,12 @@ class MigrationGateTest {
     }
     try (Connection other = standby.getPostgresDatabase().getConnection()) {
       List<Problem> refusals = MigrationGate.of(env("prod", "prod", fingerprint)).refusals(other);
-      assertThat(refusals).extracting(Problem::message).anySatisfy(m -> assertThat(m).contains("but the target is"));
+      assertThat(refusals)
+          .extracting(Problem::message)
+          .anySatisfy(m -> assertThat(m).contains("but the target is"));
     }
-    try (Connection sameClusterOtherDb = primary.getDatabase("postgres", "template1").getConnection()) {
+    try (Connection sameClusterOtherDb =
+        primary.getDatabase("postgres", "template1").getConnection()) {
       assertThat(MigrationGate.of(env("prod", "prod", fingerprint)).refusals(sameClusterOtherDb))
           .extracting(Problem::subject)
           .containsExactly("CONFIRM_PROD_MIGRATIONS");
@@ -182,18 +194,23 @@ class MigrationGateTest {
       fingerprint = MigrationGate.fingerprint(c);
     }
     String url = primary.getJdbcUrl("app", "postgres");
-    try (Connection c = java.sql.DriverManager.getConnection(url, "app", "app-password-for-tests")) {
+    try (Connection c =
+        java.sql.DriverManager.getConnection(url, "app", "app-password-for-tests")) {
       assertThat(MigrationGate.of(env("prod", "prod", fingerprint)).refusals(c)).isEmpty();
     }
     try (Connection admin = primary.getPostgresDatabase().getConnection();
         Statement s = admin.createStatement()) {
       s.execute("REVOKE EXECUTE ON FUNCTION pg_control_system() FROM PUBLIC");
-      try (Connection c = java.sql.DriverManager.getConnection(url, "app", "app-password-for-tests")) {
+      try (Connection c =
+          java.sql.DriverManager.getConnection(url, "app", "app-password-for-tests")) {
         List<Problem> refusals = MigrationGate.of(env("prod", "prod", fingerprint)).refusals(c);
-        assertThat(refusals).singleElement().satisfies(p -> {
-          assertThat(p.message()).contains("cannot be read").contains("42501");
-          assertThat(p.fix()).contains("pg_control_system");
-        });
+        assertThat(refusals)
+            .singleElement()
+            .satisfies(
+                p -> {
+                  assertThat(p.message()).contains("cannot be read").contains("42501");
+                  assertThat(p.fix()).contains("pg_control_system");
+                });
       } finally {
         s.execute("GRANT EXECUTE ON FUNCTION pg_control_system() TO PUBLIC");
       }
@@ -205,6 +222,8 @@ class MigrationGateTest {
     Connection closed = primary.getPostgresDatabase().getConnection();
     closed.close();
     List<Problem> refusals = MigrationGate.of(env("test", "staging", null)).refusals(closed);
-    assertThat(refusals).singleElement().satisfies(p -> assertThat(p.message()).contains("could not be asked"));
+    assertThat(refusals)
+        .singleElement()
+        .satisfies(p -> assertThat(p.message()).contains("could not be asked"));
   }
 }

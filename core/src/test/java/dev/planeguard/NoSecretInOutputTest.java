@@ -1,14 +1,14 @@
 package dev.planeguard;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.planeguard.internal.Slf4jAuditSink;
 import dev.planeguard.keys.ApiKey;
 import dev.planeguard.keys.KeyRecord;
 import dev.planeguard.keys.KeyVerifier;
 import dev.planeguard.secrets.SecretTiers;
 import dev.planeguard.secrets.Secrets;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
-import dev.planeguard.internal.Slf4jAuditSink;
 import dev.planeguard.testing.FakeSecrets;
 import dev.planeguard.testing.LeakCheck;
 import dev.planeguard.testing.OutputCapture;
@@ -28,11 +28,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * No secret used in a scenario appears in anything the scenario produced: log output (SLF4J
- * Simple on {@code System.err}, and every audit event formatted as the default sink would at any
- * level), exception messages and stack traces, and the {@code toString()} of every public type that
- * held a secret. Scenarios: secret resolution, tier scopes, the contract, and the engine deciding
- * requests that carry credentials in headers, query, path and request id.
+ * No secret used in a scenario appears in anything the scenario produced: log output (SLF4J Simple
+ * on {@code System.err}, and every audit event formatted as the default sink would at any level),
+ * exception messages and stack traces, and the {@code toString()} of every public type that held a
+ * secret. Scenarios: secret resolution, tier scopes, the contract, and the engine deciding requests
+ * that carry credentials in headers, query, path and request id.
  */
 class NoSecretInOutputTest {
 
@@ -126,7 +126,12 @@ class NoSecretInOutputTest {
               }
               for (Mode mode : Mode.values()) {
                 Contract contract =
-                    Contract.parse(Map.of("AOS_MODE", mode.id(), "DB_AUTHORITY", mode == Mode.LOCAL ? "local" : "neon"));
+                    Contract.parse(
+                        Map.of(
+                            "AOS_MODE",
+                            mode.id(),
+                            "DB_AUTHORITY",
+                            mode == Mode.LOCAL ? "local" : "neon"));
                 try {
                   held.addAll(SecretTiers.checkStartup(contract, env));
                 } catch (ConfigurationException e) {
@@ -188,7 +193,13 @@ class NoSecretInOutputTest {
               }
               Contract local =
                   Contract.parse(
-                      Map.of("AOS_MODE", "local", "DB_AUTHORITY", "local", "RBAC_FAIL_OPEN", anthropic));
+                      Map.of(
+                          "AOS_MODE",
+                          "local",
+                          "DB_AUTHORITY",
+                          "local",
+                          "RBAC_FAIL_OPEN",
+                          anthropic));
               held.add(local);
               held.addAll(local.warnings());
             });
@@ -230,17 +241,19 @@ class NoSecretInOutputTest {
           if (!key.id().equals(record.id()) || !ApiKey.hashesEqual(key.hash(), record.hash())) {
             return Verification.rejected(Reason.INVALID_KEY, Detail.MALFORMED);
           }
-          return Verification.verified(new MachinePrincipal(record.id(), record.tenant(), record.scopes()));
+          return Verification.verified(
+              new MachinePrincipal(record.id(), record.tenant(), record.scopes()));
         };
     TokenVerifier tokens =
         token -> {
           throw new IllegalArgumentException("cannot verify " + token);
         };
     List<AuditEvent> events = new ArrayList<>();
-    AuditSink both = e -> {
-      events.add(e);
-      Slf4jAuditSink.INSTANCE.record(e);
-    };
+    AuditSink both =
+        e -> {
+          events.add(e);
+          Slf4jAuditSink.INSTANCE.record(e);
+        };
     Enforcer enforcer =
         Enforcer.builder()
             .contract(Contract.parse(Map.of("AOS_MODE", "prod", "DB_AUTHORITY", "neon")))
@@ -290,12 +303,25 @@ class NoSecretInOutputTest {
     assertThat(events).hasSize(requests.size());
     assertThat(events.get(0).allowed()).isTrue();
     assertThat(events.get(0).principalId()).isEqualTo(valid.id());
-    assertThat(events).extracting(AuditEvent::reason).contains(
-        Reason.AUTHENTICATED, Reason.INVALID_KEY, Reason.KEY_MODE_MISMATCH, Reason.VERIFIER_UNAVAILABLE,
-        Reason.AMBIGUOUS_CREDENTIALS, Reason.CROSS_PLANE_CREDENTIAL, Reason.UNSUPPORTED_SCHEME,
-        Reason.SANDBOX_FORBIDDEN, Reason.CREDENTIAL_IN_QUERY, Reason.MALFORMED_REQUEST,
-        Reason.MISSING_CREDENTIAL, Reason.PUBLIC, Reason.UNMAPPED_ROUTE);
-    assertThat(output.err()).contains("planeguard.audit").contains("planeguard denied a request after an internal error");
+    assertThat(events)
+        .extracting(AuditEvent::reason)
+        .contains(
+            Reason.AUTHENTICATED,
+            Reason.INVALID_KEY,
+            Reason.KEY_MODE_MISMATCH,
+            Reason.VERIFIER_UNAVAILABLE,
+            Reason.AMBIGUOUS_CREDENTIALS,
+            Reason.CROSS_PLANE_CREDENTIAL,
+            Reason.UNSUPPORTED_SCHEME,
+            Reason.SANDBOX_FORBIDDEN,
+            Reason.CREDENTIAL_IN_QUERY,
+            Reason.MALFORMED_REQUEST,
+            Reason.MISSING_CREDENTIAL,
+            Reason.PUBLIC,
+            Reason.UNMAPPED_ROUTE);
+    assertThat(output.err())
+        .contains("planeguard.audit")
+        .contains("planeguard denied a request after an internal error");
 
     LeakCheck check =
         LeakCheck.create()
@@ -326,7 +352,8 @@ class NoSecretInOutputTest {
       malformed = e;
     }
     assertThat(malformed).isNotNull();
-    assertThatThrownBy(() -> ApiKey.parse(key.value().replace('_', '-'))).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> ApiKey.parse(key.value().replace('_', '-')))
+        .isInstanceOf(IllegalArgumentException.class);
     LeakCheck.create()
         .apiKey("key", key.value())
         .objects(key, record, record.toJsonLine())
@@ -337,9 +364,12 @@ class NoSecretInOutputTest {
   /** A JWT-shaped token with a random signature; never verified, only carried. */
   private static String fakeJwt() {
     Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
-    return b64.encodeToString("{\"alg\":\"RS256\",\"kid\":\"k1\"}".getBytes(StandardCharsets.UTF_8)) + "."
-        + b64.encodeToString("{\"sub\":\"user-1\",\"iss\":\"https://issuer\"}".getBytes(StandardCharsets.UTF_8))
-        + "." + FakeSecrets.strong(86);
+    return b64.encodeToString("{\"alg\":\"RS256\",\"kid\":\"k1\"}".getBytes(StandardCharsets.UTF_8))
+        + "."
+        + b64.encodeToString(
+            "{\"sub\":\"user-1\",\"iss\":\"https://issuer\"}".getBytes(StandardCharsets.UTF_8))
+        + "."
+        + FakeSecrets.strong(86);
   }
 
   private static InboundRequest request(

@@ -1,11 +1,11 @@
 package dev.planeguard;
 
-import dev.planeguard.keys.ApiKey;
-import dev.planeguard.keys.KeyFile;
-import dev.planeguard.keys.KeyRecord;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import dev.planeguard.keys.ApiKey;
+import dev.planeguard.keys.KeyFile;
+import dev.planeguard.keys.KeyRecord;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -82,17 +82,28 @@ class PlaneGuardTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"ftp://keys.example.com/jwks.json", "mailto:keys@example.com", "https:jwks", "ldap://x", "   "})
+  @ValueSource(
+      strings = {
+        "ftp://keys.example.com/jwks.json",
+        "mailto:keys@example.com",
+        "https:jwks",
+        "ldap://x",
+        "   "
+      })
   void anythingElseIsRefusedWithTheSameMessageEverywhere(String location) {
     List<Problem> problems = new ArrayList<>();
     assertThat(PlaneGuard.jwksLocation(location, "jwks", problems)).isNull();
-    assertThat(problems).singleElement().satisfies(p -> {
-      assertThat(p.subject()).isEqualTo("jwks");
-      assertThat(p.fix()).isEqualTo(
-          location.isBlank()
-              ? "give a path, a file: URI or an https: URL"
-              : "give a path such as /etc/planeguard/jwks.json, a file: URI or an https: URL");
-    });
+    assertThat(problems)
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p.subject()).isEqualTo("jwks");
+              assertThat(p.fix())
+                  .isEqualTo(
+                      location.isBlank()
+                          ? "give a path, a file: URI or an https: URL"
+                          : "give a path such as /etc/planeguard/jwks.json, a file: URI or an https: URL");
+            });
   }
 
   @Test
@@ -109,17 +120,24 @@ class PlaneGuardTest {
               .machineKeysFile(keyFile(Mode.LOCAL))
               .build();
       List<Problem> problems = problems(settings);
-      assertThat(problems).extracting(Problem::subject).containsExactly(
-          switch (naming) {
-            case PROPERTIES -> new String[] {
-              "planeguard.human.jwks-uri", "planeguard.human.additional-issuers[0].jwks-uri"};
-            case ENVIRONMENT -> new String[] {
-              "PLANEGUARD_HUMAN_JWKS_URI", "PLANEGUARD_HUMAN_ADDITIONALISSUERS_0_JWKS_URI"};
-            case COMMAND_LINE -> new String[] {"--jwks", "--jwks (issuer 2)"};
-          });
+      assertThat(problems)
+          .extracting(Problem::subject)
+          .containsExactly(
+              switch (naming) {
+                case PROPERTIES ->
+                    new String[] {
+                      "planeguard.human.jwks-uri", "planeguard.human.additional-issuers[0].jwks-uri"
+                    };
+                case ENVIRONMENT ->
+                    new String[] {
+                      "PLANEGUARD_HUMAN_JWKS_URI", "PLANEGUARD_HUMAN_ADDITIONALISSUERS_0_JWKS_URI"
+                    };
+                case COMMAND_LINE -> new String[] {"--jwks", "--jwks (issuer 2)"};
+              });
       assertThat(problems.get(0).message())
-          .isEqualTo("the JWKS location \"ftp://x/jwks\" is neither a file path, a file: URI nor an"
-              + " http(s): URL");
+          .isEqualTo(
+              "the JWKS location \"ftp://x/jwks\" is neither a file path, a file: URI nor an"
+                  + " http(s): URL");
     }
   }
 
@@ -156,7 +174,8 @@ class PlaneGuardTest {
     env.put("PLANEGUARD_TIER", "nosuchtier");
     env.put("PLANEGUARD_POLICY_LOCATION", dir.resolve("missing.policy").toString());
     List<Problem> problems = problems(PlaneGuardSettings.fromEnvironment(env).build());
-    assertThat(problems).extracting(Problem::subject)
+    assertThat(problems)
+        .extracting(Problem::subject)
         .contains("DB_AUTHORITY", "PLANEGUARD_POLICY_LOCATION")
         .doesNotContain("PLANEGUARD_TIER"); // the tier check needs a valid contract first
   }
@@ -175,12 +194,14 @@ class PlaneGuardTest {
     Map<String, String> env = env("local");
     env.put("PLANEGUARD_POLICY_LOCATION", policyFile().toString());
     List<Problem> problems = problems(PlaneGuardSettings.fromEnvironment(env).build());
-    assertThat(problems).extracting(Problem::subject)
+    assertThat(problems)
+        .extracting(Problem::subject)
         .containsExactly("PLANEGUARD_HUMAN_ISSUER", "PLANEGUARD_MACHINE_KEYS_FILE");
     assertThat(problems.get(0).fix())
-        .isEqualTo("set PLANEGUARD_HUMAN_ISSUER to the exact iss of your tokens, with"
-            + " PLANEGUARD_HUMAN_AUDIENCES and, unless the issuer supports OpenID discovery,"
-            + " PLANEGUARD_HUMAN_JWKS_URI");
+        .isEqualTo(
+            "set PLANEGUARD_HUMAN_ISSUER to the exact iss of your tokens, with"
+                + " PLANEGUARD_HUMAN_AUDIENCES and, unless the issuer supports OpenID discovery,"
+                + " PLANEGUARD_HUMAN_JWKS_URI");
   }
 
   @Test
@@ -193,11 +214,15 @@ class PlaneGuardTest {
             .policy(Policy.parse("public /healthz\n", "p"))
             .tenantHeader("X-Tenant")
             .build();
-    assertThat(problems(settings)).singleElement().satisfies(p -> {
-      assertThat(p.subject()).isEqualTo("planeguard.tenant-header");
-      assertThat(p.fix()).isEqualTo(
-          "set the tenant header in one place: TENANT_HEADER or planeguard.tenant-header");
-    });
+    assertThat(problems(settings))
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p.subject()).isEqualTo("planeguard.tenant-header");
+              assertThat(p.fix())
+                  .isEqualTo(
+                      "set the tenant header in one place: TENANT_HEADER or planeguard.tenant-header");
+            });
     try (PlaneGuard agreed =
         PlaneGuard.assemble(
             PlaneGuardSettings.builder()
@@ -224,7 +249,8 @@ class PlaneGuardTest {
             .policy(Policy.parse("public /healthz\n", "p"))
             .handlers(List.of(uncovered))
             .unmirrored("the framework matches paths case-insensitively");
-    assertThat(problems(settings.build())).extracting(Problem::subject)
+    assertThat(problems(settings.build()))
+        .extracting(Problem::subject)
         .containsExactly("handler GET /admin/export (Admin#export)", "web configuration");
     try (PlaneGuard local =
         PlaneGuard.assemble(

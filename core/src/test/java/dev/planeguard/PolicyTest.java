@@ -37,7 +37,8 @@ class PolicyTest {
             .rule(Rule.publicRoute("/healthz"))
             .rule(Rule.machine("/api/v1/telemetry/**"))
             .rule(Rule.machine("/api/v1/runs/**").withMethods("HEAD", "GET"))
-            .rule(Rule.machine("/api/v1/runs/**").withScopes("runs:write").withMethods("PUT", "POST"))
+            .rule(
+                Rule.machine("/api/v1/runs/**").withScopes("runs:write").withMethods("PUT", "POST"))
             .rule(Rule.human("/api/v1/accounts/**"))
             .build();
     assertThat(fromFile).isEqualTo(fromCode).hasSameHashCodeAs(fromCode);
@@ -158,7 +159,9 @@ class PolicyTest {
   void methodsAreExplicit() {
     Policy policy = Policy.parse("machine /runs methods=GET\npublic /runs methods=OPTIONS\n", "p");
     assertThat(policy.match("GET", "/runs").access()).isEqualTo(Access.MACHINE);
-    assertThat(policy.match("HEAD", "/runs")).as("HEAD is decided as GET").isSameAs(policy.match("GET", "/runs"));
+    assertThat(policy.match("HEAD", "/runs"))
+        .as("HEAD is decided as GET")
+        .isSameAs(policy.match("GET", "/runs"));
     assertThat(policy.match("GET", "/runs").methods()).containsExactly("GET", "HEAD");
     assertThat(policy.match("OPTIONS", "/runs").access()).isEqualTo(Access.PUBLIC);
     assertThat(policy.match("get", "/runs")).as("methods are exact case").isNull();
@@ -179,11 +182,14 @@ class PolicyTest {
     ConfigurationException e =
         catchThrowableOfType(
             ConfigurationException.class, () -> Policy.parse("public /ping methods=HEAD\n", "p"));
-    assertThat(e.problems()).singleElement().satisfies(p -> {
-      assertThat(p.subject()).isEqualTo("p:1");
-      assertThat(p.message()).contains("HEAD without GET");
-      assertThat(p.fix()).isEqualTo("write methods=GET,HEAD, or leave HEAD out");
-    });
+    assertThat(e.problems())
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p.subject()).isEqualTo("p:1");
+              assertThat(p.message()).contains("HEAD without GET");
+              assertThat(p.fix()).isEqualTo("write methods=GET,HEAD, or leave HEAD out");
+            });
     assertThatThrownBy(() -> Rule.publicRoute("/ping").withMethods("HEAD", "POST"))
         .isInstanceOf(IllegalArgumentException.class);
   }
@@ -253,10 +259,26 @@ class PolicyTest {
     assertThat(e.problems())
         .extracting(Problem::subject)
         .containsExactly(
-            "bad.policy:1", "bad.policy:2", "bad.policy:3", "bad.policy:4", "bad.policy:5",
-            "bad.policy:6", "bad.policy:7", "bad.policy:8", "bad.policy:9", "bad.policy:10",
-            "bad.policy:11", "bad.policy:12", "bad.policy:13", "bad.policy:14", "bad.policy:15",
-            "bad.policy:16", "bad.policy:17", "bad.policy:18", "bad.policy:19", "bad.policy:20");
+            "bad.policy:1",
+            "bad.policy:2",
+            "bad.policy:3",
+            "bad.policy:4",
+            "bad.policy:5",
+            "bad.policy:6",
+            "bad.policy:7",
+            "bad.policy:8",
+            "bad.policy:9",
+            "bad.policy:10",
+            "bad.policy:11",
+            "bad.policy:12",
+            "bad.policy:13",
+            "bad.policy:14",
+            "bad.policy:15",
+            "bad.policy:16",
+            "bad.policy:17",
+            "bad.policy:18",
+            "bad.policy:19",
+            "bad.policy:20");
     List<String> messages = e.problems().stream().map(Problem::message).toList();
     assertThat(messages.get(0)).contains("unknown access");
     assertThat(messages.get(1)).contains("database plane");
@@ -289,10 +311,13 @@ class PolicyTest {
         .isInstanceOfSatisfying(
             ConfigurationException.class,
             e -> {
-              assertThat(e.problems()).singleElement().satisfies(p -> {
-                assertThat(p.subject()).isEqualTo("empty.policy");
-                assertThat(p.message()).contains("no rules");
-              });
+              assertThat(e.problems())
+                  .singleElement()
+                  .satisfies(
+                      p -> {
+                        assertThat(p.subject()).isEqualTo("empty.policy");
+                        assertThat(p.message()).contains("no rules");
+                      });
             });
     assertThatThrownBy(() -> Policy.builder().build()).isInstanceOf(ConfigurationException.class);
   }
@@ -306,14 +331,17 @@ class PolicyTest {
   @Test
   void theBuilderRejectsDuplicatesAndTheDatabasePlane() {
     assertThatThrownBy(
-            () -> Policy.builder().rule(Rule.human("/a")).rule(Rule.human("/a"), "Handler#a").build())
+            () ->
+                Policy.builder().rule(Rule.human("/a")).rule(Rule.human("/a"), "Handler#a").build())
         .isInstanceOfSatisfying(
             ConfigurationException.class,
             e -> assertThat(e.problems().get(0).subject()).isEqualTo("Handler#a"));
     assertThatThrownBy(() -> Rule.debug("/d", Plane.DATABASE))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("database plane");
-    assertThatThrownBy(() -> new Rule(Access.PUBLIC, "/p", java.util.Set.of(), java.util.Set.of(), Plane.HUMAN))
+    assertThatThrownBy(
+            () ->
+                new Rule(Access.PUBLIC, "/p", java.util.Set.of(), java.util.Set.of(), Plane.HUMAN))
         .isInstanceOf(IllegalArgumentException.class);
   }
 
@@ -322,7 +350,12 @@ class PolicyTest {
     StringBuilder text = new StringBuilder();
     for (int i = 0; i < 10_000; i++) {
       String access = i % 3 == 0 ? "human" : i % 3 == 1 ? "machine" : "public";
-      text.append(access).append(" /svc").append(i % 100).append("/res").append(i).append("/{id}/**\n");
+      text.append(access)
+          .append(" /svc")
+          .append(i % 100)
+          .append("/res")
+          .append(i)
+          .append("/{id}/**\n");
     }
     Policy policy = Policy.parse(text.toString(), "big.policy");
     assertThat(policy.rules()).hasSize(10_000);
@@ -352,6 +385,7 @@ class PolicyTest {
     assertThat(b.origin(Rule.human("/a"))).isEqualTo("two:3");
     assertThat(a.uses(Plane.HUMAN)).isTrue();
     assertThat(a.uses(Plane.MACHINE)).isFalse();
-    assertThat(a.rules().stream().map(Rule::toString).collect(Collectors.joining())).isEqualTo("human /a");
+    assertThat(a.rules().stream().map(Rule::toString).collect(Collectors.joining()))
+        .isEqualTo("human /a");
   }
 }

@@ -19,7 +19,8 @@ class RefusalTest {
   static final Rule DEBUG = Rule.debug("/__debug/**", Plane.HUMAN);
 
   static Decision deny(Reason reason, Rule rule) {
-    return new Decision(reason, null, rule, null, false, reason == Reason.VERIFIER_UNAVAILABLE ? 7 : 0);
+    return new Decision(
+        reason, null, rule, null, false, reason == Reason.VERIFIER_UNAVAILABLE ? 7 : 0);
   }
 
   static Refusal human(Reason reason) {
@@ -123,7 +124,8 @@ class RefusalTest {
       assertThat(r.reason()).isNull();
       assertThat(r.retryAfterSeconds()).isZero();
     }
-    assertThat(plain.body()).isEqualTo("{\"type\":\"about:blank\",\"title\":\"Not Found\",\"status\":404}");
+    assertThat(plain.body())
+        .isEqualTo("{\"type\":\"about:blank\",\"title\":\"Not Found\",\"status\":404}");
   }
 
   @Test
@@ -142,12 +144,13 @@ class RefusalTest {
   }
 
   @ParameterizedTest
-  @EnumSource(value = Reason.class, names = {"PUBLIC", "AUTHENTICATED"})
+  @EnumSource(
+      value = Reason.class,
+      names = {"PUBLIC", "AUTHENTICATED"})
   void anAllowIsNotRefused(Reason reason) {
     Principal p = new MachinePrincipal("k7xq2m4p9ra3w5tz", "acme", Set.of());
     Decision allow =
-        new Decision(
-            reason, null, MACHINE, reason == Reason.AUTHENTICATED ? p : null, false, 0);
+        new Decision(reason, null, MACHINE, reason == Reason.AUTHENTICATED ? p : null, false, 0);
     assertThatThrownBy(() -> Refusal.of(allow, "api", "X-AOS-Key"))
         .isInstanceOf(IllegalArgumentException.class);
   }

@@ -7,8 +7,8 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Random;
 import java.util.Optional;
+import java.util.Random;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -57,16 +57,22 @@ class RouteCoverageTest {
     assertThat(page.accepts(publicRule, "GET")).isTrue();
     assertThat(page.accepts(publicRule, "HEAD")).as("a GET handler serves HEAD").isTrue();
     assertThat(all.accepts(humanRule, "GET")).isTrue();
-    assertThat(all.accepts(publicRule, "GET")).as("the human handler never runs as public").isFalse();
+    assertThat(all.accepts(publicRule, "GET"))
+        .as("the human handler never runs as public")
+        .isFalse();
     assertThat(all.accepts(publicRule, "HEAD")).isFalse();
 
-    assertThat(coverage.problems()).singleElement().satisfies(p -> {
-      assertThat(p.subject()).isEqualTo("handler GET /docs/** (Docs#all)");
-      assertThat(p.message())
-          .contains("reachable under rules of another plane")
-          .contains("GET by public /docs/* methods=GET,HEAD (Docs#page, where Docs#page maps"
-              + " /docs/{page:[a-z]+}, which planeguard reads as the wider /docs/*)");
-    });
+    assertThat(coverage.problems())
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p.subject()).isEqualTo("handler GET /docs/** (Docs#all)");
+              assertThat(p.message())
+                  .contains("reachable under rules of another plane")
+                  .contains(
+                      "GET by public /docs/* methods=GET,HEAD (Docs#page, where Docs#page maps"
+                          + " /docs/{page:[a-z]+}, which planeguard reads as the wider /docs/*)");
+            });
     assertThat(coverage.startupProblems(Mode.PROD)).hasSize(1);
     assertThat(coverage.startupProblems(Mode.PREPROD)).hasSize(1);
     assertThat(coverage.startupProblems(Mode.LOCAL)).isEmpty();
@@ -78,15 +84,20 @@ class RouteCoverageTest {
         List.of(
             handler("Img#png", PUBLIC, Set.of("GET"), widened("/img/{name}.png", "/img/*")),
             new RouteCoverage.Handler(
-                "Img#any", List.of(widened("/img/{file:.+}", "/img/*")), Set.of("GET"), Optional.empty(), false));
+                "Img#any",
+                List.of(widened("/img/{file:.+}", "/img/*")),
+                Set.of("GET"),
+                Optional.empty(),
+                false));
     Policy policy = RouteCoverage.policy(null, handlers);
     RouteCoverage coverage = RouteCoverage.of(policy, handlers);
 
     Rule publicRule = policy.match("GET", "/img/secret.txt");
     assertThat(coverage.entry(1).accepts(publicRule, "GET")).isFalse();
     assertThat(coverage.uncovered()).containsExactly("GET /img/{file:.+} (Img#any)");
-    assertThat(coverage.problems()).singleElement().satisfies(p -> assertThat(p.message())
-        .contains("no policy file rule gives it a plane"));
+    assertThat(coverage.problems())
+        .singleElement()
+        .satisfies(p -> assertThat(p.message()).contains("no policy file rule gives it a plane"));
   }
 
   @Test
@@ -94,8 +105,14 @@ class RouteCoverageTest {
     Policy file = Policy.parse("human /api/**\npublic /api/health methods=GET\n", "p.policy");
     List<RouteCoverage.Handler> handlers =
         List.of(
-            new RouteCoverage.Handler("Api#get", List.of(exact("/api/{id}")), Set.of("GET"), Optional.empty(), false),
-            new RouteCoverage.Handler("Api#health", List.of(exact("/api/health")), Set.of("GET"), Optional.empty(), false));
+            new RouteCoverage.Handler(
+                "Api#get", List.of(exact("/api/{id}")), Set.of("GET"), Optional.empty(), false),
+            new RouteCoverage.Handler(
+                "Api#health",
+                List.of(exact("/api/health")),
+                Set.of("GET"),
+                Optional.empty(),
+                false));
     RouteCoverage coverage = RouteCoverage.of(file, handlers);
     assertThat(coverage.problems()).isEmpty();
     assertThat(coverage.entry(0).accepts(file.match("GET", "/api/7"), "GET")).isTrue();
@@ -112,14 +129,26 @@ class RouteCoverageTest {
     Policy file = Policy.parse("human /api/**\npublic /api/health\n", "p.policy");
     List<RouteCoverage.Handler> handlers =
         List.of(
-            new RouteCoverage.Handler("Api#all", List.of(exact("/api/**")), Set.of(), Optional.empty(), false),
-            new RouteCoverage.Handler("Api#health", List.of(exact("/api/health")), Set.of("GET"), Optional.empty(), false));
+            new RouteCoverage.Handler(
+                "Api#all", List.of(exact("/api/**")), Set.of(), Optional.empty(), false),
+            new RouteCoverage.Handler(
+                "Api#health",
+                List.of(exact("/api/health")),
+                Set.of("GET"),
+                Optional.empty(),
+                false));
     RouteCoverage coverage = RouteCoverage.of(file, handlers);
-    assertThat(coverage.problems()).singleElement().satisfies(p -> {
-      assertThat(p.subject()).isEqualTo("handler * /api/** (Api#all)");
-      // GET and HEAD /api/health go to the health handler; POST /api/health goes to the catch-all.
-      assertThat(p.message()).contains("POST by public /api/health").doesNotContain("GET by");
-    });
+    assertThat(coverage.problems())
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p.subject()).isEqualTo("handler * /api/** (Api#all)");
+              // GET and HEAD /api/health go to the health handler; POST /api/health goes to the
+              // catch-all.
+              assertThat(p.message())
+                  .contains("POST by public /api/health")
+                  .doesNotContain("GET by");
+            });
     Rule health = file.match("POST", "/api/health");
     assertThat(coverage.entry(0).accepts(health, "POST")).isFalse();
   }
@@ -131,7 +160,8 @@ class RouteCoverageTest {
     List<RouteCoverage.Handler> handlers =
         List.of(
             handler("A#all", HUMAN, Set.of("GET"), exact("/a/*/**")),
-            new RouteCoverage.Handler("A#open", List.of(exact("/a/open")), Set.of("GET"), Optional.empty(), false));
+            new RouteCoverage.Handler(
+                "A#open", List.of(exact("/a/open")), Set.of("GET"), Optional.empty(), false));
     Policy policy = RouteCoverage.policy(file, handlers);
     RouteCoverage coverage = RouteCoverage.of(policy, handlers);
     assertThat(coverage.entry(0).accepts(policy.match("GET", "/a/admin/x"), "GET")).isTrue();
@@ -143,11 +173,18 @@ class RouteCoverageTest {
   @Test
   void aMethodTheRuleDoesNotCoverIsNeverAccepted() {
     // The method override case: POST /feedback is public, the DELETE handler is human.
-    Policy file = Policy.parse("public /feedback methods=POST\nhuman /feedback methods=DELETE\n", "p");
+    Policy file =
+        Policy.parse("public /feedback methods=POST\nhuman /feedback methods=DELETE\n", "p");
     List<RouteCoverage.Handler> handlers =
         List.of(
-            new RouteCoverage.Handler("F#post", List.of(exact("/feedback")), Set.of("POST"), Optional.empty(), false),
-            new RouteCoverage.Handler("F#delete", List.of(exact("/feedback")), Set.of("DELETE"), Optional.empty(), false));
+            new RouteCoverage.Handler(
+                "F#post", List.of(exact("/feedback")), Set.of("POST"), Optional.empty(), false),
+            new RouteCoverage.Handler(
+                "F#delete",
+                List.of(exact("/feedback")),
+                Set.of("DELETE"),
+                Optional.empty(),
+                false));
     RouteCoverage coverage = RouteCoverage.of(file, handlers);
     Rule post = file.match("POST", "/feedback");
     assertThat(coverage.entry(0).accepts(post, "POST")).isTrue();
@@ -160,10 +197,13 @@ class RouteCoverageTest {
   void pathsNoRuleMatchesAreUncovered() {
     Policy file = Policy.parse("human /files/*\n", "p");
     List<RouteCoverage.Handler> handlers =
-        List.of(new RouteCoverage.Handler("F#all", List.of(exact("/files/**")), Set.of("GET"), Optional.empty(), false));
+        List.of(
+            new RouteCoverage.Handler(
+                "F#all", List.of(exact("/files/**")), Set.of("GET"), Optional.empty(), false));
     RouteCoverage coverage = RouteCoverage.of(file, handlers);
     assertThat(coverage.uncovered()).containsExactly("GET /files/** (F#all)");
-    assertThat(coverage.problems().get(0).message()).isEqualTo("is served by the application but not covered: no rule matches GET,HEAD /files");
+    assertThat(coverage.problems().get(0).message())
+        .isEqualTo("is served by the application but not covered: no rule matches GET,HEAD /files");
   }
 
   @Test
@@ -171,12 +211,18 @@ class RouteCoverageTest {
     List<RouteCoverage.Handler> handlers =
         List.of(
             handler("H#head", HUMAN, Set.of("HEAD"), exact("/h")),
-            handler("H#odd", HUMAN, Set.of("GET"), new RouteCoverage.PathMapping("/a/**/b", null, true)));
+            handler(
+                "H#odd",
+                HUMAN,
+                Set.of("GET"),
+                new RouteCoverage.PathMapping("/a/**/b", null, true)));
     ConfigurationException e =
-        catchThrowableOfType(ConfigurationException.class, () -> RouteCoverage.policy(null, handlers));
+        catchThrowableOfType(
+            ConfigurationException.class, () -> RouteCoverage.policy(null, handlers));
     assertThat(e.problems()).extracting(Problem::subject).contains("H#head", "H#odd");
     assertThat(e.problems().get(0).message()).contains("HEAD without GET");
-    assertThat(e.problems().get(1).message()).contains("/a/**/b cannot be written as a policy pattern");
+    assertThat(e.problems().get(1).message())
+        .contains("/a/**/b cannot be written as a policy pattern");
   }
 
   @Test
@@ -218,7 +264,9 @@ class RouteCoverageTest {
       for (int i = 0; i < n; i++) {
         String pattern = randomPattern(random);
         if (used.add(pattern)) {
-          b.rule(new Rule(accesses[random.nextInt(accesses.length)], pattern, Set.of(), Set.of(), null));
+          b.rule(
+              new Rule(
+                  accesses[random.nextInt(accesses.length)], pattern, Set.of(), Set.of(), null));
         }
       }
       Policy policy = b.build();
@@ -250,7 +298,9 @@ class RouteCoverageTest {
           }
         }
         assertThat(fromSamples).as("%s in %s", pattern, policy.rules()).isEqualTo(bruteForce);
-        assertThat(unmatchedFromSamples).as("%s in %s", pattern, policy.rules()).isEqualTo(unmatched);
+        assertThat(unmatchedFromSamples)
+            .as("%s in %s", pattern, policy.rules())
+            .isEqualTo(unmatched);
         assertThat(paths).containsAll(generic);
       }
     }
@@ -263,11 +313,22 @@ class RouteCoverageTest {
       Policy.Builder b = Policy.builder();
       Set<String> used = new LinkedHashSet<>();
       List<Set<String>> methodSets =
-          List.of(Set.of(), Set.of("GET"), Set.of("GET", "HEAD"), Set.of("POST"), Set.of("GET", "POST"));
+          List.of(
+              Set.of(),
+              Set.of("GET"),
+              Set.of("GET", "HEAD"),
+              Set.of("POST"),
+              Set.of("GET", "POST"));
       for (int i = 0; i < 6; i++) {
         String pattern = randomPattern(random);
         if (used.add(pattern)) {
-          b.rule(new Rule(Access.HUMAN, pattern, methodSets.get(random.nextInt(methodSets.size())), Set.of(), null));
+          b.rule(
+              new Rule(
+                  Access.HUMAN,
+                  pattern,
+                  methodSets.get(random.nextInt(methodSets.size())),
+                  Set.of(),
+                  null));
         }
       }
       Policy policy;

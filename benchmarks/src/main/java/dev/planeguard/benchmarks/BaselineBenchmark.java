@@ -65,6 +65,7 @@ public class BaselineBenchmark {
    * the tokens planeguard's new-token decisions do.
    */
   String[] rs256Pool;
+
   String[] es256Pool;
   int next;
   RSASSAVerifier rsaVerifier;
@@ -96,9 +97,9 @@ public class BaselineBenchmark {
   }
 
   /**
-   * Nimbus's processor configured as close to planeguard's checks as Nimbus allows: RS256 and
-   * ES256 from the issuer's JWKS, {@code typ} JWT or absent, exact {@code iss}, the audience,
-   * {@code sub}/{@code exp}/{@code iat} required, 30 s clock skew.
+   * Nimbus's processor configured as close to planeguard's checks as Nimbus allows: RS256 and ES256
+   * from the issuer's JWKS, {@code typ} JWT or absent, exact {@code iss}, the audience, {@code
+   * sub}/{@code exp}/{@code iat} required, 30 s clock skew.
    */
   static DefaultJWTProcessor<SecurityContext> nimbusProcessor(Fixture f) {
     DefaultJWTProcessor<SecurityContext> p = new DefaultJWTProcessor<>();

@@ -4,8 +4,8 @@ import com.nimbusds.jose.JWSAlgorithm;
 import dev.planeguard.Decision;
 import dev.planeguard.Enforcer;
 import dev.planeguard.InboundRequest;
-import dev.planeguard.keys.KeyVerifier;
 import dev.planeguard.TokenVerifier;
+import dev.planeguard.keys.KeyVerifier;
 import java.time.Clock;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
@@ -29,8 +29,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * table and the construction of an audit event.
  *
  * <p>Measured in two modes: average time (for ratios and {@code -prof gc} allocation) and sample
- * time (for the median, which the performance targets name). Sample time includes the cost of reading the
- * timer around each sampled call (some tens of nanoseconds), so its medians err on the high side.
+ * time (for the median, which the performance targets name). Sample time includes the cost of
+ * reading the timer around each sampled call (some tens of nanoseconds), so its medians err on the
+ * high side.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode({Mode.AverageTime, Mode.SampleTime})

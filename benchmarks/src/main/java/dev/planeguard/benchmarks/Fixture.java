@@ -5,17 +5,17 @@ import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.KeyType;
 import com.nimbusds.jose.jwk.RSAKey;
-import dev.planeguard.keys.ApiKey;
 import dev.planeguard.Contract;
 import dev.planeguard.Enforcer;
 import dev.planeguard.HumanIssuer;
 import dev.planeguard.InboundRequest;
 import dev.planeguard.JwtVerifier;
-import dev.planeguard.keys.KeyFile;
-import dev.planeguard.keys.KeyVerifier;
 import dev.planeguard.Mode;
 import dev.planeguard.Policy;
 import dev.planeguard.TokenVerifier;
+import dev.planeguard.keys.ApiKey;
+import dev.planeguard.keys.KeyFile;
+import dev.planeguard.keys.KeyVerifier;
 import dev.planeguard.test.TestIssuer;
 import dev.planeguard.test.TestKeys;
 import java.io.IOException;
@@ -33,14 +33,14 @@ import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 
 /**
- * What every benchmark measures against, built once per trial and never on the measured path:
- * an issuer's real RSA-2048 and P-256 keys, a JWKS <em>file</em> holding their public halves, a key
+ * What every benchmark measures against, built once per trial and never on the measured path: an
+ * issuer's real RSA-2048 and P-256 keys, a JWKS <em>file</em> holding their public halves, a key
  * file with one machine key, the demo policy, and an {@link Enforcer} in {@code prod} mode.
  *
  * <p>No network: the test issuer signs tokens in memory, and the verifier reads its keys from a
- * {@code file:} JWKS, read once before measurement and then cached for {@link #JWKS_CACHE_TTL}
- * (far longer than any run). Audit events are built as in production and go to SLF4J, which is
- * bound to {@code slf4j-nop} in the benchmark jar.
+ * {@code file:} JWKS, read once before measurement and then cached for {@link #JWKS_CACHE_TTL} (far
+ * longer than any run). Audit events are built as in production and go to SLF4J, which is bound to
+ * {@code slf4j-nop} in the benchmark jar.
  */
 final class Fixture implements AutoCloseable {
 
@@ -96,8 +96,7 @@ final class Fixture implements AutoCloseable {
       this.ecPublic = (ECKey) publicJwks.getKeyByKeyId(issuer.currentKid(KeyType.EC));
       this.keys = TestKeys.at(directory.resolve("keys.jsonl"));
       this.keyFile = keys.file();
-      this.machineKey =
-          keys.machineKey().mode(Mode.PROD).tenant("acme").scopes("runs:read").mint();
+      this.machineKey = keys.machineKey().mode(Mode.PROD).tenant("acme").scopes("runs:read").mint();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -15,8 +15,8 @@ import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Turns one JMH JSON result file ({@code -rf json}) into the Markdown table of planeguard's performance targets:
- * every ratio is computed from results of the same run.
+ * Turns one JMH JSON result file ({@code -rf json}) into the Markdown table of planeguard's
+ * performance targets: every ratio is computed from results of the same run.
  *
  * <pre>
  * java -cp benchmarks.jar dev.planeguard.benchmarks.Report results.json &gt; targets.md
@@ -48,7 +48,8 @@ public final class Report {
   /** Reads {@code args[0]} (a JMH JSON file) and prints the Markdown report. */
   public static void main(String[] args) throws IOException, ParseException {
     if (args.length != 1) {
-      System.err.println("usage: java -cp benchmarks.jar " + Report.class.getName() + " results.json");
+      System.err.println(
+          "usage: java -cp benchmarks.jar " + Report.class.getName() + " results.json");
       System.exit(2);
       return;
     }
@@ -73,23 +74,72 @@ public final class Report {
     Double bareRs = avgt("BaselineBenchmark.bareNimbusRs256");
     Double route10 = avgt("RouteMatchBenchmark.routeMatch", "rules=10");
     Double route10k = avgt("RouteMatchBenchmark.routeMatch", "rules=10000");
-    row(sb, "human decision, repeated token (cache hit): median",
-        median("EngineBenchmark.humanCachedToken"), "ns", "p50, sample time", "≤ 1 µs", Bound.atMost(1000));
-    row(sb, "human cached vs Spring Security `NimbusJwtDecoder`, same token",
-        ratio(spring, cached), "×", "avgt Spring ÷ avgt cached", "≥ 30× faster", Bound.atLeast(30));
-    row(sb, "human decision, new RS256 token vs bare `SignedJWT.parse` + `RSASSAVerifier.verify`",
-        ratio(newRs, bareRs), "×", "avgt new ÷ avgt bare", "≤ 1.2×", Bound.atMost(1.2));
-    row(sb, "machine-key decision: median",
-        median("EngineBenchmark.machineKey"), "ns", "p50, sample time", "≤ 1 µs", Bound.atMost(1000));
-    row(sb, "cross-plane rejection: median (no crypto)",
-        median("EngineBenchmark.crossPlaneReject"), "ns", "p50, sample time", "≤ 0.5 µs", Bound.atMost(500));
-    row(sb, "unmapped rejection: median (no crypto)",
-        median("EngineBenchmark.unmappedReject"), "ns", "p50, sample time", "≤ 0.5 µs", Bound.atMost(500));
-    row(sb, "route match, 10,000 rules vs 10 rules",
-        ratio(route10k, route10), "×", "avgt 10,000 ÷ avgt 10", "≤ 1.5", Bound.atMost(1.5));
-    row(sb, "allocation, cached human decision",
-        alloc("EngineBenchmark.humanCachedToken"), "B", "gc.alloc.rate.norm, avgt", "≤ 1 KiB", Bound.atMost(1024));
-    sb.append("| end-to-end: filter on vs off (demo app, wrk) | — | measured by `e2e.sh` (`e2e.md`) | ≤ 10 % | not in this run |\n");
+    row(
+        sb,
+        "human decision, repeated token (cache hit): median",
+        median("EngineBenchmark.humanCachedToken"),
+        "ns",
+        "p50, sample time",
+        "≤ 1 µs",
+        Bound.atMost(1000));
+    row(
+        sb,
+        "human cached vs Spring Security `NimbusJwtDecoder`, same token",
+        ratio(spring, cached),
+        "×",
+        "avgt Spring ÷ avgt cached",
+        "≥ 30× faster",
+        Bound.atLeast(30));
+    row(
+        sb,
+        "human decision, new RS256 token vs bare `SignedJWT.parse` + `RSASSAVerifier.verify`",
+        ratio(newRs, bareRs),
+        "×",
+        "avgt new ÷ avgt bare",
+        "≤ 1.2×",
+        Bound.atMost(1.2));
+    row(
+        sb,
+        "machine-key decision: median",
+        median("EngineBenchmark.machineKey"),
+        "ns",
+        "p50, sample time",
+        "≤ 1 µs",
+        Bound.atMost(1000));
+    row(
+        sb,
+        "cross-plane rejection: median (no crypto)",
+        median("EngineBenchmark.crossPlaneReject"),
+        "ns",
+        "p50, sample time",
+        "≤ 0.5 µs",
+        Bound.atMost(500));
+    row(
+        sb,
+        "unmapped rejection: median (no crypto)",
+        median("EngineBenchmark.unmappedReject"),
+        "ns",
+        "p50, sample time",
+        "≤ 0.5 µs",
+        Bound.atMost(500));
+    row(
+        sb,
+        "route match, 10,000 rules vs 10 rules",
+        ratio(route10k, route10),
+        "×",
+        "avgt 10,000 ÷ avgt 10",
+        "≤ 1.5",
+        Bound.atMost(1.5));
+    row(
+        sb,
+        "allocation, cached human decision",
+        alloc("EngineBenchmark.humanCachedToken"),
+        "B",
+        "gc.alloc.rate.norm, avgt",
+        "≤ 1 KiB",
+        Bound.atMost(1024));
+    sb.append(
+        "| end-to-end: filter on vs off (demo app, wrk) | — | measured by `e2e.sh` (`e2e.md`) | ≤ 10 % | not in this run |\n");
 
     sb.append("\nAll results of the run:\n\n");
     sb.append("| benchmark | avgt (ns/op) | ± 99.9 % | p50 (ns) | p99 (ns) | alloc (B/op) |\n");
@@ -101,12 +151,19 @@ public final class Report {
     for (String name : seen.keySet()) {
       Result a = results.get(name + "|avgt");
       Result s = results.get(name + "|sample");
-      sb.append("| `").append(name).append("` | ")
-          .append(a == null ? "—" : number(a.score())).append(" | ")
-          .append(a == null || a.error() == null ? "—" : number(a.error())).append(" | ")
-          .append(s == null || s.p50() == null ? "—" : number(s.p50())).append(" | ")
-          .append(s == null || s.p99() == null ? "—" : number(s.p99())).append(" | ")
-          .append(a == null || a.alloc() == null ? "—" : number(a.alloc())).append(" |\n");
+      sb.append("| `")
+          .append(name)
+          .append("` | ")
+          .append(a == null ? "—" : number(a.score()))
+          .append(" | ")
+          .append(a == null || a.error() == null ? "—" : number(a.error()))
+          .append(" | ")
+          .append(s == null || s.p50() == null ? "—" : number(s.p50()))
+          .append(" | ")
+          .append(s == null || s.p99() == null ? "—" : number(s.p99()))
+          .append(" | ")
+          .append(a == null || a.alloc() == null ? "—" : number(a.alloc()))
+          .append(" |\n");
     }
     Double newEs = avgt("NewTokenBenchmark.humanNewTokenEs256");
     Double bareEs = avgt("BaselineBenchmark.bareNimbusEs256");
@@ -130,8 +187,17 @@ public final class Report {
       String target,
       Bound bound) {
     String met = value == null ? "not measured" : bound.holds(value) ? "yes" : "**no**";
-    sb.append("| ").append(what).append(" | ").append(format(value, unit)).append(" | ")
-        .append(statistic).append(" | ").append(target).append(" | ").append(met).append(" |\n");
+    sb.append("| ")
+        .append(what)
+        .append(" | ")
+        .append(format(value, unit))
+        .append(" | ")
+        .append(statistic)
+        .append(" | ")
+        .append(target)
+        .append(" | ")
+        .append(met)
+        .append(" |\n");
   }
 
   private static String format(@Nullable Double value, String unit) {
@@ -222,7 +288,8 @@ public final class Report {
         return null; // throughput and single-shot results are not time per call
       }
       double toNanos = toNanos(primary.get("scoreUnit"));
-      String name = benchmark.startsWith(PACKAGE) ? benchmark.substring(PACKAGE.length()) : benchmark;
+      String name =
+          benchmark.startsWith(PACKAGE) ? benchmark.substring(PACKAGE.length()) : benchmark;
       if (m.get("params") instanceof Map<?, ?> params && !params.isEmpty()) {
         List<String> parts = new ArrayList<>();
         params.forEach((k, v) -> parts.add(k + "=" + v));

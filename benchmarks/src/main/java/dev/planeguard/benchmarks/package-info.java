@@ -1,6 +1,6 @@
 /**
- * JMH benchmarks. Results are ratios against baselines measured in the same run; see
- * {@code benchmarks/README.md}.
+ * JMH benchmarks. Results are ratios against baselines measured in the same run; see {@code
+ * benchmarks/README.md}.
  */
 @NullMarked
 package dev.planeguard.benchmarks;

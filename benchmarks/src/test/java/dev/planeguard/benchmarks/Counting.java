@@ -1,7 +1,7 @@
 package dev.planeguard.benchmarks;
 
-import dev.planeguard.keys.KeyVerifier;
 import dev.planeguard.TokenVerifier;
+import dev.planeguard.keys.KeyVerifier;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** Counts calls into the real verifiers, which still decide. */

@@ -33,16 +33,20 @@ class EngineBenchmarkTest {
     b.setUp();
     Decision d = b.humanCachedToken();
     assertThat(d.reason()).isEqualTo(Reason.AUTHENTICATED);
-    assertThat(d.principal()).isInstanceOfSatisfying(HumanPrincipal.class, p -> {
-      assertThat(p.subject()).isEqualTo("user_2b7QnWkq9JmXc0");
-      assertThat(p.tenant()).isEqualTo("org_acme");
-    });
+    assertThat(d.principal())
+        .isInstanceOfSatisfying(
+            HumanPrincipal.class,
+            p -> {
+              assertThat(p.subject()).isEqualTo("user_2b7QnWkq9JmXc0");
+              assertThat(p.tenant()).isEqualTo("org_acme");
+            });
     // An hour back, before the token's iat: a fresh verification would say IAT_IN_FUTURE, a hit
     // does not check iat again. The control, a token never seen, shows the difference.
     clock.set(Duration.ofHours(-1));
     assertThat(b.humanCachedToken().reason()).isEqualTo(Reason.AUTHENTICATED);
-    Decision control = b.enforcer.decide(
-        Fixture.bearer("/api/v1/accounts/me", b.fixture.token(JWSAlgorithm.RS256, 1)));
+    Decision control =
+        b.enforcer.decide(
+            Fixture.bearer("/api/v1/accounts/me", b.fixture.token(JWSAlgorithm.RS256, 1)));
     assertThat(control.reason()).isEqualTo(Reason.INVALID_TOKEN);
     assertThat(control.detail()).isEqualTo(Detail.IAT_IN_FUTURE);
   }
@@ -55,8 +59,9 @@ class EngineBenchmarkTest {
     // key. New tokens still verify, so the keys come from the copy read during setUp.
     Files.writeString(b.fixture.jwksFile, "{\"keys\":[]}");
     for (int i = 2; i < 6; i++) {
-      Decision d = b.enforcer.decide(
-          Fixture.bearer("/api/v1/accounts/me", b.fixture.token(JWSAlgorithm.RS256, i)));
+      Decision d =
+          b.enforcer.decide(
+              Fixture.bearer("/api/v1/accounts/me", b.fixture.token(JWSAlgorithm.RS256, i)));
       assertThat(d.reason()).isEqualTo(Reason.AUTHENTICATED);
     }
     assertThat(Fixture.JWKS_CACHE_TTL).isGreaterThanOrEqualTo(Duration.ofHours(24));
@@ -69,8 +74,9 @@ class EngineBenchmarkTest {
     b.setUp();
     Decision d = b.machineKey();
     assertThat(d.reason()).isEqualTo(Reason.AUTHENTICATED);
-    assertThat(d.principal()).isEqualTo(
-        new MachinePrincipal(b.fixture.machineKey.id(), "acme", java.util.Set.of("runs:read")));
+    assertThat(d.principal())
+        .isEqualTo(
+            new MachinePrincipal(b.fixture.machineKey.id(), "acme", java.util.Set.of("runs:read")));
     assertThat(counting.keyCalls).hasValue(1);
   }
 

@@ -9,8 +9,8 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 /**
- * The new-token benchmarks verify every token in full: the pool is far larger than the token
- * cache, and going round it again finds (almost) nothing in the cache.
+ * The new-token benchmarks verify every token in full: the pool is far larger than the token cache,
+ * and going round it again finds (almost) nothing in the cache.
  */
 class NewTokenBenchmarkTest {
 
@@ -55,7 +55,8 @@ class NewTokenBenchmarkTest {
           assertThat(d.detail()).isEqualTo(Detail.IAT_IN_FUTURE);
         }
       }
-      assertThat(hits).as("cache hits in a round of %d", NewTokenBenchmark.POOL)
+      assertThat(hits)
+          .as("cache hits in a round of %d", NewTokenBenchmark.POOL)
           .isLessThanOrEqualTo(NewTokenBenchmark.POOL / 50);
     } finally {
       pool.tearDown();

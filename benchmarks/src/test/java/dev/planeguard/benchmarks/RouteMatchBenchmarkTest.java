@@ -15,7 +15,8 @@ class RouteMatchBenchmarkTest {
       b.setUp();
       assertThat(b.policy.rules()).hasSize(rules);
       assertThat(b.routeMatch()).isNotNull();
-      assertThat(b.routeMatch().pattern()).isEqualTo("/api/v1/svc" + ((rules - 1) % 50) + "/res" + (rules - 1) + "/{id}/**");
+      assertThat(b.routeMatch().pattern())
+          .isEqualTo("/api/v1/svc" + ((rules - 1) % 50) + "/res" + (rules - 1) + "/{id}/**");
     }
   }
 }

@@ -13,10 +13,10 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * {@code check-env [--env-file FILE]... [--json]}: reads the environment contract from the
- * process environment, with each env file laid over it in order (a file's assignment wins over
- * the process environment and over earlier files), and checks the secret tier named by {@code
- * PLANEGUARD_TIER} as every adapter does at startup. Exit 0 valid, 1 violations.
+ * {@code check-env [--env-file FILE]... [--json]}: reads the environment contract from the process
+ * environment, with each env file laid over it in order (a file's assignment wins over the process
+ * environment and over earlier files), and checks the secret tier named by {@code PLANEGUARD_TIER}
+ * as every adapter does at startup. Exit 0 valid, 1 violations.
  */
 final class CheckEnv {
 
@@ -45,10 +45,16 @@ final class CheckEnv {
         o.json(result);
       } else {
         o.out.println(
-            "ok: AOS_MODE=" + contract.mode() + " DB_AUTHORITY=" + contract.dbAuthority()
-                + " DB_ROLE=" + (contract.dbRole() == null ? "(unset)" : contract.dbRole())
-                + " sandbox=" + (contract.sandboxAllowed() ? "allowed" : "forbidden")
-                + " debug-routes=" + (contract.debugRoutesEnabled() ? "enabled" : "404"));
+            "ok: AOS_MODE="
+                + contract.mode()
+                + " DB_AUTHORITY="
+                + contract.dbAuthority()
+                + " DB_ROLE="
+                + (contract.dbRole() == null ? "(unset)" : contract.dbRole())
+                + " sandbox="
+                + (contract.sandboxAllowed() ? "allowed" : "forbidden")
+                + " debug-routes="
+                + (contract.debugRoutesEnabled() ? "enabled" : "404"));
         if (!warnings.isEmpty()) {
           o.problemLines("warnings (refused in preprod and prod):", warnings, o.out);
         }

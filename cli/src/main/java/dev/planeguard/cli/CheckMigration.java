@@ -74,7 +74,9 @@ final class CheckMigration {
       o.json(result);
     } else if (refusals.isEmpty()) {
       o.out.println(
-          "ok: migrations may run (" + env.getOrDefault("DB_ROLE", "?") + ")"
+          "ok: migrations may run ("
+              + env.getOrDefault("DB_ROLE", "?")
+              + ")"
               + (fingerprint == null ? "" : "; target fingerprint " + fingerprint));
     } else {
       o.problemLines("migrations refused (" + refusals.size() + "):", refusals, o.out);

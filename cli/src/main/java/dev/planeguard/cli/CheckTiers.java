@@ -16,10 +16,10 @@ import org.jspecify.annotations.Nullable;
  * {@code check-tiers [--preset seed] [--tier TIER] ENV_FILE... [--json]}: checks each env file
  * against the tier it belongs to and reports every secret outside its tier and every value shaped
  * like a provider or planeguard key under another name, with file and line. The tier of a file
- * comes from its name, {@code env.tier-<tier>} (optionally with a leading dot and a trailing
- * {@code .suffix}: {@code .env.tier-llm.local}), unless {@code --tier} names it for every file.
- * Exit 0 clean, 1 violations, 2 usage (including a file whose tier cannot be told). Never prints a
- * value: only file, line, variable name and the kind of finding.
+ * comes from its name, {@code env.tier-<tier>} (optionally with a leading dot and a trailing {@code
+ * .suffix}: {@code .env.tier-llm.local}), unless {@code --tier} names it for every file. Exit 0
+ * clean, 1 violations, 2 usage (including a file whose tier cannot be told). Never prints a value:
+ * only file, line, variable name and the kind of finding.
  */
 final class CheckTiers {
 
@@ -53,11 +53,14 @@ final class CheckTiers {
       String tier = override != null ? override : tierOf(file);
       if (tier == null) {
         throw new UsageException(
-            "cannot tell the tier of " + file + " from its name: name it env.tier-<tier>"
+            "cannot tell the tier of "
+                + file
+                + " from its name: name it env.tier-<tier>"
                 + " or pass --tier");
       }
       try {
-        scopes.check(tier, Map.of()); // validates the tier name, with a message that is safe to print
+        scopes.check(
+            tier, Map.of()); // validates the tier name, with a message that is safe to print
       } catch (IllegalArgumentException e) {
         throw new UsageException(file + ": " + e.getMessage());
       }
@@ -70,7 +73,8 @@ final class CheckTiers {
       List<EnvFile.Entry> entries = EnvFile.read(target.file());
       int before = violations.size();
       for (EnvFile.Entry entry : entries) {
-        for (SecretTiers.Finding f : scopes.check(target.tier(), Map.of(entry.name(), entry.value()))) {
+        for (SecretTiers.Finding f :
+            scopes.check(target.tier(), Map.of(entry.name(), entry.value()))) {
           violations.add(new Located(target.file(), entry.line(), target.tier(), f));
         }
       }
@@ -104,19 +108,34 @@ final class CheckTiers {
     } else {
       for (Located v : violations) {
         o.out.println(
-            v.file() + ":" + v.line() + ": " + v.finding().name() + " " + v.finding().message()
-                + " [" + v.finding().kind() + "]");
+            v.file()
+                + ":"
+                + v.line()
+                + ": "
+                + v.finding().name()
+                + " "
+                + v.finding().message()
+                + " ["
+                + v.finding().kind()
+                + "]");
         o.out.println("    fix: " + v.finding().fix());
       }
       long dirty = violations.stream().map(Located::file).distinct().count();
       if (violations.isEmpty()) {
         o.out.println(
-            "ok: " + targets.size() + (targets.size() == 1 ? " file" : " files")
+            "ok: "
+                + targets.size()
+                + (targets.size() == 1 ? " file" : " files")
                 + " checked against preset seed; no secret outside its tier");
       } else {
         o.out.println(
-            violations.size() + (violations.size() == 1 ? " violation" : " violations") + " in "
-                + dirty + " of " + targets.size() + (targets.size() == 1 ? " file" : " files")
+            violations.size()
+                + (violations.size() == 1 ? " violation" : " violations")
+                + " in "
+                + dirty
+                + " of "
+                + targets.size()
+                + (targets.size() == 1 ? " file" : " files")
                 + " (preset seed)");
       }
     }

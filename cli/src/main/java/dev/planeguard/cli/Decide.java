@@ -8,8 +8,6 @@ import dev.planeguard.Decision;
 import dev.planeguard.Detail;
 import dev.planeguard.HumanPrincipal;
 import dev.planeguard.InboundRequest;
-import dev.planeguard.keys.KeyFile;
-import dev.planeguard.keys.KeyVerifier;
 import dev.planeguard.MachinePrincipal;
 import dev.planeguard.Mode;
 import dev.planeguard.PlaneGuard;
@@ -18,6 +16,8 @@ import dev.planeguard.Principal;
 import dev.planeguard.SandboxPrincipal;
 import dev.planeguard.TokenVerifier;
 import dev.planeguard.Verification;
+import dev.planeguard.keys.KeyFile;
+import dev.planeguard.keys.KeyVerifier;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -58,8 +58,18 @@ final class Decide {
         Args.parse(
             argv,
             Set.of(
-                "policy", "mode", "db-authority", "method", "target", "header", "tenant-header",
-                "jwks", "issuer", "audience", "azp", "keys"),
+                "policy",
+                "mode",
+                "db-authority",
+                "method",
+                "target",
+                "header",
+                "tenant-header",
+                "jwks",
+                "issuer",
+                "audience",
+                "azp",
+                "keys"),
             Set.of("sandbox", "json"));
     if (!args.positional().isEmpty()) {
       throw new UsageException("decide takes no positional arguments");
@@ -130,7 +140,9 @@ final class Decide {
     // The verifier refuses this too; saying it in flags is clearer than naming its settings.
     if (mode.isProductionLike() && audiences.isEmpty()) {
       throw new UsageException(
-          "--mode " + mode.id() + " needs --audience: without one, tokens minted for any API of"
+          "--mode "
+              + mode.id()
+              + " needs --audience: without one, tokens minted for any API of"
               + " this issuer would be accepted");
     }
     return PlaneGuardSettings.Issuer.of(issuer)
@@ -167,9 +179,9 @@ final class Decide {
   }
 
   /**
-   * The contract's variables for {@code --mode}: the database authority does not change a
-   * decision, so it is {@code --db-authority}, or the one authority the mode allows; sandbox keys
-   * are enabled by {@code --sandbox} where the mode allows them.
+   * The contract's variables for {@code --mode}: the database authority does not change a decision,
+   * so it is {@code --db-authority}, or the one authority the mode allows; sandbox keys are enabled
+   * by {@code --sandbox} where the mode allows them.
    */
   private static Map<String, String> environment(Args args, Mode mode) {
     ContractSpec spec = ContractSpec.standard();
@@ -180,7 +192,10 @@ final class Decide {
       Set<DbAuthority> allowed = spec.authorities().getOrDefault(mode, Set.of());
       if (allowed.size() != 1) {
         throw new UsageException(
-            "--mode " + mode.id() + " allows " + allowed.size()
+            "--mode "
+                + mode.id()
+                + " allows "
+                + allowed.size()
                 + " database authorities: name one with --db-authority");
       }
       authority = allowed.iterator().next().name();

@@ -14,11 +14,11 @@ import java.util.regex.Pattern;
  * Reads env files in the Docker Compose syntax: {@code NAME=value} a line, blank lines and lines
  * starting with {@code #} ignored, an optional {@code export} prefix, values unquoted (trimmed,
  * {@code " #"} starts a comment), single-quoted (literal, but {@code \'} is a quote) or
- * double-quoted ({@code \n}, {@code \t}, {@code \r}, {@code \"}, {@code \\}, {@code \$}
- * escapes). A quoted value may span lines, up to its closing quote (a PEM key, say); its entry
- * has the line number where it starts. A line without {@code =} names a variable to take from the
- * surrounding environment and is skipped. Anything else is an error with its line number, and no
- * error message ever contains a value.
+ * double-quoted ({@code \n}, {@code \t}, {@code \r}, {@code \"}, {@code \\}, {@code \$} escapes). A
+ * quoted value may span lines, up to its closing quote (a PEM key, say); its entry has the line
+ * number where it starts. A line without {@code =} names a variable to take from the surrounding
+ * environment and is skipped. Anything else is an error with its line number, and no error message
+ * ever contains a value.
  */
 final class EnvFile {
 
@@ -50,7 +50,8 @@ final class EnvFile {
     try {
       lines = Files.readAllLines(file, StandardCharsets.UTF_8);
     } catch (IOException e) {
-      throw new UsageException("cannot read env file " + file + " (" + e.getClass().getSimpleName() + ")");
+      throw new UsageException(
+          "cannot read env file " + file + " (" + e.getClass().getSimpleName() + ")");
     }
     List<Entry> entries = new ArrayList<>();
     for (int i = 0; i < lines.size(); i++) {

@@ -111,7 +111,9 @@ final class JdbcTarget {
         props.setProperty("password", decode(userInfo.substring(colon + 1)));
       }
     }
-    return "jdbc:postgresql://" + uri.getHost() + (uri.getPort() < 0 ? "" : ":" + uri.getPort())
+    return "jdbc:postgresql://"
+        + uri.getHost()
+        + (uri.getPort() < 0 ? "" : ":" + uri.getPort())
         + (uri.getRawPath() == null ? "/" : uri.getRawPath())
         + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
   }

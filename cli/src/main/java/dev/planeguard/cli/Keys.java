@@ -1,14 +1,14 @@
 package dev.planeguard.cli;
 
-import dev.planeguard.keys.ApiKey;
 import dev.planeguard.ConfigurationException;
+import dev.planeguard.Mode;
+import dev.planeguard.Problem;
+import dev.planeguard.keys.ApiKey;
 import dev.planeguard.keys.JdbcKeyStore;
 import dev.planeguard.keys.KeyFile;
 import dev.planeguard.keys.KeyLifecycle;
 import dev.planeguard.keys.KeyRecord;
 import dev.planeguard.keys.KeyStore;
-import dev.planeguard.Mode;
-import dev.planeguard.Problem;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -116,7 +116,10 @@ final class Keys {
       } else {
         o.out.println(issued.key().value());
         o.err.println(
-            "created " + summary(issued.record()) + " in " + target
+            "created "
+                + summary(issued.record())
+                + " in "
+                + target
                 + "; the key above is shown this once and stored only as a hash");
       }
     }
@@ -145,8 +148,14 @@ final class Keys {
       } else {
         o.out.println(issued.key().value());
         o.err.println(
-            "rotated " + id + ": successor " + summary(issued.record()) + "; " + id
-                + " keeps working until " + until
+            "rotated "
+                + id
+                + ": successor "
+                + summary(issued.record())
+                + "; "
+                + id
+                + " keeps working until "
+                + until
                 + ". The key above is shown this once and stored only as a hash");
       }
     }
@@ -233,7 +242,9 @@ final class Keys {
         o.out.println("imported legacy key " + record.id());
         o.err.println(
             "only its hash is stored; issue its structured successor with: keys rotate "
-                + record.id() + " " + target.option);
+                + record.id()
+                + " "
+                + target.option);
       }
     }
     return 0;
@@ -251,19 +262,23 @@ final class Keys {
 
   /**
    * Where the keys are: a key file ({@code --file}) or the key table of a database ({@code
-   * --jdbc-url}). Its {@code toString()} names the file or the table, never the URL (which may
-   * hold a password).
+   * --jdbc-url}). Its {@code toString()} names the file or the table, never the URL (which may hold
+   * a password).
    */
   private static final class Target implements AutoCloseable {
 
-    private static final String ONE_STORE = "give exactly one of --file KEYS_FILE or --jdbc-url URL";
+    private static final String ONE_STORE =
+        "give exactly one of --file KEYS_FILE or --jdbc-url URL";
 
     final KeyStore.Writable store;
+
     /** How to name this store again on a command line. */
     final String option;
+
     private final Runnable closeStore;
     private final String member;
     private final String name;
+
     /** A key file this command created, to remove again if nothing was written to it. */
     private final @Nullable Path created;
 
@@ -299,8 +314,7 @@ final class Keys {
           throw new BadCredentials(database.violations());
         }
         JdbcKeyStore table = JdbcKeyStore.builder(database.dataSource()).build();
-        return new Target(
-            table, table::close, "table", table.table(), "--jdbc-url URL", null);
+        return new Target(table, table::close, "table", table.table(), "--jdbc-url URL", null);
       }
       if (file == null) {
         throw new UsageException(ONE_STORE);
@@ -367,7 +381,8 @@ final class Keys {
       }
       o.json(m);
     } else if (!problems.isEmpty()) {
-      o.problemLines("planeguard: " + error + " (" + problems.size() + " problems):", problems, o.err);
+      o.problemLines(
+          "planeguard: " + error + " (" + problems.size() + " problems):", problems, o.err);
     } else {
       o.err.println("planeguard: " + message);
     }
@@ -392,17 +407,25 @@ final class Keys {
   }
 
   private static String summary(KeyRecord r) {
-    return r.id() + " (" + r.kind().code() + ", " + r.mode().id()
+    return r.id()
+        + " ("
+        + r.kind().code()
+        + ", "
+        + r.mode().id()
         + (r.tenant() == null ? "" : ", tenant " + r.tenant())
-        + (r.scopes().isEmpty() ? "" : ", scopes " + String.join(",", r.scopes())) + ")";
+        + (r.scopes().isEmpty() ? "" : ", scopes " + String.join(",", r.scopes()))
+        + ")";
   }
 
   static String table(List<KeyRecord> records, Instant now) {
     List<String[]> rows = new ArrayList<>();
-    rows.add(new String[] {"ID", "FORMAT", "KIND", "MODE", "TENANT", "SCOPES", "STATUS", "NOT_AFTER"});
+    rows.add(
+        new String[] {"ID", "FORMAT", "KIND", "MODE", "TENANT", "SCOPES", "STATUS", "NOT_AFTER"});
     for (KeyRecord r : records) {
       String status =
-          r.status() == KeyRecord.Status.REVOKED ? "revoked" : r.usableAt(now) ? "active" : "expired";
+          r.status() == KeyRecord.Status.REVOKED
+              ? "revoked"
+              : r.usableAt(now) ? "active" : "expired";
       rows.add(
           new String[] {
             r.id(),
@@ -469,7 +492,8 @@ final class Keys {
     try {
       return Instant.parse(value);
     } catch (DateTimeParseException e) {
-      throw new UsageException("--not-after must be an ISO-8601 instant such as 2027-01-01T00:00:00Z");
+      throw new UsageException(
+          "--not-after must be an ISO-8601 instant such as 2027-01-01T00:00:00Z");
     }
   }
 

@@ -40,8 +40,8 @@ final class Output {
 
   /**
    * Rows as text columns: each column as wide as its widest cell, two spaces between columns, one
-   * line a row (the first row is the heading). Cells are printed as given: only values the
-   * program validated belong in them.
+   * line a row (the first row is the heading). Cells are printed as given: only values the program
+   * validated belong in them.
    */
   static String table(List<String[]> rows) {
     int columns = rows.isEmpty() ? 0 : rows.get(0).length;

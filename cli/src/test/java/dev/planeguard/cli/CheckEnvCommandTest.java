@@ -56,7 +56,9 @@ class CheckEnvCommandTest {
 
   @Test
   void textOutputOfAValidContractSaysWhatTheModeAllows() {
-    CliRun r = CliRun.run(Map.of("AOS_MODE", "prod", "DB_AUTHORITY", "neon", "DB_ROLE", "replica"), "check-env");
+    CliRun r =
+        CliRun.run(
+            Map.of("AOS_MODE", "prod", "DB_AUTHORITY", "neon", "DB_ROLE", "replica"), "check-env");
     assertThat(r.exit()).isZero();
     assertThat(r.out())
         .contains("AOS_MODE=prod")
@@ -96,7 +98,9 @@ class CheckEnvCommandTest {
     CliRun r = CliRun.run(Map.of(), "check-env", "--env-file", bad.toString());
     assertThat(r.exit()).isEqualTo(2);
     assertThat(r.err()).contains("bad.env:2");
-    assertThat(CliRun.run(Map.of(), "check-env", "--env-file", dir.resolve("none.env").toString()).exit())
+    assertThat(
+            CliRun.run(Map.of(), "check-env", "--env-file", dir.resolve("none.env").toString())
+                .exit())
         .isEqualTo(2);
     Path unterminated = dir.resolve("u.env");
     Files.writeString(unterminated, "SECRET=\"abc\n");
@@ -115,7 +119,9 @@ class CheckEnvCommandTest {
     assertThat(r.exit()).isZero();
     Map<String, Object> json = JSONObjectUtils.parse(r.out());
     assertThat(json.get("ok")).isEqualTo(true);
-    assertThat(json.get("contract").toString()).contains("mode=local").contains("sandboxAllowed=true");
+    assertThat(json.get("contract").toString())
+        .contains("mode=local")
+        .contains("sandboxAllowed=true");
     assertThat(json.get("warnings").toString()).contains("RBAC_FAIL_OPEN");
   }
 }

@@ -70,19 +70,25 @@ class CheckMigrationCommandTest {
 
   @Test
   void askingTheServerPrintsItsFingerprintAndRefusesReadOnlyTargets() throws Exception {
-    CliRun ok = CliRun.run(env("test", "staging", null), "check-migration", "--jdbc-url", url("app"), "--json");
+    CliRun ok =
+        CliRun.run(
+            env("test", "staging", null), "check-migration", "--jdbc-url", url("app"), "--json");
     assertThat(ok.exit()).as(ok.out()).isZero();
     Map<String, Object> json = JSONObjectUtils.parse(ok.out());
     String fingerprint = (String) json.get("fingerprint");
     assertThat(fingerprint).matches("postgresql:\\d+/app");
 
-    CliRun readOnly = CliRun.run(env("local", "staging", null), "check-migration", "--jdbc-url", url("app_ro"));
+    CliRun readOnly =
+        CliRun.run(env("local", "staging", null), "check-migration", "--jdbc-url", url("app_ro"));
     assertThat(readOnly.exit()).isEqualTo(1);
     assertThat(readOnly.out()).contains("read-only");
 
-    CliRun confirmed = CliRun.run(env("prod", "prod", fingerprint), "check-migration", "--jdbc-url", url("app"));
+    CliRun confirmed =
+        CliRun.run(env("prod", "prod", fingerprint), "check-migration", "--jdbc-url", url("app"));
     assertThat(confirmed.exit()).as(confirmed.out()).isZero();
-    CliRun wrongDb = CliRun.run(env("prod", "prod", fingerprint), "check-migration", "--jdbc-url", url("app_ro"));
+    CliRun wrongDb =
+        CliRun.run(
+            env("prod", "prod", fingerprint), "check-migration", "--jdbc-url", url("app_ro"));
     assertThat(wrongDb.exit()).isEqualTo(1);
     assertThat(wrongDb.out()).contains("but the target is");
   }
@@ -92,28 +98,40 @@ class CheckMigrationCommandTest {
     Map<String, String> env = env("test", "staging", null);
     env.remove("PLANEGUARD_JDBC_USER");
     CliRun r =
-        CliRun.run(env, "check-migration", "--jdbc-url", "postgresql://migrator@localhost:" + pg.getPort() + "/app");
+        CliRun.run(
+            env,
+            "check-migration",
+            "--jdbc-url",
+            "postgresql://migrator@localhost:" + pg.getPort() + "/app");
     assertThat(r.exit()).as(r.out()).isZero();
   }
 
   @Test
   void anUnreachableServerIsARefusalAndNoPasswordIsPrinted() {
     CliRun r =
-        CliRun.run(env("test", "staging", null), "check-migration", "--jdbc-url", "jdbc:postgresql://127.0.0.1:1/app");
+        CliRun.run(
+            env("test", "staging", null),
+            "check-migration",
+            "--jdbc-url",
+            "jdbc:postgresql://127.0.0.1:1/app");
     assertThat(r.exit()).isEqualTo(1);
     assertThat(r.out()).contains("cannot connect");
     CliRun wrongPassword =
         CliRun.run(
             env("test", "staging", null),
-            "check-migration", "--jdbc-url", "postgresql://migrator:not-the-password@localhost:" + pg.getPort() + "/app");
+            "check-migration",
+            "--jdbc-url",
+            "postgresql://migrator:not-the-password@localhost:" + pg.getPort() + "/app");
     assertThat(wrongPassword.exit()).isEqualTo(1);
     assertThat(wrongPassword.out()).contains("cannot connect (SQLState 28P01)");
-    assertThat(wrongPassword.out() + wrongPassword.err()).doesNotContain("not-the-password").doesNotContain(PASSWORD);
+    assertThat(wrongPassword.out() + wrongPassword.err())
+        .doesNotContain("not-the-password")
+        .doesNotContain(PASSWORD);
   }
 
   @Test
-  void theJdbcPasswordIsCheckedLikeEverySecret(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
-      throws Exception {
+  void theJdbcPasswordIsCheckedLikeEverySecret(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
     Map<String, String> weak = env("prod", "prod", "true");
     weak.put("PLANEGUARD_JDBC_PASSWORD", "changeme");
     CliRun r = CliRun.run(weak, "check-migration", "--jdbc-url", url("app"));
@@ -122,7 +140,8 @@ class CheckMigrationCommandTest {
 
     java.nio.file.Path file = dir.resolve("pw");
     java.nio.file.Files.writeString(file, PASSWORD + "\n");
-    java.nio.file.Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+    java.nio.file.Files.setPosixFilePermissions(
+        file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
     Map<String, String> fromFile = env("test", "staging", null);
     fromFile.put("PLANEGUARD_JDBC_PASSWORD", "wrong-but-ignored-because-the-file-wins");
     fromFile.put("PLANEGUARD_JDBC_PASSWORD_FILE", file.toString());
@@ -132,7 +151,11 @@ class CheckMigrationCommandTest {
 
   @Test
   void usage() {
-    assertThat(CliRun.run(env("test", "staging", null), "check-migration", "--jdbc-url", "mysql://x").exit()).isEqualTo(2);
-    assertThat(CliRun.run(env("test", "staging", null), "check-migration", "extra").exit()).isEqualTo(2);
+    assertThat(
+            CliRun.run(env("test", "staging", null), "check-migration", "--jdbc-url", "mysql://x")
+                .exit())
+        .isEqualTo(2);
+    assertThat(CliRun.run(env("test", "staging", null), "check-migration", "extra").exit())
+        .isEqualTo(2);
   }
 }

@@ -26,10 +26,22 @@ class CheckPolicyCommandTest {
     CliRun r = CliRun.run("check-policy", file.toString());
     assertThat(r.exit()).isZero();
     List<String> lines = r.out().lines().toList();
-    assertThat(lines.get(0)).startsWith("PATTERN").contains("ACCESS").contains("PLANE").contains("METHODS").contains("SCOPES");
-    assertThat(lines.get(1)).startsWith("/__debug/**").contains("debug").contains("human").contains(file + ":4");
+    assertThat(lines.get(0))
+        .startsWith("PATTERN")
+        .contains("ACCESS")
+        .contains("PLANE")
+        .contains("METHODS")
+        .contains("SCOPES");
+    assertThat(lines.get(1))
+        .startsWith("/__debug/**")
+        .contains("debug")
+        .contains("human")
+        .contains(file + ":4");
     assertThat(lines.get(2)).startsWith("/api/v1/accounts/**");
-    assertThat(lines.get(3)).startsWith("/api/v1/runs/**").contains("POST,PUT").contains("runs:write");
+    assertThat(lines.get(3))
+        .startsWith("/api/v1/runs/**")
+        .contains("POST,PUT")
+        .contains("runs:write");
     assertThat(lines.get(4)).startsWith("/healthz").contains("public");
     assertThat(lines.get(5)).contains("4 rules");
   }

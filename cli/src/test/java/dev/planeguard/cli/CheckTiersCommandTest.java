@@ -33,7 +33,8 @@ class CheckTiersCommandTest {
     assertThat(files).hasSize(6);
     CliRun r = CliRun.run(args(files));
     assertThat(r.exit()).as(r.out()).isZero();
-    assertThat(r.out()).isEqualTo("ok: 6 files checked against preset seed; no secret outside its tier\n");
+    assertThat(r.out())
+        .isEqualTo("ok: 6 files checked against preset seed; no secret outside its tier\n");
     assertThat(CliRun.run(args(files, "--preset", "seed")).exit()).isZero();
   }
 
@@ -42,27 +43,85 @@ class CheckTiersCommandTest {
     List<Path> files = fixtures.copy("dirty", dir);
     CliRun r = CliRun.run(args(files));
     assertThat(r.exit()).isEqualTo(1);
-    List<String> located =
-        r.out().lines().filter(l -> !l.startsWith("    fix: ")).toList();
+    List<String> located = r.out().lines().filter(l -> !l.startsWith("    fix: ")).toList();
     assertThat(located)
         .containsExactly(
-            at("data", 2, "BACKUP_BUCKET_ID", "has a value shaped like an AWS access key id; tier data may not hold provider keys (only llm may)", "PROVIDER_KEY_VALUE"),
-            at("data", 3, "ANTHROPIC_API_KEY", "is an external provider key; tier data may not hold provider keys (only llm may)", "PROVIDER_KEY_OUTSIDE_TIER"),
-            at("api", 2, "SUPABASE_ANON_KEY", "has a value shaped like a Google API key; tier api may not hold provider keys (only llm may)", "PROVIDER_KEY_VALUE"),
-            at("api", 5, "GITHUB_TOKEN", "is an external provider key; tier api may not hold provider keys (only llm may)", "PROVIDER_KEY_OUTSIDE_TIER"),
-            at("worker", 4, "OPENAI_API_KEY", "is an external provider key; tier worker may not hold provider keys (only llm may)", "PROVIDER_KEY_OUTSIDE_TIER"),
-            at("worker", 5, "POSTGRES_PASSWORD", "is a secret tier worker may not hold (it belongs to data, api)", "SECRET_OUTSIDE_TIER"),
-            at("worker", 6, "LOG_FORMAT", "has a value shaped like an Anthropic API key; tier worker may not hold provider keys (only llm may)", "PROVIDER_KEY_VALUE"),
-            at("worker", 7, "CALLBACK_HINT", "has a value shaped like a planeguard API key under a name that is not a secret name", "PLANEGUARD_KEY_VALUE"),
-            at("llm", 2, "TENSORZERO_MODEL", "has a value shaped like an OpenAI-style API key under a name that is not a provider key name", "PROVIDER_KEY_VALUE"),
-            at("llm", 3, "MYSTERY_TOKEN", "is a secret tier llm may not hold (no tier declares it)", "SECRET_OUTSIDE_TIER"),
+            at(
+                "data",
+                2,
+                "BACKUP_BUCKET_ID",
+                "has a value shaped like an AWS access key id; tier data may not hold provider keys (only llm may)",
+                "PROVIDER_KEY_VALUE"),
+            at(
+                "data",
+                3,
+                "ANTHROPIC_API_KEY",
+                "is an external provider key; tier data may not hold provider keys (only llm may)",
+                "PROVIDER_KEY_OUTSIDE_TIER"),
+            at(
+                "api",
+                2,
+                "SUPABASE_ANON_KEY",
+                "has a value shaped like a Google API key; tier api may not hold provider keys (only llm may)",
+                "PROVIDER_KEY_VALUE"),
+            at(
+                "api",
+                5,
+                "GITHUB_TOKEN",
+                "is an external provider key; tier api may not hold provider keys (only llm may)",
+                "PROVIDER_KEY_OUTSIDE_TIER"),
+            at(
+                "worker",
+                4,
+                "OPENAI_API_KEY",
+                "is an external provider key; tier worker may not hold provider keys (only llm may)",
+                "PROVIDER_KEY_OUTSIDE_TIER"),
+            at(
+                "worker",
+                5,
+                "POSTGRES_PASSWORD",
+                "is a secret tier worker may not hold (it belongs to data, api)",
+                "SECRET_OUTSIDE_TIER"),
+            at(
+                "worker",
+                6,
+                "LOG_FORMAT",
+                "has a value shaped like an Anthropic API key; tier worker may not hold provider keys (only llm may)",
+                "PROVIDER_KEY_VALUE"),
+            at(
+                "worker",
+                7,
+                "CALLBACK_HINT",
+                "has a value shaped like a planeguard API key under a name that is not a secret name",
+                "PLANEGUARD_KEY_VALUE"),
+            at(
+                "llm",
+                2,
+                "TENSORZERO_MODEL",
+                "has a value shaped like an OpenAI-style API key under a name that is not a provider key name",
+                "PROVIDER_KEY_VALUE"),
+            at(
+                "llm",
+                3,
+                "MYSTERY_TOKEN",
+                "is a secret tier llm may not hold (no tier declares it)",
+                "SECRET_OUTSIDE_TIER"),
             "10 violations in 4 of 4 files (preset seed)");
     assertThat(r.out()).contains("    fix: move it to the env file of data or api\n");
     fixtures.leakCheck().text("stdout", r.out()).text("stderr", r.err()).assertClean();
   }
 
   private String at(String tier, int line, String name, String message, String kind) {
-    return dir.resolve("env.tier-" + tier) + ":" + line + ": " + name + " " + message + " [" + kind + "]";
+    return dir.resolve("env.tier-" + tier)
+        + ":"
+        + line
+        + ": "
+        + name
+        + " "
+        + message
+        + " ["
+        + kind
+        + "]";
   }
 
   @Test
@@ -103,7 +162,10 @@ class CheckTiersCommandTest {
     CliRun unknown = CliRun.run("check-tiers", plain.toString());
     assertThat(unknown.exit()).isEqualTo(2);
     assertThat(unknown.err())
-        .contains("cannot tell the tier of " + plain + " from its name: name it env.tier-<tier> or pass --tier");
+        .contains(
+            "cannot tell the tier of "
+                + plain
+                + " from its name: name it env.tier-<tier> or pass --tier");
     assertThat(CliRun.run("check-tiers", "--tier", "worker", plain.toString()).exit()).isEqualTo(1);
     assertThat(CliRun.run("check-tiers", "--tier", "LLM", plain.toString()).exit()).isZero();
 
@@ -136,21 +198,27 @@ class CheckTiersCommandTest {
     CliRun r = CliRun.run("check-tiers", gateway.toString());
     assertThat(r.exit()).isEqualTo(2);
     assertThat(r.err())
-        .contains(gateway + ": unknown tier \"gateway\"; the tiers are data, api, worker, agent, media, llm");
+        .contains(
+            gateway
+                + ": unknown tier \"gateway\"; the tiers are data, api, worker, agent, media, llm");
     assertThat(CliRun.run("check-tiers").exit()).isEqualTo(2);
-    assertThat(CliRun.run("check-tiers", "--preset", "other", gateway.toString()).err()).contains("unknown preset");
+    assertThat(CliRun.run("check-tiers", "--preset", "other", gateway.toString()).err())
+        .contains("unknown preset");
     assertThat(CliRun.run("check-tiers", dir.resolve("env.tier-llm").toString()).err())
         .contains("cannot read env file");
     Path broken = dir.resolve("env.tier-api");
     Files.writeString(broken, "OK=1\nSECRET=\"" + fixtures.values.get("@STRONG@") + "\n");
     CliRun b = CliRun.run("check-tiers", broken.toString(), "--json");
     assertThat(b.exit()).isEqualTo(2);
-    assertThat(b.out()).contains("\"error\":\"usage\"").contains("env.tier-api:2: unterminated quoted value");
+    assertThat(b.out())
+        .contains("\"error\":\"usage\"")
+        .contains("env.tier-api:2: unterminated quoted value");
     fixtures.leakCheck().text("stdout", b.out()).text("stderr", b.err()).assertClean();
   }
 
   @Test
   void theUsageListsTheCommand() {
-    assertThat(CliRun.run("help").out()).contains("check-tiers [--preset seed] [--tier TIER] ENV_FILE... [--json]");
+    assertThat(CliRun.run("help").out())
+        .contains("check-tiers [--preset seed] [--tier TIER] ENV_FILE... [--json]");
   }
 }

@@ -17,9 +17,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Every command, fed secrets in every place it reads them (headers, targets, flags, env files,
- * the process environment, a policy file), prints none of them: not on its own streams, not in
- * library logging on {@code System.err}.
+ * Every command, fed secrets in every place it reads them (headers, targets, flags, env files, the
+ * process environment, a policy file), prints none of them: not on its own streams, not in library
+ * logging on {@code System.err}.
  */
 class CliNoSecretInOutputTest {
 
@@ -29,11 +29,14 @@ class CliNoSecretInOutputTest {
   void noCommandPrintsASecretItWasGiven() throws Exception {
     TierFixtures fixtures = new TierFixtures();
     String key = FakeSecrets.machineKey(Mode.PROD);
-    String sandboxKey = dev.planeguard.keys.ApiKey.generate(dev.planeguard.keys.ApiKey.Kind.SANDBOX, Mode.LOCAL).value();
+    String sandboxKey =
+        dev.planeguard.keys.ApiKey.generate(dev.planeguard.keys.ApiKey.Kind.SANDBOX, Mode.LOCAL)
+            .value();
     String anthropic = FakeSecrets.anthropicKey();
     String password = FakeSecrets.strong(24);
     String jwt = fakeJwt();
-    String basic = Base64.getEncoder().encodeToString(("admin:" + password).getBytes(StandardCharsets.UTF_8));
+    String basic =
+        Base64.getEncoder().encodeToString(("admin:" + password).getBytes(StandardCharsets.UTF_8));
 
     Path policy = dir.resolve("planeguard.policy");
     Files.writeString(
@@ -46,16 +49,32 @@ class CliNoSecretInOutputTest {
     Path badPolicy = dir.resolve("bad.policy");
     Files.writeString(
         badPolicy,
-        "debug /__debug/** plane=" + anthropic + "\n"
-            + "machine /api/v1/runs/** scopes=" + key + "\n"
-            + anthropic + " /x\n"
-            + "human /api/" + key + "/**\n"
-            + "machine /api/v1/x methods=" + key + "\n");
+        "debug /__debug/** plane="
+            + anthropic
+            + "\n"
+            + "machine /api/v1/runs/** scopes="
+            + key
+            + "\n"
+            + anthropic
+            + " /x\n"
+            + "human /api/"
+            + key
+            + "/**\n"
+            + "machine /api/v1/x methods="
+            + key
+            + "\n");
     Path envFile = dir.resolve("prod.env");
     Files.writeString(
         envFile,
-        "AOS_MODE=" + anthropic + "\nDB_AUTHORITY='" + key + "'\nDB_PASSWORD=" + password
-            + "\nDEV_AUTH_ENABLED=" + anthropic + "\n");
+        "AOS_MODE="
+            + anthropic
+            + "\nDB_AUTHORITY='"
+            + key
+            + "'\nDB_PASSWORD="
+            + password
+            + "\nDEV_AUTH_ENABLED="
+            + anthropic
+            + "\n");
     Path brokenEnv = dir.resolve("broken.env");
     Files.writeString(brokenEnv, "OK=1\n" + anthropic + "\nX=\"" + password + "\n");
     List<Path> dirty = fixtures.copy("dirty", Files.createDirectory(dir.resolve("dirty")));
@@ -66,19 +85,162 @@ class CliNoSecretInOutputTest {
     for (String json : new String[] {"--json", "--no-json"}) {
       List<String[]> these =
           List.of(
-              new String[] {"decide", "--policy", p, "--mode", "prod", "--method", "GET", "--target", "/api/v1/accounts/me", "--header", "X-AOS-Key: " + key},
-              new String[] {"decide", "--policy", p, "--mode", "prod", "--method", "GET", "--target", "/api/v1/accounts/me", "--header", "Authorization: Bearer " + key},
-              new String[] {"decide", "--policy", p, "--mode", "prod", "--method", "GET", "--target", "/api/v1/accounts/me", "--header", "Authorization: Bearer " + jwt},
-              new String[] {"decide", "--policy", p, "--mode", "prod", "--method", "GET", "--target", "/api/v1/accounts/me", "--header", "Authorization: Basic " + basic},
-              new String[] {"decide", "--policy", p, "--mode", "prod", "--method", "GET", "--target", "/api/v1/runs/1", "--header", "X-AOS-Key: " + key},
-              new String[] {"decide", "--policy", p, "--mode", "prod", "--method", "GET", "--target", "/api/v1/runs/1?api_key=" + key},
-              new String[] {"decide", "--policy", p, "--mode", "prod", "--method", "GET", "--target", "/api/v1/accounts/me?access_token=" + jwt},
-              new String[] {"decide", "--policy", p, "--mode", "prod", "--method", "GET", "--target", "/api/v1/runs/" + key, "--header", "X-AOS-Key: " + anthropic},
-              new String[] {"decide", "--policy", p, "--mode", "prod", "--method", "GET", "--target", "/api/v1/runs/" + anthropic + "%0a"},
-              new String[] {"decide", "--policy", p, "--mode", "local", "--sandbox", "--method", "GET", "--target", "/api/v1/accounts/me", "--header", "X-AOS-Customer-Key: " + sandboxKey},
-              new String[] {"decide", "--policy", p, "--mode", "prod", "--method", "GET", "--target", "/healthz", "--header", "X-AOS-Key: " + key, "--header", "X-AOS-Key: " + key},
-              new String[] {"decide", "--policy", p, "--mode", "prod", "--method", "GET", "--target", "/x", "--header", key + ": v"},
-              new String[] {"decide", "--policy", p, "--mode", anthropic, "--method", "GET", "--target", "/x"},
+              new String[] {
+                "decide",
+                "--policy",
+                p,
+                "--mode",
+                "prod",
+                "--method",
+                "GET",
+                "--target",
+                "/api/v1/accounts/me",
+                "--header",
+                "X-AOS-Key: " + key
+              },
+              new String[] {
+                "decide",
+                "--policy",
+                p,
+                "--mode",
+                "prod",
+                "--method",
+                "GET",
+                "--target",
+                "/api/v1/accounts/me",
+                "--header",
+                "Authorization: Bearer " + key
+              },
+              new String[] {
+                "decide",
+                "--policy",
+                p,
+                "--mode",
+                "prod",
+                "--method",
+                "GET",
+                "--target",
+                "/api/v1/accounts/me",
+                "--header",
+                "Authorization: Bearer " + jwt
+              },
+              new String[] {
+                "decide",
+                "--policy",
+                p,
+                "--mode",
+                "prod",
+                "--method",
+                "GET",
+                "--target",
+                "/api/v1/accounts/me",
+                "--header",
+                "Authorization: Basic " + basic
+              },
+              new String[] {
+                "decide",
+                "--policy",
+                p,
+                "--mode",
+                "prod",
+                "--method",
+                "GET",
+                "--target",
+                "/api/v1/runs/1",
+                "--header",
+                "X-AOS-Key: " + key
+              },
+              new String[] {
+                "decide",
+                "--policy",
+                p,
+                "--mode",
+                "prod",
+                "--method",
+                "GET",
+                "--target",
+                "/api/v1/runs/1?api_key=" + key
+              },
+              new String[] {
+                "decide",
+                "--policy",
+                p,
+                "--mode",
+                "prod",
+                "--method",
+                "GET",
+                "--target",
+                "/api/v1/accounts/me?access_token=" + jwt
+              },
+              new String[] {
+                "decide",
+                "--policy",
+                p,
+                "--mode",
+                "prod",
+                "--method",
+                "GET",
+                "--target",
+                "/api/v1/runs/" + key,
+                "--header",
+                "X-AOS-Key: " + anthropic
+              },
+              new String[] {
+                "decide",
+                "--policy",
+                p,
+                "--mode",
+                "prod",
+                "--method",
+                "GET",
+                "--target",
+                "/api/v1/runs/" + anthropic + "%0a"
+              },
+              new String[] {
+                "decide",
+                "--policy",
+                p,
+                "--mode",
+                "local",
+                "--sandbox",
+                "--method",
+                "GET",
+                "--target",
+                "/api/v1/accounts/me",
+                "--header",
+                "X-AOS-Customer-Key: " + sandboxKey
+              },
+              new String[] {
+                "decide",
+                "--policy",
+                p,
+                "--mode",
+                "prod",
+                "--method",
+                "GET",
+                "--target",
+                "/healthz",
+                "--header",
+                "X-AOS-Key: " + key,
+                "--header",
+                "X-AOS-Key: " + key
+              },
+              new String[] {
+                "decide",
+                "--policy",
+                p,
+                "--mode",
+                "prod",
+                "--method",
+                "GET",
+                "--target",
+                "/x",
+                "--header",
+                key + ": v"
+              },
+              new String[] {
+                "decide", "--policy", p, "--mode", anthropic, "--method", "GET", "--target", "/x"
+              },
               new String[] {"check-policy", p},
               new String[] {"check-policy", badPolicy.toString()},
               new String[] {"check-env", "--env-file", envFile.toString()},
@@ -87,9 +249,17 @@ class CliNoSecretInOutputTest {
               new String[] {"check-tiers", "--tier", "worker", envFile.toString()},
               new String[] {"check-tiers", brokenEnv.toString()},
               new String[] {"check-tiers", "--tier", anthropic, envFile.toString()},
-              new String[] {"check-migration", "--jdbc-url", "postgresql://app:" + password + "@127.0.0.1:1/app"},
-              new String[] {"check-migration", "--jdbc-url", "jdbc:postgresql://127.0.0.1:1/app?user=app&password=" + password},
-              new String[] {"check-migration", "--jdbc-url", "postgresql://app:" + password + "@/app"});
+              new String[] {
+                "check-migration", "--jdbc-url", "postgresql://app:" + password + "@127.0.0.1:1/app"
+              },
+              new String[] {
+                "check-migration",
+                "--jdbc-url",
+                "jdbc:postgresql://127.0.0.1:1/app?user=app&password=" + password
+              },
+              new String[] {
+                "check-migration", "--jdbc-url", "postgresql://app:" + password + "@/app"
+              });
       for (String[] command : these) {
         String[] withFlag = new String[command.length + (json.equals("--json") ? 1 : 0)];
         System.arraycopy(command, 0, withFlag, 0, command.length);
@@ -107,9 +277,21 @@ class CliNoSecretInOutputTest {
     commands.add(tiers.toArray(String[]::new));
 
     Map<String, String> processEnv =
-        Map.of("AOS_MODE", "prod", "DB_AUTHORITY", "neon", "DB_ROLE", "prod", "RBAC_FAIL_OPEN", key,
-            "OPENAI_API_KEY", anthropic, "PLANEGUARD_BYPASS_FLAGS", anthropic,
-            "PLANEGUARD_JDBC_PASSWORD", password);
+        Map.of(
+            "AOS_MODE",
+            "prod",
+            "DB_AUTHORITY",
+            "neon",
+            "DB_ROLE",
+            "prod",
+            "RBAC_FAIL_OPEN",
+            key,
+            "OPENAI_API_KEY",
+            anthropic,
+            "PLANEGUARD_BYPASS_FLAGS",
+            anthropic,
+            "PLANEGUARD_JDBC_PASSWORD",
+            password);
     List<CliRun> runs = new ArrayList<>();
     OutputCapture output =
         OutputCapture.during(
@@ -121,7 +303,8 @@ class CliNoSecretInOutputTest {
 
     assertThat(runs).extracting(CliRun::exit).contains(0, 1, 2);
     LeakCheck check =
-        fixtures.leakCheck()
+        fixtures
+            .leakCheck()
             .apiKey("machine key", key)
             .apiKey("sandbox key", sandboxKey)
             .secret("anthropic key", anthropic.substring("sk-ant-api03-".length()))
@@ -138,8 +321,10 @@ class CliNoSecretInOutputTest {
 
   private static String fakeJwt() {
     Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
-    return b64.encodeToString("{\"alg\":\"RS256\"}".getBytes(StandardCharsets.UTF_8)) + "."
-        + b64.encodeToString("{\"sub\":\"u\"}".getBytes(StandardCharsets.UTF_8)) + "."
+    return b64.encodeToString("{\"alg\":\"RS256\"}".getBytes(StandardCharsets.UTF_8))
+        + "."
+        + b64.encodeToString("{\"sub\":\"u\"}".getBytes(StandardCharsets.UTF_8))
+        + "."
         + FakeSecrets.strong(86);
   }
 }

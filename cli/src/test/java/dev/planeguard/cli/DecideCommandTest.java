@@ -3,8 +3,8 @@ package dev.planeguard.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.nimbusds.jose.util.JSONObjectUtils;
-import dev.planeguard.keys.ApiKey;
 import dev.planeguard.Mode;
+import dev.planeguard.keys.ApiKey;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -45,7 +45,16 @@ class DecideCommandTest {
       throws Exception {
     List<String> args =
         new ArrayList<>(
-            List.of("decide", "--policy", policy.toString(), "--mode", mode, "--method", method, "--target", target));
+            List.of(
+                "decide",
+                "--policy",
+                policy.toString(),
+                "--mode",
+                mode,
+                "--method",
+                method,
+                "--target",
+                target));
     for (String h : headers) {
       args.add("--header");
       args.add(h);
@@ -94,7 +103,8 @@ class DecideCommandTest {
 
   @Test
   void row4() throws Exception {
-    Map<String, Object> d = decide("prod", "GET", "/healthz", "X-AOS-Key: x", "Authorization: Bearer y");
+    Map<String, Object> d =
+        decide("prod", "GET", "/healthz", "X-AOS-Key: x", "Authorization: Bearer y");
     assertDecision(d, 200, "PUBLIC");
     assertThat(d.get("principal")).isNull();
   }
@@ -103,57 +113,85 @@ class DecideCommandTest {
   void row5() throws Exception {
     assertDecision(
         decide("prod", "GET", "/api/v1/runs?api_key=" + MACHINE_KEY, "X-AOS-Key: " + MACHINE_KEY),
-        400, "CREDENTIAL_IN_QUERY");
-    assertDecision(decide("prod", "GET", "/api/v1/accounts/me?access_token=x"), 400, "CREDENTIAL_IN_QUERY");
+        400,
+        "CREDENTIAL_IN_QUERY");
+    assertDecision(
+        decide("prod", "GET", "/api/v1/accounts/me?access_token=x"), 400, "CREDENTIAL_IN_QUERY");
   }
 
   @Test
   void row6() throws Exception {
     Map<String, Object> both =
-        decide("prod", "GET", "/api/v1/runs", "X-AOS-Key: " + MACHINE_KEY, "Authorization: Bearer " + JWT_SHAPED);
+        decide(
+            "prod",
+            "GET",
+            "/api/v1/runs",
+            "X-AOS-Key: " + MACHINE_KEY,
+            "Authorization: Bearer " + JWT_SHAPED);
     assertDecision(both, 400, "AMBIGUOUS_CREDENTIALS");
     assertThat(both.get("violation")).isEqualTo(true);
     assertDecision(
         decide("prod", "GET", "/api/v1/runs", "X-AOS-Key: " + MACHINE_KEY, "X-AOS-Key: other"),
-        400, "AMBIGUOUS_CREDENTIALS");
+        400,
+        "AMBIGUOUS_CREDENTIALS");
   }
 
   @Test
   void row7() throws Exception {
-    Map<String, Object> d = decide("prod", "GET", "/api/v1/accounts/me", "X_AOS_Key: " + MACHINE_KEY);
+    Map<String, Object> d =
+        decide("prod", "GET", "/api/v1/accounts/me", "X_AOS_Key: " + MACHINE_KEY);
     assertDecision(d, 401, "MISSING_CREDENTIAL");
     assertThat(d.get("plane")).isEqualTo("human");
   }
 
   @Test
   void row8() throws Exception {
-    assertDecision(decide("prod", "GET", "/api/v1/accounts/me", "X-AOS-Key: " + MACHINE_KEY), 401, "CROSS_PLANE_CREDENTIAL");
-    assertDecision(decide("prod", "GET", "/api/v1/accounts/me", "Authorization: Bearer " + MACHINE_KEY), 401, "CROSS_PLANE_CREDENTIAL");
-    assertDecision(decide("prod", "POST", "/api/v1/telemetry/events", "Authorization: Bearer " + JWT_SHAPED), 401, "CROSS_PLANE_CREDENTIAL");
-    Map<String, Object> d = decide("local", "GET", "/api/v1/runs", "X-AOS-Customer-Key: " + SANDBOX_KEY);
+    assertDecision(
+        decide("prod", "GET", "/api/v1/accounts/me", "X-AOS-Key: " + MACHINE_KEY),
+        401,
+        "CROSS_PLANE_CREDENTIAL");
+    assertDecision(
+        decide("prod", "GET", "/api/v1/accounts/me", "Authorization: Bearer " + MACHINE_KEY),
+        401,
+        "CROSS_PLANE_CREDENTIAL");
+    assertDecision(
+        decide("prod", "POST", "/api/v1/telemetry/events", "Authorization: Bearer " + JWT_SHAPED),
+        401,
+        "CROSS_PLANE_CREDENTIAL");
+    Map<String, Object> d =
+        decide("local", "GET", "/api/v1/runs", "X-AOS-Customer-Key: " + SANDBOX_KEY);
     assertDecision(d, 401, "CROSS_PLANE_CREDENTIAL");
     assertThat(d.get("violation")).isEqualTo(true);
   }
 
   @Test
   void row9() throws Exception {
-    Map<String, Object> prod = decide("prod", "GET", "/api/v1/accounts/me", "X-AOS-Customer-Key: " + SANDBOX_KEY);
+    Map<String, Object> prod =
+        decide("prod", "GET", "/api/v1/accounts/me", "X-AOS-Customer-Key: " + SANDBOX_KEY);
     assertDecision(prod, 401, "SANDBOX_FORBIDDEN");
     assertThat(prod.get("violation")).isEqualTo(true);
-    Map<String, Object> test = decide("test", "GET", "/api/v1/accounts/me", "X-AOS-Customer-Key: " + SANDBOX_KEY);
+    Map<String, Object> test =
+        decide("test", "GET", "/api/v1/accounts/me", "X-AOS-Customer-Key: " + SANDBOX_KEY);
     assertDecision(test, 401, "SANDBOX_FORBIDDEN");
     assertThat(test.get("violation")).isEqualTo(false);
   }
 
   @Test
   void row10() throws Exception {
-    assertDecision(decide("prod", "GET", "/api/v1/accounts/me", "Authorization: Basic dXNlcjpwYXNz"), 401, "UNSUPPORTED_SCHEME");
-    assertDecision(decide("prod", "GET", "/api/v1/accounts/me", "Authorization: Bearer\tabc"), 401, "UNSUPPORTED_SCHEME");
+    assertDecision(
+        decide("prod", "GET", "/api/v1/accounts/me", "Authorization: Basic dXNlcjpwYXNz"),
+        401,
+        "UNSUPPORTED_SCHEME");
+    assertDecision(
+        decide("prod", "GET", "/api/v1/accounts/me", "Authorization: Bearer\tabc"),
+        401,
+        "UNSUPPORTED_SCHEME");
   }
 
   @Test
   void aPlaneWithoutVerifierAnswersUnavailableNeverAllow() throws Exception {
-    Map<String, Object> d = decide("prod", "GET", "/api/v1/accounts/me", "Authorization: Bearer " + JWT_SHAPED);
+    Map<String, Object> d =
+        decide("prod", "GET", "/api/v1/accounts/me", "Authorization: Bearer " + JWT_SHAPED);
     assertDecision(d, 503, "VERIFIER_UNAVAILABLE");
     assertThat(d.get("detail")).isEqualTo("NOT_CONFIGURED");
     assertThat(((Number) d.get("retryAfter")).intValue()).isEqualTo(5);
@@ -165,23 +203,82 @@ class DecideCommandTest {
     CliRun r =
         CliRun.run(
             Map.of("AOS_MODE", "prod", "DB_AUTHORITY", "neon"),
-            "decide", "--policy", policy.toString(), "--mode", "local", "--method", "GET",
-            "--target", "/__debug/x", "--header", "X-AOS-Key: " + MACHINE_KEY);
+            "decide",
+            "--policy",
+            policy.toString(),
+            "--mode",
+            "local",
+            "--method",
+            "GET",
+            "--target",
+            "/__debug/x",
+            "--header",
+            "X-AOS-Key: " + MACHINE_KEY);
     assertThat(r.exit()).isZero();
     assertThat(r.out()).contains("CROSS_PLANE_CREDENTIAL").doesNotContain(MACHINE_KEY);
   }
 
   @Test
   void usageErrorsExitTwo() throws Exception {
-    assertThat(CliRun.run("decide", "--policy", policy.toString(), "--mode", "prod", "--method", "GET").exit()).isEqualTo(2);
-    assertThat(CliRun.run("decide", "--policy", policy.toString(), "--mode", "staging", "--method", "GET", "--target", "/").exit())
+    assertThat(
+            CliRun.run("decide", "--policy", policy.toString(), "--mode", "prod", "--method", "GET")
+                .exit())
         .isEqualTo(2);
-    assertThat(CliRun.run("decide", "--policy", policy.toString(), "--mode", "prod", "--method", "GET", "--target", "/", "--sandbox").exit())
+    assertThat(
+            CliRun.run(
+                    "decide",
+                    "--policy",
+                    policy.toString(),
+                    "--mode",
+                    "staging",
+                    "--method",
+                    "GET",
+                    "--target",
+                    "/")
+                .exit())
+        .isEqualTo(2);
+    assertThat(
+            CliRun.run(
+                    "decide",
+                    "--policy",
+                    policy.toString(),
+                    "--mode",
+                    "prod",
+                    "--method",
+                    "GET",
+                    "--target",
+                    "/",
+                    "--sandbox")
+                .exit())
         .as("sandbox in prod")
         .isEqualTo(2);
-    assertThat(CliRun.run("decide", "--policy", policy.toString(), "--mode", "prod", "--method", "GET", "--target", "/", "--header", "no colon").exit())
+    assertThat(
+            CliRun.run(
+                    "decide",
+                    "--policy",
+                    policy.toString(),
+                    "--mode",
+                    "prod",
+                    "--method",
+                    "GET",
+                    "--target",
+                    "/",
+                    "--header",
+                    "no colon")
+                .exit())
         .isEqualTo(2);
-    assertThat(CliRun.run("decide", "--policy", dir.resolve("missing").toString(), "--mode", "prod", "--method", "GET", "--target", "/").exit())
+    assertThat(
+            CliRun.run(
+                    "decide",
+                    "--policy",
+                    dir.resolve("missing").toString(),
+                    "--mode",
+                    "prod",
+                    "--method",
+                    "GET",
+                    "--target",
+                    "/")
+                .exit())
         .isEqualTo(2);
     CliRun json = CliRun.run("decide", "--bogus", "--json");
     assertThat(json.exit()).isEqualTo(2);

@@ -43,9 +43,20 @@ class DecideJwtCommandTest {
   }
 
   static CliRun decide(String token, String... extra) {
-    List<String> args = new ArrayList<>(List.of("decide", "--policy", policy.toString(), "--mode",
-        "test", "--method", "GET", "--target", "/api/v1/accounts/me", "--header",
-        "Authorization: Bearer " + token));
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "decide",
+                "--policy",
+                policy.toString(),
+                "--mode",
+                "test",
+                "--method",
+                "GET",
+                "--target",
+                "/api/v1/accounts/me",
+                "--header",
+                "Authorization: Bearer " + token));
     args.addAll(Arrays.asList(extra));
     return CliRun.run(args.toArray(String[]::new));
   }
@@ -56,27 +67,39 @@ class DecideJwtCommandTest {
   }
 
   String[] fileFlags(String jwksValue) {
-    return new String[] {"--jwks", jwksValue, "--issuer", issuer.issuerId(), "--audience", issuer.audience()};
+    return new String[] {
+      "--jwks", jwksValue, "--issuer", issuer.issuerId(), "--audience", issuer.audience()
+    };
   }
 
   @Test
   void aValidTokenIsAuthenticatedWithItsPrincipal() throws Exception {
     String token = issuer.token().subject("user_9").sessionId("sess_9").scope("a", "b").sign();
-    for (String location : List.of(jwks.toString(), jwks.toUri().toString(), issuer.jwksUri().toString())) {
+    for (String location :
+        List.of(jwks.toString(), jwks.toUri().toString(), issuer.jwksUri().toString())) {
       Map<String, Object> d = json(decide(token, fileFlags(location)));
       assertThat(d).containsEntry("reason", "AUTHENTICATED").containsEntry("detail", null);
       @SuppressWarnings("unchecked")
       Map<String, Object> p = (Map<String, Object>) d.get("principal");
-      assertThat(p).containsEntry("type", "human").containsEntry("subject", "user_9")
-          .containsEntry("issuer", issuer.issuerId()).containsEntry("sessionId", "sess_9")
+      assertThat(p)
+          .containsEntry("type", "human")
+          .containsEntry("subject", "user_9")
+          .containsEntry("issuer", issuer.issuerId())
+          .containsEntry("sessionId", "sess_9")
           .containsEntry("scopes", List.of("a", "b"));
     }
   }
 
   @Test
   void openIdDiscoveryWithIssuerAlone() throws Exception {
-    Map<String, Object> d = json(decide(issuer.token().sign(), "--issuer", issuer.issuerId(),
-        "--audience", issuer.audience()));
+    Map<String, Object> d =
+        json(
+            decide(
+                issuer.token().sign(),
+                "--issuer",
+                issuer.issuerId(),
+                "--audience",
+                issuer.audience()));
     assertThat(d).containsEntry("reason", "AUTHENTICATED");
   }
 
@@ -88,9 +111,21 @@ class DecideJwtCommandTest {
 
   @ParameterizedTest
   @CsvSource({
-    "MALFORMED", "TOO_LARGE", "BAD_SIGNATURE", "DISALLOWED_ALG", "UNKNOWN_KID", "WRONG_ISSUER",
-    "WRONG_AUDIENCE", "WRONG_AZP", "EXPIRED", "NOT_YET_VALID", "IAT_IN_FUTURE",
-    "LIFETIME_TOO_LONG", "BAD_TYP", "BAD_CRIT", "MISSING_CLAIM"
+    "MALFORMED",
+    "TOO_LARGE",
+    "BAD_SIGNATURE",
+    "DISALLOWED_ALG",
+    "UNKNOWN_KID",
+    "WRONG_ISSUER",
+    "WRONG_AUDIENCE",
+    "WRONG_AZP",
+    "EXPIRED",
+    "NOT_YET_VALID",
+    "IAT_IN_FUTURE",
+    "LIFETIME_TOO_LONG",
+    "BAD_TYP",
+    "BAD_CRIT",
+    "MISSING_CLAIM"
   })
   void eachBadTokenIs401WithItsDetail(String detail) throws Exception {
     Instant now = Instant.now();
@@ -107,7 +142,8 @@ class DecideJwtCommandTest {
           case "WRONG_ISSUER" -> good().issuer("https://evil.test").sign();
           case "WRONG_AUDIENCE" -> good().audience("other").sign();
           case "WRONG_AZP" -> issuer.token().sign();
-          case "EXPIRED" -> good().issuedAt(now.minusSeconds(7200)).expiresIn(Duration.ofMinutes(5)).sign();
+          case "EXPIRED" ->
+              good().issuedAt(now.minusSeconds(7200)).expiresIn(Duration.ofMinutes(5)).sign();
           case "NOT_YET_VALID" -> good().notBefore(now.plusSeconds(3600)).sign();
           case "IAT_IN_FUTURE" -> good().issuedAt(now.plusSeconds(3600)).sign();
           case "LIFETIME_TOO_LONG" -> good().expiresIn(Duration.ofDays(3)).sign();
@@ -115,12 +151,22 @@ class DecideJwtCommandTest {
           case "BAD_CRIT" -> good().critical("exp").sign();
           default -> good().withoutClaim("exp").sign();
         };
-    String[] flags = {"--jwks", jwks.toString(), "--issuer", issuer.issuerId(), "--audience",
-        issuer.audience(), "--azp", APP};
+    String[] flags = {
+      "--jwks",
+      jwks.toString(),
+      "--issuer",
+      issuer.issuerId(),
+      "--audience",
+      issuer.audience(),
+      "--azp",
+      APP
+    };
     CliRun run = decide(token, flags);
     Map<String, Object> d = json(run);
     assertThat(((Number) d.get("status")).intValue()).isEqualTo(401);
-    assertThat(d).containsEntry("reason", "INVALID_TOKEN").containsEntry("detail", detail)
+    assertThat(d)
+        .containsEntry("reason", "INVALID_TOKEN")
+        .containsEntry("detail", detail)
         .containsEntry("principal", null);
     assertThat(run.out() + run.err()).doesNotContain(token.substring(token.lastIndexOf('.') + 1));
     assertThat(json(decide(good().sign(), flags))).containsEntry("reason", "AUTHENTICATED");
@@ -128,7 +174,9 @@ class DecideJwtCommandTest {
 
   @Test
   void anAuthorizedPartyIsChecked() throws Exception {
-    String[] flags = {"--jwks", jwks.toString(), "--issuer", issuer.issuerId(), "--azp", "https://app.test"};
+    String[] flags = {
+      "--jwks", jwks.toString(), "--issuer", issuer.issuerId(), "--azp", "https://app.test"
+    };
     assertThat(json(decide(issuer.token().authorizedParty("https://app.test").sign(), flags)))
         .containsEntry("reason", "AUTHENTICATED");
     assertThat(json(decide(issuer.token().sign(), flags))).containsEntry("detail", "WRONG_AZP");
@@ -136,11 +184,14 @@ class DecideJwtCommandTest {
 
   @Test
   void anUnreachableJwksIs503() throws Exception {
-    Map<String, Object> d = json(decide(issuer.token().sign(),
-        fileFlags("http://127.0.0.1:1/.well-known/jwks.json")));
+    Map<String, Object> d =
+        json(decide(issuer.token().sign(), fileFlags("http://127.0.0.1:1/.well-known/jwks.json")));
     assertThat(((Number) d.get("status")).intValue()).isEqualTo(503);
-    assertThat(d).containsEntry("reason", "VERIFIER_UNAVAILABLE").containsEntry("detail", "JWKS_UNAVAILABLE");
-    Map<String, Object> missing = json(decide(issuer.token().sign(), fileFlags(dir.resolve("none.json").toString())));
+    assertThat(d)
+        .containsEntry("reason", "VERIFIER_UNAVAILABLE")
+        .containsEntry("detail", "JWKS_UNAVAILABLE");
+    Map<String, Object> missing =
+        json(decide(issuer.token().sign(), fileFlags(dir.resolve("none.json").toString())));
     assertThat(missing).containsEntry("detail", "JWKS_UNAVAILABLE");
   }
 
@@ -153,10 +204,25 @@ class DecideJwtCommandTest {
   void usageErrors() {
     assertThat(decide("x", "--jwks", jwks.toString()).exit()).isEqualTo(2); // no --issuer
     assertThat(decide("x", "--audience", "a").exit()).isEqualTo(2);
-    assertThat(decide("x", "--jwks", jwks.toString(), "--issuer", issuer.issuerId()).exit()).isEqualTo(2); // no aud/azp
-    CliRun prod = CliRun.run("decide", "--policy", policy.toString(), "--mode", "prod", "--method", "GET",
-        "--target", "/api/v1/accounts/me", "--jwks", issuer.jwksUri().toString(), "--issuer",
-        issuer.issuerId(), "--audience", "a");
+    assertThat(decide("x", "--jwks", jwks.toString(), "--issuer", issuer.issuerId()).exit())
+        .isEqualTo(2); // no aud/azp
+    CliRun prod =
+        CliRun.run(
+            "decide",
+            "--policy",
+            policy.toString(),
+            "--mode",
+            "prod",
+            "--method",
+            "GET",
+            "--target",
+            "/api/v1/accounts/me",
+            "--jwks",
+            issuer.jwksUri().toString(),
+            "--issuer",
+            issuer.issuerId(),
+            "--audience",
+            "a");
     assertThat(prod.exit()).isEqualTo(2);
     assertThat(prod.err()).contains("plain http:");
   }
@@ -168,28 +234,56 @@ class DecideJwtCommandTest {
       Path keys = dir.resolve("https-jwks.json");
       Files.writeString(keys, https.publicJwks().toString());
       String token = https.token().authorizedParty(APP).sign();
-      List<String> args = new ArrayList<>(List.of("decide", "--policy", policy.toString(), "--mode",
-          mode, "--method", "GET", "--target", "/api/v1/accounts/me", "--header",
-          "Authorization: Bearer " + token, "--jwks", keys.toString(), "--issuer", https.issuerId(),
-          "--azp", APP));
+      List<String> args =
+          new ArrayList<>(
+              List.of(
+                  "decide",
+                  "--policy",
+                  policy.toString(),
+                  "--mode",
+                  mode,
+                  "--method",
+                  "GET",
+                  "--target",
+                  "/api/v1/accounts/me",
+                  "--header",
+                  "Authorization: Bearer " + token,
+                  "--jwks",
+                  keys.toString(),
+                  "--issuer",
+                  https.issuerId(),
+                  "--azp",
+                  APP));
 
       CliRun azpOnly = CliRun.run(args.toArray(String[]::new));
       assertThat(azpOnly.exit()).isEqualTo(2);
       assertThat(azpOnly.out()).isEmpty();
-      assertThat(azpOnly.err()).startsWith("planeguard: --mode " + mode + " needs --audience: without"
-          + " one, tokens minted for any API of this issuer would be accepted" + System.lineSeparator());
+      assertThat(azpOnly.err())
+          .startsWith(
+              "planeguard: --mode "
+                  + mode
+                  + " needs --audience: without"
+                  + " one, tokens minted for any API of this issuer would be accepted"
+                  + System.lineSeparator());
 
       args.add("--json");
       CliRun json = CliRun.run(args.toArray(String[]::new));
       assertThat(json.exit()).isEqualTo(2);
-      assertThat(JSONObjectUtils.parse(json.out())).containsExactlyInAnyOrderEntriesOf(Map.of(
-          "error", "usage",
-          "message", "--mode " + mode + " needs --audience: without one, tokens minted for any API"
-              + " of this issuer would be accepted"));
+      assertThat(JSONObjectUtils.parse(json.out()))
+          .containsExactlyInAnyOrderEntriesOf(
+              Map.of(
+                  "error",
+                  "usage",
+                  "message",
+                  "--mode "
+                      + mode
+                      + " needs --audience: without one, tokens minted for any API"
+                      + " of this issuer would be accepted"));
 
       args.addAll(List.of("--audience", https.audience()));
       assertThat(json(CliRun.run(args.toArray(String[]::new))))
-          .containsEntry("reason", "AUTHENTICATED").containsEntry("detail", null);
+          .containsEntry("reason", "AUTHENTICATED")
+          .containsEntry("detail", null);
     }
   }
 }

@@ -1,9 +1,9 @@
 package dev.planeguard.cli;
 
 import com.nimbusds.jose.JWSAlgorithm;
+import dev.planeguard.test.TestIssuer;
 import dev.planeguard.testing.LeakCheck;
 import dev.planeguard.testing.OutputCapture;
-import dev.planeguard.test.TestIssuer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,12 +29,17 @@ class DecideJwtNoSecretTest {
       Path jwks = dir.resolve("jwks.json");
       Files.writeString(jwks, issuer.publicJwks().toString());
       Path garbage = dir.resolve("garbage.json");
-      Files.writeString(garbage, "{\"keys\":[{\"kty\":\"oct\",\"k\":\"c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0\"}]}");
+      Files.writeString(
+          garbage, "{\"keys\":[{\"kty\":\"oct\",\"k\":\"c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0\"}]}");
       List<String> tokens =
           List.of(
               issuer.token().sign(),
               issuer.token().algorithm(JWSAlgorithm.ES256).sign(),
-              issuer.token().issuedAt(Instant.now().minusSeconds(7200)).expiresIn(Duration.ofMinutes(1)).sign(),
+              issuer
+                  .token()
+                  .issuedAt(Instant.now().minusSeconds(7200))
+                  .expiresIn(Duration.ofMinutes(1))
+                  .sign(),
               issuer.token().audience("other").sign(),
               issuer.token().kid("nope").sign(),
               issuer.token().critical("exp").sign(),
@@ -48,10 +53,26 @@ class DecideJwtNoSecretTest {
                 for (String token : tokens) {
                   for (String location : locations) {
                     for (String json : new String[] {"--json", "--no-json"}) {
-                      List<String> args = new ArrayList<>(List.of("decide", "--policy", policy.toString(),
-                          "--mode", "test", "--method", "GET", "--target", "/api/x", "--header",
-                          "Authorization: Bearer " + token, "--jwks", location, "--issuer",
-                          issuer.issuerId(), "--audience", issuer.audience()));
+                      List<String> args =
+                          new ArrayList<>(
+                              List.of(
+                                  "decide",
+                                  "--policy",
+                                  policy.toString(),
+                                  "--mode",
+                                  "test",
+                                  "--method",
+                                  "GET",
+                                  "--target",
+                                  "/api/x",
+                                  "--header",
+                                  "Authorization: Bearer " + token,
+                                  "--jwks",
+                                  location,
+                                  "--issuer",
+                                  issuer.issuerId(),
+                                  "--audience",
+                                  issuer.audience()));
                       if (json.equals("--json")) {
                         args.add(json);
                       }

@@ -3,10 +3,10 @@ package dev.planeguard.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.nimbusds.jose.util.JSONObjectUtils;
+import dev.planeguard.Mode;
 import dev.planeguard.keys.ApiKey;
 import dev.planeguard.keys.KeyFile;
 import dev.planeguard.keys.KeyLifecycle;
-import dev.planeguard.Mode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -46,7 +46,9 @@ class DecideKeysCommandTest {
   @BeforeAll
   static void issueKeys() throws Exception {
     policy = dir.resolve("planeguard.policy");
-    Files.writeString(policy, """
+    Files.writeString(
+        policy,
+        """
         human      /api/v1/accounts/**
         machine    /api/v1/runs/**         scopes=runs:write methods=POST,PUT
         machine    /api/v1/runs/**         methods=GET,HEAD
@@ -58,33 +60,80 @@ class DecideKeysCommandTest {
     reader = cliNew("mk", "prod");
     testKey = cliNew("mk", "test");
     revoked = cliNew("mk", "prod");
-    assertThat(CliRun.run("keys", "revoke", ApiKey.parse(revoked).id(), "--file", keys.toString()).exit()).isZero();
+    assertThat(
+            CliRun.run("keys", "revoke", ApiKey.parse(revoked).id(), "--file", keys.toString())
+                .exit())
+        .isZero();
     localSandbox = cliNew("sk", "local");
     testSandbox = cliNew("sk", "test");
     localMachine = cliNew("mk", "local");
     // An expired key: issued a month ago with a notAfter a week ago.
     Instant monthAgo = Instant.now().minus(Duration.ofDays(30));
-    expired = KeyLifecycle.of(KeyFile.open(keys), Clock.fixed(monthAgo, ZoneOffset.UTC))
-        .create(ApiKey.Kind.MACHINE, Mode.PROD, "acme", Set.of(), Instant.now().minus(Duration.ofDays(7)))
-        .key().value();
-    CliRun legacy = CliRun.run(Map.of("AOS_API_KEY", LEGACY), "keys", "import-legacy", "aos-api-key", "--kind", "mk",
-        "--mode", "prod", "--tenant", "acme", "--from-env", "AOS_API_KEY", "--file", keys.toString());
+    expired =
+        KeyLifecycle.of(KeyFile.open(keys), Clock.fixed(monthAgo, ZoneOffset.UTC))
+            .create(
+                ApiKey.Kind.MACHINE,
+                Mode.PROD,
+                "acme",
+                Set.of(),
+                Instant.now().minus(Duration.ofDays(7)))
+            .key()
+            .value();
+    CliRun legacy =
+        CliRun.run(
+            Map.of("AOS_API_KEY", LEGACY),
+            "keys",
+            "import-legacy",
+            "aos-api-key",
+            "--kind",
+            "mk",
+            "--mode",
+            "prod",
+            "--tenant",
+            "acme",
+            "--from-env",
+            "AOS_API_KEY",
+            "--file",
+            keys.toString());
     assertThat(legacy.exit()).as(legacy.err()).isZero();
   }
 
   static String cliNew(String kind, String mode, String... extra) {
-    List<String> args = new ArrayList<>(List.of(
-        "keys", "new", "--kind", kind, "--mode", mode, "--tenant", "acme", "--file", keys.toString()));
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "keys",
+                "new",
+                "--kind",
+                kind,
+                "--mode",
+                mode,
+                "--tenant",
+                "acme",
+                "--file",
+                keys.toString()));
     args.addAll(List.of(extra));
     CliRun r = CliRun.run(args.toArray(String[]::new));
     assertThat(r.exit()).as(r.err()).isZero();
     return r.out().strip();
   }
 
-  static Map<String, Object> decide(String mode, String method, String target, String... rest) throws Exception {
-    List<String> args = new ArrayList<>(List.of(
-        "decide", "--policy", policy.toString(), "--keys", keys.toString(), "--mode", mode,
-        "--method", method, "--target", target));
+  static Map<String, Object> decide(String mode, String method, String target, String... rest)
+      throws Exception {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "decide",
+                "--policy",
+                policy.toString(),
+                "--keys",
+                keys.toString(),
+                "--mode",
+                mode,
+                "--method",
+                method,
+                "--target",
+                target));
     for (String r : rest) {
       if (r.startsWith("--")) {
         args.add(r);
@@ -95,7 +144,8 @@ class DecideKeysCommandTest {
     }
     CliRun run = CliRun.run(args.toArray(String[]::new));
     assertThat(run.exit()).as("decide exits 0 for a decision; stderr: %s", run.err()).isZero();
-    for (String secret : List.of(runner, reader, testKey, revoked, expired, localSandbox, testSandbox, LEGACY)) {
+    for (String secret :
+        List.of(runner, reader, testKey, revoked, expired, localSandbox, testSandbox, LEGACY)) {
       assertThat(run.out() + run.err()).doesNotContain(secret);
     }
     return JSONObjectUtils.parse(run.out());
@@ -126,34 +176,68 @@ class DecideKeysCommandTest {
 
   @Test
   void row14InsufficientScope() throws Exception {
-    assertDecision(decide("prod", "POST", "/api/v1/runs", "X-AOS-Key: " + reader), 403, "INSUFFICIENT_SCOPE", null);
-    assertDecision(decide("prod", "POST", "/api/v1/runs", "X-AOS-Key: " + runner), 200, "AUTHENTICATED", null);
+    assertDecision(
+        decide("prod", "POST", "/api/v1/runs", "X-AOS-Key: " + reader),
+        403,
+        "INSUFFICIENT_SCOPE",
+        null);
+    assertDecision(
+        decide("prod", "POST", "/api/v1/runs", "X-AOS-Key: " + runner), 200, "AUTHENTICATED", null);
   }
 
   @Test
   void row15TenantMismatch() throws Exception {
-    assertDecision(decide("prod", "GET", "/api/v1/runs", "X-AOS-Key: " + reader, "X-AOS-Tenant: globex"),
-        403, "TENANT_MISMATCH", null);
-    assertDecision(decide("prod", "GET", "/api/v1/runs", "X-AOS-Key: " + reader, "X-AOS-Tenant: acme"),
-        200, "AUTHENTICATED", null);
-    assertDecision(decide("prod", "GET", "/api/v1/runs", "X-AOS-Key: " + reader, "X-Org: globex", "--tenant-header=X-Org"),
-        403, "TENANT_MISMATCH", null);
+    assertDecision(
+        decide("prod", "GET", "/api/v1/runs", "X-AOS-Key: " + reader, "X-AOS-Tenant: globex"),
+        403,
+        "TENANT_MISMATCH",
+        null);
+    assertDecision(
+        decide("prod", "GET", "/api/v1/runs", "X-AOS-Key: " + reader, "X-AOS-Tenant: acme"),
+        200,
+        "AUTHENTICATED",
+        null);
+    assertDecision(
+        decide(
+            "prod",
+            "GET",
+            "/api/v1/runs",
+            "X-AOS-Key: " + reader,
+            "X-Org: globex",
+            "--tenant-header=X-Org"),
+        403,
+        "TENANT_MISMATCH",
+        null);
   }
 
   @Test
   void row13RevokedExpiredAndOtherMode() throws Exception {
-    assertDecision(decide("prod", "GET", "/api/v1/runs", "X-AOS-Key: " + revoked), 401, "REVOKED_KEY", null);
-    assertDecision(decide("prod", "GET", "/api/v1/runs", "X-AOS-Key: " + expired), 401, "EXPIRED_KEY", null);
-    assertDecision(decide("prod", "GET", "/api/v1/runs", "X-AOS-Key: " + testKey), 401, "KEY_MODE_MISMATCH", null);
-    assertDecision(decide("test", "GET", "/api/v1/runs", "X-AOS-Key: " + reader), 401, "KEY_MODE_MISMATCH", null);
-    assertDecision(decide("test", "GET", "/api/v1/runs", "X-AOS-Key: " + testKey), 200, "AUTHENTICATED", null);
+    assertDecision(
+        decide("prod", "GET", "/api/v1/runs", "X-AOS-Key: " + revoked), 401, "REVOKED_KEY", null);
+    assertDecision(
+        decide("prod", "GET", "/api/v1/runs", "X-AOS-Key: " + expired), 401, "EXPIRED_KEY", null);
+    assertDecision(
+        decide("prod", "GET", "/api/v1/runs", "X-AOS-Key: " + testKey),
+        401,
+        "KEY_MODE_MISMATCH",
+        null);
+    assertDecision(
+        decide("test", "GET", "/api/v1/runs", "X-AOS-Key: " + reader),
+        401,
+        "KEY_MODE_MISMATCH",
+        null);
+    assertDecision(
+        decide("test", "GET", "/api/v1/runs", "X-AOS-Key: " + testKey), 200, "AUTHENTICATED", null);
   }
 
   static List<Arguments> hostile() {
     String v = ApiKey.generate(ApiKey.Kind.MACHINE, Mode.PROD).value();
     char last = v.charAt(v.length() - 1);
     return List.of(
-        Arguments.of("wrong checksum", v.substring(0, v.length() - 1) + (last == 'a' ? 'b' : 'a'), "BAD_CHECKSUM"),
+        Arguments.of(
+            "wrong checksum",
+            v.substring(0, v.length() - 1) + (last == 'a' ? 'b' : 'a'),
+            "BAD_CHECKSUM"),
         Arguments.of("truncated", v.substring(0, v.length() - 3), "MALFORMED"),
         Arguments.of("overlong (1 MB)", v + "x".repeat(1 << 20), "MALFORMED"),
         Arguments.of("non-ASCII", v.substring(0, 50) + "\u00fc" + v.substring(51), "MALFORMED"),
@@ -165,7 +249,8 @@ class DecideKeysCommandTest {
   @ParameterizedTest(name = "row 12: {0}")
   @MethodSource("hostile")
   void row12HostileKeys(String name, String value, String detail) throws Exception {
-    assertDecision(decide("prod", "GET", "/api/v1/runs", "X-AOS-Key: " + value), 401, "INVALID_KEY", detail);
+    assertDecision(
+        decide("prod", "GET", "/api/v1/runs", "X-AOS-Key: " + value), 401, "INVALID_KEY", detail);
   }
 
   @Test
@@ -173,52 +258,145 @@ class DecideKeysCommandTest {
     int secretStart = reader.lastIndexOf('_') - 43;
     String body = reader.substring(0, secretStart) + "Z".repeat(43);
     String forged = body + "_" + checksum(body);
-    assertDecision(decide("prod", "GET", "/api/v1/runs", "X-AOS-Key: " + forged), 401, "INVALID_KEY", "HASH_MISMATCH");
-    assertDecision(decide("local", "GET", "/api/v1/runs", "X-AOS-Key: " + localSandbox), 401, "INVALID_KEY", "WRONG_KIND");
-    assertDecision(decide("local", "GET", "/api/v1/accounts/me", "X-AOS-Customer-Key: " + localMachine, "--sandbox"),
-        401, "INVALID_KEY", "WRONG_KIND");
+    assertDecision(
+        decide("prod", "GET", "/api/v1/runs", "X-AOS-Key: " + forged),
+        401,
+        "INVALID_KEY",
+        "HASH_MISMATCH");
+    assertDecision(
+        decide("local", "GET", "/api/v1/runs", "X-AOS-Key: " + localSandbox),
+        401,
+        "INVALID_KEY",
+        "WRONG_KIND");
+    assertDecision(
+        decide(
+            "local",
+            "GET",
+            "/api/v1/accounts/me",
+            "X-AOS-Customer-Key: " + localMachine,
+            "--sandbox"),
+        401,
+        "INVALID_KEY",
+        "WRONG_KIND");
   }
 
   @Test
   void rows5To9CarriersAndSandbox() throws Exception {
-    assertDecision(decide("prod", "GET", "/api/v1/runs?api_key=" + reader), 400, "CREDENTIAL_IN_QUERY", null);
-    assertDecision(decide("prod", "GET", "/api/v1/runs?api_key=" + reader, "X-AOS-Key: " + reader), 400, "CREDENTIAL_IN_QUERY", null);
-    assertDecision(decide("prod", "GET", "/api/v1/runs", "X-AOS-Key: " + reader, "X-AOS-Key: " + reader), 400, "AMBIGUOUS_CREDENTIALS", null);
-    assertDecision(decide("prod", "GET", "/api/v1/runs", "X-AOS-Key: " + reader, "X-AOS-Key: " + runner), 400, "AMBIGUOUS_CREDENTIALS", null);
+    assertDecision(
+        decide("prod", "GET", "/api/v1/runs?api_key=" + reader), 400, "CREDENTIAL_IN_QUERY", null);
+    assertDecision(
+        decide("prod", "GET", "/api/v1/runs?api_key=" + reader, "X-AOS-Key: " + reader),
+        400,
+        "CREDENTIAL_IN_QUERY",
+        null);
+    assertDecision(
+        decide("prod", "GET", "/api/v1/runs", "X-AOS-Key: " + reader, "X-AOS-Key: " + reader),
+        400,
+        "AMBIGUOUS_CREDENTIALS",
+        null);
+    assertDecision(
+        decide("prod", "GET", "/api/v1/runs", "X-AOS-Key: " + reader, "X-AOS-Key: " + runner),
+        400,
+        "AMBIGUOUS_CREDENTIALS",
+        null);
     assertDecision(decide("prod", "GET", "/api/v1/runs"), 401, "MISSING_CREDENTIAL", null);
-    assertDecision(decide("prod", "GET", "/api/v1/runs", "Authorization: Bearer " + reader), 401, "CROSS_PLANE_CREDENTIAL", null);
-    assertDecision(decide("prod", "GET", "/api/v1/accounts/me", "Authorization: Bearer " + reader), 401, "CROSS_PLANE_CREDENTIAL", null);
-    assertDecision(decide("prod", "GET", "/api/v1/accounts/me", "X-AOS-Key: " + reader), 401, "CROSS_PLANE_CREDENTIAL", null);
-    assertDecision(decide("local", "GET", "/api/v1/runs", "X-AOS-Customer-Key: " + localSandbox, "--sandbox"),
-        401, "CROSS_PLANE_CREDENTIAL", null);
+    assertDecision(
+        decide("prod", "GET", "/api/v1/runs", "Authorization: Bearer " + reader),
+        401,
+        "CROSS_PLANE_CREDENTIAL",
+        null);
+    assertDecision(
+        decide("prod", "GET", "/api/v1/accounts/me", "Authorization: Bearer " + reader),
+        401,
+        "CROSS_PLANE_CREDENTIAL",
+        null);
+    assertDecision(
+        decide("prod", "GET", "/api/v1/accounts/me", "X-AOS-Key: " + reader),
+        401,
+        "CROSS_PLANE_CREDENTIAL",
+        null);
+    assertDecision(
+        decide("local", "GET", "/api/v1/runs", "X-AOS-Customer-Key: " + localSandbox, "--sandbox"),
+        401,
+        "CROSS_PLANE_CREDENTIAL",
+        null);
 
-    Map<String, Object> prod = decide("prod", "GET", "/api/v1/accounts/me", "X-AOS-Customer-Key: " + localSandbox);
+    Map<String, Object> prod =
+        decide("prod", "GET", "/api/v1/accounts/me", "X-AOS-Customer-Key: " + localSandbox);
     assertDecision(prod, 401, "SANDBOX_FORBIDDEN", null);
     assertThat(prod.get("violation")).isEqualTo(true);
-    assertDecision(decide("test", "GET", "/api/v1/accounts/me", "X-AOS-Customer-Key: " + testSandbox),
-        401, "SANDBOX_FORBIDDEN", null);
-    Map<String, Object> test = decide("test", "GET", "/api/v1/accounts/me", "X-AOS-Customer-Key: " + testSandbox, "--sandbox");
+    assertDecision(
+        decide("test", "GET", "/api/v1/accounts/me", "X-AOS-Customer-Key: " + testSandbox),
+        401,
+        "SANDBOX_FORBIDDEN",
+        null);
+    Map<String, Object> test =
+        decide(
+            "test",
+            "GET",
+            "/api/v1/accounts/me",
+            "X-AOS-Customer-Key: " + testSandbox,
+            "--sandbox");
     assertDecision(test, 200, "AUTHENTICATED", null);
     Map<?, ?> principal = (Map<?, ?>) test.get("principal");
     assertThat(principal.get("type")).isEqualTo("sandbox");
     assertThat(principal.get("sandbox")).isEqualTo(true);
     assertThat(principal.get("keyId")).isEqualTo(ApiKey.parse(testSandbox).id());
-    assertDecision(decide("local", "GET", "/api/v1/accounts/me", "X-AOS-Customer-Key: " + localSandbox, "--sandbox"),
-        200, "AUTHENTICATED", null);
-    assertDecision(decide("local", "GET", "/api/v1/accounts/me", "X-AOS-Customer-Key: " + testSandbox, "--sandbox"),
-        401, "KEY_MODE_MISMATCH", null);
+    assertDecision(
+        decide(
+            "local",
+            "GET",
+            "/api/v1/accounts/me",
+            "X-AOS-Customer-Key: " + localSandbox,
+            "--sandbox"),
+        200,
+        "AUTHENTICATED",
+        null);
+    assertDecision(
+        decide(
+            "local",
+            "GET",
+            "/api/v1/accounts/me",
+            "X-AOS-Customer-Key: " + testSandbox,
+            "--sandbox"),
+        401,
+        "KEY_MODE_MISMATCH",
+        null);
   }
 
   @Test
   void aMissingOrInvalidKeyFileIsAUsageError() throws Exception {
-    CliRun missing = CliRun.run("decide", "--policy", policy.toString(), "--keys", dir.resolve("none.jsonl").toString(),
-        "--mode", "prod", "--method", "GET", "--target", "/api/v1/runs", "--json");
+    CliRun missing =
+        CliRun.run(
+            "decide",
+            "--policy",
+            policy.toString(),
+            "--keys",
+            dir.resolve("none.jsonl").toString(),
+            "--mode",
+            "prod",
+            "--method",
+            "GET",
+            "--target",
+            "/api/v1/runs",
+            "--json");
     assertThat(missing.exit()).isEqualTo(2);
     assertThat(JSONObjectUtils.parse(missing.out())).containsEntry("error", "usage");
     Path broken = dir.resolve("broken.jsonl");
     Files.writeString(broken, "# ok\n{\"id\":1}\n");
-    CliRun invalid = CliRun.run("decide", "--policy", policy.toString(), "--keys", broken.toString(),
-        "--mode", "prod", "--method", "GET", "--target", "/api/v1/runs");
+    CliRun invalid =
+        CliRun.run(
+            "decide",
+            "--policy",
+            policy.toString(),
+            "--keys",
+            broken.toString(),
+            "--mode",
+            "prod",
+            "--method",
+            "GET",
+            "--target",
+            "/api/v1/runs");
     assertThat(invalid.exit()).isEqualTo(2);
     assertThat(invalid.err()).contains(broken + ":2");
   }

@@ -64,7 +64,10 @@ class EnvFileTest {
                 """))
         .containsExactly(
             entry("BEFORE", "1", 1),
-            entry("PEM", "-----BEGIN PRIVATE KEY-----\n  MIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----", 2),
+            entry(
+                "PEM",
+                "-----BEGIN PRIVATE KEY-----\n  MIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----",
+                2),
             entry("SINGLE", "a\nb", 5),
             entry("AFTER", "2", 7));
   }
@@ -72,7 +75,8 @@ class EnvFileTest {
   @Test
   void theClosingQuoteIsTheFirstUnescapedOne() throws Exception {
     assertThat(read("A='it' # it's\nB='Let\\'s go!'\nC=\"say \\\"hi\\\"\" # \"x\"\n"))
-        .containsExactly(entry("A", "it", 1), entry("B", "Let's go!", 2), entry("C", "say \"hi\"", 3));
+        .containsExactly(
+            entry("A", "it", 1), entry("B", "Let's go!", 2), entry("C", "say \"hi\"", 3));
   }
 
   @Test

@@ -60,8 +60,18 @@ class KeysCommandTest {
   }
 
   String newKey(String... extra) {
-    List<String> args = new java.util.ArrayList<>(List.of(
-        "new", "--kind", "mk", "--mode", "prod", "--tenant", "acme", "--file", file().toString()));
+    List<String> args =
+        new java.util.ArrayList<>(
+            List.of(
+                "new",
+                "--kind",
+                "mk",
+                "--mode",
+                "prod",
+                "--tenant",
+                "acme",
+                "--file",
+                file().toString()));
     args.addAll(List.of(extra));
     Run r = keys(args.toArray(String[]::new));
     assertThat(r.exit()).as(r.err()).isZero();
@@ -70,32 +80,71 @@ class KeysCommandTest {
 
   @Test
   void newPrintsTheKeyOnceAndStoresOnlyItsHash() throws Exception {
-    Run r = keys("new", "--kind", "mk", "--mode", "prod", "--tenant", "acme", "--scopes", "runs:write, telemetry:write",
-        "--not-after", "2030-01-01T00:00:00Z", "--file", file().toString());
+    Run r =
+        keys(
+            "new",
+            "--kind",
+            "mk",
+            "--mode",
+            "prod",
+            "--tenant",
+            "acme",
+            "--scopes",
+            "runs:write, telemetry:write",
+            "--not-after",
+            "2030-01-01T00:00:00Z",
+            "--file",
+            file().toString());
     assertThat(r.exit()).isZero();
     assertThat(r.out().lines().toList()).as("the key, alone on standard output").hasSize(1);
     String value = r.out().strip();
     ApiKey key = ApiKey.parse(value);
     assertThat(key.kind()).isEqualTo(ApiKey.Kind.MACHINE);
-    assertThat(r.err()).contains("created " + key.id() + " (mk, prod, tenant acme, scopes runs:write,telemetry:write)")
+    assertThat(r.err())
+        .contains(
+            "created " + key.id() + " (mk, prod, tenant acme, scopes runs:write,telemetry:write)")
         .doesNotContain(value);
-    assertThat(r.log()).contains("INFO planeguard.audit - event=KEY_CREATED key_id=" + key.id()).doesNotContain(value);
+    assertThat(r.log())
+        .contains("INFO planeguard.audit - event=KEY_CREATED key_id=" + key.id())
+        .doesNotContain(value);
     KeyRecord stored = KeyFile.open(file()).findById(key.id());
-    assertThat(stored).isEqualTo(KeyRecord.of(key, "acme", java.util.Set.of("runs:write", "telemetry:write"),
-        Instant.parse("2030-01-01T00:00:00Z")));
+    assertThat(stored)
+        .isEqualTo(
+            KeyRecord.of(
+                key,
+                "acme",
+                java.util.Set.of("runs:write", "telemetry:write"),
+                Instant.parse("2030-01-01T00:00:00Z")));
     assertThat(Files.readString(file())).doesNotContain(value).contains(key.hash());
     if (FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
-      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file()))).isEqualTo("rw-------");
+      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file())))
+          .isEqualTo("rw-------");
     }
   }
 
   @Test
   void newWithJsonPrintsOneObject() throws Exception {
-    Run r = keys("new", "--kind", "sk", "--mode", "local", "--tenant", "acme", "--file", file().toString(), "--json");
+    Run r =
+        keys(
+            "new",
+            "--kind",
+            "sk",
+            "--mode",
+            "local",
+            "--tenant",
+            "acme",
+            "--file",
+            file().toString(),
+            "--json");
     assertThat(r.exit()).isZero();
     Map<String, Object> json = JSONObjectUtils.parse(r.out());
-    assertThat(json).containsEntry("ok", true).containsEntry("kind", "sk").containsEntry("mode", "local")
-        .containsEntry("tenant", "acme").containsEntry("status", "active").containsEntry("legacy", false)
+    assertThat(json)
+        .containsEntry("ok", true)
+        .containsEntry("kind", "sk")
+        .containsEntry("mode", "local")
+        .containsEntry("tenant", "acme")
+        .containsEntry("status", "active")
+        .containsEntry("legacy", false)
         .doesNotContainKey("hash");
     ApiKey key = ApiKey.parse((String) json.get("key"));
     assertThat(json.get("id")).isEqualTo(key.id());
@@ -108,8 +157,13 @@ class KeysCommandTest {
     keys("revoke", ApiKey.parse(b).id(), "--file", file().toString());
     Run text = keys("list", "--file", file().toString());
     assertThat(text.exit()).isZero();
-    assertThat(text.out()).contains("ID").contains("STATUS").contains(ApiKey.parse(a).id()).contains("runs:write")
-        .contains("revoked").contains("2 keys");
+    assertThat(text.out())
+        .contains("ID")
+        .contains("STATUS")
+        .contains(ApiKey.parse(a).id())
+        .contains("runs:write")
+        .contains("revoked")
+        .contains("2 keys");
     Run json = keys("list", "--file", file().toString(), "--json");
     Map<String, Object> parsed = JSONObjectUtils.parse(json.out());
     assertThat((List<?>) parsed.get("keys")).hasSize(2);
@@ -128,13 +182,18 @@ class KeysCommandTest {
     assertThat(r.exit()).as(r.err()).isZero();
     ApiKey successor = ApiKey.parse(r.out().strip());
     KeyFile file = KeyFile.open(file());
-    assertThat(file.findById(successor.id())).isEqualTo(KeyRecord.of(successor, "acme", java.util.Set.of("runs:write"), null));
+    assertThat(file.findById(successor.id()))
+        .isEqualTo(KeyRecord.of(successor, "acme", java.util.Set.of("runs:write"), null));
     Instant notAfter = file.findById(oldId).notAfter();
-    assertThat(notAfter).isBetween(before.plus(Duration.ofHours(48)), after.plus(Duration.ofHours(48)));
+    assertThat(notAfter)
+        .isBetween(before.plus(Duration.ofHours(48)), after.plus(Duration.ofHours(48)));
     assertThat(r.err()).contains("rotated " + oldId).doesNotContain(successor.value());
-    assertThat(r.log()).contains("event=KEY_CREATED key_id=" + successor.id()).contains("rotated_from=" + oldId)
+    assertThat(r.log())
+        .contains("event=KEY_CREATED key_id=" + successor.id())
+        .contains("rotated_from=" + oldId)
         .contains("event=KEY_ROTATED key_id=" + oldId + " successor_id=" + successor.id())
-        .doesNotContain(successor.value()).doesNotContain(old);
+        .doesNotContain(successor.value())
+        .doesNotContain(old);
 
     Run shorter = keys("rotate", oldId, "--grace", "2h", "--file", file().toString(), "--json");
     assertThat(shorter.exit()).isZero();
@@ -168,7 +227,9 @@ class KeysCommandTest {
     assertThat(unknown.err()).contains("no key with id");
     Run unknownJson = keys("rotate", "k7xq2m4p3ra3w5tz", "--file", file().toString(), "--json");
     assertThat(unknownJson.exit()).isEqualTo(1);
-    assertThat(JSONObjectUtils.parse(unknownJson.out())).containsEntry("ok", false).containsEntry("error", "refused");
+    assertThat(JSONObjectUtils.parse(unknownJson.out()))
+        .containsEntry("ok", false)
+        .containsEntry("error", "refused");
     keys("revoke", id, "--file", file().toString());
     Run rotateRevoked = keys("rotate", id, "--file", file().toString());
     assertThat(rotateRevoked.exit()).isEqualTo(1);
@@ -179,75 +240,184 @@ class KeysCommandTest {
     assertThat(invalid.exit()).isEqualTo(1);
     Map<String, Object> json = JSONObjectUtils.parse(invalid.out());
     assertThat(json).containsEntry("error", "invalid key file");
-    assertThat((List<?>) json.get("problems")).singleElement()
+    assertThat((List<?>) json.get("problems"))
+        .singleElement()
         .satisfies(p -> assertThat(((Map<?, ?>) p).get("subject")).isEqualTo(file() + ":2"));
     Run invalidText = keys("list", "--file", file().toString());
     assertThat(invalidText.exit()).isEqualTo(1);
     assertThat(invalidText.err()).contains(file() + ":2: not a JSON object");
     assertThat(keys("list", "--file", dir.resolve("missing.jsonl").toString()).exit()).isEqualTo(1);
-    Run unwritable = keys("new", "--kind", "mk", "--mode", "prod", "--tenant", "acme",
-        "--file", dir.resolve("no-such-dir").resolve("keys.jsonl").toString());
+    Run unwritable =
+        keys(
+            "new",
+            "--kind",
+            "mk",
+            "--mode",
+            "prod",
+            "--tenant",
+            "acme",
+            "--file",
+            dir.resolve("no-such-dir").resolve("keys.jsonl").toString());
     assertThat(unwritable.exit()).isEqualTo(1);
-    assertThat(unwritable.err()).contains("cannot create the key file").contains("NoSuchFileException");
+    assertThat(unwritable.err())
+        .contains("cannot create the key file")
+        .contains("NoSuchFileException");
     assertThat(unwritable.out()).as("no key printed when none was stored").isEmpty();
   }
 
   @Test
   void usageErrorsExitTwo() throws Exception {
     String f = file().toString();
-    List<String[]> bad = List.of(
-        new String[] {},
-        new String[] {"--json"},
-        new String[] {"frobnicate", "--file", f},
-        new String[] {"new", "--kind", "mk", "--mode", "prod", "--tenant", "acme"},
-        new String[] {"new", "--kind", "xk", "--mode", "prod", "--tenant", "acme", "--file", f},
-        new String[] {"new", "--kind", "mk", "--mode", "staging", "--tenant", "acme", "--file", f},
-        new String[] {"new", "--kind", "mk", "--mode", "prod", "--file", f},
-        new String[] {"new", "--kind", "sk", "--mode", "prod", "--tenant", "acme", "--file", f},
-        new String[] {"new", "--kind", "mk", "--mode", "prod", "--tenant", "a b", "--file", f},
-        new String[] {"new", "--kind", "mk", "--mode", "prod", "--tenant", "acme", "--scopes", "runs write", "--file", f},
-        new String[] {"new", "--kind", "mk", "--mode", "prod", "--tenant", "acme", "--not-after", "2020-01-01T00:00:00Z", "--file", f},
-        new String[] {"new", "--kind", "mk", "--mode", "prod", "--tenant", "acme", "--not-after", "tomorrow", "--file", f},
-        new String[] {"new", "extra", "--kind", "mk", "--mode", "prod", "--tenant", "acme", "--file", f},
-        new String[] {"rotate", "--file", f},
-        new String[] {"rotate", "a", "b", "--file", f},
-        new String[] {"rotate", "k7xq2m4p3ra3w5tz", "--grace", "31d", "--file", f},
-        new String[] {"rotate", "k7xq2m4p3ra3w5tz", "--grace", "-1h", "--file", f},
-        new String[] {"rotate", "k7xq2m4p3ra3w5tz", "--grace", "soon", "--file", f},
-        new String[] {"revoke", "--file", f},
-        new String[] {"list"},
-        new String[] {"list", "--file", f, "--bogus"});
+    List<String[]> bad =
+        List.of(
+            new String[] {},
+            new String[] {"--json"},
+            new String[] {"frobnicate", "--file", f},
+            new String[] {"new", "--kind", "mk", "--mode", "prod", "--tenant", "acme"},
+            new String[] {"new", "--kind", "xk", "--mode", "prod", "--tenant", "acme", "--file", f},
+            new String[] {
+              "new", "--kind", "mk", "--mode", "staging", "--tenant", "acme", "--file", f
+            },
+            new String[] {"new", "--kind", "mk", "--mode", "prod", "--file", f},
+            new String[] {"new", "--kind", "sk", "--mode", "prod", "--tenant", "acme", "--file", f},
+            new String[] {"new", "--kind", "mk", "--mode", "prod", "--tenant", "a b", "--file", f},
+            new String[] {
+              "new",
+              "--kind",
+              "mk",
+              "--mode",
+              "prod",
+              "--tenant",
+              "acme",
+              "--scopes",
+              "runs write",
+              "--file",
+              f
+            },
+            new String[] {
+              "new",
+              "--kind",
+              "mk",
+              "--mode",
+              "prod",
+              "--tenant",
+              "acme",
+              "--not-after",
+              "2020-01-01T00:00:00Z",
+              "--file",
+              f
+            },
+            new String[] {
+              "new",
+              "--kind",
+              "mk",
+              "--mode",
+              "prod",
+              "--tenant",
+              "acme",
+              "--not-after",
+              "tomorrow",
+              "--file",
+              f
+            },
+            new String[] {
+              "new", "extra", "--kind", "mk", "--mode", "prod", "--tenant", "acme", "--file", f
+            },
+            new String[] {"rotate", "--file", f},
+            new String[] {"rotate", "a", "b", "--file", f},
+            new String[] {"rotate", "k7xq2m4p3ra3w5tz", "--grace", "31d", "--file", f},
+            new String[] {"rotate", "k7xq2m4p3ra3w5tz", "--grace", "-1h", "--file", f},
+            new String[] {"rotate", "k7xq2m4p3ra3w5tz", "--grace", "soon", "--file", f},
+            new String[] {"revoke", "--file", f},
+            new String[] {"list"},
+            new String[] {"list", "--file", f, "--bogus"});
     for (String[] args : bad) {
       Run r = keys(args);
       assertThat(r.exit()).as(String.join(" ", args)).isEqualTo(2);
     }
-    Run json = keys("new", "--kind", "sk", "--mode", "prod", "--tenant", "acme", "--file", f, "--json");
+    Run json =
+        keys("new", "--kind", "sk", "--mode", "prod", "--tenant", "acme", "--file", f, "--json");
     assertThat(JSONObjectUtils.parse(json.out())).containsEntry("error", "usage");
     assertThat(file()).as("refused commands leave no key file behind").doesNotExist();
   }
 
   @Test
   void aRefusedNewLeavesNoEmptyKeyFileButNeverRemovesAnExistingOne() throws Exception {
-    Run sandboxInProd = keys("new", "--kind", "sk", "--mode", "prod", "--tenant", "acme", "--file", file().toString());
+    Run sandboxInProd =
+        keys(
+            "new",
+            "--kind",
+            "sk",
+            "--mode",
+            "prod",
+            "--tenant",
+            "acme",
+            "--file",
+            file().toString());
     assertThat(sandboxInProd.exit()).isEqualTo(2);
     assertThat(file()).doesNotExist();
-    Run pastNotAfter = keys("new", "--kind", "mk", "--mode", "prod", "--tenant", "acme",
-        "--not-after", "2020-01-01T00:00:00Z", "--file", file().toString());
+    Run pastNotAfter =
+        keys(
+            "new",
+            "--kind",
+            "mk",
+            "--mode",
+            "prod",
+            "--tenant",
+            "acme",
+            "--not-after",
+            "2020-01-01T00:00:00Z",
+            "--file",
+            file().toString());
     assertThat(pastNotAfter.exit()).isEqualTo(2);
     assertThat(file()).doesNotExist();
-    Run shortLegacy = keys(Map.of("K", "short"), "import-legacy", "x-key", "--kind", "mk", "--mode", "prod",
-        "--from-env", "K", "--file", file().toString());
+    Run shortLegacy =
+        keys(
+            Map.of("K", "short"),
+            "import-legacy",
+            "x-key",
+            "--kind",
+            "mk",
+            "--mode",
+            "prod",
+            "--from-env",
+            "K",
+            "--file",
+            file().toString());
     assertThat(shortLegacy.exit()).isEqualTo(2);
     assertThat(file()).doesNotExist();
 
     // An empty file the operator made, and a file with keys, stay as they are.
-    Files.createFile(file(), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-    assertThat(keys("new", "--kind", "sk", "--mode", "prod", "--tenant", "acme", "--file", file().toString()).exit())
+    Files.createFile(
+        file(), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    assertThat(
+            keys(
+                    "new",
+                    "--kind",
+                    "sk",
+                    "--mode",
+                    "prod",
+                    "--tenant",
+                    "acme",
+                    "--file",
+                    file().toString())
+                .exit())
         .isEqualTo(2);
     assertThat(file()).exists().isEmptyFile();
     String key = newKey();
     String before = Files.readString(file());
-    assertThat(keys("new", "--kind", "sk", "--mode", "prod", "--tenant", "acme", "--file", file().toString()).exit())
+    assertThat(
+            keys(
+                    "new",
+                    "--kind",
+                    "sk",
+                    "--mode",
+                    "prod",
+                    "--tenant",
+                    "acme",
+                    "--file",
+                    file().toString())
+                .exit())
         .isEqualTo(2);
     assertThat(Files.readString(file())).isEqualTo(before).contains(ApiKey.parse(key).id());
   }
@@ -256,15 +426,35 @@ class KeysCommandTest {
   void namesTheUserTypedAreQuotedSoNoControlCharacterReachesTheTerminal() throws Exception {
     String escape = "\u001b]0;owned\u0007\u001b[2J";
     newKey();
-    List<Run> runs = List.of(
-        keys("list", "--file", file().toString(), "--" + escape),
-        keys(escape, "--file", file().toString()),
-        keys("rotate", escape, "--file", file().toString()),
-        keys("revoke", "x" + escape, "--file", file().toString()),
-        keys(Map.of(), "import-legacy", "x-key", "--kind", "mk", "--mode", "prod",
-            "--from-env", escape, "--file", file().toString()),
-        keys("import-legacy", "x-key", "--kind", "mk", "--mode", "prod",
-            "--from-file", dir.resolve(escape).toString(), "--file", file().toString()));
+    List<Run> runs =
+        List.of(
+            keys("list", "--file", file().toString(), "--" + escape),
+            keys(escape, "--file", file().toString()),
+            keys("rotate", escape, "--file", file().toString()),
+            keys("revoke", "x" + escape, "--file", file().toString()),
+            keys(
+                Map.of(),
+                "import-legacy",
+                "x-key",
+                "--kind",
+                "mk",
+                "--mode",
+                "prod",
+                "--from-env",
+                escape,
+                "--file",
+                file().toString()),
+            keys(
+                "import-legacy",
+                "x-key",
+                "--kind",
+                "mk",
+                "--mode",
+                "prod",
+                "--from-file",
+                dir.resolve(escape).toString(),
+                "--file",
+                file().toString()));
     for (Run r : runs) {
       assertThat(r.exit()).as(r.err()).isIn(1, 2);
       assertThat(r.all()).as(r.err()).doesNotContain("\u001b").doesNotContain("\u0007");
@@ -273,7 +463,9 @@ class KeysCommandTest {
     assertThat(runs.get(1).err()).contains("unknown keys subcommand \"\\u001b]0;owned");
     CliRun command = CliRun.run(escape);
     assertThat(command.exit()).isEqualTo(2);
-    assertThat(command.err()).contains("unknown command \"\\u001b]0;owned").doesNotContain("\u001b");
+    assertThat(command.err())
+        .contains("unknown command \"\\u001b]0;owned")
+        .doesNotContain("\u001b");
   }
 
   @Test
@@ -291,8 +483,23 @@ class KeysCommandTest {
   @Test
   void importLegacyReadsTheSecretFromEnvOrFileNeverTheCommandLine() throws Exception {
     String secret = "aosLegacyApiKey-0123456789abcdefghij";
-    Run r = keys(Map.of("AOS_API_KEY", secret), "import-legacy", "aos-api-key", "--kind", "mk", "--mode", "prod",
-        "--tenant", "acme", "--scopes", "runs:write", "--from-env", "AOS_API_KEY", "--file", file().toString());
+    Run r =
+        keys(
+            Map.of("AOS_API_KEY", secret),
+            "import-legacy",
+            "aos-api-key",
+            "--kind",
+            "mk",
+            "--mode",
+            "prod",
+            "--tenant",
+            "acme",
+            "--scopes",
+            "runs:write",
+            "--from-env",
+            "AOS_API_KEY",
+            "--file",
+            file().toString());
     assertThat(r.exit()).as(r.err()).isZero();
     assertThat(r.out()).isEqualTo("imported legacy key aos-api-key\n");
     assertThat(r.err()).contains("keys rotate aos-api-key");
@@ -305,30 +512,135 @@ class KeysCommandTest {
 
     Path secretFile = dir.resolve("secret.txt");
     Files.writeString(secretFile, "anotherLegacySecret-0123456789\n");
-    Run fromFile = keys("import-legacy", "other-key", "--kind", "mk", "--mode", "prod", "--from-file", secretFile.toString(),
-        "--file", file().toString(), "--json");
+    Run fromFile =
+        keys(
+            "import-legacy",
+            "other-key",
+            "--kind",
+            "mk",
+            "--mode",
+            "prod",
+            "--from-file",
+            secretFile.toString(),
+            "--file",
+            file().toString(),
+            "--json");
     assertThat(fromFile.exit()).isZero();
-    assertThat(JSONObjectUtils.parse(fromFile.out())).containsEntry("legacy", true).containsEntry("id", "other-key");
-    assertThat(KeyFile.open(file()).findByHash(ApiKey.hash("anotherLegacySecret-0123456789")).id()).isEqualTo("other-key");
+    assertThat(JSONObjectUtils.parse(fromFile.out()))
+        .containsEntry("legacy", true)
+        .containsEntry("id", "other-key");
+    assertThat(KeyFile.open(file()).findByHash(ApiKey.hash("anotherLegacySecret-0123456789")).id())
+        .isEqualTo("other-key");
 
     // refusals
-    assertThat(keys(Map.of("AOS_API_KEY", secret), "import-legacy", "aos-api-key", "--kind", "mk", "--mode", "prod",
-        "--from-env", "AOS_API_KEY", "--file", file().toString()).exit()).as("same id").isEqualTo(1);
-    assertThat(keys(Map.of("AOS_API_KEY", secret), "import-legacy", "again", "--kind", "mk", "--mode", "prod",
-        "--from-env", "AOS_API_KEY", "--file", file().toString()).exit()).as("same secret").isEqualTo(1);
+    assertThat(
+            keys(
+                    Map.of("AOS_API_KEY", secret),
+                    "import-legacy",
+                    "aos-api-key",
+                    "--kind",
+                    "mk",
+                    "--mode",
+                    "prod",
+                    "--from-env",
+                    "AOS_API_KEY",
+                    "--file",
+                    file().toString())
+                .exit())
+        .as("same id")
+        .isEqualTo(1);
+    assertThat(
+            keys(
+                    Map.of("AOS_API_KEY", secret),
+                    "import-legacy",
+                    "again",
+                    "--kind",
+                    "mk",
+                    "--mode",
+                    "prod",
+                    "--from-env",
+                    "AOS_API_KEY",
+                    "--file",
+                    file().toString())
+                .exit())
+        .as("same secret")
+        .isEqualTo(1);
     String structured = ApiKey.generate(ApiKey.Kind.MACHINE, dev.planeguard.Mode.PROD).value();
-    Run keyShaped = keys(Map.of("K", structured), "import-legacy", "x-key", "--kind", "mk", "--mode", "prod",
-        "--from-env", "K", "--file", file().toString());
+    Run keyShaped =
+        keys(
+            Map.of("K", structured),
+            "import-legacy",
+            "x-key",
+            "--kind",
+            "mk",
+            "--mode",
+            "prod",
+            "--from-env",
+            "K",
+            "--file",
+            file().toString());
     assertThat(keyShaped.exit()).isEqualTo(2);
     assertThat(keyShaped.all()).doesNotContain(structured);
-    assertThat(keys(Map.of(), "import-legacy", "x-key", "--kind", "mk", "--mode", "prod",
-        "--from-env", "UNSET", "--file", file().toString()).exit()).isEqualTo(2);
-    assertThat(keys(Map.of("K", secret), "import-legacy", "x-key", "--kind", "mk", "--mode", "prod",
-        "--from-env", "K", "--from-file", secretFile.toString(), "--file", file().toString()).exit()).isEqualTo(2);
-    assertThat(keys(Map.of(), "import-legacy", "x-key", "--kind", "mk", "--mode", "prod", "--file", file().toString()).exit())
+    assertThat(
+            keys(
+                    Map.of(),
+                    "import-legacy",
+                    "x-key",
+                    "--kind",
+                    "mk",
+                    "--mode",
+                    "prod",
+                    "--from-env",
+                    "UNSET",
+                    "--file",
+                    file().toString())
+                .exit())
         .isEqualTo(2);
-    assertThat(keys(Map.of("K", "short"), "import-legacy", "x-key", "--kind", "mk", "--mode", "prod",
-        "--from-env", "K", "--file", file().toString()).exit()).isEqualTo(2);
+    assertThat(
+            keys(
+                    Map.of("K", secret),
+                    "import-legacy",
+                    "x-key",
+                    "--kind",
+                    "mk",
+                    "--mode",
+                    "prod",
+                    "--from-env",
+                    "K",
+                    "--from-file",
+                    secretFile.toString(),
+                    "--file",
+                    file().toString())
+                .exit())
+        .isEqualTo(2);
+    assertThat(
+            keys(
+                    Map.of(),
+                    "import-legacy",
+                    "x-key",
+                    "--kind",
+                    "mk",
+                    "--mode",
+                    "prod",
+                    "--file",
+                    file().toString())
+                .exit())
+        .isEqualTo(2);
+    assertThat(
+            keys(
+                    Map.of("K", "short"),
+                    "import-legacy",
+                    "x-key",
+                    "--kind",
+                    "mk",
+                    "--mode",
+                    "prod",
+                    "--from-env",
+                    "K",
+                    "--file",
+                    file().toString())
+                .exit())
+        .isEqualTo(2);
 
     // and the migration: rotate the legacy key to a structured successor
     Run rotated = keys("rotate", "aos-api-key", "--file", file().toString());

@@ -4,16 +4,16 @@ import static dev.planeguard.cli.KeysCommandTest.keys;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.nimbusds.jose.util.JSONObjectUtils;
-import dev.planeguard.keys.ApiKey;
-import dev.planeguard.keys.JdbcKeyStore;
-import dev.planeguard.keys.KeyLifecycle;
-import dev.planeguard.keys.KeyRecord;
-import dev.planeguard.keys.KeyVerifier;
 import dev.planeguard.MachinePrincipal;
 import dev.planeguard.Mode;
 import dev.planeguard.Reason;
 import dev.planeguard.Verification;
 import dev.planeguard.cli.KeysCommandTest.Run;
+import dev.planeguard.keys.ApiKey;
+import dev.planeguard.keys.JdbcKeyStore;
+import dev.planeguard.keys.KeyLifecycle;
+import dev.planeguard.keys.KeyRecord;
+import dev.planeguard.keys.KeyVerifier;
 import dev.planeguard.testing.LeakCheck;
 import dev.planeguard.testing.PasswordPostgres;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
@@ -49,6 +49,7 @@ class KeysJdbcCommandTest {
   static EmbeddedPostgres pg;
 
   String database;
+
   /** Every run of this test, searched for secrets at the end of each test. */
   final List<Run> runs = new ArrayList<>();
 
@@ -115,8 +116,10 @@ class KeysJdbcCommandTest {
   }
 
   String newKey(String... extra) {
-    List<String> args = new ArrayList<>(List.of(
-        "new", "--kind", "mk", "--mode", "prod", "--tenant", "acme", "--jdbc-url", url()));
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "new", "--kind", "mk", "--mode", "prod", "--tenant", "acme", "--jdbc-url", url()));
     args.addAll(List.of(extra));
     Run r = run(args.toArray(String[]::new));
     assertThat(r.exit()).as(r.err()).isZero();
@@ -154,7 +157,8 @@ class KeysJdbcCommandTest {
       if (ApiKey.tryParse(first) != null) {
         out = out.substring(first.length());
       }
-      check.text("run " + i + " stdout", out)
+      check
+          .text("run " + i + " stdout", out)
           .text("run " + i + " stderr", r.err())
           .text("run " + i + " log", r.log());
     }
@@ -164,18 +168,32 @@ class KeysJdbcCommandTest {
   @Test
   void theWholeLifecycleOnTheTable() throws Exception {
     Run created =
-        run("new", "--kind", "mk", "--mode", "prod", "--tenant", "acme", "--scopes", "runs:write",
-            "--jdbc-url", url());
+        run(
+            "new",
+            "--kind",
+            "mk",
+            "--mode",
+            "prod",
+            "--tenant",
+            "acme",
+            "--scopes",
+            "runs:write",
+            "--jdbc-url",
+            url());
     assertThat(created.exit()).as(created.err()).isZero();
     assertThat(created.out().lines().toList()).as("the key, alone on standard output").hasSize(1);
     ApiKey key = ApiKey.parse(created.out().strip());
     assertThat(created.err())
-        .contains("created " + key.id() + " (mk, prod, tenant acme, scopes runs:write) in table"
-            + " planeguard_keys; the key above is shown this once and stored only as a hash");
+        .contains(
+            "created "
+                + key.id()
+                + " (mk, prod, tenant acme, scopes runs:write) in table"
+                + " planeguard_keys; the key above is shown this once and stored only as a hash");
     assertThat(created.log()).contains("event=KEY_CREATED key_id=" + key.id());
     assertThat(tableText()).contains(key.hash()).doesNotContain(key.value());
     assertThat(verify(key.value()))
-        .isEqualTo(Verification.verified(new MachinePrincipal(key.id(), "acme", Set.of("runs:write"))));
+        .isEqualTo(
+            Verification.verified(new MachinePrincipal(key.id(), "acme", Set.of("runs:write"))));
 
     Instant before = Instant.now();
     Run rotated = run("rotate", key.id(), "--jdbc-url", url());
@@ -187,7 +205,9 @@ class KeysJdbcCommandTest {
     assertThat(old.notAfter())
         .isBetween(before.plus(KeyLifecycle.DEFAULT_GRACE), after.plus(KeyLifecycle.DEFAULT_GRACE));
     assertThat(verify(successor.value())).isInstanceOf(Verification.Verified.class);
-    assertThat(verify(key.value())).as("during the grace period").isInstanceOf(Verification.Verified.class);
+    assertThat(verify(key.value()))
+        .as("during the grace period")
+        .isInstanceOf(Verification.Verified.class);
 
     Run revoked = run("revoke", key.id(), "--jdbc-url", url());
     assertThat(revoked.exit()).isZero();
@@ -198,12 +218,17 @@ class KeysJdbcCommandTest {
     Run list = run("list", "--jdbc-url", url());
     assertThat(list.exit()).isZero();
     assertThat(list.out())
-        .contains("ID").contains(key.id()).contains(successor.id()).contains("revoked")
+        .contains("ID")
+        .contains(key.id())
+        .contains(successor.id())
+        .contains("revoked")
         .contains("2 keys")
         .doesNotContain("sha256:");
     Run json = run("list", "--jdbc-url", url(), "--json");
     Map<String, Object> parsed = JSONObjectUtils.parse(json.out());
-    assertThat(parsed).containsEntry("ok", true).containsEntry("table", "planeguard_keys")
+    assertThat(parsed)
+        .containsEntry("ok", true)
+        .containsEntry("table", "planeguard_keys")
         .doesNotContainKey("file");
     assertThat((List<?>) parsed.get("keys")).hasSize(2);
     assertThat(json.out()).doesNotContain("sha256:").doesNotContain("hash");
@@ -212,11 +237,25 @@ class KeysJdbcCommandTest {
 
   @Test
   void jsonAnswersNameTheTableAndPrintTheKeyOnce() throws Exception {
-    Run r = run("new", "--kind", "mk", "--mode", "prod", "--tenant", "acme", "--jdbc-url", url(), "--json");
+    Run r =
+        run(
+            "new",
+            "--kind",
+            "mk",
+            "--mode",
+            "prod",
+            "--tenant",
+            "acme",
+            "--jdbc-url",
+            url(),
+            "--json");
     assertThat(r.exit()).isZero();
     Map<String, Object> json = JSONObjectUtils.parse(r.out());
-    assertThat(json).containsEntry("ok", true).containsEntry("table", "planeguard_keys")
-        .doesNotContainKey("hash").doesNotContainKey("file");
+    assertThat(json)
+        .containsEntry("ok", true)
+        .containsEntry("table", "planeguard_keys")
+        .doesNotContainKey("hash")
+        .doesNotContainKey("file");
     ApiKey key = ApiKey.parse((String) json.get("key"));
     assertThat(r.err()).doesNotContain(key.value());
     Run rotated = run("rotate", key.id(), "--grace", "0", "--jdbc-url", url(), "--json");
@@ -232,20 +271,47 @@ class KeysJdbcCommandTest {
     env.put("AOS_API_KEY", secret);
     env.remove("PLANEGUARD_JDBC_USER");
     String uri = "postgresql://keyadmin@localhost:" + pg.getPort() + "/" + database;
-    Run r = run(env, "import-legacy", "aos-api-key", "--kind", "mk", "--mode", "prod", "--tenant", "acme",
-        "--from-env", "AOS_API_KEY", "--jdbc-url", uri);
+    Run r =
+        run(
+            env,
+            "import-legacy",
+            "aos-api-key",
+            "--kind",
+            "mk",
+            "--mode",
+            "prod",
+            "--tenant",
+            "acme",
+            "--from-env",
+            "AOS_API_KEY",
+            "--jdbc-url",
+            uri);
     assertThat(r.exit()).as(r.err()).isZero();
     assertThat(r.err()).contains("keys rotate aos-api-key --jdbc-url URL");
     assertThat(verify(secret))
         .isEqualTo(Verification.verified(new MachinePrincipal("aos-api-key", "acme", Set.of())));
-    Run again = run(env, "import-legacy", "other", "--kind", "mk", "--mode", "prod",
-        "--from-env", "AOS_API_KEY", "--jdbc-url", uri);
+    Run again =
+        run(
+            env,
+            "import-legacy",
+            "other",
+            "--kind",
+            "mk",
+            "--mode",
+            "prod",
+            "--from-env",
+            "AOS_API_KEY",
+            "--jdbc-url",
+            uri);
     assertThat(again.exit()).isEqualTo(1);
     assertThat(again.err()).contains("this legacy secret is already in table planeguard_keys");
     assertThat(tableText()).doesNotContain(secret);
-    LeakCheck.create().wholeValue("legacy secret", secret)
-        .text("out", r.out() + again.out()).text("err", r.err() + again.err())
-        .text("log", r.log() + again.log()).assertClean();
+    LeakCheck.create()
+        .wholeValue("legacy secret", secret)
+        .text("out", r.out() + again.out())
+        .text("err", r.err() + again.err())
+        .text("log", r.log() + again.log())
+        .assertClean();
   }
 
   @Test
@@ -255,15 +321,18 @@ class KeysJdbcCommandTest {
 
     Run unreachable = run("revoke", id, "--jdbc-url", "jdbc:postgresql://127.0.0.1:1/" + database);
     assertThat(unreachable.exit()).isEqualTo(1);
-    assertThat(unreachable.err()).isEqualTo("planeguard: key table planeguard_keys: cannot revoke a key"
-        + " (SQLState 08001: cannot connect to the database)\n");
+    assertThat(unreachable.err())
+        .isEqualTo(
+            "planeguard: key table planeguard_keys: cannot revoke a key"
+                + " (SQLState 08001: cannot connect to the database)\n");
     assertThat(unreachable.out()).isEmpty();
 
     Map<String, String> wrong = env("prod");
     wrong.put("PLANEGUARD_JDBC_PASSWORD", "not-the-password-but-long-enough");
     Run refused = run(wrong, "list", "--jdbc-url", url(), "--json");
     assertThat(refused.exit()).isEqualTo(1);
-    assertThat(JSONObjectUtils.parse(refused.out())).containsEntry("ok", false)
+    assertThat(JSONObjectUtils.parse(refused.out()))
+        .containsEntry("ok", false)
         .containsEntry("error", "database unavailable");
     assertThat(refused.out()).contains("SQLState 28P01");
     assertThat(refused.all()).doesNotContain("not-the-password");
@@ -272,10 +341,12 @@ class KeysJdbcCommandTest {
         Statement s = c.createStatement()) {
       s.execute("DROP TABLE planeguard_keys");
     }
-    Run noTable = run("new", "--kind", "mk", "--mode", "prod", "--tenant", "acme", "--jdbc-url", url());
+    Run noTable =
+        run("new", "--kind", "mk", "--mode", "prod", "--tenant", "acme", "--jdbc-url", url());
     assertThat(noTable.exit()).isEqualTo(1);
     assertThat(noTable.err())
-        .contains("the table does not exist; apply dev/planeguard/sql/postgresql/V1__planeguard_keys.sql");
+        .contains(
+            "the table does not exist; apply dev/planeguard/sql/postgresql/V1__planeguard_keys.sql");
     assertThat(noTable.out()).as("no key printed when none was stored").isEmpty();
     assertNothingLeaked(key);
   }
@@ -286,12 +357,28 @@ class KeysJdbcCommandTest {
     weak.put("PLANEGUARD_JDBC_PASSWORD", "changeme");
     Run r = run(weak, "list", "--jdbc-url", url());
     assertThat(r.exit()).isEqualTo(1);
-    assertThat(r.err()).contains("planeguard: database credentials refused").contains("PLANEGUARD_JDBC_PASSWORD")
+    assertThat(r.err())
+        .contains("planeguard: database credentials refused")
+        .contains("PLANEGUARD_JDBC_PASSWORD")
         .doesNotContain("changeme");
-    Run json = run(weak, "new", "--kind", "mk", "--mode", "prod", "--tenant", "acme", "--jdbc-url", url(), "--json");
+    Run json =
+        run(
+            weak,
+            "new",
+            "--kind",
+            "mk",
+            "--mode",
+            "prod",
+            "--tenant",
+            "acme",
+            "--jdbc-url",
+            url(),
+            "--json");
     assertThat(json.exit()).isEqualTo(1);
     Map<String, Object> parsed = JSONObjectUtils.parse(json.out());
-    assertThat(parsed).containsEntry("ok", false).containsEntry("error", "database credentials refused")
+    assertThat(parsed)
+        .containsEntry("ok", false)
+        .containsEntry("error", "database credentials refused")
         .doesNotContainKey("key");
     assertThat((List<?>) parsed.get("problems")).isNotEmpty();
     assertThat(tableText()).as("nothing was written").isEmpty();
@@ -310,8 +397,16 @@ class KeysJdbcCommandTest {
     assertThat(both.exit()).isEqualTo(2);
     assertThat(both.err()).contains("give exactly one of --file KEYS_FILE or --jdbc-url URL");
     assertThat(run("list", "--jdbc-url", "mysql://localhost/x").exit()).isEqualTo(2);
-    Run secretInUrl = run("list", "--jdbc-url", "jdbc:postgresql://localhost:" + pg.getPort() + "/" + database
-        + "?user=keyadmin&password=" + PASSWORD);
+    Run secretInUrl =
+        run(
+            "list",
+            "--jdbc-url",
+            "jdbc:postgresql://localhost:"
+                + pg.getPort()
+                + "/"
+                + database
+                + "?user=keyadmin&password="
+                + PASSWORD);
     assertThat(secretInUrl.exit()).as("a password in the URL works, and is never printed").isZero();
     assertNothingLeaked();
   }

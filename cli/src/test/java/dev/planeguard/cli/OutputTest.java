@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** {@link Output#table}, the one renderer of {@code check-policy}'s and {@code keys list}'s tables. */
+/**
+ * {@link Output#table}, the one renderer of {@code check-policy}'s and {@code keys list}'s tables.
+ */
 class OutputTest {
 
   @Test

@@ -7,8 +7,8 @@ import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 
 /**
- * The handler belongs to the machine plane: an API key in {@code X-AOS-Key}. Equivalent to a
- * policy rule {@code machine <pattern> [scopes=...]}. On a class it applies to every handler method
+ * The handler belongs to the machine plane: an API key in {@code X-AOS-Key}. Equivalent to a policy
+ * rule {@code machine <pattern> [scopes=...]}. On a class it applies to every handler method
  * without an access annotation of its own.
  */
 @Documented

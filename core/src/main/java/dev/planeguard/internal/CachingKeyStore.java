@@ -12,10 +12,10 @@ import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
 
 /**
- * {@link KeyStore#cached}: answers of a slower store, found or not, kept for at most the
- * revocation bound ({@code expireAfterWrite}, checked on every read against the ticker). A lookup
- * that throws is not cached; it reaches the verifier, which answers {@code VERIFIER_UNAVAILABLE}.
- * Nothing is ever served past the bound, during an outage or otherwise.
+ * {@link KeyStore#cached}: answers of a slower store, found or not, kept for at most the revocation
+ * bound ({@code expireAfterWrite}, checked on every read against the ticker). A lookup that throws
+ * is not cached; it reaches the verifier, which answers {@code VERIFIER_UNAVAILABLE}. Nothing is
+ * ever served past the bound, during an outage or otherwise.
  *
  * <p>A store that learns of changes sooner (PostgreSQL {@code NOTIFY}, for {@code JdbcKeyStore})
  * calls {@link #evict} or {@link #evictAll}, so that the next lookup asks the store again. The
@@ -79,8 +79,8 @@ public final class CachingKeyStore implements KeyStore {
 
   /**
    * Forgets what is cached about the key with this id: its answer by id, the answer by hash of any
-   * legacy record with this id, and every "no such legacy key" answer (any change may be the
-   * import of a legacy key whose hash was asked for). The next lookups ask the store.
+   * legacy record with this id, and every "no such legacy key" answer (any change may be the import
+   * of a legacy key whose hash was asked for). The next lookups ask the store.
    */
   public void evict(String id) {
     requireNonNull(id, "id");

@@ -13,8 +13,8 @@ import org.jspecify.annotations.Nullable;
  * segment decodes, and encoding the decoded bytes again gives the segment back. That excludes
  * padding ({@code =}), the standard alphabet ({@code +}, {@code /}), whitespace, a length of 1 mod
  * 4, and a final character with non-zero unused bits (the malleable encodings that let two
- * different strings carry one signature). JWE (five segments) and the JWS JSON serialization
- * never match.
+ * different strings carry one signature). JWE (five segments) and the JWS JSON serialization never
+ * match.
  */
 public final class CompactToken {
 
@@ -48,8 +48,8 @@ public final class CompactToken {
   }
 
   /**
-   * Splits {@code token} into its three segments, or returns {@code null} if it is not a
-   * canonical compact JWS. The caller checks {@link #MAX_LENGTH} first.
+   * Splits {@code token} into its three segments, or returns {@code null} if it is not a canonical
+   * compact JWS. The caller checks {@link #MAX_LENGTH} first.
    */
   public static @Nullable CompactToken split(String token) {
     int n = token.length();

@@ -112,8 +112,8 @@ public final class IssuerKeys implements AutoCloseable {
   }
 
   /**
-   * An immutable view of one key set: usable keys by id (their kid, or {@code #n} for a key
-   * without one) with a ready verifier each.
+   * An immutable view of one key set: usable keys by id (their kid, or {@code #n} for a key without
+   * one) with a ready verifier each.
    */
   public static final class Snapshot {
     static final Snapshot EMPTY = new Snapshot(new JWKSet(), Map.of(), List.of());

@@ -2,11 +2,11 @@ package dev.planeguard.internal;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.planeguard.Mode;
 import dev.planeguard.keys.ApiKey;
 import dev.planeguard.keys.JdbcKeyStore;
 import dev.planeguard.keys.KeyRecord;
 import dev.planeguard.keys.KeyStore;
-import dev.planeguard.Mode;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -28,11 +28,11 @@ import org.jspecify.annotations.Nullable;
  * The SQL behind {@link JdbcKeyStore}: the key table, read and written with plain JDBC, without a
  * cache. Every lookup and every change takes a connection from the data source and gives it back.
  *
- * <p>Writes run in one transaction each and lock the row they change ({@code SELECT … FOR
- * UPDATE}), so concurrent writers in several processes take turns on a key and never lose a
- * change; unique constraints on id and hash settle concurrent inserts. Nothing read from the
- * database is trusted: each row is validated as a {@link KeyRecord}, and a row that is not valid
- * makes the lookup fail (the verifier answers 503), never pass.
+ * <p>Writes run in one transaction each and lock the row they change ({@code SELECT … FOR UPDATE}),
+ * so concurrent writers in several processes take turns on a key and never lose a change; unique
+ * constraints on id and hash settle concurrent inserts. Nothing read from the database is trusted:
+ * each row is validated as a {@link KeyRecord}, and a row that is not valid makes the lookup fail
+ * (the verifier answers 503), never pass.
  *
  * <p>Exceptions are {@link JdbcKeyStore.UnavailableException}s whose message is composed here: the
  * table, what was being done and the SQLState. The driver's exception is not attached, because its
@@ -82,8 +82,7 @@ public final class JdbcKeyTable implements KeyStore.Writable {
     this.selectAll = "SELECT " + COLUMNS + " FROM " + table + " ORDER BY created_at, id";
     this.selectForUpdate = selectById + " FOR UPDATE";
     this.selectIdByHash = "SELECT id FROM " + table + " WHERE hash = ?";
-    this.insert =
-        "INSERT INTO " + table + " (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    this.insert = "INSERT INTO " + table + " (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
     this.revoke =
         "UPDATE " + table + " SET status = 'revoked', updated_at = CURRENT_TIMESTAMP WHERE id = ?";
     this.retire =
@@ -298,7 +297,10 @@ public final class JdbcKeyTable implements KeyStore.Writable {
       try (ResultSet rs = ps.executeQuery()) {
         if (rs.next()) {
           throw new IllegalArgumentException(
-              "key " + record.id() + " has the same hash as key " + Text.quote(rs.getString(1), 64));
+              "key "
+                  + record.id()
+                  + " has the same hash as key "
+                  + Text.quote(rs.getString(1), 64));
         }
       }
     }
@@ -382,7 +384,9 @@ public final class JdbcKeyTable implements KeyStore.Writable {
     } catch (IllegalArgumentException e) {
       // KeyRecord's messages name the field, never its value.
       throw new InvalidRow(
-          "the row with id " + Text.quote(String.valueOf(id), 64) + " is not a valid key record: "
+          "the row with id "
+              + Text.quote(String.valueOf(id), 64)
+              + " is not a valid key record: "
               + e.getMessage());
     }
   }
@@ -399,7 +403,8 @@ public final class JdbcKeyTable implements KeyStore.Writable {
   private JdbcKeyStore.UnavailableException failure(
       String what, SQLException e, boolean committing) {
     String state = e.getSQLState();
-    StringBuilder sb = new StringBuilder("key table ").append(table).append(": cannot ").append(what);
+    StringBuilder sb =
+        new StringBuilder("key table ").append(table).append(": cannot ").append(what);
     if (e instanceof InvalidRow) {
       // Our own message (record(ResultSet)): safe, and the most useful thing to say.
       sb.append(": ").append(e.getMessage());
@@ -412,8 +417,9 @@ public final class JdbcKeyTable implements KeyStore.Writable {
       sb.append(')');
     }
     if (committing) {
-      sb.append("; the connection failed during COMMIT, so the change may or may not be applied:"
-          + " check with keys list");
+      sb.append(
+          "; the connection failed during COMMIT, so the change may or may not be applied:"
+              + " check with keys list");
     }
     return new JdbcKeyStore.UnavailableException(sb.toString(), state);
   }

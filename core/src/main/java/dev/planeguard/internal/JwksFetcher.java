@@ -38,13 +38,13 @@ import org.slf4j.LoggerFactory;
 /**
  * The base of an issuer's JWKS chain: it fetches the key set (over HTTP or from a file), and, for
  * an OpenID issuer, first resolves {@code jwks_uri} from its discovery document. Every document is
- * capped at {@link JwksSanitizer#MAX_DOCUMENT_BYTES} and sanitised. Nimbus's caching, rate
- * limiting and outage tolerance wrap this source; it never caches by itself, except the resolved
- * {@code jwks_uri}.
+ * capped at {@link JwksSanitizer#MAX_DOCUMENT_BYTES} and sanitised. Nimbus's caching, rate limiting
+ * and outage tolerance wrap this source; it never caches by itself, except the resolved {@code
+ * jwks_uri}.
  *
  * <p>HTTP: one request at a time per issuer (the cache above is single-flight), connect and total
- * timeouts, redirects never followed, status 200 only, body read into a capped buffer. Failures
- * are {@link JWKSetUnavailableException}s, which the outage-tolerant layer may bridge with the last
+ * timeouts, redirects never followed, status 200 only, body read into a capped buffer. Failures are
+ * {@link JWKSetUnavailableException}s, which the outage-tolerant layer may bridge with the last
  * good set.
  */
 public final class JwksFetcher implements JWKSetSource<SecurityContext> {
@@ -63,8 +63,8 @@ public final class JwksFetcher implements JWKSetSource<SecurityContext> {
    * Creates a fetcher.
    *
    * @param issuer the configured issuer, exactly
-   * @param jwksUri the key set location ({@code https:}, {@code http:} or {@code file:}), or
-   *     {@code null} to discover it
+   * @param jwksUri the key set location ({@code https:}, {@code http:} or {@code file:}), or {@code
+   *     null} to discover it
    * @param http the client for {@code http(s):} locations, created on first use
    * @param timeout the total time allowed for one HTTP exchange, body included
    * @param plainHttpAllowed which {@code http:} URIs a discovered {@code jwks_uri} may be
@@ -83,7 +83,9 @@ public final class JwksFetcher implements JWKSetSource<SecurityContext> {
     this.plainHttpAllowed = plainHttpAllowed;
   }
 
-  /** {@code <issuer>/.well-known/openid-configuration}, one trailing slash of the issuer removed. */
+  /**
+   * {@code <issuer>/.well-known/openid-configuration}, one trailing slash of the issuer removed.
+   */
   public static URI discoveryUri(String issuer) {
     String base = issuer.endsWith("/") ? issuer.substring(0, issuer.length() - 1) : issuer;
     return URI.create(base + "/.well-known/openid-configuration");
@@ -144,11 +146,11 @@ public final class JwksFetcher implements JWKSetSource<SecurityContext> {
     } catch (java.net.URISyntaxException e) {
       jwks = null;
     }
-    String scheme = jwks == null || jwks.getScheme() == null
-        ? ""
-        : jwks.getScheme().toLowerCase(Locale.ROOT);
-    boolean ok = scheme.equals("https")
-        || (scheme.equals("http") && jwks != null && plainHttpAllowed.test(jwks));
+    String scheme =
+        jwks == null || jwks.getScheme() == null ? "" : jwks.getScheme().toLowerCase(Locale.ROOT);
+    boolean ok =
+        scheme.equals("https")
+            || (scheme.equals("http") && jwks != null && plainHttpAllowed.test(jwks));
     if (jwks == null || !ok || jwks.getHost() == null) {
       LOG.error("planeguard refuses the jwks_uri of {}: missing, not https, or not a URL", where);
       throw new JWKSetParseException("unusable jwks_uri in " + where, null);
@@ -157,7 +159,8 @@ public final class JwksFetcher implements JWKSetSource<SecurityContext> {
   }
 
   private String read(URI location) throws JWKSetUnavailableException {
-    byte[] bytes = location.getScheme().equalsIgnoreCase("file") ? readFile(location) : fetch(location);
+    byte[] bytes =
+        location.getScheme().equalsIgnoreCase("file") ? readFile(location) : fetch(location);
     String text = Text.utf8(bytes);
     if (text == null) {
       LOG.warn("planeguard could not use {}: not UTF-8", location);
@@ -176,7 +179,8 @@ public final class JwksFetcher implements JWKSetSource<SecurityContext> {
       return Files.readAllBytes(path);
     } catch (IOException | RuntimeException e) {
       LOG.warn("planeguard could not read {}: {}", location, e.getClass().getSimpleName());
-      throw new JWKSetRetrievalException("cannot read " + location, e instanceof IOException io ? io : null);
+      throw new JWKSetRetrievalException(
+          "cannot read " + location, e instanceof IOException io ? io : null);
     }
   }
 

@@ -20,8 +20,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Turns a JWKS document into the set of keys planeguard will verify with. A key is dropped, with
- * a log line naming its kid and why, when it:
+ * Turns a JWKS document into the set of keys planeguard will verify with. A key is dropped, with a
+ * log line naming its kid and why, when it:
  *
  * <ul>
  *   <li>is symmetric ({@code kty} {@code oct}): HMAC secrets never come from a JWKS;

@@ -14,9 +14,9 @@ import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The JWS layer of a token, independent of its claims: syntax (stage 1), the header rules that
- * hold for every issuer (stage 2), and key selection plus signature (stage 4). The JWT verifier and
- * the Wycheproof tests run exactly this code.
+ * The JWS layer of a token, independent of its claims: syntax (stage 1), the header rules that hold
+ * for every issuer (stage 2), and key selection plus signature (stage 4). The JWT verifier and the
+ * Wycheproof tests run exactly this code.
  */
 public final class Jws {
 
@@ -177,7 +177,8 @@ public final class Jws {
   }
 
   /** For a token without kid: the one key in {@code snapshot} that fits {@code alg}, or none. */
-  public static IssuerKeys.@Nullable Key onlyKeyFor(JWSAlgorithm alg, IssuerKeys.Snapshot snapshot) {
+  public static IssuerKeys.@Nullable Key onlyKeyFor(
+      JWSAlgorithm alg, IssuerKeys.Snapshot snapshot) {
     IssuerKeys.Key found = null;
     for (IssuerKeys.Key key : snapshot.keys()) {
       if (Signatures.fits(alg, key.jwk())) {

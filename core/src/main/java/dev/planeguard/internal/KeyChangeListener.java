@@ -16,15 +16,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Evicts keys from a {@link CachingKeyStore} as soon as PostgreSQL announces a change: {@code LISTEN
- * <channel>} on a connection of its own, on a daemon thread, and {@link CachingKeyStore#evict} for
- * each {@code NOTIFY <channel>, '<id>'} ({@code '*'}: {@link CachingKeyStore#evictAll}). The trigger
- * of the shipped schema sends them for every change of the key table, whoever makes it.
+ * Evicts keys from a {@link CachingKeyStore} as soon as PostgreSQL announces a change: {@code
+ * LISTEN <channel>} on a connection of its own, on a daemon thread, and {@link
+ * CachingKeyStore#evict} for each {@code NOTIFY <channel>, '<id>'} ({@code '*'}: {@link
+ * CachingKeyStore#evictAll}). The trigger of the shipped schema sends them for every change of the
+ * key table, whoever makes it.
  *
  * <p>The listener only shortens the revocation delay; the cache's bound holds without it. If its
- * connection fails, it evicts nothing until it has reconnected (with exponential backoff, 100 ms
- * to 5 s, with jitter), and then evicts everything once, since notifications sent meanwhile are
- * lost. The first failure of an outage is logged at WARN, the recovery at INFO (logger {@code
+ * connection fails, it evicts nothing until it has reconnected (with exponential backoff, 100 ms to
+ * 5 s, with jitter), and then evicts everything once, since notifications sent meanwhile are lost.
+ * The first failure of an outage is logged at WARN, the recovery at INFO (logger {@code
  * planeguard.keys}); neither message contains more than the SQLState.
  *
  * <p>This is the only class of planeguard that uses the PostgreSQL driver's own API ({@link
@@ -43,7 +44,10 @@ public final class KeyChangeListener implements AutoCloseable {
     /** The connection failed or could not be made; the listener will try again. */
     default void lost() {}
 
-    /** The listener has stopped: {@link KeyChangeListener#close()}, or the database is no PostgreSQL. */
+    /**
+     * The listener has stopped: {@link KeyChangeListener#close()}, or the database is no
+     * PostgreSQL.
+     */
     default void stopped() {}
 
     /** No events. */
@@ -56,8 +60,10 @@ public final class KeyChangeListener implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger("planeguard.keys");
   private static final long MIN_BACKOFF_MILLIS = 100;
   private static final long MAX_BACKOFF_MILLIS = 5_000;
+
   /** How long one wait for notifications lasts; also how soon {@link #close()} is noticed. */
   private static final int POLL_MILLIS = 250;
+
   /** How often an idle connection is checked, to notice a peer that vanished without a word. */
   private static final long CHECK_NANOS = TimeUnit.SECONDS.toNanos(15);
 

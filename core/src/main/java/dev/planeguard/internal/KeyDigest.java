@@ -5,9 +5,9 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 
 /**
- * SHA-256 of key strings and the comparison of a digest with a stored {@code sha256:} hash, on
- * the machine-key request path: no provider lookup per call (a prototype digest is cloned) and no
- * hex string built to be compared.
+ * SHA-256 of key strings and the comparison of a digest with a stored {@code sha256:} hash, on the
+ * machine-key request path: no provider lookup per call (a prototype digest is cloned) and no hex
+ * string built to be compared.
  */
 public final class KeyDigest {
 
@@ -49,8 +49,8 @@ public final class KeyDigest {
   /**
    * Whether {@code stored} ({@code sha256:} and 64 lower-case hex digits) is the stored form of
    * {@code digest}. The digits are decoded without branching on their values and the bytes are
-   * compared with {@link MessageDigest#isEqual}, in time that does not depend on where they
-   * differ. A value of another shape never matches.
+   * compared with {@link MessageDigest#isEqual}, in time that does not depend on where they differ.
+   * A value of another shape never matches.
    */
   @SuppressWarnings("ShortCircuitBoolean") // no early exit: the comparison takes the same time
   public static boolean matches(String stored, byte[] digest) {

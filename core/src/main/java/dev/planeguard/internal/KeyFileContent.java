@@ -3,8 +3,8 @@ package dev.planeguard.internal;
 import static java.util.Objects.requireNonNull;
 
 import dev.planeguard.ConfigurationException;
-import dev.planeguard.keys.KeyRecord;
 import dev.planeguard.Problem;
+import dev.planeguard.keys.KeyRecord;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -14,9 +14,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The content of a key file: its lines as written (comments and blank lines kept, so that a
- * rewrite by {@code planeguard keys} changes only the lines it means to), the records they hold,
- * and a digest of the bytes, by which a reload recognises an unchanged file. Immutable.
+ * The content of a key file: its lines as written (comments and blank lines kept, so that a rewrite
+ * by {@code planeguard keys} changes only the lines it means to), the records they hold, and a
+ * digest of the bytes, by which a reload recognises an unchanged file. Immutable.
  */
 public final class KeyFileContent {
 

@@ -11,8 +11,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * An immutable set of key records, indexed by id and by hash. Ids and hashes are unique. Stores
- * publish a new index through one volatile write, so a lookup sees one whole set, never a set
- * being changed.
+ * publish a new index through one volatile write, so a lookup sees one whole set, never a set being
+ * changed.
  */
 public final class KeyIndex {
 
@@ -129,7 +129,9 @@ public final class KeyIndex {
   public static KeyRecord retire(KeyRecord r, Instant retireAt) {
     if (r.status() == KeyRecord.Status.REVOKED) {
       throw new IllegalStateException(
-          "key " + r.id() + " is revoked; rotation keeps a key working for a grace period, so"
+          "key "
+              + r.id()
+              + " is revoked; rotation keeps a key working for a grace period, so"
               + " create a new key instead");
     }
     Instant current = r.notAfter();

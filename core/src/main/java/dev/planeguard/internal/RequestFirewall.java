@@ -6,8 +6,8 @@ import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The request firewall: checks the raw method, path and query before any matching, and decodes
- * the path exactly once. Everything it does not positively accept is refused.
+ * The request firewall: checks the raw method, path and query before any matching, and decodes the
+ * path exactly once. Everything it does not positively accept is refused.
  *
  * <p>Path rules: origin form only (starts with {@code /}); at most {@value #MAX_PATH} characters;
  * raw characters limited to RFC 3986 {@code pchar} and {@code /}, minus {@code ;}; no raw {@code
@@ -153,8 +153,10 @@ public final class RequestFirewall {
         char c = name.charAt(i);
         if (c == '+') {
           sb.append(' ');
-        } else if (c == '%' && i + 2 < name.length()
-            && hex(name.charAt(i + 1)) >= 0 && hex(name.charAt(i + 2)) >= 0) {
+        } else if (c == '%'
+            && i + 2 < name.length()
+            && hex(name.charAt(i + 1)) >= 0
+            && hex(name.charAt(i + 2)) >= 0) {
           sb.append((char) (hex(name.charAt(i + 1)) * 16 + hex(name.charAt(i + 2))));
           i += 2;
         } else {

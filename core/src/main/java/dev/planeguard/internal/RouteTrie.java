@@ -12,12 +12,12 @@ import org.jspecify.annotations.Nullable;
 /**
  * A segment trie of policy rules. Matching walks one node per path segment, trying the literal
  * child before the one-segment wildcard before {@code **}, so the first rule found is the most
- * specific one. Each node is visited at most once per match, and literal children are found by
- * hash lookup: the cost depends on the path, not on the number of rules.
+ * specific one. Each node is visited at most once per match, and literal children are found by hash
+ * lookup: the cost depends on the path, not on the number of rules.
  *
  * <p>Each node holds, per HTTP method, at most one rule ending there and at most one {@code **}
- * rule. Two rules wanting the same slot match the same requests at equal specificity; {@link
- * #add} reports them.
+ * rule. Two rules wanting the same slot match the same requests at equal specificity; {@link #add}
+ * reports them.
  */
 public final class RouteTrie {
 
@@ -211,8 +211,7 @@ public final class RouteTrie {
     return complete;
   }
 
-  private static void record(
-      String path, boolean fresh, List<String> paths, List<String> generic) {
+  private static void record(String path, boolean fresh, List<String> paths, List<String> generic) {
     String p = path.isEmpty() ? "/" : path;
     paths.add(p);
     if (fresh) {

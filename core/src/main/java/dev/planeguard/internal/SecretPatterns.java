@@ -29,12 +29,15 @@ public final class SecretPatterns {
           // Anthropic first: its keys also have the OpenAI shape.
           new Shape("Anthropic API key", Pattern.compile(EDGE + "sk-ant-[A-Za-z0-9_-]{20,}")),
           new Shape("OpenAI-style API key", Pattern.compile(EDGE + "sk-[A-Za-z0-9_-]{20,}")),
-          new Shape("Google API key", Pattern.compile(EDGE + "AIza[0-9A-Za-z_-]{35}(?![A-Za-z0-9_-])")),
+          new Shape(
+              "Google API key", Pattern.compile(EDGE + "AIza[0-9A-Za-z_-]{35}(?![A-Za-z0-9_-])")),
           new Shape(
               "GitHub token",
-              Pattern.compile("(?<![A-Za-z0-9_])(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})")),
+              Pattern.compile(
+                  "(?<![A-Za-z0-9_])(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})")),
           new Shape(
-              "AWS access key id", Pattern.compile("(?<![A-Z0-9])(?:AKIA|ASIA)[0-9A-Z]{16}(?![0-9A-Z])")));
+              "AWS access key id",
+              Pattern.compile("(?<![A-Z0-9])(?:AKIA|ASIA)[0-9A-Z]{16}(?![0-9A-Z])")));
 
   /** The shortest value any provider shape can match ({@code AKIA} + 16). */
   private static final int SHORTEST_PROVIDER_KEY = 20;
@@ -52,22 +55,61 @@ public final class SecretPatterns {
 
   /** Normalised (lower case, no {@code _ - . space}) fragments that mark a placeholder. */
   private static final List<String> PLACEHOLDER_FRAGMENTS =
-      List.of("changeme", "changeit", "replaceme", "placeholder", "yourkey", "yoursecret",
-          "yourpassword", "yourtoken", "yourapikey", "xxxxx", "secrethere", "keyhere", "passwordhere",
-          "tokenhere", "insertkey", "insertyour", "notarealsecret", "dummysecret");
+      List.of(
+          "changeme",
+          "changeit",
+          "replaceme",
+          "placeholder",
+          "yourkey",
+          "yoursecret",
+          "yourpassword",
+          "yourtoken",
+          "yourapikey",
+          "xxxxx",
+          "secrethere",
+          "keyhere",
+          "passwordhere",
+          "tokenhere",
+          "insertkey",
+          "insertyour",
+          "notarealsecret",
+          "dummysecret");
 
   /** Normalised values that are placeholders when they are the whole value. */
   private static final List<String> PLACEHOLDER_VALUES =
-      List.of("password", "secret", "token", "apikey", "key", "example", "default", "test",
-          "testing", "dummy", "todo", "fixme", "tbd", "admin", "letmein", "none", "null", "empty",
-          "value", "redacted", "hidden", "masked", "notset", "unset", "required");
+      List.of(
+          "password",
+          "secret",
+          "token",
+          "apikey",
+          "key",
+          "example",
+          "default",
+          "test",
+          "testing",
+          "dummy",
+          "todo",
+          "fixme",
+          "tbd",
+          "admin",
+          "letmein",
+          "none",
+          "null",
+          "empty",
+          "value",
+          "redacted",
+          "hidden",
+          "masked",
+          "notset",
+          "unset",
+          "required");
 
   private SecretPatterns() {}
 
   /**
-   * What kind of external provider key {@code value} contains, such as {@code "Anthropic API
-   * key"}, or {@code null} if it contains none. Recognised: {@code sk-ant-…} (Anthropic), {@code
-   * sk-…} (OpenAI and compatible), {@code AIza…} (Google), {@code ghp_…} and the other GitHub token
+   * What kind of external provider key {@code value} contains, such as {@code "Anthropic API key"},
+   * or {@code null} if it contains none. Recognised: {@code sk-ant-…} (Anthropic), {@code sk-…}
+   * (OpenAI and compatible), {@code AIza…} (Google), {@code ghp_…} and the other GitHub token
    * prefixes, {@code AKIA…}/{@code ASIA…} (AWS access key ids). Each needs its full length, so a
    * placeholder such as {@code sk-xxxxx} is not a key.
    */
@@ -94,10 +136,10 @@ public final class SecretPatterns {
   }
 
   /**
-   * Whether {@code value} is a placeholder rather than a secret: it contains {@code change_me}
-   * (any spelling of it), {@code xxxxx}, {@code <your-…>} and the like, is wholly in angle
-   * brackets, ends with {@code ...}, is one character repeated, or is a word such as {@code
-   * password} or {@code secret}.
+   * Whether {@code value} is a placeholder rather than a secret: it contains {@code change_me} (any
+   * spelling of it), {@code xxxxx}, {@code <your-…>} and the like, is wholly in angle brackets,
+   * ends with {@code ...}, is one character repeated, or is a word such as {@code password} or
+   * {@code secret}.
    */
   public static boolean isPlaceholder(String value) {
     String v = value.strip();
@@ -133,13 +175,13 @@ public final class SecretPatterns {
    * {@code text} with every provider key replaced by {@code <provider-key>} and every planeguard
    * key by {@code <key>}. Cheap when there is nothing to replace.
    *
-   * <p>Planeguard keys are matched generously, so that one that is truncated, damaged (a
-   * non-ASCII letter swapped in), cut by a length cap or has its underscores percent-encoded does
-   * not leak its secret part either: the letters and digits before an {@code _mk_} or {@code _sk_}
-   * marker ({@code _} may be {@code %5F}) and everything after it up to the next {@code / ? # & =
-   * , ; " ' < >} or whitespace become {@code <key>}, provided at least 8 characters follow the
-   * marker (a key has more than 60), so that words such as {@code task_mk_list} stay readable.
-   * Linear in the length of {@code text}.
+   * <p>Planeguard keys are matched generously, so that one that is truncated, damaged (a non-ASCII
+   * letter swapped in), cut by a length cap or has its underscores percent-encoded does not leak
+   * its secret part either: the letters and digits before an {@code _mk_} or {@code _sk_} marker
+   * ({@code _} may be {@code %5F}) and everything after it up to the next {@code / ? # & = , ; " '
+   * < >} or whitespace become {@code <key>}, provided at least 8 characters follow the marker (a
+   * key has more than 60), so that words such as {@code task_mk_list} stay readable. Linear in the
+   * length of {@code text}.
    */
   public static String redactKeys(String text) {
     String out = redactPlaneguardKeys(text);
@@ -161,7 +203,8 @@ public final class SecretPatterns {
     int j = 1;
     while (j + 1 < n) {
       char c = text.charAt(j);
-      int before = (c == 'm' || c == 's') && text.charAt(j + 1) == 'k' ? separatorBefore(text, j) : 0;
+      int before =
+          (c == 'm' || c == 's') && text.charAt(j + 1) == 'k' ? separatorBefore(text, j) : 0;
       int after = before > 0 ? separatorAt(text, j + 2) : 0;
       if (after == 0) {
         j++;
@@ -230,7 +273,8 @@ public final class SecretPatterns {
         return true;
       }
       if (c == 'g'
-          && ((s.charAt(i + 1) == 'h' && s.charAt(i + 3) == '_') || s.startsWith("github_pat_", i))) {
+          && ((s.charAt(i + 1) == 'h' && s.charAt(i + 3) == '_')
+              || s.startsWith("github_pat_", i))) {
         return true;
       }
     }

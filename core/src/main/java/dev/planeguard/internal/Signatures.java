@@ -26,8 +26,8 @@ public final class Signatures {
   /** RSASSA-PKCS1-v1_5, RSASSA-PSS, ECDSA on the NIST curves, and HMAC (opt-in only). */
   public static final List<String> SUPPORTED =
       List.of(
-          "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512",
-          "HS256", "HS384", "HS512");
+          "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "HS256",
+          "HS384", "HS512");
 
   private static final Map<String, Curve> EC_CURVES =
       Map.of("ES256", Curve.P_256, "ES384", Curve.P_384, "ES512", Curve.P_521);
@@ -55,8 +55,8 @@ public final class Signatures {
 
   /**
    * Whether {@code key} may verify a signature made with {@code alg}: the key type and curve fit
-   * the algorithm family, the key's own {@code alg} (if any) is exactly {@code alg}, and its
-   * {@code use} / {@code key_ops} (if any) allow verification.
+   * the algorithm family, the key's own {@code alg} (if any) is exactly {@code alg}, and its {@code
+   * use} / {@code key_ops} (if any) allow verification.
    */
   public static boolean fits(JWSAlgorithm alg, JWK key) {
     String name = alg.getName();

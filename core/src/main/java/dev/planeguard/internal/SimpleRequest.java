@@ -76,7 +76,10 @@ public final class SimpleRequest implements InboundRequest {
 
   @Override
   public String toString() {
-    return "SimpleRequest{" + Text.escape(method, 16) + " "
-        + Text.escape(Redaction.redact(path), 256) + "}";
+    return "SimpleRequest{"
+        + Text.escape(method, 16)
+        + " "
+        + Text.escape(Redaction.redact(path), 256)
+        + "}";
   }
 }

@@ -2,18 +2,18 @@ package dev.planeguard.internal;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.planeguard.keys.ApiKey;
 import dev.planeguard.Detail;
-import dev.planeguard.keys.JdbcKeyStore;
-import dev.planeguard.keys.KeyRecord;
-import dev.planeguard.keys.KeyStore;
-import dev.planeguard.keys.KeyVerifier;
 import dev.planeguard.MachinePrincipal;
 import dev.planeguard.Mode;
 import dev.planeguard.Principal;
 import dev.planeguard.Reason;
 import dev.planeguard.SandboxPrincipal;
 import dev.planeguard.Verification;
+import dev.planeguard.keys.ApiKey;
+import dev.planeguard.keys.JdbcKeyStore;
+import dev.planeguard.keys.KeyRecord;
+import dev.planeguard.keys.KeyStore;
+import dev.planeguard.keys.KeyVerifier;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.concurrent.ConcurrentHashMap;
@@ -111,9 +111,9 @@ public final class StoreKeyVerifier implements KeyVerifier {
   }
 
   /**
-   * The principal of a verified record. A principal copies the record's scopes, so it is built
-   * once per record and reused for as long as the store hands out that same record instance (a
-   * reload, rotation or revocation gives a new instance, hence a new principal).
+   * The principal of a verified record. A principal copies the record's scopes, so it is built once
+   * per record and reused for as long as the store hands out that same record instance (a reload,
+   * rotation or revocation gives a new instance, hence a new principal).
    */
   @SuppressWarnings("ReferenceEquality") // the very record instance, as the comment above says
   private Principal principal(KeyRecord record) {

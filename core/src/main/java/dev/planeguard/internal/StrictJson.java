@@ -13,8 +13,8 @@ import org.jspecify.annotations.Nullable;
  * resolve:
  *
  * <ul>
- *   <li>a member name repeated in the same object, at any depth (Gson, as shaded in Nimbus,
- *       refuses duplicates only at the top level and keeps the last one in nested objects);
+ *   <li>a member name repeated in the same object, at any depth (Gson, as shaded in Nimbus, refuses
+ *       duplicates only at the top level and keeps the last one in nested objects);
  *   <li>nesting deeper than {@link #MAX_DEPTH} objects and arrays;
  *   <li>anything outside the grammar: comments, single quotes, unquoted names, trailing commas,
  *       {@code NaN}, leading zeros, raw control characters in strings, trailing content;
@@ -304,6 +304,7 @@ public final class StrictJson {
   /** Thrown inside the validator only; never escapes. Preallocated, without a stack trace. */
   private static final class Invalid extends RuntimeException {
     private static final long serialVersionUID = 1L;
+
     @SuppressWarnings("StaticAssignmentOfThrowable") // stackless, immutable, never escapes
     static final Invalid INSTANCE = new Invalid();
 

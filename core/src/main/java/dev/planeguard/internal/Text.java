@@ -7,8 +7,8 @@ import java.nio.charset.StandardCharsets;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Escaping of values an attacker or an operator controls, before they reach a log line or an
- * error message. Output is printable ASCII only and capped in length.
+ * Escaping of values an attacker or an operator controls, before they reach a log line or an error
+ * message. Output is printable ASCII only and capped in length.
  */
 public final class Text {
 

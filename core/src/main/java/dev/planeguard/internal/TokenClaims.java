@@ -65,8 +65,8 @@ public final class TokenClaims {
   }
 
   /**
-   * Scopes from {@code scope} (space-separated) or {@code scp} (array, or space-separated), as
-   * the immutable set the principal keeps (so it is not copied again).
+   * Scopes from {@code scope} (space-separated) or {@code scp} (array, or space-separated), as the
+   * immutable set the principal keeps (so it is not copied again).
    */
   public static Set<String> scopes(Map<String, @Nullable Object> claims) {
     List<String> scopes = new ArrayList<>();

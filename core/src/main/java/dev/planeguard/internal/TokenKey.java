@@ -3,12 +3,12 @@ package dev.planeguard.internal;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A key of the verified-token cache: a string holding a token, equal only to the same string.
- * Its hash covers the last {@value #HASHED_TAIL} characters only, which are signature bytes:
- * as good a hash as the whole string's, at a fixed cost instead of one that grows with the token
- * (a request's header value is a new string every time, so {@code String.hashCode} would run
- * over the whole token on every request). Only verified tokens are ever stored, so nobody can
- * fill one bucket with look-alikes.
+ * A key of the verified-token cache: a string holding a token, equal only to the same string. Its
+ * hash covers the last {@value #HASHED_TAIL} characters only, which are signature bytes: as good a
+ * hash as the whole string's, at a fixed cost instead of one that grows with the token (a request's
+ * header value is a new string every time, so {@code String.hashCode} would run over the whole
+ * token on every request). Only verified tokens are ever stored, so nobody can fill one bucket with
+ * look-alikes.
  */
 public final class TokenKey {
   static final int HASHED_TAIL = 32;

@@ -1,9 +1,9 @@
 package dev.planeguard.keys;
 
-import dev.planeguard.Detail;
-import dev.planeguard.Mode;
 import static java.util.Objects.requireNonNull;
 
+import dev.planeguard.Detail;
+import dev.planeguard.Mode;
 import dev.planeguard.internal.KeyDigest;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -166,8 +166,8 @@ public final class ApiKey {
   }
 
   /**
-   * Checks syntax, then checksum, in that order, without allocating for a value of the wrong
-   * length or characters.
+   * Checks syntax, then checksum, in that order, without allocating for a value of the wrong length
+   * or characters.
    *
    * @return {@code null} for a well-formed key with a valid checksum, else {@link Detail#MALFORMED}
    *     or {@link Detail#BAD_CHECKSUM}

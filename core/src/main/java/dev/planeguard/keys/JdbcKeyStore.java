@@ -13,9 +13,9 @@ import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The fleet key store: key records in a database table that every instance of a service reads, so
- * a key revoked once is refused by all of them within a known bound. Plain JDBC, no ORM; the
- * schema for PostgreSQL ships in this jar as {@value #SCHEMA_RESOURCE} (a valid Flyway migration).
+ * The fleet key store: key records in a database table that every instance of a service reads, so a
+ * key revoked once is refused by all of them within a known bound. Plain JDBC, no ORM; the schema
+ * for PostgreSQL ships in this jar as {@value #SCHEMA_RESOURCE} (a valid Flyway migration).
  *
  * <pre>{@code
  * JdbcKeyStore keys = JdbcKeyStore.builder(dataSource)
@@ -30,9 +30,9 @@ import org.jspecify.annotations.Nullable;
  * <p>Lookups go through {@link KeyStore#cached}: every answer, "no such key" included, is used for
  * at most the {@linkplain Builder#revocationBound revocation bound} (default 5 seconds) and never
  * longer. A key revoked on any instance, or directly in the table, is therefore refused by every
- * instance at most one bound after the change commits; the instance that made the change refuses
- * it at once. With {@link Builder#listenForChanges()}, each instance also evicts a changed key as
- * soon as PostgreSQL announces the change (a trigger of the shipped schema sends {@code NOTIFY
+ * instance at most one bound after the change commits; the instance that made the change refuses it
+ * at once. With {@link Builder#listenForChanges()}, each instance also evicts a changed key as soon
+ * as PostgreSQL announces the change (a trigger of the shipped schema sends {@code NOTIFY
  * planeguard_keys, '<id>'}); the bound still holds if a notification is lost.
  *
  * <p>While the database is down, a key whose answer is cached keeps that answer until it is one
@@ -46,8 +46,8 @@ import org.jspecify.annotations.Nullable;
  * <p>{@link #add}, {@link #revoke} and {@link #rotate} (what {@link KeyLifecycle} and {@code
  * planeguard keys --jdbc-url} use) each run in one transaction that locks the row it changes, so
  * concurrent writers on several hosts take turns and never lose a change; a rotation updates the
- * old key and inserts its successor atomically. Unique constraints on id and hash settle
- * concurrent inserts. Only the hash of a key is ever written.
+ * old key and inserts its successor atomically. Unique constraints on id and hash settle concurrent
+ * inserts. Only the hash of a key is ever written.
  *
  * <p>Instances are thread-safe. {@link #close()} stops the listener; the data source is the
  * caller's to close.
@@ -96,9 +96,9 @@ public final class JdbcKeyStore implements KeyStore.Writable, AutoCloseable {
   }
 
   /**
-   * A builder for a store over {@code dataSource}. Lookups take a connection for each query that
-   * is not answered from the cache; give the pool short connection and socket timeouts (a lookup
-   * that waits holds a request).
+   * A builder for a store over {@code dataSource}. Lookups take a connection for each query that is
+   * not answered from the cache; give the pool short connection and socket timeouts (a lookup that
+   * waits holds a request).
    */
   public static Builder builder(DataSource dataSource) {
     return new Builder(dataSource);
@@ -135,8 +135,8 @@ public final class JdbcKeyStore implements KeyStore.Writable, AutoCloseable {
     }
 
     /**
-     * How long an answer of the database may be used, default 5 seconds: the longest delay before
-     * a change (a revocation) made elsewhere is enforced here, and how long a cached key keeps
+     * How long an answer of the database may be used, default 5 seconds: the longest delay before a
+     * change (a revocation) made elsewhere is enforced here, and how long a cached key keeps
      * working while the database is down.
      *
      * @param revocationBound from 1 millisecond to 1 hour
@@ -158,20 +158,21 @@ public final class JdbcKeyStore implements KeyStore.Writable, AutoCloseable {
       requireNonNull(timeout, "timeout");
       if (timeout.compareTo(Duration.ofSeconds(1)) < 0
           || timeout.compareTo(Duration.ofMinutes(1)) > 0) {
-        throw new IllegalArgumentException("the query timeout must be between 1 second and 1 minute");
+        throw new IllegalArgumentException(
+            "the query timeout must be between 1 second and 1 minute");
       }
       this.queryTimeoutSeconds = (int) timeout.plusNanos(999_999_999).toSeconds();
       return this;
     }
 
     /**
-     * PostgreSQL only: evict a key from the cache as soon as the database announces a change to
-     * it, instead of waiting out the revocation bound. A daemon thread holds one connection of the
-     * store's data source with {@code LISTEN} on the table's channel, reconnecting with backoff
-     * if it fails; the bound holds meanwhile. Needs the PostgreSQL JDBC driver and the triggers of
-     * the shipped schema; not through a transaction-mode pooler (PgBouncer, Neon's {@code
-     * -pooler} endpoints), which does not deliver notifications — use {@link
-     * #listenForChanges(DataSource)} with a direct connection there.
+     * PostgreSQL only: evict a key from the cache as soon as the database announces a change to it,
+     * instead of waiting out the revocation bound. A daemon thread holds one connection of the
+     * store's data source with {@code LISTEN} on the table's channel, reconnecting with backoff if
+     * it fails; the bound holds meanwhile. Needs the PostgreSQL JDBC driver and the triggers of the
+     * shipped schema; not through a transaction-mode pooler (PgBouncer, Neon's {@code -pooler}
+     * endpoints), which does not deliver notifications — use {@link #listenForChanges(DataSource)}
+     * with a direct connection there.
      */
     public Builder listenForChanges() {
       return listenForChanges(dataSource);
@@ -211,14 +212,14 @@ public final class JdbcKeyStore implements KeyStore.Writable, AutoCloseable {
   }
 
   /**
-   * The key store cannot answer now: the database is unreachable or refused the statement, or a
-   * row is not a valid key record. Lookups that throw it make the verifier answer 503 {@code
+   * The key store cannot answer now: the database is unreachable or refused the statement, or a row
+   * is not a valid key record. Lookups that throw it make the verifier answer 503 {@code
    * VERIFIER_UNAVAILABLE}; a change that throws it was rolled back, unless the message says that
    * the connection failed during the commit.
    *
-   * <p>The message names the table, what was being done and the SQLState (and the id of an
-   * invalid row), never a key, a hash or any other value from the database; for that reason the
-   * driver's exception is not attached as the cause.
+   * <p>The message names the table, what was being done and the SQLState (and the id of an invalid
+   * row), never a key, a hash or any other value from the database; for that reason the driver's
+   * exception is not attached as the cause.
    */
   public static final class UnavailableException extends RuntimeException {
 
@@ -244,8 +245,8 @@ public final class JdbcKeyStore implements KeyStore.Writable, AutoCloseable {
   }
 
   /**
-   * The record with this id, from the cache if it was looked up less than one revocation bound
-   * ago, else from the table.
+   * The record with this id, from the cache if it was looked up less than one revocation bound ago,
+   * else from the table.
    *
    * @throws UnavailableException if the table must be asked and cannot answer
    */
@@ -343,8 +344,13 @@ public final class JdbcKeyStore implements KeyStore.Writable, AutoCloseable {
   @Override
   public String toString() {
     KeyChangeListener l = listener;
-    return "JdbcKeyStore{table=" + table.table() + ", revocationBound=" + cache.revocationBound()
-        + ", listening=" + (l != null && l.isRunning()) + "}";
+    return "JdbcKeyStore{table="
+        + table.table()
+        + ", revocationBound="
+        + cache.revocationBound()
+        + ", listening="
+        + (l != null && l.isRunning())
+        + "}";
   }
 
   /** The notification channel of a table: its unqualified name, as the trigger's TG_TABLE_NAME. */

@@ -1,9 +1,9 @@
 package dev.planeguard.keys;
 
-import dev.planeguard.ConfigurationException;
-import dev.planeguard.Problem;
 import static java.util.Objects.requireNonNull;
 
+import dev.planeguard.ConfigurationException;
+import dev.planeguard.Problem;
 import dev.planeguard.internal.KeyFileContent;
 import dev.planeguard.internal.Text;
 import java.io.IOException;
@@ -55,8 +55,8 @@ import org.slf4j.LoggerFactory;
  * mixture, and never a half-read file. If the file is invalid, unreadable or gone, the last good
  * set stays in use, the error is logged once (logger {@code planeguard.keys}, with line numbers)
  * and reported by {@link #problem()} until a good file is read. {@link #watch} calls {@link
- * #reload()} on a background thread every interval, so a revocation written to the file is
- * enforced within that interval.
+ * #reload()} on a background thread every interval, so a revocation written to the file is enforced
+ * within that interval.
  *
  * <h2>Writing</h2>
  *
@@ -191,8 +191,7 @@ public final class KeyFile implements KeyStore.Writable, AutoCloseable {
         failed(e.problems().get(0), e.getMessage());
         return false;
       } catch (RuntimeException e) {
-        failed(
-            new Problem(path.toString(), "cannot be reloaded", "see the log"), Text.describe(e));
+        failed(new Problem(path.toString(), "cannot be reloaded", "see the log"), Text.describe(e));
         return false;
       }
     }
@@ -345,7 +344,8 @@ public final class KeyFile implements KeyStore.Writable, AutoCloseable {
 
   private static FileChannel openLockFile(Path target) throws IOException {
     Path lockFile = target.resolveSibling(target.getFileName() + ".lock");
-    Set<StandardOpenOption> options = EnumSet.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    Set<StandardOpenOption> options =
+        EnumSet.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE);
     if (posix(target.getParent())) {
       return FileChannel.open(lockFile, options, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
     }
@@ -406,7 +406,8 @@ public final class KeyFile implements KeyStore.Writable, AutoCloseable {
    */
   private static byte[] read(Path path) {
     try {
-      if (posix(path) && Files.getPosixFilePermissions(path).contains(PosixFilePermission.OTHERS_WRITE)) {
+      if (posix(path)
+          && Files.getPosixFilePermissions(path).contains(PosixFilePermission.OTHERS_WRITE)) {
         throw new ConfigurationException(
             "Invalid key file " + path,
             List.of(

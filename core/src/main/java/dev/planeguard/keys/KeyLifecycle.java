@@ -1,8 +1,8 @@
 package dev.planeguard.keys;
 
-import dev.planeguard.Mode;
 import static java.util.Objects.requireNonNull;
 
+import dev.planeguard.Mode;
 import dev.planeguard.internal.KeyAudit;
 import dev.planeguard.internal.KeyRules;
 import dev.planeguard.internal.Text;
@@ -33,9 +33,9 @@ import org.jspecify.annotations.Nullable;
  * }
  * }</pre>
  *
- * <p>Rotation: the successor is created while the old key keeps working for a
- * grace period, so clients can switch without an outage; the old key's {@code notAfter} becomes
- * the earlier of its own and now + grace. A suspected leak is no case for rotation: revoke first.
+ * <p>Rotation: the successor is created while the old key keeps working for a grace period, so
+ * clients can switch without an outage; the old key's {@code notAfter} becomes the earlier of its
+ * own and now + grace. A suspected leak is no case for rotation: revoke first.
  *
  * <p>Instances are thread-safe if the store is.
  */
@@ -46,8 +46,8 @@ public final class KeyLifecycle {
   public static final Duration DEFAULT_GRACE = Duration.ofHours(48);
 
   /**
-   * The longest grace period: 30 days. A longer overlap is no rotation; it also catches {@code
-   * 48d} typed for {@code 48h}.
+   * The longest grace period: 30 days. A longer overlap is no rotation; it also catches {@code 48d}
+   * typed for {@code 48h}.
    */
   public static final Duration MAX_GRACE = Duration.ofDays(30);
 
@@ -61,7 +61,9 @@ public final class KeyLifecycle {
     this.random = requireNonNull(random, "random");
   }
 
-  /** Lifecycle operations on {@code store}, with the system clock and a new {@link SecureRandom}. */
+  /**
+   * Lifecycle operations on {@code store}, with the system clock and a new {@link SecureRandom}.
+   */
   public static KeyLifecycle of(KeyStore.Writable store) {
     return new KeyLifecycle(store, Clock.systemUTC(), new SecureRandom());
   }
@@ -189,8 +191,7 @@ public final class KeyLifecycle {
           "the secret starts like a planeguard key; such values are always checked as planeguard"
               + " keys, never as legacy secrets");
     }
-    if (!KeyRules.plausible(secret)
-        || secret.length() < KeyRules.LEGACY_MIN_LENGTH) {
+    if (!KeyRules.plausible(secret) || secret.length() < KeyRules.LEGACY_MIN_LENGTH) {
       throw new IllegalArgumentException(
           "a legacy secret must be 20 to 256 visible ASCII characters without spaces or commas");
     }

@@ -1,9 +1,9 @@
 package dev.planeguard.keys;
 
-import dev.planeguard.Mode;
 import static java.util.Objects.requireNonNull;
 
 import com.nimbusds.jose.util.JSONObjectUtils;
+import dev.planeguard.Mode;
 import dev.planeguard.internal.Text;
 import java.text.ParseException;
 import java.time.Instant;
@@ -32,8 +32,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <h2>Structured and legacy records</h2>
  *
- * <p>A record for a planeguard key ({@link ApiKey}) has that key's id: exactly 16 characters
- * {@code [a-z2-7]}. It is found by id, and the presented key's hash must match.
+ * <p>A record for a planeguard key ({@link ApiKey}) has that key's id: exactly 16 characters {@code
+ * [a-z2-7]}. It is found by id, and the presented key's hash must match.
  *
  * <p>A <em>legacy</em> record ({@code "legacy":true}) describes an opaque secret from before
  * planeguard (an {@code AOS_API_KEY}, say), kept during a migration to structured keys. Its id is a
@@ -270,8 +270,21 @@ public record KeyRecord(
   /** All fields but the hash. */
   @Override
   public String toString() {
-    return "KeyRecord{id=" + id + (legacy ? ", legacy" : "") + ", kind=" + kind.code() + ", mode="
-        + mode.id() + ", tenant=" + tenant + ", scopes=" + scopes + ", status=" + status.id()
-        + ", notAfter=" + notAfter + "}";
+    return "KeyRecord{id="
+        + id
+        + (legacy ? ", legacy" : "")
+        + ", kind="
+        + kind.code()
+        + ", mode="
+        + mode.id()
+        + ", tenant="
+        + tenant
+        + ", scopes="
+        + scopes
+        + ", status="
+        + status.id()
+        + ", notAfter="
+        + notAfter
+        + "}";
   }
 }

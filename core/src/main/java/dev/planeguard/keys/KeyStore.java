@@ -18,9 +18,9 @@ import org.jspecify.annotations.Nullable;
  * hash comparison, kind, mode, status, {@code notAfter}) is the verifier's, so a store cannot get
  * them wrong.
  *
- * <p>A store that cannot answer (database down, file unreadable) throws an unchecked exception
- * from the lookup. The verifier turns that into {@link Reason#VERIFIER_UNAVAILABLE} (503 with
- * {@code Retry-After}): never an allow, never a bad-key answer. Exceptions must not carry a key.
+ * <p>A store that cannot answer (database down, file unreadable) throws an unchecked exception from
+ * the lookup. The verifier turns that into {@link Reason#VERIFIER_UNAVAILABLE} (503 with {@code
+ * Retry-After}): never an allow, never a bad-key answer. Exceptions must not carry a key.
  *
  * <p>Implementations must be thread-safe; lookups run on request threads.
  */
@@ -35,9 +35,9 @@ public interface KeyStore {
   @Nullable KeyRecord findById(String id);
 
   /**
-   * The <em>legacy</em> record whose {@link KeyRecord#hash() hash} is {@code hash}, or {@code null}.
-   * Only legacy records are looked up by hash; a store may index only those and answer {@code
-   * null} for any other hash. The verifier ignores a structured record returned here.
+   * The <em>legacy</em> record whose {@link KeyRecord#hash() hash} is {@code hash}, or {@code
+   * null}. Only legacy records are looked up by hash; a store may index only those and answer
+   * {@code null} for any other hash. The verifier ignores a structured record returned here.
    *
    * @param hash {@code sha256:} and 64 lower-case hex digits
    * @throws RuntimeException if the store cannot answer now
@@ -53,23 +53,21 @@ public interface KeyStore {
   }
 
   /**
-   * A cache in front of {@code store}, for stores that are slow or remote. Answers, including
-   * "no such key", are kept for at most {@code revocationBound}:
+   * A cache in front of {@code store}, for stores that are slow or remote. Answers, including "no
+   * such key", are kept for at most {@code revocationBound}:
    *
    * <ul>
-   *   <li>a key revoked in {@code store} is refused at most {@code revocationBound} after the
-   *       store itself answers {@code revoked} (the same holds for a changed {@code notAfter},
-   *       scopes or tenant; {@code notAfter} itself is compared with the clock on every request);
-   *   <li>a key added to {@code store} may be refused as unknown for up to {@code
-   *       revocationBound};
-   *   <li>while {@code store} throws, a key with a cached answer keeps that answer until the
-   *       answer is {@code revocationBound} old, and is then refused with {@code
-   *       VERIFIER_UNAVAILABLE} until the store answers again. Stale answers are never served
-   *       beyond the bound.
+   *   <li>a key revoked in {@code store} is refused at most {@code revocationBound} after the store
+   *       itself answers {@code revoked} (the same holds for a changed {@code notAfter}, scopes or
+   *       tenant; {@code notAfter} itself is compared with the clock on every request);
+   *   <li>a key added to {@code store} may be refused as unknown for up to {@code revocationBound};
+   *   <li>while {@code store} throws, a key with a cached answer keeps that answer until the answer
+   *       is {@code revocationBound} old, and is then refused with {@code VERIFIER_UNAVAILABLE}
+   *       until the store answers again. Stale answers are never served beyond the bound.
    * </ul>
    *
-   * <p>At most 100,000 answers are kept (least useful evicted first). Lookups of one id that
-   * arrive together cause one store lookup.
+   * <p>At most 100,000 answers are kept (least useful evicted first). Lookups of one id that arrive
+   * together cause one store lookup.
    *
    * @param revocationBound how long an answer may be used; from 1 millisecond to 1 hour
    * @throws IllegalArgumentException if {@code revocationBound} is out of range
@@ -113,9 +111,8 @@ public interface KeyStore {
     KeyRecord revoke(String id);
 
     /**
-     * Rotates a key in one atomic step: sets the {@code notAfter} of the record with this id to
-     * the earlier of its current {@code notAfter} and {@code retireAt}, and adds {@code
-     * successor}.
+     * Rotates a key in one atomic step: sets the {@code notAfter} of the record with this id to the
+     * earlier of its current {@code notAfter} and {@code retireAt}, and adds {@code successor}.
      *
      * @return the rotated record as now stored
      * @throws java.util.NoSuchElementException if there is no record with this id

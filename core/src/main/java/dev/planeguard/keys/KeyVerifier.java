@@ -1,9 +1,9 @@
 package dev.planeguard.keys;
 
-import dev.planeguard.Reason;
 import dev.planeguard.Enforcer;
 import dev.planeguard.MachinePrincipal;
 import dev.planeguard.Mode;
+import dev.planeguard.Reason;
 import dev.planeguard.SandboxPrincipal;
 import dev.planeguard.Verification;
 import dev.planeguard.internal.StoreKeyVerifier;
@@ -45,15 +45,15 @@ public interface KeyVerifier {
    * <ol>
    *   <li>length and characters: 1 to 256 visible ASCII characters, no comma — else {@code
    *       INVALID_KEY} / {@code MALFORMED};
-   *   <li>a value that starts like a structured key ({@code aos_mk_}, {@code aos_sk_}, any
-   *       prefix): full syntax ({@code MALFORMED}), then checksum ({@code BAD_CHECKSUM}), then the
-   *       kind it states against the header it came in ({@code WRONG_KIND}: a sandbox key in
-   *       {@code X-AOS-Key}, a machine key in {@code X-AOS-Customer-Key}) — all without touching
-   *       the store; then lookup by id ({@code UNKNOWN_ID}) and a constant-time comparison of
-   *       SHA-256 hashes ({@code HASH_MISMATCH});
-   *   <li>any other value is an opaque legacy secret: at least 20 characters ({@code
-   *       MALFORMED}), looked up by its hash among legacy records only ({@code UNKNOWN_ID}), then
-   *       its record's kind ({@code WRONG_KIND});
+   *   <li>a value that starts like a structured key ({@code aos_mk_}, {@code aos_sk_}, any prefix):
+   *       full syntax ({@code MALFORMED}), then checksum ({@code BAD_CHECKSUM}), then the kind it
+   *       states against the header it came in ({@code WRONG_KIND}: a sandbox key in {@code
+   *       X-AOS-Key}, a machine key in {@code X-AOS-Customer-Key}) — all without touching the
+   *       store; then lookup by id ({@code UNKNOWN_ID}) and a constant-time comparison of SHA-256
+   *       hashes ({@code HASH_MISMATCH});
+   *   <li>any other value is an opaque legacy secret: at least 20 characters ({@code MALFORMED}),
+   *       looked up by its hash among legacy records only ({@code UNKNOWN_ID}), then its record's
+   *       kind ({@code WRONG_KIND});
    *   <li>for a genuine key only: issued for another mode → {@code KEY_MODE_MISMATCH}; revoked →
    *       {@code REVOKED_KEY}; past {@code notAfter} per {@code clock} → {@code EXPIRED_KEY}.
    * </ol>

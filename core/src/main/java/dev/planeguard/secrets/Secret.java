@@ -12,9 +12,9 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Nothing but {@link #reveal()} and {@link #bytes()} gives the value away: {@link #toString()}
  * names the variable and where the value came from, never the value or its length; equality is
- * identity (two secrets are never compared by value, so neither {@code equals} nor {@code
- * hashCode} can be used to probe one); the class is not {@link java.io.Serializable}. Call {@link
- * #reveal()} only where the value is handed to the code that uses it, never to build a message.
+ * identity (two secrets are never compared by value, so neither {@code equals} nor {@code hashCode}
+ * can be used to probe one); the class is not {@link java.io.Serializable}. Call {@link #reveal()}
+ * only where the value is handed to the code that uses it, never to build a message.
  */
 public final class Secret {
 
@@ -68,7 +68,11 @@ public final class Secret {
   /** {@code Secret{name=NAME, source=file /run/secrets/name}}: never the value. */
   @Override
   public String toString() {
-    return "Secret{name=" + name + ", source=" + source.name().toLowerCase(Locale.ROOT)
-        + (file == null ? "" : " " + file) + "}";
+    return "Secret{name="
+        + name
+        + ", source="
+        + source.name().toLowerCase(Locale.ROOT)
+        + (file == null ? "" : " " + file)
+        + "}";
   }
 }

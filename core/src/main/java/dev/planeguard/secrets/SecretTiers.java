@@ -1,11 +1,11 @@
 package dev.planeguard.secrets;
 
+import static java.util.Objects.requireNonNull;
+
 import dev.planeguard.ConfigurationException;
 import dev.planeguard.Contract;
 import dev.planeguard.Mode;
 import dev.planeguard.Problem;
-import static java.util.Objects.requireNonNull;
-
 import dev.planeguard.internal.SecretPatterns;
 import dev.planeguard.internal.Text;
 import java.util.ArrayList;
@@ -39,8 +39,9 @@ import org.jspecify.annotations.Nullable;
  *       ({@code OPENAI_*}, {@code ANTHROPIC_*}, {@code GEMINI_*}, …).
  *   <li>A <b>provider-shaped value</b> contains a string shaped like an external provider's key:
  *       {@code sk-ant-…}, {@code sk-…}, {@code AIza…}, {@code ghp_…} (and the other GitHub token
- *       prefixes), {@code AKIA…}. A <b>planeguard-shaped value</b> contains a string in planeguard's
- *       key format. Each shape needs its full length: {@code sk-xxxxx} is a placeholder, not a key.
+ *       prefixes), {@code AKIA…}. A <b>planeguard-shaped value</b> contains a string in
+ *       planeguard's key format. Each shape needs its full length: {@code sk-xxxxx} is a
+ *       placeholder, not a key.
  * </ul>
  *
  * <h2>The check</h2>
@@ -155,25 +156,84 @@ public final class SecretTiers {
   }
 
   private static final List<String> DEFAULT_SECRET_NAMES =
-      List.of("*_KEY", "*_KEYS", "*_APIKEY", "*_SECRET", "*_SECRETS", "*_TOKEN", "*PASSWORD",
-          "*_PASS", "*_PASSWD", "*_PWD", "*_CREDENTIAL", "*_CREDENTIALS", "*_PEPPER", "SECRET",
+      List.of(
+          "*_KEY",
+          "*_KEYS",
+          "*_APIKEY",
+          "*_SECRET",
+          "*_SECRETS",
+          "*_TOKEN",
+          "*PASSWORD",
+          "*_PASS",
+          "*_PASSWD",
+          "*_PWD",
+          "*_CREDENTIAL",
+          "*_CREDENTIALS",
+          "*_PEPPER",
+          "SECRET",
           "TOKEN");
 
   private static final List<String> DEFAULT_NOT_SECRET_NAMES =
       List.of("*PUBLIC_KEY", "*PUBLISHABLE_KEY");
 
   private static final List<String> DEFAULT_PROVIDER_KEY_NAMES =
-      List.of("OPENAI_*", "AZURE_OPENAI_*", "ANTHROPIC_*", "CLAUDE_*", "GEMINI_*", "GOOGLE_API_KEY",
-          "GOOGLE_AI_*", "GOOGLE_GENAI_*", "GOOGLE_GENERATIVE_AI_*", "VERTEX_*", "VENICE_*",
-          "MISTRAL_*", "COHERE_*", "CO_API_KEY", "GROQ_*", "TOGETHER_*", "TOGETHERAI_*",
-          "FIREWORKS_*", "DEEPSEEK_*", "XAI_*", "GROK_*", "OPENROUTER_*", "PERPLEXITY_*", "PPLX_*",
-          "REPLICATE_*", "HUGGINGFACE_*", "HF_*", "VOYAGE_*", "AI21_*", "CEREBRAS_*", "BEDROCK_*",
-          "AWS_*", "GITHUB_*", "GH_*");
+      List.of(
+          "OPENAI_*",
+          "AZURE_OPENAI_*",
+          "ANTHROPIC_*",
+          "CLAUDE_*",
+          "GEMINI_*",
+          "GOOGLE_API_KEY",
+          "GOOGLE_AI_*",
+          "GOOGLE_GENAI_*",
+          "GOOGLE_GENERATIVE_AI_*",
+          "VERTEX_*",
+          "VENICE_*",
+          "MISTRAL_*",
+          "COHERE_*",
+          "CO_API_KEY",
+          "GROQ_*",
+          "TOGETHER_*",
+          "TOGETHERAI_*",
+          "FIREWORKS_*",
+          "DEEPSEEK_*",
+          "XAI_*",
+          "GROK_*",
+          "OPENROUTER_*",
+          "PERPLEXITY_*",
+          "PPLX_*",
+          "REPLICATE_*",
+          "HUGGINGFACE_*",
+          "HF_*",
+          "VOYAGE_*",
+          "AI21_*",
+          "CEREBRAS_*",
+          "BEDROCK_*",
+          "AWS_*",
+          "GITHUB_*",
+          "GH_*");
 
   private static final List<String> DATA_SECRETS =
-      List.of("POSTGRES_*", "PG*", "DB_*", "*_DB_*", "DATABASE_*", "*_DATABASE_*", "MYSQL_*",
-          "MARIADB_*", "MONGO*", "REDIS_*", "VALKEY_*", "NEO4J_*", "QDRANT_*", "MEILI_*",
-          "MEILISEARCH_*", "MINIO_*", "CLICKHOUSE_*", "OPENSEARCH_*", "ELASTIC_*");
+      List.of(
+          "POSTGRES_*",
+          "PG*",
+          "DB_*",
+          "*_DB_*",
+          "DATABASE_*",
+          "*_DATABASE_*",
+          "MYSQL_*",
+          "MARIADB_*",
+          "MONGO*",
+          "REDIS_*",
+          "VALKEY_*",
+          "NEO4J_*",
+          "QDRANT_*",
+          "MEILI_*",
+          "MEILISEARCH_*",
+          "MINIO_*",
+          "CLICKHOUSE_*",
+          "OPENSEARCH_*",
+          "ELASTIC_*");
 
   private static final SecretTiers SEED =
       builder()
@@ -183,18 +243,53 @@ public final class SecretTiers {
                   "api",
                   concat(
                       DATA_SECRETS,
-                      "SUPABASE_*", "POSTGREST_*", "PRESIGN_*", "JWT_*", "SESSION_*", "COOKIE_*",
-                      "CSRF_*", "OIDC_*", "OAUTH_*", "CLERK_*", "TENSORZERO_*", "PLANEGUARD_*"),
+                      "SUPABASE_*",
+                      "POSTGREST_*",
+                      "PRESIGN_*",
+                      "JWT_*",
+                      "SESSION_*",
+                      "COOKIE_*",
+                      "CSRF_*",
+                      "OIDC_*",
+                      "OAUTH_*",
+                      "CLERK_*",
+                      "TENSORZERO_*",
+                      "PLANEGUARD_*"),
                   false))
           .tier(
-              Tier.of("worker", "*WORKER*", "EXTRACT_*", "LANGEXTRACT_*", "PDF_*", "NOTEBOOK_*",
-                  "QUEUE_*", "NATS_*", "TENSORZERO_*", "PLANEGUARD_*"))
+              Tier.of(
+                  "worker",
+                  "*WORKER*",
+                  "EXTRACT_*",
+                  "LANGEXTRACT_*",
+                  "PDF_*",
+                  "NOTEBOOK_*",
+                  "QUEUE_*",
+                  "NATS_*",
+                  "TENSORZERO_*",
+                  "PLANEGUARD_*"))
           .tier(
-              Tier.of("agent", "AGENT_*", "*_AGENT_*", "ARCHON_*", "MESH_*", "DEEPRESEARCH_*",
-                  "NATS_*", "TENSORZERO_*", "PLANEGUARD_*"))
+              Tier.of(
+                  "agent",
+                  "AGENT_*",
+                  "*_AGENT_*",
+                  "ARCHON_*",
+                  "MESH_*",
+                  "DEEPRESEARCH_*",
+                  "NATS_*",
+                  "TENSORZERO_*",
+                  "PLANEGUARD_*"))
           .tier(
-              Tier.of("media", "MEDIA_*", "*_MEDIA_*", "YT_*", "YOUTUBE_*", "WHISPER_*", "FFMPEG_*",
-                  "TENSORZERO_*", "PLANEGUARD_*"))
+              Tier.of(
+                  "media",
+                  "MEDIA_*",
+                  "*_MEDIA_*",
+                  "YT_*",
+                  "YOUTUBE_*",
+                  "WHISPER_*",
+                  "FFMPEG_*",
+                  "TENSORZERO_*",
+                  "PLANEGUARD_*"))
           .tier(Tier.withProviderKeys("llm", "TENSORZERO_*", "OLLAMA_*", "PLANEGUARD_*"))
           .build();
 
@@ -328,7 +423,10 @@ public final class SecretTiers {
     Tier t = tiers.get(tier.strip().toLowerCase(Locale.ROOT));
     if (t == null) {
       throw new IllegalArgumentException(
-          "unknown tier " + Text.quote(tier, SHOWN) + "; the tiers are " + String.join(", ", tiers.keySet()));
+          "unknown tier "
+              + Text.quote(tier, SHOWN)
+              + "; the tiers are "
+              + String.join(", ", tiers.keySet()));
     }
     List<Finding> findings = new ArrayList<>();
     for (Map.Entry<String, String> e : new TreeMap<>(env).entrySet()) {
@@ -350,10 +448,15 @@ public final class SecretTiers {
           new Finding(
               name,
               Finding.Kind.PROVIDER_KEY_OUTSIDE_TIER,
-              "is an external provider key; tier " + tier + " may not hold provider keys"
+              "is an external provider key; tier "
+                  + tier
+                  + " may not hold provider keys"
                   + onlyIn(providerTiers()),
-              "remove it from tier " + tier + " and reach the provider through "
-                  + gateway(providerTiers()) + "; if the key was ever exposed, revoke it at the"
+              "remove it from tier "
+                  + tier
+                  + " and reach the provider through "
+                  + gateway(providerTiers())
+                  + "; if the key was ever exposed, revoke it at the"
                   + " provider first"));
       providerKeyReported = true;
     } else if ((secretName || urlCredentials)
@@ -365,7 +468,9 @@ public final class SecretTiers {
               name,
               Finding.Kind.SECRET_OUTSIDE_TIER,
               (urlCredentials ? "holds a URL with a password, a secret" : "is a secret")
-                  + " tier " + tier + " may not hold"
+                  + " tier "
+                  + tier
+                  + " may not hold"
                   + (owners.isEmpty()
                       ? " (no tier declares it)"
                       : " (it belongs to " + String.join(", ", owners) + ")"),
@@ -380,12 +485,16 @@ public final class SecretTiers {
           new Finding(
               name,
               Finding.Kind.PROVIDER_KEY_VALUE,
-              "has a value shaped like " + article(keyKind) + " " + keyKind
+              "has a value shaped like "
+                  + article(keyKind)
+                  + " "
+                  + keyKind
                   + (t.providerKeys()
                       ? " under a name that is not a provider key name"
                       : "; tier " + tier + " may not hold provider keys" + onlyIn(providerTiers())),
               "if it is a real key, revoke it at the provider first; provider keys belong only in "
-                  + gateway(providerTiers()) + ", under the provider's variable name"));
+                  + gateway(providerTiers())
+                  + ", under the provider's variable name"));
     }
 
     if (!secretName && SecretPatterns.containsPlaneguardKey(value)) {
@@ -407,8 +516,8 @@ public final class SecretTiers {
    * @param env the process environment, usually {@link System#getenv()}
    * @return warnings to log (local and test); empty if {@value #TIER_VARIABLE} is unset or nothing
    *     was found
-   * @throws ConfigurationException if {@value #TIER_VARIABLE} names no tier (in every mode), or,
-   *     in preprod and prod, listing every finding
+   * @throws ConfigurationException if {@value #TIER_VARIABLE} names no tier (in every mode), or, in
+   *     preprod and prod, listing every finding
    */
   public static List<Problem> checkStartup(Contract contract, Map<String, String> env) {
     return SEED.checkEnvironment(contract, env);
@@ -416,9 +525,9 @@ public final class SecretTiers {
 
   /**
    * Checks a process environment against the tier named by {@value #TIER_VARIABLE}, if it is set
-   * (blank counts as unset). Findings are violations in preprod and prod and warnings elsewhere;
-   * a tier name that is not one of {@link #tiers()} is a violation in every mode, because the
-   * check it asks for cannot run.
+   * (blank counts as unset). Findings are violations in preprod and prod and warnings elsewhere; a
+   * tier name that is not one of {@link #tiers()} is a violation in every mode, because the check
+   * it asks for cannot run.
    *
    * @return warnings to log; empty if the variable is unset or nothing was found
    * @throws ConfigurationException listing every violation
@@ -437,7 +546,10 @@ public final class SecretTiers {
               new Problem(
                   TIER_VARIABLE,
                   "names no tier: " + Text.quote(value, SHOWN),
-                  "set " + TIER_VARIABLE + " to one of " + String.join(", ", tiers.keySet())
+                  "set "
+                      + TIER_VARIABLE
+                      + " to one of "
+                      + String.join(", ", tiers.keySet())
                       + ", or unset it")));
     }
     List<Problem> problems = new ArrayList<>();
@@ -478,11 +590,15 @@ public final class SecretTiers {
   }
 
   private static String onlyIn(List<String> providerTiers) {
-    return providerTiers.isEmpty() ? " (no tier may)" : " (only " + String.join(", ", providerTiers) + " may)";
+    return providerTiers.isEmpty()
+        ? " (no tier may)"
+        : " (only " + String.join(", ", providerTiers) + " may)";
   }
 
   private static String gateway(List<String> providerTiers) {
-    return providerTiers.isEmpty() ? "a dedicated gateway tier" : "tier " + String.join(" or ", providerTiers);
+    return providerTiers.isEmpty()
+        ? "a dedicated gateway tier"
+        : "tier " + String.join(" or ", providerTiers);
   }
 
   private static String article(String label) {
@@ -534,8 +650,13 @@ public final class SecretTiers {
   /** Tier names and counts; the globs are in {@link #tiers()}. */
   @Override
   public String toString() {
-    return "SecretTiers{tiers=" + tiers.keySet() + ", secretNames=" + secretNames.size()
-        + " globs, providerKeyNames=" + providerKeyNames.size() + " globs}";
+    return "SecretTiers{tiers="
+        + tiers.keySet()
+        + ", secretNames="
+        + secretNames.size()
+        + " globs, providerKeyNames="
+        + providerKeyNames.size()
+        + " globs}";
   }
 
   /** Builds {@link SecretTiers}; starts with no tiers and the default name globs. */

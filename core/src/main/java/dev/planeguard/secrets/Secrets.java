@@ -1,10 +1,10 @@
 package dev.planeguard.secrets;
 
+import static java.util.Objects.requireNonNull;
+
 import dev.planeguard.ConfigurationException;
 import dev.planeguard.Mode;
 import dev.planeguard.Problem;
-import static java.util.Objects.requireNonNull;
-
 import dev.planeguard.internal.SecretPatterns;
 import dev.planeguard.internal.Text;
 import java.io.IOException;
@@ -139,7 +139,11 @@ public final class Secrets {
           new Problem(
               name,
               "is not set",
-              "set " + name + FILE_SUFFIX + " to the path of a secret file (preferred), or " + name
+              "set "
+                  + name
+                  + FILE_SUFFIX
+                  + " to the path of a secret file (preferred), or "
+                  + name
                   + " to the value"));
     }
     return Optional.ofNullable(secret);
@@ -181,7 +185,8 @@ public final class Secrets {
   private @Nullable Secret resolve(String name, @Nullable String configuredDefault) {
     requireNonNull(name, "name");
     if (!NAME.matcher(name).matches()) {
-      throw new IllegalArgumentException("not an environment variable name: " + Text.quote(name, 64));
+      throw new IllegalArgumentException(
+          "not an environment variable name: " + Text.quote(name, 64));
     }
     resolved.add(name);
     String fileVariable = name + FILE_SUFFIX;
@@ -267,9 +272,7 @@ public final class Secrets {
     if (value.isEmpty()) {
       violations.add(
           new Problem(
-              fileVariable,
-              "names " + shown + ", which is empty",
-              "write the secret to " + shown));
+              fileVariable, "names " + shown + ", which is empty", "write the secret to " + shown));
       return null;
     }
     return checked(new Secret(name, Secret.Source.FILE, path, value), fileVariable, "");
@@ -297,8 +300,11 @@ public final class Secrets {
     if (!exposed.isEmpty()) {
       strict(
           fileVariable,
-          "names " + shown + ", which is readable or writable by group or others ("
-              + PosixFilePermissions.toString(permissions) + ")",
+          "names "
+              + shown
+              + ", which is readable or writable by group or others ("
+              + PosixFilePermissions.toString(permissions)
+              + ")",
           "chmod 600 the file (Kubernetes: defaultMode: 0400; Docker Compose secrets: mode: 0400)");
     }
   }
@@ -321,7 +327,9 @@ public final class Secrets {
     } else {
       warnings.add(
           new Problem(
-              subject, message + "; tolerated in " + mode + " but refused in preprod and prod", fix));
+              subject,
+              message + "; tolerated in " + mode + " but refused in preprod and prod",
+              fix));
     }
   }
 
@@ -333,7 +341,14 @@ public final class Secrets {
   /** Mode, the names resolved so far and how many problems were found; never a value. */
   @Override
   public String toString() {
-    return "Secrets{mode=" + mode + ", resolved=" + resolved + ", violations=" + violations.size()
-        + ", warnings=" + warnings.size() + "}";
+    return "Secrets{mode="
+        + mode
+        + ", resolved="
+        + resolved
+        + ", violations="
+        + violations.size()
+        + ", warnings="
+        + warnings.size()
+        + "}";
   }
 }

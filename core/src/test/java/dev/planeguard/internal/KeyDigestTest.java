@@ -2,17 +2,20 @@ package dev.planeguard.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.planeguard.keys.ApiKey;
 import dev.planeguard.Mode;
+import dev.planeguard.keys.ApiKey;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import org.junit.jupiter.api.Test;
 
-/** {@link KeyDigest}: the stored form, and the comparison the key verifier makes on every request. */
+/**
+ * {@link KeyDigest}: the stored form, and the comparison the key verifier makes on every request.
+ */
 class KeyDigestTest {
 
-  static final String ABC = "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+  static final String ABC =
+      "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
 
   @Test
   void theStoredFormIsSha256AndLowerCaseHex() throws Exception {
@@ -47,7 +50,8 @@ class KeyDigestTest {
   void storedValuesOfAnotherShapeNeverMatch() {
     byte[] digest = KeyDigest.sha256("abc");
     String hex = ABC.substring(KeyDigest.PREFIX.length());
-    assertThat(KeyDigest.matches("sha256:" + hex.toUpperCase(java.util.Locale.ROOT), digest)).isFalse();
+    assertThat(KeyDigest.matches("sha256:" + hex.toUpperCase(java.util.Locale.ROOT), digest))
+        .isFalse();
     assertThat(KeyDigest.matches("SHA256:" + hex, digest)).isFalse();
     assertThat(KeyDigest.matches("sha512:" + hex, digest)).isFalse();
     assertThat(KeyDigest.matches(hex, digest)).isFalse();

@@ -12,14 +12,19 @@ class SecretPatternsTest {
 
   @Test
   void providerKeysAreRecognisedByShapeAndNamedByKind() {
-    assertThat(SecretPatterns.providerKeyKind(FakeSecrets.anthropicKey())).isEqualTo("Anthropic API key");
-    assertThat(SecretPatterns.providerKeyKind(FakeSecrets.openAiKey())).isEqualTo("OpenAI-style API key");
+    assertThat(SecretPatterns.providerKeyKind(FakeSecrets.anthropicKey()))
+        .isEqualTo("Anthropic API key");
+    assertThat(SecretPatterns.providerKeyKind(FakeSecrets.openAiKey()))
+        .isEqualTo("OpenAI-style API key");
     assertThat(SecretPatterns.providerKeyKind(FakeSecrets.googleKey())).isEqualTo("Google API key");
     assertThat(SecretPatterns.providerKeyKind(FakeSecrets.githubToken())).isEqualTo("GitHub token");
-    assertThat(SecretPatterns.providerKeyKind(FakeSecrets.awsAccessKeyId())).isEqualTo("AWS access key id");
+    assertThat(SecretPatterns.providerKeyKind(FakeSecrets.awsAccessKeyId()))
+        .isEqualTo("AWS access key id");
     assertThat(SecretPatterns.providerKeyKind("Bearer " + FakeSecrets.anthropicKey() + " trailing"))
         .isEqualTo("Anthropic API key");
-    assertThat(SecretPatterns.providerKeyKind("https://x.googleapis.com/v1?key=" + FakeSecrets.googleKey()))
+    assertThat(
+            SecretPatterns.providerKeyKind(
+                "https://x.googleapis.com/v1?key=" + FakeSecrets.googleKey()))
         .isEqualTo("Google API key");
   }
 
@@ -102,7 +107,8 @@ class SecretPatternsTest {
     assertThat(Redaction.redact(text))
         .isEqualTo("/api/v1/runs/<provider-key>/x?<provider-key>&k=<key>");
     assertThat(Redaction.redact("/api/v1/accounts/me")).isEqualTo("/api/v1/accounts/me");
-    assertThat(Redaction.redact("/a/task-abcdefghijklmnopqrstuvwxyz0123")).isEqualTo("/a/task-abcdefghijklmnopqrstuvwxyz0123");
+    assertThat(Redaction.redact("/a/task-abcdefghijklmnopqrstuvwxyz0123"))
+        .isEqualTo("/a/task-abcdefghijklmnopqrstuvwxyz0123");
   }
 
   @Test

@@ -13,8 +13,12 @@ class SimpleRequestTest {
   @Test
   void headerNamesMatchInAnyCase() {
     SimpleRequest r =
-        SimpleRequest.of("GET", "/a?b=c", Map.of("Authorization", List.of("Bearer x"), "x-aos-key", List.of("k")));
-    for (String name : new String[] {"Authorization", "authorization", "AUTHORIZATION", "aUtHoRiZaTiOn"}) {
+        SimpleRequest.of(
+            "GET",
+            "/a?b=c",
+            Map.of("Authorization", List.of("Bearer x"), "x-aos-key", List.of("k")));
+    for (String name :
+        new String[] {"Authorization", "authorization", "AUTHORIZATION", "aUtHoRiZaTiOn"}) {
       assertThat(r.headers(name)).as(name).containsExactly("Bearer x");
     }
     for (String name : new String[] {"X-AOS-Key", "x-aos-key", "X-Aos-KEY"}) {
@@ -30,8 +34,21 @@ class SimpleRequestTest {
     // The shortcut for names that are lower-case ASCII already must not change any other answer:
     // non-ASCII letters (dotless i, Kelvin sign, long s, sharp s) go through toLowerCase as before.
     String[] names = {
-      "authorization", "Authorization", "x-aos-key", "X-AOS-KEY", "x-aos-\u212Aey", "authorız\u0131tion",
-      "\u017Fandbox", "stra\u00DFe", "\u00C9T\u00C9", "", "-", "x_y", "A", "z", "@[`{"
+      "authorization",
+      "Authorization",
+      "x-aos-key",
+      "X-AOS-KEY",
+      "x-aos-\u212Aey",
+      "authorız\u0131tion",
+      "\u017Fandbox",
+      "stra\u00DFe",
+      "\u00C9T\u00C9",
+      "",
+      "-",
+      "x_y",
+      "A",
+      "z",
+      "@[`{"
     };
     for (String name : names) {
       String lower = SimpleRequest.lowerCase(name);

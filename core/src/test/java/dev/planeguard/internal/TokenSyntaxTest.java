@@ -157,14 +157,18 @@ class TokenSyntaxTest {
     for (int i = 0; i < 20_000; i++) {
       byte[] bytes = new byte[random.nextInt(24)];
       for (int j = 0; j < bytes.length; j++) {
-        bytes[j] = (byte) (random.nextInt(8) == 0 ? 0x80 + random.nextInt(128) : random.nextInt(128));
+        bytes[j] =
+            (byte) (random.nextInt(8) == 0 ? 0x80 + random.nextInt(128) : random.nextInt(128));
       }
       String expected;
       try {
-        expected = java.nio.charset.StandardCharsets.UTF_8.newDecoder()
-            .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
-            .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
-            .decode(java.nio.ByteBuffer.wrap(bytes)).toString();
+        expected =
+            java.nio.charset.StandardCharsets.UTF_8
+                .newDecoder()
+                .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+                .decode(java.nio.ByteBuffer.wrap(bytes))
+                .toString();
         valid++;
       } catch (java.nio.charset.CharacterCodingException e) {
         expected = null;

@@ -83,9 +83,9 @@ class WycheproofTest {
   static final Set<Integer> JWS_INVALID_BUT_IDENTICAL_TO_357 = Set.of(367, 370);
 
   /**
-   * json_web_key_test: labelled valid, but the key set holds only {@code oct} keys, which planeguard
-   * never takes from a JWKS (HMAC secrets come only from configuration): without a configured
-   * secret, HS* is not an allowed algorithm ({@code DISALLOWED_ALG}). See {@link
+   * json_web_key_test: labelled valid, but the key set holds only {@code oct} keys, which
+   * planeguard never takes from a JWKS (HMAC secrets come only from configuration): without a
+   * configured secret, HS* is not an allowed algorithm ({@code DISALLOWED_ALG}). See {@link
    * #hmacKeysOfTheKeySetVectorsAsConfiguredSecrets()} for the same keys configured as secrets.
    */
   static final Set<Integer> JWK_VALID_BUT_OCT_IN_JWKS = Set.of(2, 13, 14, 15);
@@ -157,13 +157,16 @@ class WycheproofTest {
     List<DynamicTest> tests = new ArrayList<>();
     String tc357 = jwsOf(file, 357);
     for (Map<String, Object> group : list(file.get("testGroups"))) {
-      Map<String, Object> key = map(group.containsKey("public") ? group.get("public") : group.get("private"));
+      Map<String, Object> key =
+          map(group.containsKey("public") ? group.get("public") : group.get("private"));
       boolean oct = "oct".equals(key.get("kty"));
       byte[] secret = oct ? Base64URL.from((String) key.get("k")).decode() : null;
-      String published = oct ? "{\"keys\":[]}" : JSONObjectUtils.toJSONString(Map.of("keys", List.of(key)));
+      String published =
+          oct ? "{\"keys\":[]}" : JSONObjectUtils.toJSONString(Map.of("keys", List.of(key)));
       for (Map<String, Object> t : list(group.get("tests"))) {
         int id = ((Number) t.get("tcId")).intValue();
-        String jws = t.get("jws") instanceof String s ? s : JSONObjectUtils.toJSONString(map(t.get("jws")));
+        String jws =
+            t.get("jws") instanceof String s ? s : JSONObjectUtils.toJSONString(map(t.get("jws")));
         String label = (String) t.get("result");
         tests.add(
             DynamicTest.dynamicTest(
@@ -241,17 +244,26 @@ class WycheproofTest {
           continue; // tc 8, 9: empty payload, MALFORMED whatever the key
         }
         Map<String, Object> key =
-            keys.stream().filter(k -> kid != null && kid.equals(k.get("kid"))).findFirst().orElse(null);
-        if (key == null || !"oct".equals(key.get("kty")) || !"sig".equals(key.get("use"))
-            || !String.valueOf(key.get("alg")).startsWith("HS") || keys.size() > 2
+            keys.stream()
+                .filter(k -> kid != null && kid.equals(k.get("kid")))
+                .findFirst()
+                .orElse(null);
+        if (key == null
+            || !"oct".equals(key.get("kty"))
+            || !"sig".equals(key.get("use"))
+            || !String.valueOf(key.get("alg")).startsWith("HS")
+            || keys.size() > 2
             || (keys.size() == 2 && keys.get(0).get("kid").equals(keys.get(1).get("kid")))) {
           continue;
         }
         byte[] secret = Base64URL.from((String) key.get("k")).decode();
         String alg = (String) key.get("alg");
         try {
-          HumanIssuer.builder("https://issuer.example").hmacSecret(secret).algorithms(alg)
-              .audiences("a").build();
+          HumanIssuer.builder("https://issuer.example")
+              .hmacSecret(secret)
+              .algorithms(alg)
+              .audiences("a")
+              .build();
         } catch (ConfigurationException e) {
           outcome.put(id, "refused");
           continue;
@@ -292,7 +304,8 @@ class WycheproofTest {
         String bits = ((String) group.get("sha")).substring(4);
         JWSAlgorithm alg =
             JWSAlgorithm.parse(
-                (type.startsWith("Ecdsa") ? "ES" : type.startsWith("RsassaPss") ? "PS" : "RS") + bits);
+                (type.startsWith("Ecdsa") ? "ES" : type.startsWith("RsassaPss") ? "PS" : "RS")
+                    + bits);
         JWSVerifier verifier = Signatures.verifier(jwk);
         for (Map<String, Object> t : list(group.get("tests"))) {
           count++;
@@ -348,7 +361,8 @@ class WycheproofTest {
 
   /** The group's JWK, or one built from its uncompressed point where the file gives no JWK. */
   static JWK publicKey(Map<String, Object> group) throws Exception {
-    Object jwk = group.containsKey("publicKeyJwk") ? group.get("publicKeyJwk") : group.get("keyJwk");
+    Object jwk =
+        group.containsKey("publicKeyJwk") ? group.get("publicKeyJwk") : group.get("keyJwk");
     if (jwk != null) {
       return JWK.parse(map(jwk));
     }
@@ -360,7 +374,8 @@ class WycheproofTest {
           default -> Curve.P_521;
         };
     int size = (curve.toECParameterSpec().getCurve().getField().getFieldSize() + 7) / 8;
-    return new ECKey.Builder(curve, coordinate((String) pk.get("wx"), size), coordinate((String) pk.get("wy"), size))
+    return new ECKey.Builder(
+            curve, coordinate((String) pk.get("wx"), size), coordinate((String) pk.get("wy"), size))
         .build();
   }
 

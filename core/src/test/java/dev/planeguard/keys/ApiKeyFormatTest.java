@@ -1,10 +1,10 @@
 package dev.planeguard.keys;
 
-import dev.planeguard.Detail;
-import dev.planeguard.Mode;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.planeguard.Detail;
+import dev.planeguard.Mode;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
@@ -24,7 +24,12 @@ class ApiKeyFormatTest {
         ApiKey key = ApiKey.generate(kind, mode);
         String v = key.value();
         assertThat(v)
-            .matches("aos_" + kind.code() + "_" + mode.id() + "_[a-z2-7]{16}_[0-9A-Za-z]{43}_[0-9A-Za-z]{6}");
+            .matches(
+                "aos_"
+                    + kind.code()
+                    + "_"
+                    + mode.id()
+                    + "_[a-z2-7]{16}_[0-9A-Za-z]{43}_[0-9A-Za-z]{6}");
         assertThat(v.length()).isBetween(ApiKey.MIN_LENGTH, ApiKey.MAX_LENGTH);
         assertThat(ApiKey.defect(v)).isNull();
         assertThat(ApiKey.parse(v)).isEqualTo(key);
@@ -59,7 +64,8 @@ class ApiKeyFormatTest {
     String key = body + "_" + check;
     assertThat(ApiKey.defect(key)).isNull();
     assertThat(ApiKey.parse(key).id()).isEqualTo("k7xq2m4p3ra3w5tz");
-    byte[] digest = MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
+    byte[] digest =
+        MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
     assertThat(ApiKey.hash(key)).isEqualTo("sha256:" + HexFormat.of().formatHex(digest));
   }
 
@@ -87,7 +93,9 @@ class ApiKeyFormatTest {
     String badCheck = good.substring(0, good.length() - 1) + (last == 'a' ? 'b' : 'a');
     int secretAt = good.lastIndexOf('_') - 1;
     String badSecret =
-        good.substring(0, secretAt) + (good.charAt(secretAt) == 'a' ? 'b' : 'a') + good.substring(secretAt + 1);
+        good.substring(0, secretAt)
+            + (good.charAt(secretAt) == 'a' ? 'b' : 'a')
+            + good.substring(secretAt + 1);
     assertThat(ApiKey.defect(badCheck)).isEqualTo(Detail.BAD_CHECKSUM);
     assertThat(ApiKey.defect(badSecret)).isEqualTo(Detail.BAD_CHECKSUM);
     assertThat(ApiKey.defect(good.substring(0, good.length() - 1))).isEqualTo(Detail.MALFORMED);
@@ -95,7 +103,8 @@ class ApiKeyFormatTest {
     assertThat(ApiKey.defect(good.replace("_prod_", "_staging_"))).isEqualTo(Detail.MALFORMED);
     assertThat(ApiKey.defect(good.replace("aos_mk", "aos_xk"))).isEqualTo(Detail.MALFORMED);
     assertThat(ApiKey.defect(good.replace('_', '-'))).isEqualTo(Detail.MALFORMED);
-    assertThat(ApiKey.defect(good.substring(0, 40) + "\u00e9" + good.substring(41))).isEqualTo(Detail.MALFORMED);
+    assertThat(ApiKey.defect(good.substring(0, 40) + "\u00e9" + good.substring(41)))
+        .isEqualTo(Detail.MALFORMED);
     assertThat(ApiKey.defect(good + ", " + good)).isEqualTo(Detail.MALFORMED);
     assertThat(ApiKey.defect(" " + good)).isEqualTo(Detail.MALFORMED);
     assertThat(ApiKey.defect("x".repeat(1_000_000))).isEqualTo(Detail.MALFORMED);
@@ -111,8 +120,7 @@ class ApiKeyFormatTest {
     assertThatThrownBy(() -> ApiKey.parse(bad))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("key checksum does not match");
-    assertThatThrownBy(() -> ApiKey.parse("aos_mk_" + good))
-        .hasMessage("not a planeguard key");
+    assertThatThrownBy(() -> ApiKey.parse("aos_mk_" + good)).hasMessage("not a planeguard key");
   }
 
   @Test
@@ -134,12 +142,18 @@ class ApiKeyFormatTest {
   @Test
   void keyRecordsRoundTripThroughJsonLines() {
     ApiKey key = ApiKey.generate(ApiKey.Kind.MACHINE, Mode.PROD);
-    KeyRecord record = KeyRecord.of(key, "acme", Set.of("runs:write", "a:b"), Instant.parse("2027-01-01T00:00:00Z"));
+    KeyRecord record =
+        KeyRecord.of(
+            key, "acme", Set.of("runs:write", "a:b"), Instant.parse("2027-01-01T00:00:00Z"));
     String line = record.toJsonLine();
     assertThat(line)
-        .isEqualTo("{\"id\":\"" + key.id() + "\",\"kind\":\"mk\",\"mode\":\"prod\",\"hash\":\"" + key.hash()
-            + "\",\"tenant\":\"acme\",\"scopes\":[\"a:b\",\"runs:write\"],\"status\":\"active\","
-            + "\"notAfter\":\"2027-01-01T00:00:00Z\"}")
+        .isEqualTo(
+            "{\"id\":\""
+                + key.id()
+                + "\",\"kind\":\"mk\",\"mode\":\"prod\",\"hash\":\""
+                + key.hash()
+                + "\",\"tenant\":\"acme\",\"scopes\":[\"a:b\",\"runs:write\"],\"status\":\"active\","
+                + "\"notAfter\":\"2027-01-01T00:00:00Z\"}")
         .doesNotContain(key.value());
     assertThat(KeyRecord.parseJsonLine(line)).isEqualTo(record);
     assertThat(record.toString()).doesNotContain(key.hash());
@@ -151,7 +165,10 @@ class ApiKeyFormatTest {
   @Test
   void keyRecordsRefuseAnythingUnexpected() {
     String hash = ApiKey.hash("x");
-    String base = "\"id\":\"k7xq2m4p3ra3w5tz\",\"kind\":\"mk\",\"mode\":\"prod\",\"hash\":\"" + hash + "\",\"status\":\"active\"";
+    String base =
+        "\"id\":\"k7xq2m4p3ra3w5tz\",\"kind\":\"mk\",\"mode\":\"prod\",\"hash\":\""
+            + hash
+            + "\",\"status\":\"active\"";
     assertThat(KeyRecord.parseJsonLine("{" + base + "}").tenant()).isNull();
     for (String bad :
         new String[] {
@@ -176,7 +193,9 @@ class ApiKeyFormatTest {
           "{" + base.replace("k7xq2m4p3ra3w5tz", "Billing") + ",\"legacy\":true}",
           "{" + base.replace("k7xq2m4p3ra3w5tz", "aos-api-key") + ",\"legacy\":\"true\"}",
         }) {
-      assertThatThrownBy(() -> KeyRecord.parseJsonLine(bad)).as(bad).isInstanceOf(IllegalArgumentException.class);
+      assertThatThrownBy(() -> KeyRecord.parseJsonLine(bad))
+          .as(bad)
+          .isInstanceOf(IllegalArgumentException.class);
     }
   }
 
@@ -184,8 +203,15 @@ class ApiKeyFormatTest {
   void legacyRecordsAreMarkedAndRoundTrip() {
     KeyRecord legacy =
         new KeyRecord(
-            "aos-api-key-2025", ApiKey.Kind.MACHINE, Mode.PROD, ApiKey.hash("a-legacy-secret-of-some-length"),
-            null, Set.of(), KeyRecord.Status.ACTIVE, null, true);
+            "aos-api-key-2025",
+            ApiKey.Kind.MACHINE,
+            Mode.PROD,
+            ApiKey.hash("a-legacy-secret-of-some-length"),
+            null,
+            Set.of(),
+            KeyRecord.Status.ACTIVE,
+            null,
+            true);
     String line = legacy.toJsonLine();
     assertThat(line).startsWith("{\"id\":\"aos-api-key-2025\",\"legacy\":true,\"kind\":\"mk\"");
     assertThat(KeyRecord.parseJsonLine(line)).isEqualTo(legacy);
@@ -195,13 +221,15 @@ class ApiKeyFormatTest {
     ApiKey key = ApiKey.generate(ApiKey.Kind.MACHINE, Mode.PROD);
     String structured = KeyRecord.of(key, null, Set.of(), null).toJsonLine();
     assertThat(structured).doesNotContain("legacy");
-    assertThat(KeyRecord.parseJsonLine(structured.replace("}", ",\"legacy\":false}")).legacy()).isFalse();
+    assertThat(KeyRecord.parseJsonLine(structured.replace("}", ",\"legacy\":false}")).legacy())
+        .isFalse();
   }
 
   @Test
   void theShapeCheckAgreesWithTheDocumentedFormatOnRandomMutations() {
-    java.util.regex.Pattern documented = java.util.regex.Pattern.compile(
-        "[a-z]{2,8}_(mk|sk)_(local|test|preprod|prod)_[a-z2-7]{16}_[0-9A-Za-z]{43}_[0-9A-Za-z]{6}");
+    java.util.regex.Pattern documented =
+        java.util.regex.Pattern.compile(
+            "[a-z]{2,8}_(mk|sk)_(local|test|preprod|prod)_[a-z2-7]{16}_[0-9A-Za-z]{43}_[0-9A-Za-z]{6}");
     java.util.Random random = new java.util.Random(20261122);
     String alphabet = "aAzZ019_-.%\u00e9 sSkKmM";
     int shaped = 0;
@@ -209,9 +237,15 @@ class ApiKeyFormatTest {
     for (int i = 0; i < 20_000; i++) {
       Mode mode = Mode.values()[random.nextInt(4)];
       String prefix = "abcdefghi".substring(0, 1 + random.nextInt(9));
-      String v = prefix.length() < 2
-          ? ApiKey.generate(ApiKey.Kind.MACHINE, mode).value()
-          : ApiKey.generate(prefix.length() > 8 ? "aos" : prefix, ApiKey.Kind.values()[random.nextInt(2)], mode, new SecureRandom()).value();
+      String v =
+          prefix.length() < 2
+              ? ApiKey.generate(ApiKey.Kind.MACHINE, mode).value()
+              : ApiKey.generate(
+                      prefix.length() > 8 ? "aos" : prefix,
+                      ApiKey.Kind.values()[random.nextInt(2)],
+                      mode,
+                      new SecureRandom())
+                  .value();
       StringBuilder sb = new StringBuilder(v);
       int edits = random.nextInt(3);
       for (int e = 0; e < edits; e++) {
@@ -248,7 +282,12 @@ class ApiKeyFormatTest {
     }
     assertThat(shaped).as("both outcomes are exercised").isBetween(2_000, 18_000);
     assertThat(valid).as("unedited keys parse").isGreaterThan(1_000);
-    assertThat(ApiKey.hasKeyShape("aos_mk_PROD_" + "a".repeat(16) + "_" + "A".repeat(43) + "_AAAAAA")).isFalse();
-    assertThat(ApiKey.hasKeyShape("abcdefghi_mk_prod_" + "a".repeat(16) + "_" + "A".repeat(43) + "_AAAAAA")).isFalse();
+    assertThat(
+            ApiKey.hasKeyShape("aos_mk_PROD_" + "a".repeat(16) + "_" + "A".repeat(43) + "_AAAAAA"))
+        .isFalse();
+    assertThat(
+            ApiKey.hasKeyShape(
+                "abcdefghi_mk_prod_" + "a".repeat(16) + "_" + "A".repeat(43) + "_AAAAAA"))
+        .isFalse();
   }
 }

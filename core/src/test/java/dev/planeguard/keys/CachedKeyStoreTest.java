@@ -1,12 +1,12 @@
 package dev.planeguard.keys;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import dev.planeguard.Detail;
 import dev.planeguard.Mode;
 import dev.planeguard.Reason;
 import dev.planeguard.Verification;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -51,7 +51,8 @@ class CachedKeyStoreTest {
 
     backing.revoke(key.id());
     advance(BOUND.minusNanos(1));
-    assertThat(verify(key)).as("within the bound the cached answer may still be used")
+    assertThat(verify(key))
+        .as("within the bound the cached answer may still be used")
         .isInstanceOf(Verification.Verified.class);
     advance(Duration.ofNanos(1));
     assertThat(verify(key)).isEqualTo(Verification.rejected(Reason.REVOKED_KEY, null));
@@ -74,25 +75,40 @@ class CachedKeyStoreTest {
     ApiKey uncachedKey = add();
     assertThat(verify(cachedKey)).isInstanceOf(Verification.Verified.class);
     slow.down.set(true);
-    assertThat(verify(uncachedKey)).isEqualTo(Verification.unavailable(Detail.KEY_STORE_UNAVAILABLE));
+    assertThat(verify(uncachedKey))
+        .isEqualTo(Verification.unavailable(Detail.KEY_STORE_UNAVAILABLE));
     advance(Duration.ofSeconds(2));
     assertThat(verify(cachedKey)).isInstanceOf(Verification.Verified.class);
     advance(Duration.ofSeconds(3));
-    assertThat(verify(cachedKey)).as("never served past the bound")
+    assertThat(verify(cachedKey))
+        .as("never served past the bound")
         .isEqualTo(Verification.unavailable(Detail.KEY_STORE_UNAVAILABLE));
     slow.down.set(false);
-    assertThat(verify(cachedKey)).as("failures are not cached").isInstanceOf(Verification.Verified.class);
+    assertThat(verify(cachedKey))
+        .as("failures are not cached")
+        .isInstanceOf(Verification.Verified.class);
     assertThat(verify(uncachedKey)).isInstanceOf(Verification.Verified.class);
   }
 
   @Test
   void legacyLookupsByHashAreCachedAlike() {
     String secret = "legacy-secret-for-the-cache-0123456789";
-    backing.add(new KeyRecord("legacy", ApiKey.Kind.MACHINE, Mode.PROD, ApiKey.hash(secret), null, Set.of(),
-        KeyRecord.Status.ACTIVE, null, true));
-    assertThat(verifier.verify(secret, ApiKey.Kind.MACHINE, Mode.PROD)).isInstanceOf(Verification.Verified.class);
+    backing.add(
+        new KeyRecord(
+            "legacy",
+            ApiKey.Kind.MACHINE,
+            Mode.PROD,
+            ApiKey.hash(secret),
+            null,
+            Set.of(),
+            KeyRecord.Status.ACTIVE,
+            null,
+            true));
+    assertThat(verifier.verify(secret, ApiKey.Kind.MACHINE, Mode.PROD))
+        .isInstanceOf(Verification.Verified.class);
     backing.revoke("legacy");
-    assertThat(verifier.verify(secret, ApiKey.Kind.MACHINE, Mode.PROD)).isInstanceOf(Verification.Verified.class);
+    assertThat(verifier.verify(secret, ApiKey.Kind.MACHINE, Mode.PROD))
+        .isInstanceOf(Verification.Verified.class);
     advance(BOUND);
     assertThat(verifier.verify(secret, ApiKey.Kind.MACHINE, Mode.PROD))
         .isEqualTo(Verification.rejected(Reason.REVOKED_KEY, null));
@@ -100,8 +116,10 @@ class CachedKeyStoreTest {
 
   @Test
   void theBoundMustBeSensible() {
-    assertThatThrownBy(() -> KeyStore.cached(backing, Duration.ZERO)).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> KeyStore.cached(backing, Duration.ofHours(2))).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> KeyStore.cached(backing, Duration.ZERO))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> KeyStore.cached(backing, Duration.ofHours(2)))
+        .isInstanceOf(IllegalArgumentException.class);
     assertThat(KeyStore.cached(backing, Duration.ofHours(1)).toString()).contains("PT1H");
   }
 

@@ -1,15 +1,14 @@
 package dev.planeguard.keys;
 
+import static dev.planeguard.keys.PostgresKeyTables.execute;
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.planeguard.Detail;
 import dev.planeguard.MachinePrincipal;
 import dev.planeguard.Mode;
 import dev.planeguard.Reason;
 import dev.planeguard.Verification;
-import static dev.planeguard.keys.PostgresKeyTables.execute;
-import static org.assertj.core.api.Assertions.assertThat;
-
 import dev.planeguard.internal.KeyChangeListener;
-import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -64,7 +63,9 @@ class JdbcKeyStoreFleetTest {
     }
 
     ApiKey create() {
-      return keys().create(ApiKey.Kind.MACHINE, Mode.PROD, "acme", Set.of("runs:write"), null).key();
+      return keys()
+          .create(ApiKey.Kind.MACHINE, Mode.PROD, "acme", Set.of("runs:write"), null)
+          .key();
     }
   }
 
@@ -200,8 +201,10 @@ class JdbcKeyStoreFleetTest {
     Node b = listening(JdbcKeyStore.builder(ds));
     ApiKey key = createdAndCached(a, b);
 
-    execute(ds, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-        + " WHERE query = 'LISTEN planeguard_keys' AND pid <> pg_backend_pid()");
+    execute(
+        ds,
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            + " WHERE query = 'LISTEN planeguard_keys' AND pid <> pg_backend_pid()");
     events.await("lost");
     // A revocation while the listener is away is not announced to it...
     a.keys().revoke(key.id());

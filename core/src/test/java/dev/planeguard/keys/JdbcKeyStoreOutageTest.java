@@ -1,5 +1,10 @@
 package dev.planeguard.keys;
 
+import static dev.planeguard.EnforcerTest.assertDecision;
+import static dev.planeguard.EnforcerTest.request;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
 import dev.planeguard.Contract;
 import dev.planeguard.Decision;
 import dev.planeguard.Detail;
@@ -7,11 +12,6 @@ import dev.planeguard.Enforcer;
 import dev.planeguard.EnforcerTest;
 import dev.planeguard.Mode;
 import dev.planeguard.Reason;
-import static dev.planeguard.EnforcerTest.assertDecision;
-import static dev.planeguard.EnforcerTest.request;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowable;
-
 import dev.planeguard.testing.LeakCheck;
 import dev.planeguard.testing.OutputCapture;
 import dev.planeguard.testing.PasswordPostgres;
@@ -49,8 +49,10 @@ class JdbcKeyStoreOutageTest {
   @TempDir Path dir;
   EmbeddedPostgres pg;
   int port;
+
   /** The application's connections: role {@code app}, password authentication. */
   DataSource app;
+
   final AtomicLong nanos = new AtomicLong(1_000_000_000L);
   final List<JdbcKeyStore> stores = new ArrayList<>();
 

@@ -1,16 +1,16 @@
 package dev.planeguard.keys;
 
-import dev.planeguard.Detail;
-import dev.planeguard.MachinePrincipal;
-import dev.planeguard.Mode;
-import dev.planeguard.Reason;
-import dev.planeguard.Verification;
 import static dev.planeguard.keys.PostgresKeyTables.execute;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.nimbusds.jose.util.JSONObjectUtils;
+import dev.planeguard.Detail;
+import dev.planeguard.MachinePrincipal;
+import dev.planeguard.Mode;
+import dev.planeguard.Reason;
+import dev.planeguard.Verification;
 import dev.planeguard.testing.OutputCapture;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -73,11 +73,23 @@ class JdbcKeyStoreTest {
     ApiKey full = ApiKey.generate(ApiKey.Kind.MACHINE, Mode.PROD);
     ApiKey bare = ApiKey.generate(ApiKey.Kind.SANDBOX, Mode.LOCAL);
     KeyRecord fullRecord =
-        record(full, "acme:eu@1", Set.of("runs:write", "telemetry/write", "a.b_c-d"),
+        record(
+            full,
+            "acme:eu@1",
+            Set.of("runs:write", "telemetry/write", "a.b_c-d"),
             Instant.parse("2027-01-01T00:00:00.123456Z"));
     KeyRecord bareRecord = KeyRecord.of(bare, null, Set.of(), null);
-    KeyRecord legacy = new KeyRecord("aos-api-key", ApiKey.Kind.MACHINE, Mode.PROD,
-        ApiKey.hash(LEGACY_SECRET), "acme", Set.of("runs:write"), KeyRecord.Status.ACTIVE, null, true);
+    KeyRecord legacy =
+        new KeyRecord(
+            "aos-api-key",
+            ApiKey.Kind.MACHINE,
+            Mode.PROD,
+            ApiKey.hash(LEGACY_SECRET),
+            "acme",
+            Set.of("runs:write"),
+            KeyRecord.Status.ACTIVE,
+            null,
+            true);
     store.add(fullRecord);
     store.add(bareRecord);
     store.add(legacy);
@@ -86,7 +98,9 @@ class JdbcKeyStoreTest {
     assertThat(store.findById(bare.id())).isEqualTo(bareRecord);
     assertThat(store.findById("aos-api-key")).isEqualTo(legacy);
     assertThat(store.findByHash(ApiKey.hash(LEGACY_SECRET))).isEqualTo(legacy);
-    assertThat(store.findByHash(full.hash())).as("a structured record is never found by hash").isNull();
+    assertThat(store.findByHash(full.hash()))
+        .as("a structured record is never found by hash")
+        .isNull();
     assertThat(store.findById(ApiKey.generate(ApiKey.Kind.MACHINE, Mode.PROD).id())).isNull();
     assertThat(store.records()).containsExactly(fullRecord, bareRecord, legacy);
   }
@@ -95,7 +109,9 @@ class JdbcKeyStoreTest {
   void theTableHoldsHashesNeverKeys() throws SQLException {
     KeyLifecycle.Issued issued =
         lifecycle(store).create(ApiKey.Kind.MACHINE, Mode.PROD, "acme", Set.of("runs:write"), null);
-    lifecycle(store).importLegacy("legacy-one", LEGACY_SECRET, ApiKey.Kind.MACHINE, Mode.PROD, null, Set.of(), null);
+    lifecycle(store)
+        .importLegacy(
+            "legacy-one", LEGACY_SECRET, ApiKey.Kind.MACHINE, Mode.PROD, null, Set.of(), null);
     StringBuilder everything = new StringBuilder();
     try (Connection c = ds.getConnection();
         Statement s = c.createStatement();
@@ -120,7 +136,8 @@ class JdbcKeyStoreTest {
     ApiKey revoked = keys.create(ApiKey.Kind.MACHINE, Mode.PROD, "acme", Set.of(), null).key();
     keys.revoke(revoked.id());
     ApiKey testMode = keys.create(ApiKey.Kind.MACHINE, Mode.TEST, "acme", Set.of(), null).key();
-    keys.importLegacy("legacy-one", LEGACY_SECRET, ApiKey.Kind.MACHINE, Mode.PROD, "acme", Set.of(), null);
+    keys.importLegacy(
+        "legacy-one", LEGACY_SECRET, ApiKey.Kind.MACHINE, Mode.PROD, "acme", Set.of(), null);
     KeyVerifier verifier = KeyVerifier.of(store, Clock.fixed(NOW, ZoneOffset.UTC));
 
     assertThat(verifier.verify(good.value(), ApiKey.Kind.MACHINE, Mode.PROD))
@@ -143,8 +160,17 @@ class JdbcKeyStoreTest {
     assertThatThrownBy(() -> store.add(record(key, "other", Set.of(), null)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("duplicate id " + key.id());
-    KeyRecord sameHash = new KeyRecord("same-hash", ApiKey.Kind.MACHINE, Mode.PROD, key.hash(), null,
-        Set.of(), KeyRecord.Status.ACTIVE, null, true);
+    KeyRecord sameHash =
+        new KeyRecord(
+            "same-hash",
+            ApiKey.Kind.MACHINE,
+            Mode.PROD,
+            key.hash(),
+            null,
+            Set.of(),
+            KeyRecord.Status.ACTIVE,
+            null,
+            true);
     assertThatThrownBy(() -> store.add(sameHash))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("key same-hash has the same hash as key \"" + key.id() + "\"")
@@ -154,11 +180,14 @@ class JdbcKeyStoreTest {
 
   @Test
   void revokeIsImmediateHereAndIdempotent() {
-    ApiKey key = lifecycle(store).create(ApiKey.Kind.MACHINE, Mode.PROD, "acme", Set.of(), null).key();
+    ApiKey key =
+        lifecycle(store).create(ApiKey.Kind.MACHINE, Mode.PROD, "acme", Set.of(), null).key();
     assertThat(store.findById(key.id()).status()).isEqualTo(KeyRecord.Status.ACTIVE);
     KeyRecord revoked = store.revoke(key.id());
     assertThat(revoked.status()).isEqualTo(KeyRecord.Status.REVOKED);
-    assertThat(store.findById(key.id())).as("the writing node evicts its own cache").isEqualTo(revoked);
+    assertThat(store.findById(key.id()))
+        .as("the writing node evicts its own cache")
+        .isEqualTo(revoked);
     assertThat(store.revoke(key.id())).isEqualTo(revoked);
     assertThatThrownBy(() -> store.revoke("abcdefghijklmnop"))
         .isInstanceOf(NoSuchElementException.class)
@@ -168,7 +197,8 @@ class JdbcKeyStoreTest {
   @Test
   void rotationShortensNeverExtendsAndIsAtomic() throws SQLException {
     KeyLifecycle keys = lifecycle(store);
-    KeyRecord open = keys.create(ApiKey.Kind.MACHINE, Mode.PROD, "acme", Set.of("runs:write"), null).record();
+    KeyRecord open =
+        keys.create(ApiKey.Kind.MACHINE, Mode.PROD, "acme", Set.of("runs:write"), null).record();
     KeyLifecycle.Issued first = keys.rotate(open.id(), KeyLifecycle.DEFAULT_GRACE);
     Instant graceEnd = NOW.plus(KeyLifecycle.DEFAULT_GRACE);
     assertThat(first.predecessor().notAfter()).isEqualTo(graceEnd);
@@ -176,16 +206,26 @@ class JdbcKeyStoreTest {
     assertThat(first.record().tenant()).isEqualTo("acme");
     assertThat(first.record().scopes()).containsExactly("runs:write");
     assertThat(keys.rotate(open.id(), Duration.ofDays(10)).predecessor().notAfter())
-        .as("rotating again never extends").isEqualTo(graceEnd);
+        .as("rotating again never extends")
+        .isEqualTo(graceEnd);
     assertThat(keys.rotate(open.id(), Duration.ofHours(1)).predecessor().notAfter())
         .isEqualTo(NOW.plus(Duration.ofHours(1)));
 
     // A successor that clashes rolls back the whole rotation: the old key keeps its notAfter.
     KeyRecord other = keys.create(ApiKey.Kind.MACHINE, Mode.PROD, "acme", Set.of(), null).record();
-    KeyRecord clash = new KeyRecord(other.id(), ApiKey.Kind.MACHINE, Mode.PROD,
-        ApiKey.generate(ApiKey.Kind.MACHINE, Mode.PROD).hash(), null, Set.of(), KeyRecord.Status.ACTIVE, null);
+    KeyRecord clash =
+        new KeyRecord(
+            other.id(),
+            ApiKey.Kind.MACHINE,
+            Mode.PROD,
+            ApiKey.generate(ApiKey.Kind.MACHINE, Mode.PROD).hash(),
+            null,
+            Set.of(),
+            KeyRecord.Status.ACTIVE,
+            null);
     int before = store.records().size();
-    assertThatThrownBy(() -> store.rotate(open.id(), NOW, clash)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> store.rotate(open.id(), NOW, clash))
+        .isInstanceOf(IllegalArgumentException.class);
     assertThat(store.records()).hasSize(before);
     assertThat(store.findById(open.id()).notAfter()).isEqualTo(NOW.plus(Duration.ofHours(1)));
 
@@ -199,8 +239,10 @@ class JdbcKeyStoreTest {
 
   @Test
   void updatedAtFollowsEveryChangeAndCreatedAtNever() throws SQLException {
-    ApiKey key = lifecycle(store).create(ApiKey.Kind.MACHINE, Mode.PROD, "acme", Set.of(), null).key();
-    execute(ds, "UPDATE planeguard_keys SET created_at = '2000-01-01Z', updated_at = '2000-01-01Z'");
+    ApiKey key =
+        lifecycle(store).create(ApiKey.Kind.MACHINE, Mode.PROD, "acme", Set.of(), null).key();
+    execute(
+        ds, "UPDATE planeguard_keys SET created_at = '2000-01-01Z', updated_at = '2000-01-01Z'");
     store.revoke(key.id());
     try (Connection c = ds.getConnection();
         Statement s = c.createStatement();
@@ -216,7 +258,8 @@ class JdbcKeyStoreTest {
   @Test
   void concurrentWritersOnTwoNodesLoseNothing() throws Exception {
     JdbcKeyStore other = JdbcKeyStore.builder(ds).build();
-    KeyRecord target = lifecycle(store).create(ApiKey.Kind.MACHINE, Mode.PROD, "acme", Set.of(), null).record();
+    KeyRecord target =
+        lifecycle(store).create(ApiKey.Kind.MACHINE, Mode.PROD, "acme", Set.of(), null).record();
     int writers = 8;
     ExecutorService pool = Executors.newFixedThreadPool(writers);
     CountDownLatch go = new CountDownLatch(1);
@@ -227,25 +270,29 @@ class JdbcKeyStoreTest {
       retireAts.add(retireAt);
       JdbcKeyStore node = i % 2 == 0 ? store : other;
       ApiKey successor = ApiKey.generate(ApiKey.Kind.MACHINE, Mode.PROD);
-      Callable<KeyRecord> rotate = () -> {
-        go.await();
-        return node.rotate(target.id(), retireAt, KeyRecord.of(successor, "acme", Set.of(), null));
-      };
+      Callable<KeyRecord> rotate =
+          () -> {
+            go.await();
+            return node.rotate(
+                target.id(), retireAt, KeyRecord.of(successor, "acme", Set.of(), null));
+          };
       rotations.add(pool.submit(rotate));
     }
     // The same new record added on both nodes at once: exactly one insert wins.
     ApiKey contested = ApiKey.generate(ApiKey.Kind.MACHINE, Mode.PROD);
     List<Future<Boolean>> adds = new ArrayList<>();
     for (JdbcKeyStore node : List.of(store, other, store, other)) {
-      adds.add(pool.submit(() -> {
-        go.await();
-        try {
-          node.add(KeyRecord.of(contested, "acme", Set.of(), null));
-          return true;
-        } catch (IllegalArgumentException e) {
-          return false;
-        }
-      }));
+      adds.add(
+          pool.submit(
+              () -> {
+                go.await();
+                try {
+                  node.add(KeyRecord.of(contested, "acme", Set.of(), null));
+                  return true;
+                } catch (IllegalArgumentException e) {
+                  return false;
+                }
+              }));
     }
     go.countDown();
     for (Future<KeyRecord> f : rotations) {
@@ -263,10 +310,24 @@ class JdbcKeyStoreTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {
-      "", "Keys", "planeguard keys", "keys;drop table x", "keys\n", "keys ", "\"keys\"", "keys--", "1keys", "a.b.c", "a.", ".a",
-      "k\u00e9ys", "schema.Keys",
-      "a234567890123456789012345678901234567890123456789012345678901234"})
+  @ValueSource(
+      strings = {
+        "",
+        "Keys",
+        "planeguard keys",
+        "keys;drop table x",
+        "keys\n",
+        "keys ",
+        "\"keys\"",
+        "keys--",
+        "1keys",
+        "a.b.c",
+        "a.",
+        ".a",
+        "k\u00e9ys",
+        "schema.Keys",
+        "a234567890123456789012345678901234567890123456789012345678901234"
+      })
   void onlySafeTableNames(String table) {
     assertThatThrownBy(() -> JdbcKeyStore.builder(ds).table(table))
         .isInstanceOf(IllegalArgumentException.class)
@@ -279,35 +340,56 @@ class JdbcKeyStoreTest {
     // setting does), it creates the table there.
     execute(ds, "CREATE SCHEMA auth; SET search_path TO auth; " + PostgresKeyTables.schema());
     JdbcKeyStore qualified = JdbcKeyStore.builder(ds).table("auth.planeguard_keys").build();
-    ApiKey key = lifecycle(qualified).create(ApiKey.Kind.MACHINE, Mode.PROD, "acme", Set.of(), null).key();
+    ApiKey key =
+        lifecycle(qualified).create(ApiKey.Kind.MACHINE, Mode.PROD, "acme", Set.of(), null).key();
     assertThat(qualified.findById(key.id())).isNotNull();
     assertThat(store.findById(key.id())).as("the default table is another table").isNull();
-    assertThat(qualified.toString()).isEqualTo(
-        "JdbcKeyStore{table=auth.planeguard_keys, revocationBound=PT5S, listening=false}");
+    assertThat(qualified.toString())
+        .isEqualTo(
+            "JdbcKeyStore{table=auth.planeguard_keys, revocationBound=PT5S, listening=false}");
   }
 
   @Test
   void theSchemaRefusesRowsTheApplicationWouldReject() {
     String hash = ApiKey.generate(ApiKey.Kind.MACHINE, Mode.PROD).hash();
     String good = "'abcdefghijklmnop', 'mk', 'prod', '" + hash + "'";
-    List<String> bad = List.of(
-        "'abcdefghijklmnop', 'xk', 'prod', '" + hash + "'",
-        "'abcdefghijklmnop', 'mk', 'PROD', '" + hash + "'",
-        "'abcdefghijklmnop', 'mk', 'prod', '" + hash.toUpperCase(java.util.Locale.ROOT) + "'",
-        "'abcdefghijklmnop', 'mk', 'prod', 'sha256:abc'",
-        "'abcdefghijklmnoP', 'mk', 'prod', '" + hash + "'",
-        "'abcdefghijklmno1', 'mk', 'prod', '" + hash + "'");
+    List<String> bad =
+        List.of(
+            "'abcdefghijklmnop', 'xk', 'prod', '" + hash + "'",
+            "'abcdefghijklmnop', 'mk', 'PROD', '" + hash + "'",
+            "'abcdefghijklmnop', 'mk', 'prod', '" + hash.toUpperCase(java.util.Locale.ROOT) + "'",
+            "'abcdefghijklmnop', 'mk', 'prod', 'sha256:abc'",
+            "'abcdefghijklmnoP', 'mk', 'prod', '" + hash + "'",
+            "'abcdefghijklmno1', 'mk', 'prod', '" + hash + "'");
     for (String values : bad) {
-      assertThatThrownBy(() -> execute(ds, "INSERT INTO planeguard_keys (id, kind, mode, hash) VALUES (" + values + ")"))
-          .as(values).isInstanceOf(SQLException.class)
+      assertThatThrownBy(
+              () ->
+                  execute(
+                      ds,
+                      "INSERT INTO planeguard_keys (id, kind, mode, hash) VALUES (" + values + ")"))
+          .as(values)
+          .isInstanceOf(SQLException.class)
           .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("23514"));
     }
-    for (String column : List.of("tenant = 'a b'", "scopes = 'a  b'", "scopes = ' a'", "scopes = 'a,b'",
-        "status = 'expired'", "legacy = true", "id = 'legacy-x'")) {
-      assertThatThrownBy(() -> execute(ds,
-          "INSERT INTO planeguard_keys (id, kind, mode, hash) VALUES (" + good + "); UPDATE planeguard_keys SET "
-              + column))
-          .as(column).isInstanceOf(SQLException.class);
+    for (String column :
+        List.of(
+            "tenant = 'a b'",
+            "scopes = 'a  b'",
+            "scopes = ' a'",
+            "scopes = 'a,b'",
+            "status = 'expired'",
+            "legacy = true",
+            "id = 'legacy-x'")) {
+      assertThatThrownBy(
+              () ->
+                  execute(
+                      ds,
+                      "INSERT INTO planeguard_keys (id, kind, mode, hash) VALUES ("
+                          + good
+                          + "); UPDATE planeguard_keys SET "
+                          + column))
+          .as(column)
+          .isInstanceOf(SQLException.class);
       try {
         execute(ds, "DELETE FROM planeguard_keys");
       } catch (SQLException e) {
@@ -323,13 +405,20 @@ class JdbcKeyStoreTest {
     // A hand-made table without the checks, holding a real key whose tenant no request could carry.
     execute(ds, "CREATE TABLE lax_keys (LIKE planeguard_keys INCLUDING DEFAULTS)");
     ApiKey key = ApiKey.generate(ApiKey.Kind.MACHINE, Mode.PROD);
-    execute(ds, "INSERT INTO lax_keys (id, kind, mode, hash, tenant) VALUES ('" + key.id() + "', 'mk', 'prod', '"
-        + key.hash() + "', 'acme corp')");
+    execute(
+        ds,
+        "INSERT INTO lax_keys (id, kind, mode, hash, tenant) VALUES ('"
+            + key.id()
+            + "', 'mk', 'prod', '"
+            + key.hash()
+            + "', 'acme corp')");
     JdbcKeyStore lax = JdbcKeyStore.builder(ds).table("lax_keys").build();
     assertThatThrownBy(() -> lax.findById(key.id()))
         .isInstanceOf(JdbcKeyStore.UnavailableException.class)
-        .hasMessage("key table lax_keys: cannot look up a key: the row with id \"" + key.id()
-            + "\" is not a valid key record: tenant must be 1-128 of [A-Za-z0-9._:@-]")
+        .hasMessage(
+            "key table lax_keys: cannot look up a key: the row with id \""
+                + key.id()
+                + "\" is not a valid key record: tenant must be 1-128 of [A-Za-z0-9._:@-]")
         .hasMessageNotContaining(key.hash())
         .hasNoCause();
     assertThat(KeyVerifier.of(lax).verify(key.value(), ApiKey.Kind.MACHINE, Mode.PROD))
@@ -343,27 +432,40 @@ class JdbcKeyStoreTest {
     execute(ds, "ALTER TABLE planeguard_keys ADD CONSTRAINT no_acme CHECK (tenant <> 'acme')");
     ApiKey key = ApiKey.generate(ApiKey.Kind.MACHINE, Mode.PROD);
     assertThatThrownBy(() -> store.add(KeyRecord.of(key, "acme", Set.of(), null)))
-        .isInstanceOfSatisfying(JdbcKeyStore.UnavailableException.class, e -> {
-          assertThat(e.sqlState()).isEqualTo("23514");
-          assertThat(e).hasMessage("key table planeguard_keys: cannot add a key (SQLState 23514: a row"
-              + " failed a check constraint of the table)").hasNoCause();
-        });
+        .isInstanceOfSatisfying(
+            JdbcKeyStore.UnavailableException.class,
+            e -> {
+              assertThat(e.sqlState()).isEqualTo("23514");
+              assertThat(e)
+                  .hasMessage(
+                      "key table planeguard_keys: cannot add a key (SQLState 23514: a row"
+                          + " failed a check constraint of the table)")
+                  .hasNoCause();
+            });
     assertThat(store.records()).isEmpty();
   }
 
   @Test
   void worksWithoutThePostgresDriverOnItsClassPathExceptForListening() throws Exception {
-    ApiKey key = lifecycle(store).create(ApiKey.Kind.MACHINE, Mode.PROD, "acme", Set.of(), null).key();
+    ApiKey key =
+        lifecycle(store).create(ApiKey.Kind.MACHINE, Mode.PROD, "acme", Set.of(), null).key();
     // planeguard-core and its required dependencies only; the data source is the application's.
     List<URL> jars = new ArrayList<>();
-    for (Class<?> c : List.of(JdbcKeyStore.class, Caffeine.class, LoggerFactory.class,
-        Nullable.class, JSONObjectUtils.class)) {
+    for (Class<?> c :
+        List.of(
+            JdbcKeyStore.class,
+            Caffeine.class,
+            LoggerFactory.class,
+            Nullable.class,
+            JSONObjectUtils.class)) {
       jars.add(c.getProtectionDomain().getCodeSource().getLocation());
     }
-    try (URLClassLoader core = new URLClassLoader(jars.toArray(URL[]::new), ClassLoader.getPlatformClassLoader());
+    try (URLClassLoader core =
+            new URLClassLoader(jars.toArray(URL[]::new), ClassLoader.getPlatformClassLoader());
         OutputCapture slf4jWithoutProvider = OutputCapture.start()) {
       assertThatThrownBy(() -> Class.forName("org.postgresql.PGConnection", false, core))
-          .as("the driver is really absent").isInstanceOf(ClassNotFoundException.class);
+          .as("the driver is really absent")
+          .isInstanceOf(ClassNotFoundException.class);
       Class<?> storeClass = Class.forName(JdbcKeyStore.class.getName(), true, core);
       Method builder = storeClass.getMethod("builder", DataSource.class);
       Object plain = builder.invoke(null, ds);
@@ -379,8 +481,9 @@ class JdbcKeyStoreTest {
           .isInstanceOf(InvocationTargetException.class)
           .cause()
           .isInstanceOf(IllegalStateException.class)
-          .hasMessage("listenForChanges needs the PostgreSQL JDBC driver (org.postgresql:postgresql)"
-              + " on the class path");
+          .hasMessage(
+              "listenForChanges needs the PostgreSQL JDBC driver (org.postgresql:postgresql)"
+                  + " on the class path");
       assertThat(slf4jWithoutProvider.err()).doesNotContain(key.hash());
     }
   }
@@ -389,16 +492,21 @@ class JdbcKeyStoreTest {
   void aMissingTableSaysWhichMigrationToApply() {
     JdbcKeyStore missing = JdbcKeyStore.builder(ds).table("no_such_keys").build();
     assertThatThrownBy(() -> missing.findById("abcdefghijklmnop"))
-        .isInstanceOfSatisfying(JdbcKeyStore.UnavailableException.class, e -> {
-          assertThat(e.sqlState()).isEqualTo("42P01");
-          assertThat(e).hasMessage("key table no_such_keys: cannot look up a key (SQLState 42P01: the table does"
-              + " not exist; apply dev/planeguard/sql/postgresql/V1__planeguard_keys.sql (see docs/keys.md))");
-        });
+        .isInstanceOfSatisfying(
+            JdbcKeyStore.UnavailableException.class,
+            e -> {
+              assertThat(e.sqlState()).isEqualTo("42P01");
+              assertThat(e)
+                  .hasMessage(
+                      "key table no_such_keys: cannot look up a key (SQLState 42P01: the table does"
+                          + " not exist; apply dev/planeguard/sql/postgresql/V1__planeguard_keys.sql (see docs/keys.md))");
+            });
   }
 
   @Test
   void aReadOnlyDatabaseRefusesChangesAndKeepsAnswering() throws SQLException {
-    ApiKey key = lifecycle(store).create(ApiKey.Kind.MACHINE, Mode.PROD, "acme", Set.of(), null).key();
+    ApiKey key =
+        lifecycle(store).create(ApiKey.Kind.MACHINE, Mode.PROD, "acme", Set.of(), null).key();
     String db;
     try (Connection c = ds.getConnection()) {
       db = c.getCatalog();
@@ -408,23 +516,32 @@ class JdbcKeyStoreTest {
       JdbcKeyStore replica = JdbcKeyStore.builder(ds).build();
       assertThat(replica.findById(key.id())).isNotNull();
       assertThatThrownBy(() -> replica.revoke(key.id()))
-          .isInstanceOfSatisfying(JdbcKeyStore.UnavailableException.class,
+          .isInstanceOfSatisfying(
+              JdbcKeyStore.UnavailableException.class,
               e -> assertThat(e.getMessage()).contains("cannot revoke a key (SQLState 25006"));
       assertThat(replica.findById(key.id()).status()).isEqualTo(KeyRecord.Status.ACTIVE);
     } finally {
-      execute(ds, "BEGIN; SET TRANSACTION READ WRITE; ALTER DATABASE " + db
-          + " SET default_transaction_read_only = off; COMMIT");
+      execute(
+          ds,
+          "BEGIN; SET TRANSACTION READ WRITE; ALTER DATABASE "
+              + db
+              + " SET default_transaction_read_only = off; COMMIT");
     }
   }
 
   @Test
   void configurationIsChecked() {
     JdbcKeyStore.Builder b = JdbcKeyStore.builder(ds);
-    assertThatThrownBy(() -> b.revocationBound(Duration.ZERO)).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> b.revocationBound(Duration.ofHours(2))).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> b.queryTimeout(Duration.ofMillis(999))).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> b.queryTimeout(Duration.ofMinutes(2))).isInstanceOf(IllegalArgumentException.class);
-    JdbcKeyStore s = b.revocationBound(Duration.ofMillis(1500)).queryTimeout(Duration.ofMillis(1001)).build();
+    assertThatThrownBy(() -> b.revocationBound(Duration.ZERO))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> b.revocationBound(Duration.ofHours(2)))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> b.queryTimeout(Duration.ofMillis(999)))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> b.queryTimeout(Duration.ofMinutes(2)))
+        .isInstanceOf(IllegalArgumentException.class);
+    JdbcKeyStore s =
+        b.revocationBound(Duration.ofMillis(1500)).queryTimeout(Duration.ofMillis(1001)).build();
     assertThat(s.revocationBound()).isEqualTo(Duration.ofMillis(1500));
     assertThat(s.table()).isEqualTo("planeguard_keys");
     assertThat(JdbcKeyStore.builder(ds).build().revocationBound()).isEqualTo(Duration.ofSeconds(5));

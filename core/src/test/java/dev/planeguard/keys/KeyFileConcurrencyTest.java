@@ -1,5 +1,7 @@
 package dev.planeguard.keys;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.planeguard.AuditSink;
 import dev.planeguard.Contract;
 import dev.planeguard.Decision;
@@ -8,8 +10,6 @@ import dev.planeguard.EnforcerTest;
 import dev.planeguard.InboundRequest;
 import dev.planeguard.Mode;
 import dev.planeguard.Reason;
-import static org.assertj.core.api.Assertions.assertThat;
-
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -27,12 +27,12 @@ import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Two threads decide while another process's writer rewrites the key file over and over and
- * finally revokes a key, and a reloader picks the changes up. No decision ever sees a half-read
- * file (the always-valid key, written after many lines, never goes missing), a key once refused as
- * revoked is never accepted again by the same thread, and once a reload that follows the
- * revocation has returned, every decision refuses the revoked key. Ordering comes from flags and
- * latches, not from sleeping.
+ * Two threads decide while another process's writer rewrites the key file over and over and finally
+ * revokes a key, and a reloader picks the changes up. No decision ever sees a half-read file (the
+ * always-valid key, written after many lines, never goes missing), a key once refused as revoked is
+ * never accepted again by the same thread, and once a reload that follows the revocation has
+ * returned, every decision refuses the revoked key. Ordering comes from flags and latches, not from
+ * sleeping.
  */
 class KeyFileConcurrencyTest {
 
@@ -72,53 +72,58 @@ class KeyFileConcurrencyTest {
 
     ExecutorService pool = Executors.newFixedThreadPool(4);
     try {
-      Future<?> writer = pool.submit(() -> {
-        deciding.await();
-        for (int i = 0; i < REWRITES; i++) {
-          lifecycle.create(ApiKey.Kind.MACHINE, Mode.PROD, "filler", Set.of(), null);
-        }
-        lifecycle.revoke(doomed.id());
-        revocationWritten.set(true);
-        return null;
-      });
-      Future<?> reloader = pool.submit(() -> {
-        while (!revocationWritten.get()) {
-          if (server.reload()) {
-            reloadsWithChange.incrementAndGet();
-          }
-        }
-        server.reload(); // certainly after the revocation was written
-        reloadObserved.set(true);
-        return null;
-      });
+      Future<?> writer =
+          pool.submit(
+              () -> {
+                deciding.await();
+                for (int i = 0; i < REWRITES; i++) {
+                  lifecycle.create(ApiKey.Kind.MACHINE, Mode.PROD, "filler", Set.of(), null);
+                }
+                lifecycle.revoke(doomed.id());
+                revocationWritten.set(true);
+                return null;
+              });
+      Future<?> reloader =
+          pool.submit(
+              () -> {
+                while (!revocationWritten.get()) {
+                  if (server.reload()) {
+                    reloadsWithChange.incrementAndGet();
+                  }
+                }
+                server.reload(); // certainly after the revocation was written
+                reloadObserved.set(true);
+                return null;
+              });
       for (int t = 0; t < 2; t++) {
-        pool.submit(() -> {
-          boolean sawRevoked = false;
-          int afterReload = 0;
-          deciding.countDown();
-          while (!stop.get() && afterReload < DECISIONS_AFTER_RELOAD) {
-            boolean reloaded = reloadObserved.get(); // read before deciding
-            Reason steadyReason = decide(enforcer, steady).reason();
-            if (steadyReason != Reason.AUTHENTICATED) {
-              failures.add("the steady key was " + steadyReason);
-            }
-            Reason doomedReason = decide(enforcer, doomed).reason();
-            if (doomedReason == Reason.REVOKED_KEY) {
-              sawRevoked = true;
-            } else if (doomedReason != Reason.AUTHENTICATED) {
-              failures.add("the doomed key was " + doomedReason);
-            } else if (sawRevoked) {
-              failures.add("a revoked key was accepted again");
-            } else if (reloaded) {
-              failures.add("a revoked key was accepted after the reload was observed");
-            }
-            if (reloaded) {
-              afterReload++;
-            }
-          }
-          decidersDone.countDown();
-          return null;
-        });
+        pool.submit(
+            () -> {
+              boolean sawRevoked = false;
+              int afterReload = 0;
+              deciding.countDown();
+              while (!stop.get() && afterReload < DECISIONS_AFTER_RELOAD) {
+                boolean reloaded = reloadObserved.get(); // read before deciding
+                Reason steadyReason = decide(enforcer, steady).reason();
+                if (steadyReason != Reason.AUTHENTICATED) {
+                  failures.add("the steady key was " + steadyReason);
+                }
+                Reason doomedReason = decide(enforcer, doomed).reason();
+                if (doomedReason == Reason.REVOKED_KEY) {
+                  sawRevoked = true;
+                } else if (doomedReason != Reason.AUTHENTICATED) {
+                  failures.add("the doomed key was " + doomedReason);
+                } else if (sawRevoked) {
+                  failures.add("a revoked key was accepted again");
+                } else if (reloaded) {
+                  failures.add("a revoked key was accepted after the reload was observed");
+                }
+                if (reloaded) {
+                  afterReload++;
+                }
+              }
+              decidersDone.countDown();
+              return null;
+            });
       }
       writer.get(60, TimeUnit.SECONDS);
       reloader.get(60, TimeUnit.SECONDS);

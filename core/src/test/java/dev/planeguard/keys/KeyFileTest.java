@@ -1,13 +1,13 @@
 package dev.planeguard.keys;
 
-import dev.planeguard.AuditLogTest;
-import dev.planeguard.ConfigurationException;
-import dev.planeguard.Mode;
-import dev.planeguard.Problem;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.planeguard.AuditLogTest;
+import dev.planeguard.ConfigurationException;
+import dev.planeguard.Mode;
+import dev.planeguard.Problem;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
@@ -33,7 +33,8 @@ class KeyFileTest {
   @TempDir Path dir;
 
   static KeyRecord record(Mode mode) {
-    return KeyRecord.of(ApiKey.generate(ApiKey.Kind.MACHINE, mode), "acme", Set.of("runs:write"), null);
+    return KeyRecord.of(
+        ApiKey.generate(ApiKey.Kind.MACHINE, mode), "acme", Set.of("runs:write"), null);
   }
 
   Path write(String name, String content) throws Exception {
@@ -50,8 +51,13 @@ class KeyFileTest {
   void readsRecordsSkippingCommentsBlankLinesByteOrderMarkAndCarriageReturns() throws Exception {
     KeyRecord a = record(Mode.PROD);
     KeyRecord b = record(Mode.TEST).revoked();
-    Path p = write("keys.jsonl", "\uFEFF# machine keys\r\n\r\n" + a.toJsonLine() + "\r\n   \n  # indented comment\n"
-        + b.toJsonLine());
+    Path p =
+        write(
+            "keys.jsonl",
+            "\uFEFF# machine keys\r\n\r\n"
+                + a.toJsonLine()
+                + "\r\n   \n  # indented comment\n"
+                + b.toJsonLine());
     KeyFile file = KeyFile.open(p);
     assertThat(file.records()).containsExactly(a, b);
     assertThat(file.findById(a.id())).isEqualTo(a);
@@ -65,41 +71,56 @@ class KeyFileTest {
   void anInvalidFileStopsStartupListingEveryBadLineByNumber() throws Exception {
     KeyRecord a = record(Mode.PROD);
     KeyRecord b = record(Mode.PROD);
-    String secretLookingLine = "{\"id\":\"" + a.id() + "\",\"kind\":\"mk\",\"mode\":\"prod\",\"hash\":\"aos_mk_prod_plaintext\",\"status\":\"active\"}";
-    Path p = write("keys.jsonl", String.join("\n",
-        "# header",
-        a.toJsonLine(),
-        "not json at all",
-        secretLookingLine,
-        a.toJsonLine(),
-        b.toJsonLine().replace(b.id(), "k7xq2m4p3ra3w5tz"),
-        b.toJsonLine(),
-        "{\"id\":\"x\"}"));
+    String secretLookingLine =
+        "{\"id\":\""
+            + a.id()
+            + "\",\"kind\":\"mk\",\"mode\":\"prod\",\"hash\":\"aos_mk_prod_plaintext\",\"status\":\"active\"}";
+    Path p =
+        write(
+            "keys.jsonl",
+            String.join(
+                "\n",
+                "# header",
+                a.toJsonLine(),
+                "not json at all",
+                secretLookingLine,
+                a.toJsonLine(),
+                b.toJsonLine().replace(b.id(), "k7xq2m4p3ra3w5tz"),
+                b.toJsonLine(),
+                "{\"id\":\"x\"}"));
     assertThatThrownBy(() -> KeyFile.open(p))
-        .isInstanceOfSatisfying(ConfigurationException.class, e -> {
-          assertThat(e.problems()).extracting(Problem::subject).containsExactly(
-              p + ":3", p + ":4", p + ":5", p + ":7", p + ":8");
-          assertThat(e.problems().get(0).message()).isEqualTo("not a JSON object");
-          assertThat(e.problems().get(1).message()).contains("hash must be sha256:");
-          assertThat(e.problems().get(2).message()).isEqualTo("duplicate id " + a.id() + " (also on line 2)");
-          assertThat(e.problems().get(3).message()).isEqualTo("the same hash as the key on line 6");
-          assertThat(e.getMessage()).doesNotContain(a.hash()).doesNotContain("plaintext");
-        });
+        .isInstanceOfSatisfying(
+            ConfigurationException.class,
+            e -> {
+              assertThat(e.problems())
+                  .extracting(Problem::subject)
+                  .containsExactly(p + ":3", p + ":4", p + ":5", p + ":7", p + ":8");
+              assertThat(e.problems().get(0).message()).isEqualTo("not a JSON object");
+              assertThat(e.problems().get(1).message()).contains("hash must be sha256:");
+              assertThat(e.problems().get(2).message())
+                  .isEqualTo("duplicate id " + a.id() + " (also on line 2)");
+              assertThat(e.problems().get(3).message())
+                  .isEqualTo("the same hash as the key on line 6");
+              assertThat(e.getMessage()).doesNotContain(a.hash()).doesNotContain("plaintext");
+            });
   }
 
   @Test
   void aMissingUnreadableOrWorldWritableFileIsRefused() throws Exception {
     assertThatThrownBy(() -> KeyFile.open(dir.resolve("nope.jsonl")))
-        .isInstanceOfSatisfying(ConfigurationException.class, e ->
-            assertThat(e.problems().get(0).message()).startsWith("does not exist"));
+        .isInstanceOfSatisfying(
+            ConfigurationException.class,
+            e -> assertThat(e.problems().get(0).message()).startsWith("does not exist"));
     assumeTrue(posix());
     Path p = write("keys.jsonl", record(Mode.PROD).toJsonLine() + "\n");
     Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rw-rw-rw-"));
     assertThatThrownBy(() -> KeyFile.open(p))
-        .isInstanceOfSatisfying(ConfigurationException.class, e -> {
-          assertThat(e.problems().get(0).message()).contains("writable by every user");
-          assertThat(e.problems().get(0).fix()).isEqualTo("chmod o-w " + p);
-        });
+        .isInstanceOfSatisfying(
+            ConfigurationException.class,
+            e -> {
+              assertThat(e.problems().get(0).message()).contains("writable by every user");
+              assertThat(e.problems().get(0).fix()).isEqualTo("chmod o-w " + p);
+            });
     Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rw-rw-r--"));
     assertThat(KeyFile.open(p).records()).hasSize(1);
   }
@@ -116,15 +137,18 @@ class KeyFileTest {
     assertThat(file.reload()).isTrue();
     assertThat(file.findById(b.id())).isEqualTo(b);
 
-    String log = AuditLogTest.captureStderr(() -> {
-      try {
-        Files.writeString(p, a.revoked().toJsonLine() + "\n" + b.toJsonLine().substring(0, 30) + "\n");
-      } catch (java.io.IOException e) {
-        throw new java.io.UncheckedIOException(e);
-      }
-      assertThat(file.reload()).isFalse();
-      assertThat(file.reload()).as("the same bad file again").isFalse();
-    });
+    String log =
+        AuditLogTest.captureStderr(
+            () -> {
+              try {
+                Files.writeString(
+                    p, a.revoked().toJsonLine() + "\n" + b.toJsonLine().substring(0, 30) + "\n");
+              } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+              }
+              assertThat(file.reload()).isFalse();
+              assertThat(file.reload()).as("the same bad file again").isFalse();
+            });
     assertThat(file.findById(a.id())).as("last good set").isEqualTo(a);
     assertThat(file.findById(b.id())).isEqualTo(b);
     assertThat(file.problem().subject()).isEqualTo(p + ":2");
@@ -150,7 +174,8 @@ class KeyFileTest {
   void writesChangeOnlyTheirLinesAndKeepCommentsAndPermissions() throws Exception {
     KeyRecord a = record(Mode.PROD);
     KeyRecord b = record(Mode.PROD);
-    String original = "# keys of billing\n" + a.toJsonLine() + "\n\n# owner: ops\n" + b.toJsonLine() + "\n";
+    String original =
+        "# keys of billing\n" + a.toJsonLine() + "\n\n# owner: ops\n" + b.toJsonLine() + "\n";
     Path p = write("keys.jsonl", original);
     if (posix()) {
       Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rw-r-----"));
@@ -161,8 +186,15 @@ class KeyFileTest {
     assertThat(Files.readString(p)).isEqualTo(original + c.toJsonLine() + "\n");
     KeyRecord revoked = file.revoke(a.id());
     assertThat(revoked).isEqualTo(a.revoked());
-    assertThat(Files.readString(p)).isEqualTo(
-        "# keys of billing\n" + a.revoked().toJsonLine() + "\n\n# owner: ops\n" + b.toJsonLine() + "\n" + c.toJsonLine() + "\n");
+    assertThat(Files.readString(p))
+        .isEqualTo(
+            "# keys of billing\n"
+                + a.revoked().toJsonLine()
+                + "\n\n# owner: ops\n"
+                + b.toJsonLine()
+                + "\n"
+                + c.toJsonLine()
+                + "\n");
     assertThat(file.revoke(a.id())).as("idempotent").isEqualTo(a.revoked());
     Instant retireAt = Instant.parse("2030-01-01T00:00:00Z");
     KeyRecord successor = record(Mode.PROD);
@@ -170,7 +202,8 @@ class KeyFileTest {
     assertThat(file.records()).containsExactly(a.revoked(), b.withNotAfter(retireAt), c, successor);
     assertThat(KeyFile.open(p).records()).isEqualTo(file.records());
     if (posix()) {
-      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(p))).isEqualTo("rw-r-----");
+      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(p)))
+          .isEqualTo("rw-r-----");
     }
     try (Stream<Path> files = Files.list(dir)) {
       assertThat(files.map(f -> f.getFileName().toString()))
@@ -184,8 +217,11 @@ class KeyFileTest {
     KeyRecord a = record(Mode.PROD);
     Path p = write("keys.jsonl", a.toJsonLine() + "\n");
     KeyFile file = KeyFile.open(p);
-    assertThatThrownBy(() -> file.add(a)).isInstanceOf(IllegalArgumentException.class).hasMessage("duplicate id " + a.id());
-    assertThatThrownBy(() -> file.revoke("k7xq2m4p3ra3w5tz")).isInstanceOf(NoSuchElementException.class);
+    assertThatThrownBy(() -> file.add(a))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("duplicate id " + a.id());
+    assertThatThrownBy(() -> file.revoke("k7xq2m4p3ra3w5tz"))
+        .isInstanceOf(NoSuchElementException.class);
     file.revoke(a.id());
     assertThatThrownBy(() -> file.rotate(a.id(), Instant.now(), record(Mode.PROD)))
         .isInstanceOf(IllegalStateException.class)
@@ -194,8 +230,9 @@ class KeyFileTest {
     String broken = a.toJsonLine() + "\n{broken\n";
     Files.writeString(p, broken);
     assertThatThrownBy(() -> file.add(record(Mode.PROD)))
-        .isInstanceOfSatisfying(ConfigurationException.class, e ->
-            assertThat(e.problems().get(0).subject()).isEqualTo(p + ":2"));
+        .isInstanceOfSatisfying(
+            ConfigurationException.class,
+            e -> assertThat(e.problems().get(0).subject()).isEqualTo(p + ":2"));
     assertThat(Files.readString(p)).as("an invalid file is never overwritten").isEqualTo(broken);
   }
 
@@ -205,7 +242,8 @@ class KeyFileTest {
     KeyFile file = KeyFile.openOrCreate(p);
     assertThat(file.records()).isEmpty();
     if (posix()) {
-      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(p))).isEqualTo("rw-------");
+      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(p)))
+          .isEqualTo("rw-------");
     }
     Path link = dir.resolve("link.jsonl");
     try {
@@ -218,10 +256,15 @@ class KeyFileTest {
     viaLink.add(r);
     assertThat(Files.isSymbolicLink(link)).as("the link stays a link").isTrue();
     assertThat(KeyFile.open(p).records()).containsExactly(r);
-    assertThat(Files.exists(dir.resolve("link.jsonl.lock"))).as("the lock is beside the real file").isFalse();
+    assertThat(Files.exists(dir.resolve("link.jsonl.lock")))
+        .as("the lock is beside the real file")
+        .isFalse();
     if (posix()) {
-      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(p))).isEqualTo("rw-------");
-      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("sub-keys.jsonl.lock"))))
+      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(p)))
+          .isEqualTo("rw-------");
+      assertThat(
+              PosixFilePermissions.toString(
+                  Files.getPosixFilePermissions(dir.resolve("sub-keys.jsonl.lock"))))
           .isEqualTo("rw-------");
     }
   }
@@ -239,15 +282,17 @@ class KeyFileTest {
       for (int t = 0; t < threads; t++) {
         // A separate instance per thread, as separate processes would have.
         KeyFile own = KeyFile.open(p);
-        futures.add(pool.submit(() -> {
-          start.await();
-          for (int i = 0; i < each; i++) {
-            KeyRecord r = record(Mode.PROD);
-            own.add(r);
-            added.add(r);
-          }
-          return null;
-        }));
+        futures.add(
+            pool.submit(
+                () -> {
+                  start.await();
+                  for (int i = 0; i < each; i++) {
+                    KeyRecord r = record(Mode.PROD);
+                    own.add(r);
+                    added.add(r);
+                  }
+                  return null;
+                }));
       }
       start.countDown();
       for (Future<?> f : futures) {
@@ -256,14 +301,17 @@ class KeyFileTest {
     } finally {
       pool.shutdownNow();
     }
-    assertThat(KeyFile.open(p).records()).hasSize(threads * each).containsExactlyInAnyOrderElementsOf(added);
+    assertThat(KeyFile.open(p).records())
+        .hasSize(threads * each)
+        .containsExactlyInAnyOrderElementsOf(added);
   }
 
   @Test
   void watchReloadsInTheBackgroundUntilClosed() throws Exception {
     KeyRecord a = record(Mode.PROD);
     Path p = write("keys.jsonl", "");
-    assertThatThrownBy(() -> KeyFile.watch(p, Duration.ZERO)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> KeyFile.watch(p, Duration.ZERO))
+        .isInstanceOf(IllegalArgumentException.class);
     try (KeyFile watched = KeyFile.watch(p, Duration.ofMillis(10))) {
       KeyFile.open(p).add(a);
       long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
@@ -272,10 +320,11 @@ class KeyFileTest {
       }
       assertThat(watched.findById(a.id())).as("picked up by the background reload").isEqualTo(a);
     }
-    assertThat(Thread.getAllStackTraces().keySet().stream()
-            .filter(t -> t.getName().equals("planeguard-key-file"))
-            .filter(Thread::isAlive)
-            .count())
+    assertThat(
+            Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().equals("planeguard-key-file"))
+                .filter(Thread::isAlive)
+                .count())
         .isLessThanOrEqualTo(1);
   }
 }

@@ -1,5 +1,7 @@
 package dev.planeguard.keys;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.planeguard.AuditEvent;
 import dev.planeguard.AuditLogTest;
 import dev.planeguard.AuditSink;
@@ -12,8 +14,6 @@ import dev.planeguard.InboundRequest;
 import dev.planeguard.Mode;
 import dev.planeguard.Reason;
 import dev.planeguard.Verification;
-import static org.assertj.core.api.Assertions.assertThat;
-
 import dev.planeguard.internal.Slf4jAuditSink;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,8 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Runs every key scenario — lifecycle, reloads of bad files, hostile keys, a failing store — while
  * collecting everything that could reach an operator: all log output (standard error, where the
  * SLF4J binding of the tests writes), every audit event in the default sink's format (allowed
- * requests included, which the default sink logs at DEBUG), every exception message and the
- * {@code toString()} of every object handed out. No plaintext key or secret appears in any of it.
+ * requests included, which the default sink logs at DEBUG), every exception message and the {@code
+ * toString()} of every object handed out. No plaintext key or secret appears in any of it.
  */
 class KeyLogHygieneTest {
 
@@ -43,18 +43,25 @@ class KeyLogHygieneTest {
   void noPlaintextKeyOrSecretReachesAnyOutput() throws Exception {
     List<String> secrets = new ArrayList<>();
     StringBuilder collected = new StringBuilder();
-    String log = AuditLogTest.captureStderr(() -> {
-      try {
-        scenarios(secrets, collected);
-      } catch (Exception e) {
-        throw new IllegalStateException(e);
-      }
-    });
+    String log =
+        AuditLogTest.captureStderr(
+            () -> {
+              try {
+                scenarios(secrets, collected);
+              } catch (Exception e) {
+                throw new IllegalStateException(e);
+              }
+            });
     collected.append(log);
     String all = collected.toString();
     assertThat(secrets).hasSizeGreaterThan(10);
-    assertThat(log).contains("event=KEY_CREATED").contains("event=KEY_ROTATED").contains("event=KEY_REVOKED")
-        .contains("reason=INVALID_KEY").contains("cannot answer").contains("not reloaded");
+    assertThat(log)
+        .contains("event=KEY_CREATED")
+        .contains("event=KEY_ROTATED")
+        .contains("event=KEY_REVOKED")
+        .contains("reason=INVALID_KEY")
+        .contains("cannot answer")
+        .contains("not reloaded");
     for (String secret : secrets) {
       assertThat(all).as("output must not contain a secret").doesNotContain(secret);
     }
@@ -66,14 +73,19 @@ class KeyLogHygieneTest {
     KeyFile file = KeyFile.openOrCreate(path);
     KeyLifecycle keys = KeyLifecycle.of(file, clock);
 
-    KeyLifecycle.Issued runner = keys.create(ApiKey.Kind.MACHINE, Mode.PROD, "acme", Set.of("runs:write"), null);
+    KeyLifecycle.Issued runner =
+        keys.create(ApiKey.Kind.MACHINE, Mode.PROD, "acme", Set.of("runs:write"), null);
     KeyLifecycle.Issued rotated = keys.rotate(runner.record().id(), Duration.ofHours(48));
-    KeyLifecycle.Issued revoked = keys.create(ApiKey.Kind.MACHINE, Mode.PROD, "acme", Set.of(), null);
+    KeyLifecycle.Issued revoked =
+        keys.create(ApiKey.Kind.MACHINE, Mode.PROD, "acme", Set.of(), null);
     keys.revoke(revoked.record().id());
-    KeyLifecycle.Issued testKey = keys.create(ApiKey.Kind.MACHINE, Mode.TEST, "acme", Set.of(), null);
-    KeyLifecycle.Issued sandbox = keys.create(ApiKey.Kind.SANDBOX, Mode.LOCAL, "acme", Set.of(), null);
+    KeyLifecycle.Issued testKey =
+        keys.create(ApiKey.Kind.MACHINE, Mode.TEST, "acme", Set.of(), null);
+    KeyLifecycle.Issued sandbox =
+        keys.create(ApiKey.Kind.SANDBOX, Mode.LOCAL, "acme", Set.of(), null);
     String legacy = "legacy-AOS_API_KEY-7c1e9d0b5a3f4e2d8c6b";
-    keys.importLegacy("aos-api-key", legacy, ApiKey.Kind.MACHINE, Mode.PROD, "acme", Set.of(), null);
+    keys.importLegacy(
+        "aos-api-key", legacy, ApiKey.Kind.MACHINE, Mode.PROD, "acme", Set.of(), null);
     for (KeyLifecycle.Issued i : List.of(runner, rotated, revoked, testKey, sandbox)) {
       addSecret(secrets, i.key().value());
       collected.append(i).append(i.record()).append(i.predecessor());
@@ -83,7 +95,8 @@ class KeyLogHygieneTest {
     // Failed lifecycle operations.
     String unimportable = ApiKey.generate(ApiKey.Kind.MACHINE, Mode.PROD).value();
     addSecret(secrets, unimportable);
-    for (String bad : List.of(unimportable, "short-but-secret", "legacy secret with spaces 0123456789")) {
+    for (String bad :
+        List.of(unimportable, "short-but-secret", "legacy secret with spaces 0123456789")) {
       secrets.add(bad);
       try {
         keys.importLegacy("other", bad, ApiKey.Kind.MACHINE, Mode.PROD, null, Set.of(), null);
@@ -100,21 +113,48 @@ class KeyLogHygieneTest {
     String forgedBody = key.substring(0, key.lastIndexOf('_') - 43) + "Q".repeat(43);
     String forged = forgedBody + "_" + ApiKey.checksum(forgedBody);
     addSecret(secrets, forged);
-    List<String> hostile = List.of(
-        key, runner.key().value(), revoked.key().value(), testKey.key().value(), legacy, forged,
-        key.substring(0, key.length() - 1) + "0", key.substring(0, 60), key + key, key + "," + key,
-        " " + key, key.replace('a', '\u00e4'), key + "A".repeat(1 << 20), sandbox.key().value());
+    List<String> hostile =
+        List.of(
+            key,
+            runner.key().value(),
+            revoked.key().value(),
+            testKey.key().value(),
+            legacy,
+            forged,
+            key.substring(0, key.length() - 1) + "0",
+            key.substring(0, 60),
+            key + key,
+            key + "," + key,
+            " " + key,
+            key.replace('a', '\u00e4'),
+            key + "A".repeat(1 << 20),
+            sandbox.key().value());
     for (String value : hostile) {
-      collected.append(prod.decide(InboundRequest.of("POST", "/api/v1/runs", Map.of("X-AOS-Key", List.of(value)))));
-      collected.append(prod.decide(InboundRequest.of("GET", "/api/v1/accounts/me", Map.of("X-AOS-Key", List.of(value)))));
-      collected.append(prod.decide(InboundRequest.of("GET", "/api/v1/runs", Map.of("Authorization", List.of("Bearer " + value)))));
+      collected.append(
+          prod.decide(
+              InboundRequest.of("POST", "/api/v1/runs", Map.of("X-AOS-Key", List.of(value)))));
+      collected.append(
+          prod.decide(
+              InboundRequest.of(
+                  "GET", "/api/v1/accounts/me", Map.of("X-AOS-Key", List.of(value)))));
+      collected.append(
+          prod.decide(
+              InboundRequest.of(
+                  "GET", "/api/v1/runs", Map.of("Authorization", List.of("Bearer " + value)))));
       if (!value.equals(legacy)) {
         // A key sent in the path is redacted from the audit path by its shape, damaged or not. An
         // opaque legacy secret has no shape to recognise (docs/keys.md says so): not tested here.
-        collected.append(prod.decide(InboundRequest.of("GET", "/api/v1/runs/" + value, Map.of("X-AOS-Key", List.of(value, value)))));
+        collected.append(
+            prod.decide(
+                InboundRequest.of(
+                    "GET", "/api/v1/runs/" + value, Map.of("X-AOS-Key", List.of(value, value)))));
       }
-      collected.append(prod.decide(InboundRequest.of("GET", "/api/v1/runs?api_key=" + value, Map.of())));
-      collected.append(local.decide(InboundRequest.of("GET", "/api/v1/accounts/me", Map.of("X-AOS-Customer-Key", List.of(value)))));
+      collected.append(
+          prod.decide(InboundRequest.of("GET", "/api/v1/runs?api_key=" + value, Map.of())));
+      collected.append(
+          local.decide(
+              InboundRequest.of(
+                  "GET", "/api/v1/accounts/me", Map.of("X-AOS-Customer-Key", List.of(value)))));
     }
     for (AuditEvent e : events) {
       collected.append(Slf4jAuditSink.format(e)).append('\n').append(e).append('\n');
@@ -126,27 +166,34 @@ class KeyLogHygieneTest {
     }
 
     // A store that fails; the verifier logs a warning.
-    KeyStore down = new KeyStore() {
-      @Override
-      public KeyRecord findById(String id) {
-        throw new IllegalStateException("cannot look up " + id);
-      }
+    KeyStore down =
+        new KeyStore() {
+          @Override
+          public KeyRecord findById(String id) {
+            throw new IllegalStateException("cannot look up " + id);
+          }
 
-      @Override
-      public KeyRecord findByHash(String hash) {
-        throw new IllegalStateException("cannot look up " + hash);
-      }
-    };
+          @Override
+          public KeyRecord findByHash(String hash) {
+            throw new IllegalStateException("cannot look up " + hash);
+          }
+        };
     collected.append(KeyVerifier.of(down).verify(key, ApiKey.Kind.MACHINE, Mode.PROD));
 
     // A reload of a file that a careless operator filled with plaintext keys.
     String pasted = ApiKey.generate(ApiKey.Kind.MACHINE, Mode.PROD).value();
     addSecret(secrets, pasted);
-    Files.writeString(path, String.join("\n",
-        "{\"" + pasted + "\":1}",
-        "{\"id\":\"k7xq2m4p3ra3w5tz\",\"kind\":\"mk\",\"mode\":\"prod\",\"hash\":\"" + pasted + "\",\"status\":\"active\"}",
-        pasted,
-        "") + "\n");
+    Files.writeString(
+        path,
+        String.join(
+                "\n",
+                "{\"" + pasted + "\":1}",
+                "{\"id\":\"k7xq2m4p3ra3w5tz\",\"kind\":\"mk\",\"mode\":\"prod\",\"hash\":\""
+                    + pasted
+                    + "\",\"status\":\"active\"}",
+                pasted,
+                "")
+            + "\n");
     file.reload();
     collected.append(file.problem()).append(file);
     try {
@@ -170,18 +217,24 @@ class KeyLogHygieneTest {
     secrets.add(parts[4]); // the 43-character secret alone
   }
 
-  private static Enforcer enforcer(String mode, KeyStore store, Clock clock, List<AuditEvent> events) {
+  private static Enforcer enforcer(
+      String mode, KeyStore store, Clock clock, List<AuditEvent> events) {
     KeyVerifier verifier = KeyVerifier.of(store, clock);
-    Enforcer.Builder b = Enforcer.builder()
-        .contract(Contract.parse(Map.of("AOS_MODE", mode, "DB_AUTHORITY", mode.equals("local") ? "local" : "neon")))
-        .policy(EnforcerTest.POLICY)
-        .tokenVerifier(token -> Verification.rejected(Reason.INVALID_TOKEN, Detail.MALFORMED))
-        .machineKeyVerifier(verifier)
-        .auditSink(e -> {
-          events.add(e);
-          AuditSink.slf4j().record(e);
-        })
-        .clock(clock);
+    Enforcer.Builder b =
+        Enforcer.builder()
+            .contract(
+                Contract.parse(
+                    Map.of(
+                        "AOS_MODE", mode, "DB_AUTHORITY", mode.equals("local") ? "local" : "neon")))
+            .policy(EnforcerTest.POLICY)
+            .tokenVerifier(token -> Verification.rejected(Reason.INVALID_TOKEN, Detail.MALFORMED))
+            .machineKeyVerifier(verifier)
+            .auditSink(
+                e -> {
+                  events.add(e);
+                  AuditSink.slf4j().record(e);
+                })
+            .clock(clock);
     if (mode.equals("local")) {
       b.sandboxKeyVerifier(verifier);
     }

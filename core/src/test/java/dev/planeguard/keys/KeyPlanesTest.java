@@ -1,5 +1,9 @@
 package dev.planeguard.keys;
 
+import static dev.planeguard.EnforcerTest.assertDecision;
+import static dev.planeguard.EnforcerTest.request;
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.planeguard.AuditEvent;
 import dev.planeguard.Contract;
 import dev.planeguard.Decision;
@@ -12,10 +16,6 @@ import dev.planeguard.Mode;
 import dev.planeguard.Plane;
 import dev.planeguard.Reason;
 import dev.planeguard.SandboxPrincipal;
-import static dev.planeguard.EnforcerTest.assertDecision;
-import static dev.planeguard.EnforcerTest.request;
-import static org.assertj.core.api.Assertions.assertThat;
-
 import dev.planeguard.internal.Slf4jAuditSink;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -43,6 +43,7 @@ class KeyPlanesTest {
 
   /** When the keys were issued. */
   static final Instant ISSUED = Instant.parse("2026-11-01T00:00:00Z");
+
   /** When the requests arrive. */
   static final Instant NOW = Instant.parse("2026-11-22T10:00:00Z");
 
@@ -82,7 +83,13 @@ class KeyPlanesTest {
     testSandbox = keys.create(ApiKey.Kind.SANDBOX, Mode.TEST, "acme", Set.of(), null).key();
     localMachine = keys.create(ApiKey.Kind.MACHINE, Mode.LOCAL, "acme", Set.of(), null).key();
     keys.importLegacy(
-        "aos-api-key", LEGACY_SECRET, ApiKey.Kind.MACHINE, Mode.PROD, "acme", Set.of("runs:write"), null);
+        "aos-api-key",
+        LEGACY_SECRET,
+        ApiKey.Kind.MACHINE,
+        Mode.PROD,
+        "acme",
+        Set.of("runs:write"),
+        null);
   }
 
   Enforcer enforcer(String mode, Map<String, String> extraEnv, KeyStore store) {
@@ -124,13 +131,23 @@ class KeyPlanesTest {
     assertThat(e.principalId()).isEqualTo(reader.id());
     assertThat(e.tenant()).isEqualTo("acme");
     assertThat(e.carriers()).containsExactly("X-AOS-Key");
-    assertThat(Slf4jAuditSink.format(e)).doesNotContain(reader.value()).contains("principal=\"" + reader.id() + "\"");
+    assertThat(Slf4jAuditSink.format(e))
+        .doesNotContain(reader.value())
+        .contains("principal=\"" + reader.id() + "\"");
   }
 
   @Test
   void row14AScopeTheRuleRequiresMustBeGranted() {
-    assertDecision(prod("POST", "/api/v1/runs", "X-AOS-Key: " + reader.value()), 403, Reason.INSUFFICIENT_SCOPE, null);
-    assertDecision(prod("PUT", "/api/v1/runs/1", "X-AOS-Key: " + reader.value()), 403, Reason.INSUFFICIENT_SCOPE, null);
+    assertDecision(
+        prod("POST", "/api/v1/runs", "X-AOS-Key: " + reader.value()),
+        403,
+        Reason.INSUFFICIENT_SCOPE,
+        null);
+    assertDecision(
+        prod("PUT", "/api/v1/runs/1", "X-AOS-Key: " + reader.value()),
+        403,
+        Reason.INSUFFICIENT_SCOPE,
+        null);
     Decision ok = prod("POST", "/api/v1/runs", "X-AOS-Key: " + runner.value());
     assertDecision(ok, 200, Reason.AUTHENTICATED, null);
     assertThat(ok.principal().scopes()).containsExactly("runs:write");
@@ -138,42 +155,94 @@ class KeyPlanesTest {
 
   @Test
   void row15TheTenantHeaderMustNameTheKeysTenant() {
-    assertDecision(prod("GET", "/api/v1/runs", "X-AOS-Key: " + reader.value(), "X-AOS-Tenant: acme"),
-        200, Reason.AUTHENTICATED, null);
-    assertDecision(prod("GET", "/api/v1/runs", "X-AOS-Key: " + reader.value(), "X-AOS-Tenant: globex"),
-        403, Reason.TENANT_MISMATCH, null);
-    assertDecision(prod("GET", "/api/v1/runs", "X-AOS-Key: " + otherTenant.value(), "X-AOS-Tenant: acme"),
-        403, Reason.TENANT_MISMATCH, null);
-    assertDecision(prod("GET", "/api/v1/runs", "X-AOS-Key: " + reader.value(), "X-AOS-Tenant: ACME"),
-        403, Reason.TENANT_MISMATCH, null);
     assertDecision(
-        prod("GET", "/api/v1/runs", "X-AOS-Key: " + reader.value(), "X-AOS-Tenant: acme", "X-AOS-Tenant: acme"),
-        403, Reason.TENANT_MISMATCH, null);
+        prod("GET", "/api/v1/runs", "X-AOS-Key: " + reader.value(), "X-AOS-Tenant: acme"),
+        200,
+        Reason.AUTHENTICATED,
+        null);
+    assertDecision(
+        prod("GET", "/api/v1/runs", "X-AOS-Key: " + reader.value(), "X-AOS-Tenant: globex"),
+        403,
+        Reason.TENANT_MISMATCH,
+        null);
+    assertDecision(
+        prod("GET", "/api/v1/runs", "X-AOS-Key: " + otherTenant.value(), "X-AOS-Tenant: acme"),
+        403,
+        Reason.TENANT_MISMATCH,
+        null);
+    assertDecision(
+        prod("GET", "/api/v1/runs", "X-AOS-Key: " + reader.value(), "X-AOS-Tenant: ACME"),
+        403,
+        Reason.TENANT_MISMATCH,
+        null);
+    assertDecision(
+        prod(
+            "GET",
+            "/api/v1/runs",
+            "X-AOS-Key: " + reader.value(),
+            "X-AOS-Tenant: acme",
+            "X-AOS-Tenant: acme"),
+        403,
+        Reason.TENANT_MISMATCH,
+        null);
     // Scopes are checked before the tenant (row 14 before row 15).
-    assertDecision(prod("POST", "/api/v1/runs", "X-AOS-Key: " + reader.value(), "X-AOS-Tenant: globex"),
-        403, Reason.INSUFFICIENT_SCOPE, null);
+    assertDecision(
+        prod("POST", "/api/v1/runs", "X-AOS-Key: " + reader.value(), "X-AOS-Tenant: globex"),
+        403,
+        Reason.INSUFFICIENT_SCOPE,
+        null);
     // TENANT_HEADER renames the header; the default name is then an ordinary header.
     Enforcer renamed = enforcer("prod", Map.of("TENANT_HEADER", "X-Org"), file);
-    assertDecision(renamed.decide(request("GET", "/api/v1/runs", "X-AOS-Key: " + reader.value(), "X-Org: globex")),
-        403, Reason.TENANT_MISMATCH, null);
-    assertDecision(renamed.decide(request("GET", "/api/v1/runs", "X-AOS-Key: " + reader.value(), "X-AOS-Tenant: globex")),
-        200, Reason.AUTHENTICATED, null);
+    assertDecision(
+        renamed.decide(
+            request("GET", "/api/v1/runs", "X-AOS-Key: " + reader.value(), "X-Org: globex")),
+        403,
+        Reason.TENANT_MISMATCH,
+        null);
+    assertDecision(
+        renamed.decide(
+            request("GET", "/api/v1/runs", "X-AOS-Key: " + reader.value(), "X-AOS-Tenant: globex")),
+        200,
+        Reason.AUTHENTICATED,
+        null);
     // ENFORCE_TENANCY=false turns the check off.
     Enforcer lax = enforcer("prod", Map.of("ENFORCE_TENANCY", "false"), file);
-    assertDecision(lax.decide(request("GET", "/api/v1/runs", "X-AOS-Key: " + reader.value(), "X-AOS-Tenant: globex")),
-        200, Reason.AUTHENTICATED, null);
+    assertDecision(
+        lax.decide(
+            request("GET", "/api/v1/runs", "X-AOS-Key: " + reader.value(), "X-AOS-Tenant: globex")),
+        200,
+        Reason.AUTHENTICATED,
+        null);
   }
 
   @Test
   void row13RevokedExpiredAndOtherModeKeys() {
-    assertDecision(prod("GET", "/api/v1/runs", "X-AOS-Key: " + revoked.value()), 401, Reason.REVOKED_KEY, null);
-    assertDecision(prod("GET", "/api/v1/runs", "X-AOS-Key: " + expired.value()), 401, Reason.EXPIRED_KEY, null);
-    assertDecision(prod("GET", "/api/v1/runs", "X-AOS-Key: " + testModeKey.value()), 401, Reason.KEY_MODE_MISMATCH, null);
+    assertDecision(
+        prod("GET", "/api/v1/runs", "X-AOS-Key: " + revoked.value()),
+        401,
+        Reason.REVOKED_KEY,
+        null);
+    assertDecision(
+        prod("GET", "/api/v1/runs", "X-AOS-Key: " + expired.value()),
+        401,
+        Reason.EXPIRED_KEY,
+        null);
+    assertDecision(
+        prod("GET", "/api/v1/runs", "X-AOS-Key: " + testModeKey.value()),
+        401,
+        Reason.KEY_MODE_MISMATCH,
+        null);
     Enforcer test = enforcer("test", Map.of(), file);
-    assertDecision(test.decide(request("GET", "/api/v1/runs", "X-AOS-Key: " + reader.value())),
-        401, Reason.KEY_MODE_MISMATCH, null);
-    assertDecision(test.decide(request("GET", "/api/v1/runs", "X-AOS-Key: " + testModeKey.value())),
-        200, Reason.AUTHENTICATED, null);
+    assertDecision(
+        test.decide(request("GET", "/api/v1/runs", "X-AOS-Key: " + reader.value())),
+        401,
+        Reason.KEY_MODE_MISMATCH,
+        null);
+    assertDecision(
+        test.decide(request("GET", "/api/v1/runs", "X-AOS-Key: " + testModeKey.value())),
+        200,
+        Reason.AUTHENTICATED,
+        null);
   }
 
   static List<Arguments> hostileKeys() {
@@ -183,12 +252,16 @@ class KeyPlanesTest {
     int secretStart = v.lastIndexOf('_') - 43;
     String body = v.substring(0, secretStart) + "B".repeat(43);
     return List.of(
-        Arguments.of("wrong checksum", v.substring(0, v.length() - 1) + (last == 'a' ? 'b' : 'a'), Detail.BAD_CHECKSUM),
+        Arguments.of(
+            "wrong checksum",
+            v.substring(0, v.length() - 1) + (last == 'a' ? 'b' : 'a'),
+            Detail.BAD_CHECKSUM),
         Arguments.of("truncated", v.substring(0, v.length() - 7), Detail.MALFORMED),
         Arguments.of("truncated to the id", v.substring(0, 28), Detail.MALFORMED),
         Arguments.of("overlong (1 MB)", v + "A".repeat(1 << 20), Detail.MALFORMED),
         Arguments.of("1 MB of junk", "A".repeat(1 << 20), Detail.MALFORMED),
-        Arguments.of("non-ASCII letter", v.substring(0, 30) + "\u00e4" + v.substring(31), Detail.MALFORMED),
+        Arguments.of(
+            "non-ASCII letter", v.substring(0, 30) + "\u00e4" + v.substring(31), Detail.MALFORMED),
         Arguments.of("Cyrillic look-alike", v.replace('a', '\u0430'), Detail.MALFORMED),
         Arguments.of("two keys with a comma", v + "," + v, Detail.MALFORMED),
         Arguments.of("two keys, comma and space", v + ", " + v, Detail.MALFORMED),
@@ -196,11 +269,13 @@ class KeyPlanesTest {
         Arguments.of("trailing tab", v + "\t", Detail.MALFORMED),
         Arguments.of("inner space", v.substring(0, 20) + " " + v.substring(20), Detail.MALFORMED),
         Arguments.of("CRLF injection", v + "\r\nX-AOS-Tenant: acme", Detail.MALFORMED),
-        Arguments.of("right id, wrong secret", body + "_" + ApiKey.checksum(body), Detail.HASH_MISMATCH),
+        Arguments.of(
+            "right id, wrong secret", body + "_" + ApiKey.checksum(body), Detail.HASH_MISMATCH),
         Arguments.of("unknown id", good, Detail.UNKNOWN_ID),
         Arguments.of("ApiKey scheme in the value", "ApiKey " + v, Detail.MALFORMED),
         Arguments.of("short opaque value", "letmein", Detail.MALFORMED),
-        Arguments.of("unknown opaque value", "an-opaque-value-that-nobody-issued", Detail.UNKNOWN_ID));
+        Arguments.of(
+            "unknown opaque value", "an-opaque-value-that-nobody-issued", Detail.UNKNOWN_ID));
   }
 
   @ParameterizedTest(name = "row 12: {0}")
@@ -208,109 +283,210 @@ class KeyPlanesTest {
   void row12HostileKeysAreInvalid(String name, String value, Detail detail) {
     // The value exactly as given: no trimming on the way (HTTP adapters trim surrounding
     // whitespace themselves; the verifier must refuse it if one does not).
-    Decision d = prod().decide(InboundRequest.of("GET", "/api/v1/runs", Map.of("X-AOS-Key", List.of(value))));
+    Decision d =
+        prod()
+            .decide(InboundRequest.of("GET", "/api/v1/runs", Map.of("X-AOS-Key", List.of(value))));
     assertDecision(d, 401, Reason.INVALID_KEY, detail);
-    assertThat(audit).singleElement().satisfies(e -> {
-      assertThat(e.principalId()).isNull();
-      assertThat(Slf4jAuditSink.format(e)).doesNotContain(reader.value());
-    });
+    assertThat(audit)
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.principalId()).isNull();
+              assertThat(Slf4jAuditSink.format(e)).doesNotContain(reader.value());
+            });
   }
 
   @Test
   void row12KeysOfTheWrongKindInTheirHeader() {
     // A sandbox key in the machine header.
-    assertDecision(enforcer("local", Map.of(), file).decide(request("GET", "/api/v1/runs", "X-AOS-Key: " + localSandbox.value())),
-        401, Reason.INVALID_KEY, Detail.WRONG_KIND);
-    assertDecision(prod("GET", "/api/v1/runs", "X-AOS-Key: " + prodSandboxShaped.value()),
-        401, Reason.INVALID_KEY, Detail.WRONG_KIND);
+    assertDecision(
+        enforcer("local", Map.of(), file)
+            .decide(request("GET", "/api/v1/runs", "X-AOS-Key: " + localSandbox.value())),
+        401,
+        Reason.INVALID_KEY,
+        Detail.WRONG_KIND);
+    assertDecision(
+        prod("GET", "/api/v1/runs", "X-AOS-Key: " + prodSandboxShaped.value()),
+        401,
+        Reason.INVALID_KEY,
+        Detail.WRONG_KIND);
     // A machine key in the sandbox header, where sandbox keys are allowed.
-    assertDecision(enforcer("local", Map.of(), file).decide(request("GET", "/api/v1/accounts/me", "X-AOS-Customer-Key: " + localMachine.value())),
-        401, Reason.INVALID_KEY, Detail.WRONG_KIND);
+    assertDecision(
+        enforcer("local", Map.of(), file)
+            .decide(
+                request(
+                    "GET", "/api/v1/accounts/me", "X-AOS-Customer-Key: " + localMachine.value())),
+        401,
+        Reason.INVALID_KEY,
+        Detail.WRONG_KIND);
   }
 
   @Test
   void rows5To8CarriersAreJudgedBeforeAnyKey() {
     String key = reader.value();
-    assertDecision(prod("GET", "/api/v1/runs?api_key=" + key, "X-AOS-Key: " + key), 400, Reason.CREDENTIAL_IN_QUERY, null);
-    assertDecision(prod("GET", "/api/v1/runs?api_key=" + key), 400, Reason.CREDENTIAL_IN_QUERY, null);
-    assertDecision(prod("GET", "/api/v1/runs?X-AOS-Key=" + key), 400, Reason.CREDENTIAL_IN_QUERY, null);
-    assertDecision(prod("GET", "/api/v1/runs", "X-AOS-Key: " + key, "X-AOS-Key: " + key), 400, Reason.AMBIGUOUS_CREDENTIALS, null);
-    assertDecision(prod("GET", "/api/v1/runs", "X-AOS-Key: " + key, "x-aos-key: " + runner.value()), 400, Reason.AMBIGUOUS_CREDENTIALS, null);
-    assertDecision(prod("GET", "/api/v1/runs", "X-AOS-Key: " + key, "Authorization: Bearer " + key), 400, Reason.AMBIGUOUS_CREDENTIALS, null);
+    assertDecision(
+        prod("GET", "/api/v1/runs?api_key=" + key, "X-AOS-Key: " + key),
+        400,
+        Reason.CREDENTIAL_IN_QUERY,
+        null);
+    assertDecision(
+        prod("GET", "/api/v1/runs?api_key=" + key), 400, Reason.CREDENTIAL_IN_QUERY, null);
+    assertDecision(
+        prod("GET", "/api/v1/runs?X-AOS-Key=" + key), 400, Reason.CREDENTIAL_IN_QUERY, null);
+    assertDecision(
+        prod("GET", "/api/v1/runs", "X-AOS-Key: " + key, "X-AOS-Key: " + key),
+        400,
+        Reason.AMBIGUOUS_CREDENTIALS,
+        null);
+    assertDecision(
+        prod("GET", "/api/v1/runs", "X-AOS-Key: " + key, "x-aos-key: " + runner.value()),
+        400,
+        Reason.AMBIGUOUS_CREDENTIALS,
+        null);
+    assertDecision(
+        prod("GET", "/api/v1/runs", "X-AOS-Key: " + key, "Authorization: Bearer " + key),
+        400,
+        Reason.AMBIGUOUS_CREDENTIALS,
+        null);
     assertDecision(prod("GET", "/api/v1/runs"), 401, Reason.MISSING_CREDENTIAL, null);
-    assertDecision(prod("GET", "/api/v1/runs", "Authorization: Bearer " + key), 401, Reason.CROSS_PLANE_CREDENTIAL, null);
-    assertDecision(prod("GET", "/api/v1/accounts/me", "Authorization: Bearer " + key), 401, Reason.CROSS_PLANE_CREDENTIAL, null);
-    assertDecision(prod("GET", "/api/v1/accounts/me", "X-AOS-Key: " + key), 401, Reason.CROSS_PLANE_CREDENTIAL, null);
-    assertDecision(prod("GET", "/api/v1/accounts/me", "X-AOS-Key: " + LEGACY_SECRET), 401, Reason.CROSS_PLANE_CREDENTIAL, null);
-    assertDecision(enforcer("local", Map.of(), file).decide(request("GET", "/api/v1/runs", "X-AOS-Customer-Key: " + localSandbox.value())),
-        401, Reason.CROSS_PLANE_CREDENTIAL, null);
+    assertDecision(
+        prod("GET", "/api/v1/runs", "Authorization: Bearer " + key),
+        401,
+        Reason.CROSS_PLANE_CREDENTIAL,
+        null);
+    assertDecision(
+        prod("GET", "/api/v1/accounts/me", "Authorization: Bearer " + key),
+        401,
+        Reason.CROSS_PLANE_CREDENTIAL,
+        null);
+    assertDecision(
+        prod("GET", "/api/v1/accounts/me", "X-AOS-Key: " + key),
+        401,
+        Reason.CROSS_PLANE_CREDENTIAL,
+        null);
+    assertDecision(
+        prod("GET", "/api/v1/accounts/me", "X-AOS-Key: " + LEGACY_SECRET),
+        401,
+        Reason.CROSS_PLANE_CREDENTIAL,
+        null);
+    assertDecision(
+        enforcer("local", Map.of(), file)
+            .decide(request("GET", "/api/v1/runs", "X-AOS-Customer-Key: " + localSandbox.value())),
+        401,
+        Reason.CROSS_PLANE_CREDENTIAL,
+        null);
     assertThat(audit).allSatisfy(e -> assertThat(e.principalId()).isNull());
   }
 
   @Test
   void row9SandboxKeysOnlyInLocalAndInTestWhenEnabled() {
     for (String mode : List.of("preprod", "prod")) {
-      Decision d = enforcer(mode, Map.of(), file).decide(request("GET", "/api/v1/accounts/me", "X-AOS-Customer-Key: " + prodSandboxShaped.value()));
+      Decision d =
+          enforcer(mode, Map.of(), file)
+              .decide(
+                  request(
+                      "GET",
+                      "/api/v1/accounts/me",
+                      "X-AOS-Customer-Key: " + prodSandboxShaped.value()));
       assertDecision(d, 401, Reason.SANDBOX_FORBIDDEN, null);
       assertThat(d.violation()).as(mode).isTrue();
     }
-    Decision testDisabled = enforcer("test", Map.of(), file).decide(request("GET", "/api/v1/accounts/me", "X-AOS-Customer-Key: " + testSandbox.value()));
+    Decision testDisabled =
+        enforcer("test", Map.of(), file)
+            .decide(
+                request(
+                    "GET", "/api/v1/accounts/me", "X-AOS-Customer-Key: " + testSandbox.value()));
     assertDecision(testDisabled, 401, Reason.SANDBOX_FORBIDDEN, null);
     assertThat(testDisabled.violation()).isFalse();
 
-    Decision testEnabled = enforcer("test", Map.of("CUSTOMER_SANDBOX_ENABLED", "true"), file)
-        .decide(request("GET", "/api/v1/accounts/me", "X-AOS-Customer-Key: " + testSandbox.value()));
+    Decision testEnabled =
+        enforcer("test", Map.of("CUSTOMER_SANDBOX_ENABLED", "true"), file)
+            .decide(
+                request(
+                    "GET", "/api/v1/accounts/me", "X-AOS-Customer-Key: " + testSandbox.value()));
     assertDecision(testEnabled, 200, Reason.AUTHENTICATED, null);
-    assertThat(testEnabled.principal()).isEqualTo(new SandboxPrincipal(testSandbox.id(), "acme", Set.of()));
+    assertThat(testEnabled.principal())
+        .isEqualTo(new SandboxPrincipal(testSandbox.id(), "acme", Set.of()));
     assertThat(testEnabled.plane()).isEqualTo(Plane.HUMAN);
 
-    Decision local = enforcer("local", Map.of(), file).decide(request("GET", "/api/v1/accounts/me", "X-AOS-Customer-Key: " + localSandbox.value()));
+    Decision local =
+        enforcer("local", Map.of(), file)
+            .decide(
+                request(
+                    "GET", "/api/v1/accounts/me", "X-AOS-Customer-Key: " + localSandbox.value()));
     assertDecision(local, 200, Reason.AUTHENTICATED, null);
     assertThat(((SandboxPrincipal) local.principal()).sandbox()).isTrue();
     // A sandbox key issued for local does not work in test, and the reverse.
-    assertDecision(enforcer("test", Map.of("CUSTOMER_SANDBOX_ENABLED", "true"), file)
-            .decide(request("GET", "/api/v1/accounts/me", "X-AOS-Customer-Key: " + localSandbox.value())),
-        401, Reason.KEY_MODE_MISMATCH, null);
+    assertDecision(
+        enforcer("test", Map.of("CUSTOMER_SANDBOX_ENABLED", "true"), file)
+            .decide(
+                request(
+                    "GET", "/api/v1/accounts/me", "X-AOS-Customer-Key: " + localSandbox.value())),
+        401,
+        Reason.KEY_MODE_MISMATCH,
+        null);
     Enforcer localDisabled = enforcer("local", Map.of("CUSTOMER_SANDBOX_ENABLED", "false"), file);
-    assertDecision(localDisabled.decide(request("GET", "/api/v1/accounts/me", "X-AOS-Customer-Key: " + localSandbox.value())),
-        401, Reason.SANDBOX_FORBIDDEN, null);
+    assertDecision(
+        localDisabled.decide(
+            request("GET", "/api/v1/accounts/me", "X-AOS-Customer-Key: " + localSandbox.value())),
+        401,
+        Reason.SANDBOX_FORBIDDEN,
+        null);
   }
 
   @Test
   void legacySecretsWorkLikeKeysDuringMigration() {
     Decision d = prod("POST", "/api/v1/runs", "X-AOS-Key: " + LEGACY_SECRET);
     assertDecision(d, 200, Reason.AUTHENTICATED, null);
-    assertThat(d.principal()).isEqualTo(new MachinePrincipal("aos-api-key", "acme", Set.of("runs:write")));
-    assertDecision(prod("GET", "/api/v1/runs", "X-AOS-Key: " + LEGACY_SECRET, "X-AOS-Tenant: globex"),
-        403, Reason.TENANT_MISMATCH, null);
-    assertDecision(enforcer("test", Map.of(), file).decide(request("GET", "/api/v1/runs", "X-AOS-Key: " + LEGACY_SECRET)),
-        401, Reason.KEY_MODE_MISMATCH, null);
-    assertDecision(prod("GET", "/api/v1/runs", "Authorization: Bearer " + LEGACY_SECRET),
-        401, Reason.CROSS_PLANE_CREDENTIAL, null);
+    assertThat(d.principal())
+        .isEqualTo(new MachinePrincipal("aos-api-key", "acme", Set.of("runs:write")));
+    assertDecision(
+        prod("GET", "/api/v1/runs", "X-AOS-Key: " + LEGACY_SECRET, "X-AOS-Tenant: globex"),
+        403,
+        Reason.TENANT_MISMATCH,
+        null);
+    assertDecision(
+        enforcer("test", Map.of(), file)
+            .decide(request("GET", "/api/v1/runs", "X-AOS-Key: " + LEGACY_SECRET)),
+        401,
+        Reason.KEY_MODE_MISMATCH,
+        null);
+    assertDecision(
+        prod("GET", "/api/v1/runs", "Authorization: Bearer " + LEGACY_SECRET),
+        401,
+        Reason.CROSS_PLANE_CREDENTIAL,
+        null);
   }
 
   @Test
   void row16AStoreThatCannotAnswerIs503WithRetryAfter() {
-    KeyStore down = new KeyStore() {
-      @Override
-      public KeyRecord findById(String id) {
-        throw new IllegalStateException("database is down");
-      }
+    KeyStore down =
+        new KeyStore() {
+          @Override
+          public KeyRecord findById(String id) {
+            throw new IllegalStateException("database is down");
+          }
 
-      @Override
-      public KeyRecord findByHash(String hash) {
-        throw new IllegalStateException("database is down");
-      }
-    };
+          @Override
+          public KeyRecord findByHash(String hash) {
+            throw new IllegalStateException("database is down");
+          }
+        };
     Enforcer e = enforcer("prod", Map.of(), down);
     Decision d = e.decide(request("GET", "/api/v1/runs", "X-AOS-Key: " + reader.value()));
     assertDecision(d, 503, Reason.VERIFIER_UNAVAILABLE, Detail.KEY_STORE_UNAVAILABLE);
     assertThat(d.retryAfterSeconds()).isEqualTo(5);
-    assertDecision(e.decide(request("GET", "/api/v1/runs", "X-AOS-Key: " + LEGACY_SECRET)),
-        503, Reason.VERIFIER_UNAVAILABLE, Detail.KEY_STORE_UNAVAILABLE);
+    assertDecision(
+        e.decide(request("GET", "/api/v1/runs", "X-AOS-Key: " + LEGACY_SECRET)),
+        503,
+        Reason.VERIFIER_UNAVAILABLE,
+        Detail.KEY_STORE_UNAVAILABLE);
     // What needs no store is still refused for what it is.
-    assertDecision(e.decide(request("GET", "/api/v1/runs", "X-AOS-Key: " + reader.value() + "x")),
-        401, Reason.INVALID_KEY, Detail.MALFORMED);
+    assertDecision(
+        e.decide(request("GET", "/api/v1/runs", "X-AOS-Key: " + reader.value() + "x")),
+        401,
+        Reason.INVALID_KEY,
+        Detail.MALFORMED);
   }
 
   @Test

@@ -1,13 +1,13 @@
 package dev.planeguard.keys;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.planeguard.Detail;
 import dev.planeguard.MachinePrincipal;
 import dev.planeguard.Mode;
 import dev.planeguard.Reason;
 import dev.planeguard.SandboxPrincipal;
 import dev.planeguard.Verification;
-import static org.assertj.core.api.Assertions.assertThat;
-
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -32,7 +32,8 @@ class KeyVerifierTest {
   final CountingStore counted = new CountingStore(store);
   final KeyVerifier verifier = KeyVerifier.of(counted, Clock.fixed(NOW, ZoneOffset.UTC));
 
-  ApiKey add(ApiKey.Kind kind, Mode mode, String tenant, Set<String> scopes, @Nullable Instant notAfter) {
+  ApiKey add(
+      ApiKey.Kind kind, Mode mode, String tenant, Set<String> scopes, @Nullable Instant notAfter) {
     ApiKey key = ApiKey.generate(kind, mode);
     store.add(KeyRecord.of(key, tenant, scopes, notAfter));
     return key;
@@ -47,18 +48,25 @@ class KeyVerifierTest {
   }
 
   static void assertRejected(Verification v, Reason reason, @Nullable Detail detail) {
-    assertThat(v).isInstanceOfSatisfying(Verification.Rejected.class, r -> {
-      assertThat(r.reason()).isEqualTo(reason);
-      assertThat(r.detail()).isEqualTo(detail);
-    });
+    assertThat(v)
+        .isInstanceOfSatisfying(
+            Verification.Rejected.class,
+            r -> {
+              assertThat(r.reason()).isEqualTo(reason);
+              assertThat(r.detail()).isEqualTo(detail);
+            });
   }
 
   @Test
   void aGenuineKeyGivesItsPrincipal() {
     ApiKey key = machine();
     Verification v = verify(key.value());
-    assertThat(v).isInstanceOfSatisfying(Verification.Verified.class, ok ->
-        assertThat(ok.principal()).isEqualTo(new MachinePrincipal(key.id(), "acme", Set.of("runs:write"))));
+    assertThat(v)
+        .isInstanceOfSatisfying(
+            Verification.Verified.class,
+            ok ->
+                assertThat(ok.principal())
+                    .isEqualTo(new MachinePrincipal(key.id(), "acme", Set.of("runs:write"))));
     assertThat(counted.byId.get()).isEqualTo(1);
     assertThat(counted.byHash.get()).isZero();
 
@@ -80,14 +88,21 @@ class KeyVerifierTest {
     assertRejected(verify(v.replace("_prod_", "_staging_")), Reason.INVALID_KEY, Detail.MALFORMED);
     assertRejected(verify("x".repeat(1 << 20)), Reason.INVALID_KEY, Detail.MALFORMED);
     assertRejected(verify(v + "x".repeat(1 << 20)), Reason.INVALID_KEY, Detail.MALFORMED);
-    assertRejected(verify(v.substring(0, 30) + "\u00e9" + v.substring(31)), Reason.INVALID_KEY, Detail.MALFORMED);
-    assertRejected(verify(v.substring(0, 30) + "\u0430" + v.substring(31)), Reason.INVALID_KEY, Detail.MALFORMED);
+    assertRejected(
+        verify(v.substring(0, 30) + "\u00e9" + v.substring(31)),
+        Reason.INVALID_KEY,
+        Detail.MALFORMED);
+    assertRejected(
+        verify(v.substring(0, 30) + "\u0430" + v.substring(31)),
+        Reason.INVALID_KEY,
+        Detail.MALFORMED);
     assertRejected(verify(v + "," + v), Reason.INVALID_KEY, Detail.MALFORMED);
     assertRejected(verify(v + ", " + v), Reason.INVALID_KEY, Detail.MALFORMED);
     assertRejected(verify(" " + v), Reason.INVALID_KEY, Detail.MALFORMED);
     assertRejected(verify(v + " "), Reason.INVALID_KEY, Detail.MALFORMED);
     assertRejected(verify(v + "\t"), Reason.INVALID_KEY, Detail.MALFORMED);
-    assertRejected(verify(v.substring(0, 30) + " " + v.substring(31)), Reason.INVALID_KEY, Detail.MALFORMED);
+    assertRejected(
+        verify(v.substring(0, 30) + " " + v.substring(31)), Reason.INVALID_KEY, Detail.MALFORMED);
     assertRejected(verify(v + "\n"), Reason.INVALID_KEY, Detail.MALFORMED);
     assertRejected(verify(v + "\u0000"), Reason.INVALID_KEY, Detail.MALFORMED);
     assertRejected(verify(""), Reason.INVALID_KEY, Detail.MALFORMED);
@@ -99,8 +114,14 @@ class KeyVerifierTest {
   void theKindStatedInTheKeyIsCheckedBeforeAnyLookup() {
     ApiKey sandbox = add(ApiKey.Kind.SANDBOX, Mode.LOCAL, "acme", Set.of(), null);
     ApiKey machine = add(ApiKey.Kind.MACHINE, Mode.LOCAL, "acme", Set.of(), null);
-    assertRejected(verifier.verify(sandbox.value(), ApiKey.Kind.MACHINE, Mode.LOCAL), Reason.INVALID_KEY, Detail.WRONG_KIND);
-    assertRejected(verifier.verify(machine.value(), ApiKey.Kind.SANDBOX, Mode.LOCAL), Reason.INVALID_KEY, Detail.WRONG_KIND);
+    assertRejected(
+        verifier.verify(sandbox.value(), ApiKey.Kind.MACHINE, Mode.LOCAL),
+        Reason.INVALID_KEY,
+        Detail.WRONG_KIND);
+    assertRejected(
+        verifier.verify(machine.value(), ApiKey.Kind.SANDBOX, Mode.LOCAL),
+        Reason.INVALID_KEY,
+        Detail.WRONG_KIND);
     assertThat(counted.byId.get()).isZero();
   }
 
@@ -118,9 +139,15 @@ class KeyVerifierTest {
   @Test
   void unknownIdsAndForgedKeysOfAnotherModeAreInvalidNotMismatched() {
     machine();
-    assertRejected(verify(ApiKey.generate(ApiKey.Kind.MACHINE, Mode.PROD).value()), Reason.INVALID_KEY, Detail.UNKNOWN_ID);
+    assertRejected(
+        verify(ApiKey.generate(ApiKey.Kind.MACHINE, Mode.PROD).value()),
+        Reason.INVALID_KEY,
+        Detail.UNKNOWN_ID);
     // A key nobody issued says nothing about the store, whatever mode it claims.
-    assertRejected(verify(ApiKey.generate(ApiKey.Kind.MACHINE, Mode.TEST).value()), Reason.INVALID_KEY, Detail.UNKNOWN_ID);
+    assertRejected(
+        verify(ApiKey.generate(ApiKey.Kind.MACHINE, Mode.TEST).value()),
+        Reason.INVALID_KEY,
+        Detail.UNKNOWN_ID);
   }
 
   @Test
@@ -138,10 +165,12 @@ class KeyVerifierTest {
     assertThat(verify(lastSecond.value())).isInstanceOf(Verification.Verified.class);
 
     // Combinations: the mode wins over revocation, revocation over expiry.
-    ApiKey revokedTestKey = add(ApiKey.Kind.MACHINE, Mode.TEST, "acme", Set.of(), NOW.minusSeconds(60));
+    ApiKey revokedTestKey =
+        add(ApiKey.Kind.MACHINE, Mode.TEST, "acme", Set.of(), NOW.minusSeconds(60));
     store.revoke(revokedTestKey.id());
     assertRejected(verify(revokedTestKey.value()), Reason.KEY_MODE_MISMATCH, null);
-    ApiKey revokedExpired = add(ApiKey.Kind.MACHINE, Mode.PROD, "acme", Set.of(), NOW.minusSeconds(60));
+    ApiKey revokedExpired =
+        add(ApiKey.Kind.MACHINE, Mode.PROD, "acme", Set.of(), NOW.minusSeconds(60));
     store.revoke(revokedExpired.id());
     assertRejected(verify(revokedExpired.value()), Reason.REVOKED_KEY, null);
   }
@@ -150,28 +179,48 @@ class KeyVerifierTest {
   void aRecordThatDisagreesWithTheKeyIsRefused() {
     ApiKey key = ApiKey.generate(ApiKey.Kind.MACHINE, Mode.PROD);
     // Same id and hash, but the record claims another mode: a hand-edited or corrupt file.
-    store.add(new KeyRecord(key.id(), ApiKey.Kind.MACHINE, Mode.TEST, key.hash(), "acme", Set.of(),
-        KeyRecord.Status.ACTIVE, null));
+    store.add(
+        new KeyRecord(
+            key.id(),
+            ApiKey.Kind.MACHINE,
+            Mode.TEST,
+            key.hash(),
+            "acme",
+            Set.of(),
+            KeyRecord.Status.ACTIVE,
+            null));
     assertRejected(verify(key.value()), Reason.INVALID_KEY, Detail.HASH_MISMATCH);
-    assertRejected(verifier.verify(key.value(), ApiKey.Kind.MACHINE, Mode.TEST), Reason.INVALID_KEY, Detail.HASH_MISMATCH);
+    assertRejected(
+        verifier.verify(key.value(), ApiKey.Kind.MACHINE, Mode.TEST),
+        Reason.INVALID_KEY,
+        Detail.HASH_MISMATCH);
   }
 
   @Test
   void legacySecretsAreFoundByHashAndCheckedLikeKeys() {
     store.add(legacy("aos-api-key", LEGACY_SECRET, ApiKey.Kind.MACHINE, Mode.PROD));
-    assertThat(verify(LEGACY_SECRET)).isEqualTo(
-        Verification.verified(new MachinePrincipal("aos-api-key", "acme", Set.of("runs:write"))));
+    assertThat(verify(LEGACY_SECRET))
+        .isEqualTo(
+            Verification.verified(
+                new MachinePrincipal("aos-api-key", "acme", Set.of("runs:write"))));
     assertThat(counted.byHash.get()).isEqualTo(1);
     assertThat(counted.byId.get()).isZero();
     assertRejected(verify(LEGACY_SECRET + "x"), Reason.INVALID_KEY, Detail.UNKNOWN_ID);
-    assertRejected(verifier.verify(LEGACY_SECRET, ApiKey.Kind.SANDBOX, Mode.PROD), Reason.INVALID_KEY, Detail.WRONG_KIND);
-    assertRejected(verifier.verify(LEGACY_SECRET, ApiKey.Kind.MACHINE, Mode.TEST), Reason.KEY_MODE_MISMATCH, null);
+    assertRejected(
+        verifier.verify(LEGACY_SECRET, ApiKey.Kind.SANDBOX, Mode.PROD),
+        Reason.INVALID_KEY,
+        Detail.WRONG_KIND);
+    assertRejected(
+        verifier.verify(LEGACY_SECRET, ApiKey.Kind.MACHINE, Mode.TEST),
+        Reason.KEY_MODE_MISMATCH,
+        null);
     store.revoke("aos-api-key");
     assertRejected(verify(LEGACY_SECRET), Reason.REVOKED_KEY, null);
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"short-secret", "a,b-and-more-than-twenty", "with space and more than twenty"})
+  @ValueSource(
+      strings = {"short-secret", "a,b-and-more-than-twenty", "with space and more than twenty"})
   void unsuitableLegacyValuesAreMalformedWithoutLookup(String value) {
     assertRejected(verify(value), Reason.INVALID_KEY, Detail.MALFORMED);
     assertThat(counted.byHash.get()).isZero();
@@ -191,34 +240,38 @@ class KeyVerifierTest {
     assertRejected(verify(lookalike), Reason.INVALID_KEY, Detail.MALFORMED);
     assertThat(counted.byHash.get()).isZero();
     // A store returning a structured record for a hash is ignored.
-    KeyStore confused = new KeyStore() {
-      @Override
-      public KeyRecord findById(String id) {
-        return null;
-      }
+    KeyStore confused =
+        new KeyStore() {
+          @Override
+          public KeyRecord findById(String id) {
+            return null;
+          }
 
-      @Override
-      public KeyRecord findByHash(String hash) {
-        return KeyRecord.of(key, "acme", Set.of(), null);
-      }
-    };
-    assertRejected(KeyVerifier.of(confused).verify(LEGACY_SECRET, ApiKey.Kind.MACHINE, Mode.PROD),
-        Reason.INVALID_KEY, Detail.UNKNOWN_ID);
+          @Override
+          public KeyRecord findByHash(String hash) {
+            return KeyRecord.of(key, "acme", Set.of(), null);
+          }
+        };
+    assertRejected(
+        KeyVerifier.of(confused).verify(LEGACY_SECRET, ApiKey.Kind.MACHINE, Mode.PROD),
+        Reason.INVALID_KEY,
+        Detail.UNKNOWN_ID);
   }
 
   @Test
   void aStoreThatCannotAnswerGivesUnavailableNeverAllowOrInvalid() {
-    KeyStore down = new KeyStore() {
-      @Override
-      public KeyRecord findById(String id) {
-        throw new IllegalStateException("connection refused");
-      }
+    KeyStore down =
+        new KeyStore() {
+          @Override
+          public KeyRecord findById(String id) {
+            throw new IllegalStateException("connection refused");
+          }
 
-      @Override
-      public KeyRecord findByHash(String hash) {
-        throw new java.io.UncheckedIOException(new java.io.IOException("disk"));
-      }
-    };
+          @Override
+          public KeyRecord findByHash(String hash) {
+            throw new java.io.UncheckedIOException(new java.io.IOException("disk"));
+          }
+        };
     KeyVerifier v = KeyVerifier.of(down);
     ApiKey key = ApiKey.generate(ApiKey.Kind.MACHINE, Mode.PROD);
     assertThat(v.verify(key.value(), ApiKey.Kind.MACHINE, Mode.PROD))
@@ -226,12 +279,23 @@ class KeyVerifierTest {
     assertThat(v.verify(LEGACY_SECRET, ApiKey.Kind.MACHINE, Mode.PROD))
         .isEqualTo(Verification.unavailable(Detail.KEY_STORE_UNAVAILABLE));
     // Checks that need no store still answer while it is down.
-    assertRejected(v.verify(key.value() + "x", ApiKey.Kind.MACHINE, Mode.PROD), Reason.INVALID_KEY, Detail.MALFORMED);
+    assertRejected(
+        v.verify(key.value() + "x", ApiKey.Kind.MACHINE, Mode.PROD),
+        Reason.INVALID_KEY,
+        Detail.MALFORMED);
   }
 
   static KeyRecord legacy(String id, String secret, ApiKey.Kind kind, Mode mode) {
-    return new KeyRecord(id, kind, mode, ApiKey.hash(secret), "acme", Set.of("runs:write"),
-        KeyRecord.Status.ACTIVE, null, true);
+    return new KeyRecord(
+        id,
+        kind,
+        mode,
+        ApiKey.hash(secret),
+        "acme",
+        Set.of("runs:write"),
+        KeyRecord.Status.ACTIVE,
+        null,
+        true);
   }
 
   /** The real store, with its lookups counted. */
@@ -273,18 +337,19 @@ class KeyVerifierTest {
     java.util.concurrent.atomic.AtomicReference<KeyRecord> current =
         new java.util.concurrent.atomic.AtomicReference<>(
             KeyRecord.of(key, "acme", Set.of("runs:read"), null));
-    KeyStore swapping = new KeyStore() {
-      @Override
-      public @Nullable KeyRecord findById(String id) {
-        KeyRecord r = current.get();
-        return r.id().equals(id) ? r : null;
-      }
+    KeyStore swapping =
+        new KeyStore() {
+          @Override
+          public @Nullable KeyRecord findById(String id) {
+            KeyRecord r = current.get();
+            return r.id().equals(id) ? r : null;
+          }
 
-      @Override
-      public @Nullable KeyRecord findByHash(String hash) {
-        return null;
-      }
-    };
+          @Override
+          public @Nullable KeyRecord findByHash(String hash) {
+            return null;
+          }
+        };
     KeyVerifier v = KeyVerifier.of(swapping, Clock.fixed(NOW, ZoneOffset.UTC));
     MachinePrincipal first = principal(v.verify(key.value(), ApiKey.Kind.MACHINE, Mode.PROD));
     assertThat(first).isEqualTo(new MachinePrincipal(key.id(), "acme", Set.of("runs:read")));
@@ -303,8 +368,11 @@ class KeyVerifierTest {
     // Another key with the same id but another secret is still a hash mismatch, memo or not.
     String forged = ApiKey.generate(ApiKey.Kind.MACHINE, Mode.PROD).value();
     String sameId = forged.substring(0, 12) + key.id() + forged.substring(28);
-    sameId = sameId.substring(0, sameId.lastIndexOf('_') + 1) + ApiKey.checksum(sameId.substring(0, sameId.lastIndexOf('_')));
-    assertRejected(v.verify(sameId, ApiKey.Kind.MACHINE, Mode.PROD), Reason.INVALID_KEY, Detail.HASH_MISMATCH);
+    sameId =
+        sameId.substring(0, sameId.lastIndexOf('_') + 1)
+            + ApiKey.checksum(sameId.substring(0, sameId.lastIndexOf('_')));
+    assertRejected(
+        v.verify(sameId, ApiKey.Kind.MACHINE, Mode.PROD), Reason.INVALID_KEY, Detail.HASH_MISMATCH);
   }
 
   static MachinePrincipal principal(Verification v) {

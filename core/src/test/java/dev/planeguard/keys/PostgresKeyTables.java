@@ -69,8 +69,8 @@ final class PostgresKeyTables {
   }
 
   /**
-   * A data source for {@code database} on {@code pg}'s port, with short connect and socket timeouts.
-   * It keeps working across a restart of the server on the same port.
+   * A data source for {@code database} on {@code pg}'s port, with short connect and socket
+   * timeouts. It keeps working across a restart of the server on the same port.
    */
   static DataSource dataSource(EmbeddedPostgres pg, String database) {
     return pg.getDatabase(

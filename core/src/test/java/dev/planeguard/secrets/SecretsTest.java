@@ -1,12 +1,12 @@
 package dev.planeguard.secrets;
 
-import dev.planeguard.ConfigurationException;
-import dev.planeguard.Mode;
-import dev.planeguard.Problem;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.planeguard.ConfigurationException;
+import dev.planeguard.Mode;
+import dev.planeguard.Problem;
 import dev.planeguard.testing.FakeSecrets;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -70,10 +70,15 @@ class SecretsTest {
     assertThat(fromFile.file()).isEqualTo(file);
     assertThat(fromFile.name()).isEqualTo(NAME);
     assertThat(all.violations()).isEmpty();
-    assertThat(all.warnings()).singleElement().satisfies(w -> {
-      assertThat(w.subject()).isEqualTo(NAME);
-      assertThat(w.message()).isEqualTo("both " + NAME + "_FILE and " + NAME + " are set; " + NAME + " is ignored");
-    });
+    assertThat(all.warnings())
+        .singleElement()
+        .satisfies(
+            w -> {
+              assertThat(w.subject()).isEqualTo(NAME);
+              assertThat(w.message())
+                  .isEqualTo(
+                      "both " + NAME + "_FILE and " + NAME + " are set; " + NAME + " is ignored");
+            });
 
     Secret fromEnv = Secrets.of(Mode.PROD, env(NAME, inEnv)).find(NAME, configured).orElseThrow();
     assertThat(fromEnv.reveal()).isEqualTo(inEnv);
@@ -100,11 +105,20 @@ class SecretsTest {
     assertThat(secrets.find(NAME)).isEmpty();
     assertThat(secrets.violations()).isEmpty();
     assertThat(secrets.require(NAME)).isEmpty();
-    assertThat(secrets.violations()).singleElement().satisfies(p -> {
-      assertThat(p.subject()).isEqualTo(NAME);
-      assertThat(p.message()).isEqualTo("is not set");
-      assertThat(p.fix()).isEqualTo("set " + NAME + "_FILE to the path of a secret file (preferred), or " + NAME + " to the value");
-    });
+    assertThat(secrets.violations())
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p.subject()).isEqualTo(NAME);
+              assertThat(p.message()).isEqualTo("is not set");
+              assertThat(p.fix())
+                  .isEqualTo(
+                      "set "
+                          + NAME
+                          + "_FILE to the path of a secret file (preferred), or "
+                          + NAME
+                          + " to the value");
+            });
     assertThatThrownBy(secrets::check)
         .isInstanceOf(ConfigurationException.class)
         .hasMessageStartingWith("Invalid secrets (1 problem):");
@@ -114,21 +128,28 @@ class SecretsTest {
   void aBrokenSecretFileIsNeverReplacedByTheVariableOrTheDefault() {
     Path missing = dir.resolve("absent");
     Secrets secrets =
-        Secrets.of(Mode.LOCAL, env(NAME + "_FILE", missing.toString(), NAME, FakeSecrets.strong(40)));
+        Secrets.of(
+            Mode.LOCAL, env(NAME + "_FILE", missing.toString(), NAME, FakeSecrets.strong(40)));
     assertThat(secrets.find(NAME, FakeSecrets.strong(40))).isEmpty();
     assertThat(secrets.require(NAME)).isEmpty();
-    assertThat(secrets.violations()).hasSize(2).allSatisfy(p -> {
-      assertThat(p.subject()).isEqualTo(NAME + "_FILE");
-      assertThat(p.message()).isEqualTo("names \"" + missing + "\", which is not a readable file");
-    });
+    assertThat(secrets.violations())
+        .hasSize(2)
+        .allSatisfy(
+            p -> {
+              assertThat(p.subject()).isEqualTo(NAME + "_FILE");
+              assertThat(p.message())
+                  .isEqualTo("names \"" + missing + "\", which is not a readable file");
+            });
   }
 
   @Test
   void trailingLineBreaksAreRemovedAndNothingElse() throws IOException {
     String value = "  " + FakeSecrets.strong(30) + " \t";
     for (String ending : List.of("", "\n", "\r\n", "\n\n")) {
-      Path file = secretFile("s" + ending.length() + ending.hashCode(), value + ending, "r--------");
-      Secret s = Secrets.of(Mode.LOCAL, env(NAME + "_FILE", file.toString())).find(NAME).orElseThrow();
+      Path file =
+          secretFile("s" + ending.length() + ending.hashCode(), value + ending, "r--------");
+      Secret s =
+          Secrets.of(Mode.LOCAL, env(NAME + "_FILE", file.toString())).find(NAME).orElseThrow();
       assertThat(s.reveal()).isEqualTo(value);
     }
   }
@@ -156,7 +177,8 @@ class SecretsTest {
       for (String name : List.of("A", "B", "C", "D", "E")) {
         assertThat(secrets.find(name)).as(name).isEmpty();
       }
-      assertThat(secrets.violations()).extracting(Problem::message)
+      assertThat(secrets.violations())
+          .extracting(Problem::message)
           .containsExactly(
               "names \"" + empty + "\", which is empty",
               "names \"" + directory + "\", which is not a readable file",
@@ -175,13 +197,20 @@ class SecretsTest {
     Path file = secretFile("pepper", FakeSecrets.strong(40), permissions);
     Secrets secrets = Secrets.of(Mode.PROD, env(NAME + "_FILE", file.toString()));
     assertThat(secrets.find(NAME)).isPresent();
-    assertThat(secrets.violations()).singleElement().satisfies(p -> {
-      assertThat(p.subject()).isEqualTo(NAME + "_FILE");
-      assertThat(p.message())
-          .isEqualTo("names \"" + file + "\", which is readable or writable by group or others ("
-              + permissions + "); forbidden in prod");
-      assertThat(p.fix()).startsWith("chmod 600 the file");
-    });
+    assertThat(secrets.violations())
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p.subject()).isEqualTo(NAME + "_FILE");
+              assertThat(p.message())
+                  .isEqualTo(
+                      "names \""
+                          + file
+                          + "\", which is readable or writable by group or others ("
+                          + permissions
+                          + "); forbidden in prod");
+              assertThat(p.fix()).startsWith("chmod 600 the file");
+            });
   }
 
   @Test
@@ -204,7 +233,10 @@ class SecretsTest {
     Path link = Files.createSymbolicLink(dir.resolve("link"), target);
     Secrets secrets = Secrets.of(Mode.PROD, env(NAME + "_FILE", link.toString()));
     assertThat(secrets.find(NAME)).isPresent();
-    assertThat(secrets.violations()).singleElement().extracting(Problem::message).asString()
+    assertThat(secrets.violations())
+        .singleElement()
+        .extracting(Problem::message)
+        .asString()
         .contains("rw-r--r--");
   }
 
@@ -228,8 +260,11 @@ class SecretsTest {
     secrets.find("A");
     secrets.find("B");
     secrets.find("C", placeholder);
-    assertThat(secrets.violations()).extracting(Problem::subject).containsExactly("A_FILE", "B", "C");
-    assertThat(secrets.violations()).extracting(Problem::message)
+    assertThat(secrets.violations())
+        .extracting(Problem::subject)
+        .containsExactly("A_FILE", "B", "C");
+    assertThat(secrets.violations())
+        .extracting(Problem::message)
         .containsExactly(
             "is a placeholder, not a real secret; forbidden in prod",
             "is a placeholder, not a real secret; forbidden in prod",
@@ -241,7 +276,8 @@ class SecretsTest {
   void aSecretShorterThanTwentyCharactersIsAViolationInProd() {
     String nineteen = FakeSecrets.strong(19);
     String twenty = FakeSecrets.strong(20);
-    Secrets secrets = Secrets.of(Mode.PROD, env("SHORT", nineteen, "LONG", twenty, "EMOJI", "🔑".repeat(19)));
+    Secrets secrets =
+        Secrets.of(Mode.PROD, env("SHORT", nineteen, "LONG", twenty, "EMOJI", "🔑".repeat(19)));
     assertThat(secrets.find("SHORT").orElseThrow().reveal()).isEqualTo(nineteen);
     assertThat(secrets.find("LONG")).isPresent();
     secrets.find("EMOJI");
@@ -280,7 +316,8 @@ class SecretsTest {
     Secrets secrets = Secrets.of(Mode.PREPROD, env("A", "changeme", "B", "short"));
     secrets.find("A");
     secrets.find("B");
-    assertThat(secrets.violations()).extracting(Problem::message)
+    assertThat(secrets.violations())
+        .extracting(Problem::message)
         .containsExactly(
             "is a placeholder, not a real secret; forbidden in preprod",
             "is shorter than 20 characters; forbidden in preprod");
@@ -298,14 +335,18 @@ class SecretsTest {
       // The file: its permissions (or, without POSIX, that they cannot be checked), its value.
       assertThat(subjects(secrets.warnings())).containsExactly("A_FILE", "A_FILE", "B");
       assertThat(secrets.warnings().get(1).message())
-          .isEqualTo("is a placeholder, not a real secret; tolerated in " + mode + " but refused in preprod and prod");
+          .isEqualTo(
+              "is a placeholder, not a real secret; tolerated in "
+                  + mode
+                  + " but refused in preprod and prod");
     }
   }
 
   @Test
   void namesMustBeEnvironmentVariableNames() {
     Secrets secrets = Secrets.of(Mode.LOCAL, env());
-    assertThatThrownBy(() -> secrets.find("not a name")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> secrets.find("not a name"))
+        .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> secrets.find("1ABC")).isInstanceOf(IllegalArgumentException.class);
   }
 

@@ -67,8 +67,7 @@ public final class ApiSnapshot {
         .as(
             "the public API differs from %s: if the change is intended, update the snapshot with"
                 + " -D%s=true and commit it with the change",
-            snapshot,
-            UPDATE)
+            snapshot, UPDATE)
         .isEqualTo(recorded);
   }
 
@@ -89,7 +88,8 @@ public final class ApiSnapshot {
       try (Stream<Path> files = Files.list(dir)) {
         for (Path file : files.toList()) {
           String name = file.getFileName().toString();
-          if (!name.endsWith(".class") || name.equals("package-info.class")
+          if (!name.endsWith(".class")
+              || name.equals("package-info.class")
               || name.equals("module-info.class")) {
             continue;
           }
@@ -126,7 +126,8 @@ public final class ApiSnapshot {
   private static void describe(Class<?> type, TreeSet<String> lines) {
     String name = type.getName();
     lines.add(name + " " + kind(type) + supertypes(type));
-    boolean extensible = !Modifier.isFinal(type.getModifiers()) && !type.isEnum() && !type.isRecord();
+    boolean extensible =
+        !Modifier.isFinal(type.getModifiers()) && !type.isEnum() && !type.isRecord();
     if (type.isRecord()) {
       List<String> components = new ArrayList<>();
       for (RecordComponent c : type.getRecordComponents()) {
@@ -136,8 +137,14 @@ public final class ApiSnapshot {
     }
     for (Field f : type.getDeclaredFields()) {
       if (shown(f.getModifiers(), extensible) && !f.isSynthetic()) {
-        lines.add(name + " " + modifiers(f.getModifiers()) + "field " + f.getGenericType().getTypeName()
-            + " " + f.getName());
+        lines.add(
+            name
+                + " "
+                + modifiers(f.getModifiers())
+                + "field "
+                + f.getGenericType().getTypeName()
+                + " "
+                + f.getName());
       }
     }
     for (Constructor<?> c : type.getDeclaredConstructors()) {
@@ -147,8 +154,14 @@ public final class ApiSnapshot {
     }
     for (Method m : type.getDeclaredMethods()) {
       if (shown(m.getModifiers(), extensible) && !m.isSynthetic() && !m.isBridge()) {
-        lines.add(name + " " + modifiers(m.getModifiers()) + m.getGenericReturnType().getTypeName()
-            + " " + m.getName() + parameters(m));
+        lines.add(
+            name
+                + " "
+                + modifiers(m.getModifiers())
+                + m.getGenericReturnType().getTypeName()
+                + " "
+                + m.getName()
+                + parameters(m));
       }
     }
     for (Class<?> nested : type.getDeclaredClasses()) {

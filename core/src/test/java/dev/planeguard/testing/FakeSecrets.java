@@ -1,14 +1,14 @@
 package dev.planeguard.testing;
 
-import dev.planeguard.keys.ApiKey;
 import dev.planeguard.Mode;
+import dev.planeguard.keys.ApiKey;
 import java.security.SecureRandom;
 import java.util.random.RandomGenerator;
 
 /**
- * Fake secrets made at test time, shaped like real ones where a detector needs the shape. They
- * are random, so no two runs share one and none is ever committed: a committed string shaped like
- * a provider key would trip secret scanners, and a fixed one could be mistaken for a real key.
+ * Fake secrets made at test time, shaped like real ones where a detector needs the shape. They are
+ * random, so no two runs share one and none is ever committed: a committed string shaped like a
+ * provider key would trip secret scanners, and a fixed one could be mistaken for a real key.
  */
 public final class FakeSecrets {
 

@@ -9,8 +9,8 @@ import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Asserts that no secret used in a scenario appears in what the scenario produced: captured
- * output, exception messages and stack traces, and the {@code toString()} of objects.
+ * Asserts that no secret used in a scenario appears in what the scenario produced: captured output,
+ * exception messages and stack traces, and the {@code toString()} of objects.
  *
  * <p>Register every secret the scenario used and every text to search, in any order, then call
  * {@link #assertClean()}:
@@ -126,7 +126,9 @@ public final class LeakCheck {
     int depth = 0;
     for (Throwable cur = t; cur != null && depth < 16; cur = cur.getCause(), depth++) {
       text(where + " (" + cur.getClass().getSimpleName() + ".toString)", String.valueOf(cur));
-      text(where + " (" + cur.getClass().getSimpleName() + ".getMessage)", String.valueOf(cur.getMessage()));
+      text(
+          where + " (" + cur.getClass().getSimpleName() + ".getMessage)",
+          String.valueOf(cur.getMessage()));
       text(
           where + " (" + cur.getClass().getSimpleName() + ".getLocalizedMessage)",
           String.valueOf(cur.getLocalizedMessage()));
@@ -165,8 +167,15 @@ public final class LeakCheck {
     for (int i = 0; i + PIECE <= p.length(); i++) {
       int pieceAt = t.text().indexOf(p.substring(i, i + PIECE));
       if (pieceAt >= 0) {
-        return s.label() + " found in part (characters " + i + " to " + (i + PIECE)
-            + " of its secret part) in " + t.where() + " at offset " + pieceAt;
+        return s.label()
+            + " found in part (characters "
+            + i
+            + " to "
+            + (i + PIECE)
+            + " of its secret part) in "
+            + t.where()
+            + " at offset "
+            + pieceAt;
       }
     }
     return null;
@@ -183,7 +192,10 @@ public final class LeakCheck {
     List<String> leaks = leaks();
     if (!leaks.isEmpty()) {
       throw new AssertionError(
-          leaks.size() + " secret leak(s):" + System.lineSeparator() + "  "
+          leaks.size()
+              + " secret leak(s):"
+              + System.lineSeparator()
+              + "  "
               + String.join(System.lineSeparator() + "  ", leaks));
     }
   }

@@ -20,7 +20,11 @@ class LeakCheckTest {
             });
     assertThat(capture.out()).isEqualTo("nothing here" + System.lineSeparator());
     LeakCheck check = LeakCheck.create().secret("db password", secret).output(capture);
-    assertThat(check.leaks()).singleElement().asString().contains("db password").contains("System.err");
+    assertThat(check.leaks())
+        .singleElement()
+        .asString()
+        .contains("db password")
+        .contains("System.err");
     assertThatThrownBy(check::assertClean)
         .isInstanceOf(AssertionError.class)
         .hasMessageContaining("db password found whole in System.err")
@@ -32,9 +36,12 @@ class LeakCheckTest {
     String secret = FakeSecrets.strong(40);
     String cut = "value=\"" + secret.substring(5, 5 + LeakCheck.PIECE) + "...(+28)\"";
     assertThat(LeakCheck.create().secret("pepper", secret).text("message", cut).leaks())
-        .singleElement().asString().contains("pepper found in part");
+        .singleElement()
+        .asString()
+        .contains("pepper found in part");
     String elevenCharacters = secret.substring(0, LeakCheck.PIECE - 1);
-    assertThat(LeakCheck.create().secret("pepper", secret).text("message", elevenCharacters).leaks())
+    assertThat(
+            LeakCheck.create().secret("pepper", secret).text("message", elevenCharacters).leaks())
         .isEmpty();
   }
 
@@ -60,7 +67,8 @@ class LeakCheckTest {
   void thePublicIdOfAKeyIsNotALeakButItsSecretPartIs() {
     String key = FakeSecrets.machineKey(Mode.PROD);
     String id = key.split("_")[3];
-    assertThat(LeakCheck.create().apiKey("key", key).text("audit", "principal=" + id).leaks()).isEmpty();
+    assertThat(LeakCheck.create().apiKey("key", key).text("audit", "principal=" + id).leaks())
+        .isEmpty();
     String secretPart = key.split("_")[4];
     assertThat(LeakCheck.create().apiKey("key", key).text("audit", secretPart).leaks()).hasSize(1);
   }

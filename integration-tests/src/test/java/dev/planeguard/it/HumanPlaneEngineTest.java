@@ -47,14 +47,29 @@ class HumanPlaneEngineTest {
     issuer = TestIssuer.builder().clock(CLOCK).start();
     verifier =
         JwtVerifier.builder()
-            .issuer(HumanIssuer.builder(issuer.issuerId()).jwksUri(issuer.jwksUri())
-                .audiences(issuer.audience()).authorizedParties(APP).tenantClaim("org_id").build())
-            .clock(CLOCK).executor(Runnable::run).mode(Mode.TEST).build();
+            .issuer(
+                HumanIssuer.builder(issuer.issuerId())
+                    .jwksUri(issuer.jwksUri())
+                    .audiences(issuer.audience())
+                    .authorizedParties(APP)
+                    .tenantClaim("org_id")
+                    .build())
+            .clock(CLOCK)
+            .executor(Runnable::run)
+            .mode(Mode.TEST)
+            .build();
     enforcer =
-        Enforcer.builder().contract(Contract.parse(Map.of("AOS_MODE", "test", "DB_AUTHORITY", "neon")))
-            .policy(POLICY).tokenVerifier(verifier).machineKeyVerifier((k, kind, m) -> {
-              throw new AssertionError("no machine route");
-            }).auditSink(AUDIT::add).clock(CLOCK).build();
+        Enforcer.builder()
+            .contract(Contract.parse(Map.of("AOS_MODE", "test", "DB_AUTHORITY", "neon")))
+            .policy(POLICY)
+            .tokenVerifier(verifier)
+            .machineKeyVerifier(
+                (k, kind, m) -> {
+                  throw new AssertionError("no machine route");
+                })
+            .auditSink(AUDIT::add)
+            .clock(CLOCK)
+            .build();
   }
 
   @AfterAll
@@ -64,8 +79,9 @@ class HumanPlaneEngineTest {
   }
 
   static Decision decide(String token) {
-    return enforcer.decide(InboundRequest.of("GET", "/api/v1/accounts/me",
-        Map.of("Authorization", List.of("Bearer " + token))));
+    return enforcer.decide(
+        InboundRequest.of(
+            "GET", "/api/v1/accounts/me", Map.of("Authorization", List.of("Bearer " + token))));
   }
 
   static TestIssuer.TokenBuilder good() {
@@ -77,16 +93,20 @@ class HumanPlaneEngineTest {
       Map.ofEntries(
           Map.entry(Detail.MALFORMED, i -> good().sign() + "="),
           Map.entry(Detail.TOO_LARGE, i -> good().claim("pad", "x".repeat(9000)).sign()),
-          Map.entry(Detail.BAD_SIGNATURE, i -> {
-            String[] a = good().sign().split("\\.");
-            return a[0] + "." + a[1] + "." + good().subject("other").sign().split("\\.")[2];
-          }),
+          Map.entry(
+              Detail.BAD_SIGNATURE,
+              i -> {
+                String[] a = good().sign().split("\\.");
+                return a[0] + "." + a[1] + "." + good().subject("other").sign().split("\\.")[2];
+              }),
           Map.entry(Detail.DISALLOWED_ALG, i -> good().algorithm(JWSAlgorithm.PS256).sign()),
           Map.entry(Detail.UNKNOWN_KID, i -> good().kid("no-such-kid").sign()),
           Map.entry(Detail.WRONG_ISSUER, i -> good().issuer("https://evil.example.test").sign()),
           Map.entry(Detail.WRONG_AUDIENCE, i -> good().audience("another-api").sign()),
           Map.entry(Detail.WRONG_AZP, i -> issuer.token().sign()),
-          Map.entry(Detail.EXPIRED, i -> good().issuedAt(T0.minusSeconds(3600)).expiresIn(Duration.ofMinutes(5)).sign()),
+          Map.entry(
+              Detail.EXPIRED,
+              i -> good().issuedAt(T0.minusSeconds(3600)).expiresIn(Duration.ofMinutes(5)).sign()),
           Map.entry(Detail.NOT_YET_VALID, i -> good().notBefore(T0.plusSeconds(600)).sign()),
           Map.entry(Detail.IAT_IN_FUTURE, i -> good().issuedAt(T0.plusSeconds(600)).sign()),
           Map.entry(Detail.LIFETIME_TOO_LONG, i -> good().expiresIn(Duration.ofDays(2)).sign()),
@@ -97,9 +117,23 @@ class HumanPlaneEngineTest {
   @ParameterizedTest
   @EnumSource(
       value = Detail.class,
-      names = {"MALFORMED", "TOO_LARGE", "BAD_SIGNATURE", "DISALLOWED_ALG", "UNKNOWN_KID",
-          "WRONG_ISSUER", "WRONG_AUDIENCE", "WRONG_AZP", "EXPIRED", "NOT_YET_VALID", "IAT_IN_FUTURE",
-          "LIFETIME_TOO_LONG", "BAD_TYP", "BAD_CRIT", "MISSING_CLAIM"})
+      names = {
+        "MALFORMED",
+        "TOO_LARGE",
+        "BAD_SIGNATURE",
+        "DISALLOWED_ALG",
+        "UNKNOWN_KID",
+        "WRONG_ISSUER",
+        "WRONG_AUDIENCE",
+        "WRONG_AZP",
+        "EXPIRED",
+        "NOT_YET_VALID",
+        "IAT_IN_FUTURE",
+        "LIFETIME_TOO_LONG",
+        "BAD_TYP",
+        "BAD_CRIT",
+        "MISSING_CLAIM"
+      })
   void eachTokenCheckIs401InvalidToken(Detail detail) {
     CLOCK.set(T0);
     Decision d = decide(HOSTILE.get(detail).apply(issuer));
@@ -113,8 +147,14 @@ class HumanPlaneEngineTest {
   @Test
   void anAuthenticatedDecisionCarriesThePrincipal() {
     CLOCK.set(T0);
-    Decision d = decide(good().subject("user_7").sessionId("sess_7").claim("org_id", "org_acme")
-        .scope("accounts:read").sign());
+    Decision d =
+        decide(
+            good()
+                .subject("user_7")
+                .sessionId("sess_7")
+                .claim("org_id", "org_acme")
+                .scope("accounts:read")
+                .sign());
     assertThat(d.allowed()).isTrue();
     assertThat(d.reason()).isEqualTo(Reason.AUTHENTICATED);
     HumanPrincipal p = (HumanPrincipal) d.principal();
@@ -129,16 +169,30 @@ class HumanPlaneEngineTest {
   @Test
   void jwksUnreachableIs503WithRetryAfterNeverAnAllow() {
     try (TestIssuer down = TestIssuer.builder().clock(CLOCK).start();
-        JwtVerifier v = JwtVerifier.builder()
-            .issuer(HumanIssuer.builder(down.issuerId()).jwksUri(down.jwksUri())
-                .audiences(down.audience()).build())
-            .clock(CLOCK).executor(Runnable::run).mode(Mode.TEST).build()) {
-      Enforcer e = Enforcer.builder()
-          .contract(Contract.parse(Map.of("AOS_MODE", "test", "DB_AUTHORITY", "neon")))
-          .policy(POLICY).tokenVerifier(v).build();
+        JwtVerifier v =
+            JwtVerifier.builder()
+                .issuer(
+                    HumanIssuer.builder(down.issuerId())
+                        .jwksUri(down.jwksUri())
+                        .audiences(down.audience())
+                        .build())
+                .clock(CLOCK)
+                .executor(Runnable::run)
+                .mode(Mode.TEST)
+                .build()) {
+      Enforcer e =
+          Enforcer.builder()
+              .contract(Contract.parse(Map.of("AOS_MODE", "test", "DB_AUTHORITY", "neon")))
+              .policy(POLICY)
+              .tokenVerifier(v)
+              .build();
       down.takeDown();
-      Decision d = e.decide(InboundRequest.of("GET", "/api/v1/accounts/me",
-          Map.of("Authorization", List.of("Bearer " + down.token().sign()))));
+      Decision d =
+          e.decide(
+              InboundRequest.of(
+                  "GET",
+                  "/api/v1/accounts/me",
+                  Map.of("Authorization", List.of("Bearer " + down.token().sign()))));
       assertThat(d.status()).isEqualTo(503);
       assertThat(d.reason()).isEqualTo(Reason.VERIFIER_UNAVAILABLE);
       assertThat(d.detail()).isEqualTo(Detail.JWKS_UNAVAILABLE);
@@ -149,21 +203,37 @@ class HumanPlaneEngineTest {
 
   @Test
   void productionRefusesAPlainHttpJwksAtStartup() {
-    try (JwtVerifier loopbackHttp = JwtVerifier.builder()
-        .issuer(HumanIssuer.builder(issuer.issuerId()).jwksUri(issuer.jwksUri())
-            .audiences(issuer.audience()).build()).build()) {
+    try (JwtVerifier loopbackHttp =
+        JwtVerifier.builder()
+            .issuer(
+                HumanIssuer.builder(issuer.issuerId())
+                    .jwksUri(issuer.jwksUri())
+                    .audiences(issuer.audience())
+                    .build())
+            .build()) {
       for (String mode : List.of("prod", "preprod")) {
-        assertThatThrownBy(() -> Enforcer.builder()
-                .contract(Contract.parse(Map.of("AOS_MODE", mode, "DB_AUTHORITY", "neon")))
-                .policy(POLICY).tokenVerifier(loopbackHttp).build())
+        assertThatThrownBy(
+                () ->
+                    Enforcer.builder()
+                        .contract(Contract.parse(Map.of("AOS_MODE", mode, "DB_AUTHORITY", "neon")))
+                        .policy(POLICY)
+                        .tokenVerifier(loopbackHttp)
+                        .build())
             .isInstanceOf(ConfigurationException.class)
             .hasMessageContaining("plain http:")
             .hasMessageContaining("AOS_MODE=" + mode);
       }
     }
-    assertThatThrownBy(() -> JwtVerifier.builder()
-            .issuer(HumanIssuer.builder(issuer.issuerId()).jwksUri(issuer.jwksUri())
-                .audiences(issuer.audience()).build()).mode(Mode.PROD).build())
+    assertThatThrownBy(
+            () ->
+                JwtVerifier.builder()
+                    .issuer(
+                        HumanIssuer.builder(issuer.issuerId())
+                            .jwksUri(issuer.jwksUri())
+                            .audiences(issuer.audience())
+                            .build())
+                    .mode(Mode.PROD)
+                    .build())
         .isInstanceOf(ConfigurationException.class)
         .satisfies(e -> assertThat(((ConfigurationException) e).problems()).hasSize(2));
   }

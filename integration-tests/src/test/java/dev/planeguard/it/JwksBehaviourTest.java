@@ -35,13 +35,20 @@ class JwksBehaviourTest {
   @BeforeEach
   void start() {
     issuer = TestIssuer.builder().clock(clock).tokenLifetime(Duration.ofHours(3)).start();
-    verifier = verifier(HumanIssuer.builder(issuer.issuerId()).jwksUri(issuer.jwksUri())
-        .audiences(issuer.audience()));
+    verifier =
+        verifier(
+            HumanIssuer.builder(issuer.issuerId())
+                .jwksUri(issuer.jwksUri())
+                .audiences(issuer.audience()));
   }
 
   JwtVerifier verifier(HumanIssuer.Builder config) {
-    return JwtVerifier.builder().issuer(config.build()).clock(clock).executor(Runnable::run)
-        .mode(Mode.TEST).build();
+    return JwtVerifier.builder()
+        .issuer(config.build())
+        .clock(clock)
+        .executor(Runnable::run)
+        .mode(Mode.TEST)
+        .build();
   }
 
   @AfterEach
@@ -141,8 +148,11 @@ class JwksBehaviourTest {
   @Test
   void aSlowJwksTimesOutAsUnavailable() {
     try (JwtVerifier impatient =
-        verifier(HumanIssuer.builder(issuer.issuerId()).jwksUri(issuer.jwksUri())
-            .audiences(issuer.audience()).jwksTimeout(Duration.ofMillis(300)))) {
+        verifier(
+            HumanIssuer.builder(issuer.issuerId())
+                .jwksUri(issuer.jwksUri())
+                .audiences(issuer.audience())
+                .jwksTimeout(Duration.ofMillis(300)))) {
       issuer.jwksDelay(Duration.ofSeconds(20));
       unavailable(impatient.verify(issuer.token().sign()));
     }
@@ -194,7 +204,9 @@ class JwksBehaviourTest {
     for (int window = 0; window < 5; window++) {
       int before = issuer.jwksRequestCount();
       for (int i = 0; i < 40; i++) {
-        rejected(verifier.verify(issuer.token().kid("junk-" + window + "-" + i).sign()), Detail.UNKNOWN_KID);
+        rejected(
+            verifier.verify(issuer.token().kid("junk-" + window + "-" + i).sign()),
+            Detail.UNKNOWN_KID);
       }
       // Nimbus's rate limiter allows two fetches per window (one kept for key rotation).
       assertThat(issuer.jwksRequestCount() - before).isLessThanOrEqualTo(2);
@@ -224,11 +236,20 @@ class JwksBehaviourTest {
     try (TestIssuer other = TestIssuer.builder().clock(clock).start();
         JwtVerifier two =
             JwtVerifier.builder()
-                .issuer(HumanIssuer.builder(issuer.issuerId()).jwksUri(issuer.jwksUri())
-                    .audiences(issuer.audience()).build())
-                .issuer(HumanIssuer.builder(other.issuerId()).jwksUri(other.jwksUri())
-                    .audiences(other.audience()).build())
-                .clock(clock).executor(Runnable::run).mode(Mode.TEST).build()) {
+                .issuer(
+                    HumanIssuer.builder(issuer.issuerId())
+                        .jwksUri(issuer.jwksUri())
+                        .audiences(issuer.audience())
+                        .build())
+                .issuer(
+                    HumanIssuer.builder(other.issuerId())
+                        .jwksUri(other.jwksUri())
+                        .audiences(other.audience())
+                        .build())
+                .clock(clock)
+                .executor(Runnable::run)
+                .mode(Mode.TEST)
+                .build()) {
       accepted(two.verify(issuer.token().sign()));
       accepted(two.verify(other.token().sign()));
       for (int i = 0; i < 10; i++) {
@@ -236,14 +257,16 @@ class JwksBehaviourTest {
       }
       assertThat(other.jwksRequestCount()).isEqualTo(1);
       // A token of one issuer naming the other's kid is still unknown: keys are never shared.
-      rejected(two.verify(issuer.token().kid(other.currentKid(KeyType.RSA)).sign()), Detail.UNKNOWN_KID);
+      rejected(
+          two.verify(issuer.token().kid(other.currentKid(KeyType.RSA)).sign()), Detail.UNKNOWN_KID);
     }
   }
 
   @Test
   void oidcDiscoveryIsLazyAndChecksTheIssuer() {
     issuer.takeDown();
-    try (JwtVerifier oidc = verifier(HumanIssuer.oidc(issuer.issuerId()).audiences(issuer.audience()))) {
+    try (JwtVerifier oidc =
+        verifier(HumanIssuer.oidc(issuer.issuerId()).audiences(issuer.audience()))) {
       unavailable(oidc.verify(issuer.token().sign())); // built while the provider was down
       issuer.bringUp();
       clock.advance(Duration.ofSeconds(31));
@@ -264,14 +287,28 @@ class JwksBehaviourTest {
   @Test
   void clerkPresetAgainstALiveIssuer() {
     String app = "https://app.example.test";
-    try (JwtVerifier clerk = verifier(HumanIssuer.clerk(issuer.issuerId()).authorizedParties(app))) {
+    try (JwtVerifier clerk =
+        verifier(HumanIssuer.clerk(issuer.issuerId()).authorizedParties(app))) {
       dev.planeguard.HumanPrincipal p =
-          accepted(clerk.verify(issuer.token().withoutClaim("aud").authorizedParty(app)
-              .sessionId("sess_2").claim("org_id", "org_9").sign()));
+          accepted(
+              clerk.verify(
+                  issuer
+                      .token()
+                      .withoutClaim("aud")
+                      .authorizedParty(app)
+                      .sessionId("sess_2")
+                      .claim("org_id", "org_9")
+                      .sign()));
       assertThat(p.sessionId()).isEqualTo("sess_2");
       assertThat(p.tenant()).isEqualTo("org_9");
-      rejected(clerk.verify(issuer.token().algorithm(com.nimbusds.jose.JWSAlgorithm.ES256)
-          .authorizedParty(app).sign()), Detail.DISALLOWED_ALG);
+      rejected(
+          clerk.verify(
+              issuer
+                  .token()
+                  .algorithm(com.nimbusds.jose.JWSAlgorithm.ES256)
+                  .authorizedParty(app)
+                  .sign()),
+          Detail.DISALLOWED_ALG);
       rejected(clerk.verify(issuer.token().sign()), Detail.WRONG_AZP);
     }
   }
@@ -280,8 +317,9 @@ class JwksBehaviourTest {
   void jwksFromAFile(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
     java.nio.file.Path file = dir.resolve("jwks.json");
     java.nio.file.Files.writeString(file, issuer.publicJwks().toString());
-    try (JwtVerifier fromFile = verifier(HumanIssuer.builder(issuer.issuerId()).jwksFile(file)
-        .audiences(issuer.audience()))) {
+    try (JwtVerifier fromFile =
+        verifier(
+            HumanIssuer.builder(issuer.issuerId()).jwksFile(file).audiences(issuer.audience()))) {
       accepted(fromFile.verify(issuer.token().sign()));
       assertThat(issuer.jwksRequestCount()).isZero();
     }

@@ -34,21 +34,31 @@ class JwtAttackTest {
   static final Instant T0 = Instant.parse("2026-11-22T10:00:00Z");
   static final MutableClock CLOCK = new MutableClock(T0);
   static TestIssuer issuer;
+
   /** A second server: where hostile jku/x5u headers point; it counts requests. */
   static TestIssuer attacker;
+
   static JwtVerifier verifier;
 
   @BeforeAll
   static void start() {
     issuer = TestIssuer.builder().clock(CLOCK).start();
     attacker = TestIssuer.builder().clock(CLOCK).start();
-    verifier = verifier(HumanIssuer.builder(issuer.issuerId()).jwksUri(issuer.jwksUri())
-        .audiences(issuer.audience()).tenantClaim("org_id"));
+    verifier =
+        verifier(
+            HumanIssuer.builder(issuer.issuerId())
+                .jwksUri(issuer.jwksUri())
+                .audiences(issuer.audience())
+                .tenantClaim("org_id"));
   }
 
   static JwtVerifier verifier(HumanIssuer.Builder config) {
-    return JwtVerifier.builder().issuer(config.build()).clock(CLOCK).executor(Runnable::run)
-        .mode(Mode.TEST).build();
+    return JwtVerifier.builder()
+        .issuer(config.build())
+        .clock(CLOCK)
+        .executor(Runnable::run)
+        .mode(Mode.TEST)
+        .build();
   }
 
   @AfterAll
@@ -68,8 +78,13 @@ class JwtAttackTest {
     HumanPrincipal p =
         accepted(
             verifier.verify(
-                issuer.token().subject("user_1").sessionId("sess_1").claim("org_id", "org_acme")
-                    .scope("accounts:read", "accounts:write").claim("scp", List.of("extra"))
+                issuer
+                    .token()
+                    .subject("user_1")
+                    .sessionId("sess_1")
+                    .claim("org_id", "org_acme")
+                    .scope("accounts:read", "accounts:write")
+                    .claim("scp", List.of("extra"))
                     .sign()));
     assertThat(p.subject()).isEqualTo("user_1");
     assertThat(p.issuer()).isEqualTo(issuer.issuerId());
@@ -86,8 +101,12 @@ class JwtAttackTest {
 
   @Test
   void algorithmsNotPinnedAreRefused() {
-    rejected(verifier.verify(issuer.token().algorithm(JWSAlgorithm.PS256).sign()), Detail.DISALLOWED_ALG);
-    rejected(verifier.verify(issuer.token().algorithm(JWSAlgorithm.RS512).sign()), Detail.DISALLOWED_ALG);
+    rejected(
+        verifier.verify(issuer.token().algorithm(JWSAlgorithm.PS256).sign()),
+        Detail.DISALLOWED_ALG);
+    rejected(
+        verifier.verify(issuer.token().algorithm(JWSAlgorithm.RS512).sign()),
+        Detail.DISALLOWED_ALG);
   }
 
   @ParameterizedTest
@@ -111,10 +130,15 @@ class JwtAttackTest {
     byte[] secret = new byte[32];
     new java.security.SecureRandom().nextBytes(secret);
     try (JwtVerifier withHmac =
-        verifier(HumanIssuer.builder(issuer.issuerId()).jwksUri(issuer.jwksUri())
-            .algorithms("RS256", "HS256").hmacSecret(secret).audiences(issuer.audience()))) {
+        verifier(
+            HumanIssuer.builder(issuer.issuerId())
+                .jwksUri(issuer.jwksUri())
+                .algorithms("RS256", "HS256")
+                .hmacSecret(secret)
+                .audiences(issuer.audience()))) {
       rejected(withHmac.verify(forged), Detail.BAD_SIGNATURE);
-      accepted(withHmac.verify(issuer.token().algorithm(JWSAlgorithm.HS256).hmacSecret(secret).sign()));
+      accepted(
+          withHmac.verify(issuer.token().algorithm(JWSAlgorithm.HS256).hmacSecret(secret).sign()));
       accepted(withHmac.verify(issuer.token().sign()));
     }
   }
@@ -129,8 +153,12 @@ class JwtAttackTest {
     String attackerKid = attacker.currentKid(KeyType.RSA);
     rejected(
         verifier.verify(
-            attacker.token().issuer(issuer.issuerId()).withoutKid()
-                .header("jwk", attacker.publicKey(attackerKid).toJSONObject()).sign()),
+            attacker
+                .token()
+                .issuer(issuer.issuerId())
+                .withoutKid()
+                .header("jwk", attacker.publicKey(attackerKid).toJSONObject())
+                .sign()),
         Detail.MALFORMED);
   }
 
@@ -150,7 +178,8 @@ class JwtAttackTest {
   @Test
   void x5cIsNeverTrusted() {
     rejected(
-        verifier.verify(issuer.token().header("x5c", List.of("MIIBIjANBgkqhkiG9w0BAQEFAAOC")).sign()),
+        verifier.verify(
+            issuer.token().header("x5c", List.of("MIIBIjANBgkqhkiG9w0BAQEFAAOC")).sign()),
         Detail.MALFORMED);
   }
 
@@ -174,7 +203,8 @@ class JwtAttackTest {
     issuer.resetRequestCounts();
     CLOCK.advance(Duration.ofHours(1)); // any rate-limit window is open again
     rejected(verifier.verify(issuer.token().kid("k".repeat(257)).sign()), Detail.UNKNOWN_KID);
-    assertThat(issuer.jwksRequestCount()).isLessThanOrEqualTo(1); // the cache refresh, no kid refetch
+    assertThat(issuer.jwksRequestCount())
+        .isLessThanOrEqualTo(1); // the cache refresh, no kid refetch
   }
 
   @Test
@@ -189,7 +219,9 @@ class JwtAttackTest {
   void critIsRefusedEvenEmpty() {
     rejected(verifier.verify(issuer.token().critical("exp").sign()), Detail.BAD_CRIT);
     rejected(verifier.verify(issuer.token().critical().sign()), Detail.BAD_CRIT);
-    rejected(verifier.verify(issuer.token().critical("b64").header("b64", false).sign()), Detail.BAD_CRIT);
+    rejected(
+        verifier.verify(issuer.token().critical("b64").header("b64", false).sign()),
+        Detail.BAD_CRIT);
   }
 
   @Test
@@ -199,12 +231,15 @@ class JwtAttackTest {
     int dot = token.indexOf('.');
     rejected(verifier.verify(token + "="), Detail.MALFORMED);
     rejected(verifier.verify(token + "=="), Detail.MALFORMED);
-    rejected(verifier.verify(token.substring(0, dot) + "=" + token.substring(dot)), Detail.MALFORMED);
-    rejected(verifier.verify(token.substring(0, dot) + " " + token.substring(dot)), Detail.MALFORMED);
+    rejected(
+        verifier.verify(token.substring(0, dot) + "=" + token.substring(dot)), Detail.MALFORMED);
+    rejected(
+        verifier.verify(token.substring(0, dot) + " " + token.substring(dot)), Detail.MALFORMED);
     rejected(verifier.verify(" " + token), Detail.MALFORMED);
     rejected(verifier.verify(token + " "), Detail.MALFORMED);
-    rejected(verifier.verify(token.replace('-', '+').replace('_', '/')), token.matches(".*[-_].*")
-        ? Detail.MALFORMED : Detail.BAD_SIGNATURE);
+    rejected(
+        verifier.verify(token.replace('-', '+').replace('_', '/')),
+        token.matches(".*[-_].*") ? Detail.MALFORMED : Detail.BAD_SIGNATURE);
     // The RS256 signature is 256 bytes: 342 characters, the last one carrying 4 unused bits.
     String sig = token.substring(token.lastIndexOf('.') + 1);
     assertThat(sig.length() % 4).isEqualTo(2);
@@ -228,7 +263,8 @@ class JwtAttackTest {
     assertThat(token).isNotNull();
     assertThat(token.length()).isBetween(8186, 8192);
     accepted(verifier.verify(token));
-    rejected(verifier.verify(issuer.token().claim("pad", "x".repeat(9000)).sign()), Detail.TOO_LARGE);
+    rejected(
+        verifier.verify(issuer.token().claim("pad", "x".repeat(9000)).sign()), Detail.TOO_LARGE);
     rejected(verifier.verify("a".repeat(1_000_000)), Detail.TOO_LARGE);
   }
 
@@ -236,40 +272,72 @@ class JwtAttackTest {
   void deeplyNestedJsonIsRefused() {
     String deep = "[".repeat(16) + "]".repeat(16);
     String fine = "[".repeat(15) + "]".repeat(15);
-    rejected(verifier.verify(issuer.token().rawClaims(claims("\"n\":" + deep)).sign()), Detail.MALFORMED);
+    rejected(
+        verifier.verify(issuer.token().rawClaims(claims("\"n\":" + deep)).sign()),
+        Detail.MALFORMED);
     accepted(verifier.verify(issuer.token().rawClaims(claims("\"n\":" + fine)).sign()));
     rejected(
-        verifier.verify(issuer.token().rawClaims(claims("\"n\":" + "[".repeat(2000) + "]".repeat(2000))).sign()),
+        verifier.verify(
+            issuer
+                .token()
+                .rawClaims(claims("\"n\":" + "[".repeat(2000) + "]".repeat(2000)))
+                .sign()),
         Detail.MALFORMED);
   }
 
   @Test
   void duplicateMembersAreRefused() {
-    rejected(verifier.verify(issuer.token().rawClaims(claims("\"sub\":\"admin\"")).sign()), Detail.MALFORMED);
     rejected(
-        verifier.verify(issuer.token().rawClaims(claims("\"x\":{\"role\":\"user\",\"role\":\"admin\"}")).sign()),
+        verifier.verify(issuer.token().rawClaims(claims("\"sub\":\"admin\"")).sign()),
+        Detail.MALFORMED);
+    rejected(
+        verifier.verify(
+            issuer
+                .token()
+                .rawClaims(claims("\"x\":{\"role\":\"user\",\"role\":\"admin\"}"))
+                .sign()),
         Detail.MALFORMED);
     String kid = issuer.currentKid(KeyType.RSA);
     rejected(
-        verifier.verify(issuer.token().rawHeader(
-            "{\"alg\":\"RS256\",\"kid\":\"" + kid + "\",\"alg\":\"RS256\"}").sign()),
+        verifier.verify(
+            issuer
+                .token()
+                .rawHeader("{\"alg\":\"RS256\",\"kid\":\"" + kid + "\",\"alg\":\"RS256\"}")
+                .sign()),
         Detail.MALFORMED);
   }
 
   @Test
   void numbersBeyondADoubleAreRefusedAndIntegersBeyondALongAreDoubles() {
-    rejected(verifier.verify(issuer.token().rawClaims(claims("\"n\":1e400")).sign()), Detail.MALFORMED);
+    rejected(
+        verifier.verify(issuer.token().rawClaims(claims("\"n\":1e400")).sign()), Detail.MALFORMED);
     // Integers too large for a long become Doubles, as in Nimbus (the parser decides without an
     // exception per number); the token is accepted when they are not registered claims.
-    String huge = "\"n\":[" + String.join(",", java.util.Collections.nCopies(200, "9".repeat(20))) + "]";
-    java.util.List<?> n = (java.util.List<?>) accepted(verifier.verify(issuer.token().rawClaims(claims(huge)).sign()))
-        .claims().get("n");
+    String huge =
+        "\"n\":[" + String.join(",", java.util.Collections.nCopies(200, "9".repeat(20))) + "]";
+    java.util.List<?> n =
+        (java.util.List<?>)
+            accepted(verifier.verify(issuer.token().rawClaims(claims(huge)).sign()))
+                .claims()
+                .get("n");
     assertThat(n).hasSize(200).allSatisfy(v -> assertThat(v).isEqualTo(1e20));
     // A registered time claim of that size is not a time.
     long now = CLOCK.instant().getEpochSecond();
     rejected(
-        verifier.verify(issuer.token().rawClaims("{\"iss\":\"" + issuer.issuerId() + "\",\"sub\":\"u\",\"aud\":\""
-            + issuer.audience() + "\",\"iat\":" + now + ",\"exp\":" + "9".repeat(30) + "}").sign()),
+        verifier.verify(
+            issuer
+                .token()
+                .rawClaims(
+                    "{\"iss\":\""
+                        + issuer.issuerId()
+                        + "\",\"sub\":\"u\",\"aud\":\""
+                        + issuer.audience()
+                        + "\",\"iat\":"
+                        + now
+                        + ",\"exp\":"
+                        + "9".repeat(30)
+                        + "}")
+                .sign()),
         Detail.MALFORMED);
   }
 
@@ -277,9 +345,17 @@ class JwtAttackTest {
   void jweAndJsonSerializationAreRefused() {
     String token = issuer.token().sign();
     String[] parts = token.split("\\.");
-    rejected(verifier.verify(parts[0] + "." + parts[1] + ".AAAA." + parts[1] + "." + parts[2]), Detail.MALFORMED);
-    String json = "{\"payload\":\"" + parts[1] + "\",\"protected\":\"" + parts[0]
-        + "\",\"signature\":\"" + parts[2] + "\"}";
+    rejected(
+        verifier.verify(parts[0] + "." + parts[1] + ".AAAA." + parts[1] + "." + parts[2]),
+        Detail.MALFORMED);
+    String json =
+        "{\"payload\":\""
+            + parts[1]
+            + "\",\"protected\":\""
+            + parts[0]
+            + "\",\"signature\":\""
+            + parts[2]
+            + "\"}";
     rejected(verifier.verify(json), Detail.MALFORMED);
     rejected(verifier.verify(issuer.token().header("enc", "A256GCM").sign()), Detail.MALFORMED);
     rejected(verifier.verify(issuer.token().header("zip", "DEF").sign()), Detail.MALFORMED);
@@ -288,8 +364,17 @@ class JwtAttackTest {
   /** Claims of a valid token of the issuer, plus {@code extra} members (written first). */
   static String claims(String extra) {
     long now = CLOCK.instant().getEpochSecond();
-    return "{" + extra + ",\"iss\":\"" + issuer.issuerId() + "\",\"sub\":\"u\",\"aud\":\""
-        + issuer.audience() + "\",\"iat\":" + now + ",\"exp\":" + (now + 300) + "}";
+    return "{"
+        + extra
+        + ",\"iss\":\""
+        + issuer.issuerId()
+        + "\",\"sub\":\"u\",\"aud\":\""
+        + issuer.audience()
+        + "\",\"iat\":"
+        + now
+        + ",\"exp\":"
+        + (now + 300)
+        + "}";
   }
 
   @Test
@@ -315,7 +400,8 @@ class JwtAttackTest {
 
   @Test
   void issuedAtInTheFutureBeyondTheSkew() {
-    rejected(verifier.verify(issuer.token().issuedAt(T0.plusSeconds(31)).sign()), Detail.IAT_IN_FUTURE);
+    rejected(
+        verifier.verify(issuer.token().issuedAt(T0.plusSeconds(31)).sign()), Detail.IAT_IN_FUTURE);
     accepted(verifier.verify(issuer.token().issuedAt(T0.plusSeconds(30)).sign()));
   }
 
@@ -327,21 +413,32 @@ class JwtAttackTest {
         Detail.LIFETIME_TOO_LONG);
     // Without iat, exp - now counts.
     rejected(
-        verifier.verify(issuer.token().withoutClaim("iat")
-            .expiresAt(T0.plus(Duration.ofHours(24)).plusSeconds(1)).sign()),
+        verifier.verify(
+            issuer
+                .token()
+                .withoutClaim("iat")
+                .expiresAt(T0.plus(Duration.ofHours(24)).plusSeconds(1))
+                .sign()),
         Detail.LIFETIME_TOO_LONG);
     accepted(
-        verifier.verify(issuer.token().withoutClaim("iat").expiresAt(T0.plus(Duration.ofHours(24))).sign()));
+        verifier.verify(
+            issuer.token().withoutClaim("iat").expiresAt(T0.plus(Duration.ofHours(24))).sign()));
   }
 
   @Test
   void issuerEdges() {
     issuer.resetRequestCounts();
-    rejected(verifier.verify(issuer.token().issuer(issuer.issuerId() + "/").sign()), Detail.WRONG_ISSUER);
-    rejected(verifier.verify(issuer.token().issuer(issuer.issuerId().toUpperCase(java.util.Locale.ROOT)).sign()),
+    rejected(
+        verifier.verify(issuer.token().issuer(issuer.issuerId() + "/").sign()),
+        Detail.WRONG_ISSUER);
+    rejected(
+        verifier.verify(
+            issuer.token().issuer(issuer.issuerId().toUpperCase(java.util.Locale.ROOT)).sign()),
         Detail.WRONG_ISSUER);
     rejected(verifier.verify(issuer.token().withoutClaim("iss").sign()), Detail.WRONG_ISSUER);
-    rejected(verifier.verify(issuer.token().claim("iss", List.of(issuer.issuerId())).sign()), Detail.MALFORMED);
+    rejected(
+        verifier.verify(issuer.token().claim("iss", List.of(issuer.issuerId())).sign()),
+        Detail.MALFORMED);
     rejected(verifier.verify(attacker.token().sign()), Detail.WRONG_ISSUER);
     assertThat(issuer.jwksRequestCount()).isZero(); // an unknown issuer causes no fetch
     assertThat(attacker.jwksRequestCount()).isZero();
@@ -351,9 +448,11 @@ class JwtAttackTest {
   void audienceEdges() {
     String aud = issuer.audience();
     accepted(verifier.verify(issuer.token().audience("other", aud).sign()));
-    rejected(verifier.verify(issuer.token().audience("other", "another").sign()), Detail.WRONG_AUDIENCE);
+    rejected(
+        verifier.verify(issuer.token().audience("other", "another").sign()), Detail.WRONG_AUDIENCE);
     rejected(verifier.verify(issuer.token().audience(aud + "/").sign()), Detail.WRONG_AUDIENCE);
-    rejected(verifier.verify(issuer.token().audience(aud.toUpperCase(java.util.Locale.ROOT)).sign()),
+    rejected(
+        verifier.verify(issuer.token().audience(aud.toUpperCase(java.util.Locale.ROOT)).sign()),
         Detail.WRONG_AUDIENCE);
     rejected(verifier.verify(issuer.token().audience("").sign()), Detail.WRONG_AUDIENCE);
     rejected(verifier.verify(issuer.token().claim("aud", List.of()).sign()), Detail.WRONG_AUDIENCE);
@@ -363,13 +462,26 @@ class JwtAttackTest {
   @Test
   void authorizedPartyEdges() {
     try (JwtVerifier clerkLike =
-        verifier(HumanIssuer.builder(issuer.issuerId()).jwksUri(issuer.jwksUri())
-            .authorizedParties("https://app.example.test"))) {
-      accepted(clerkLike.verify(issuer.token().withoutClaim("aud").authorizedParty("https://app.example.test").sign()));
+        verifier(
+            HumanIssuer.builder(issuer.issuerId())
+                .jwksUri(issuer.jwksUri())
+                .authorizedParties("https://app.example.test"))) {
+      accepted(
+          clerkLike.verify(
+              issuer
+                  .token()
+                  .withoutClaim("aud")
+                  .authorizedParty("https://app.example.test")
+                  .sign()));
       rejected(clerkLike.verify(issuer.token().sign()), Detail.WRONG_AZP);
-      rejected(clerkLike.verify(issuer.token().authorizedParty("https://app.example.test/").sign()), Detail.WRONG_AZP);
-      rejected(clerkLike.verify(issuer.token().authorizedParty("https://APP.example.test").sign()), Detail.WRONG_AZP);
-      rejected(clerkLike.verify(issuer.token().claim("azp", List.of("https://app.example.test")).sign()),
+      rejected(
+          clerkLike.verify(issuer.token().authorizedParty("https://app.example.test/").sign()),
+          Detail.WRONG_AZP);
+      rejected(
+          clerkLike.verify(issuer.token().authorizedParty("https://APP.example.test").sign()),
+          Detail.WRONG_AZP);
+      rejected(
+          clerkLike.verify(issuer.token().claim("azp", List.of("https://app.example.test")).sign()),
           Detail.WRONG_AZP);
     }
   }
@@ -383,8 +495,11 @@ class JwtAttackTest {
     rejected(verifier.verify(issuer.token().type("JOSE").sign()), Detail.BAD_TYP);
     rejected(verifier.verify(issuer.token().header("typ", 1).sign()), Detail.MALFORMED);
     try (JwtVerifier accessTokens =
-        verifier(HumanIssuer.builder(issuer.issuerId()).jwksUri(issuer.jwksUri())
-            .audiences(issuer.audience()).allowedTypes("at+jwt"))) {
+        verifier(
+            HumanIssuer.builder(issuer.issuerId())
+                .jwksUri(issuer.jwksUri())
+                .audiences(issuer.audience())
+                .allowedTypes("at+jwt"))) {
       accepted(accessTokens.verify(issuer.token().type("application/at+JWT").sign()));
       rejected(accessTokens.verify(issuer.token().sign()), Detail.BAD_TYP);
     }
@@ -395,8 +510,11 @@ class JwtAttackTest {
     rejected(verifier.verify(issuer.token().withoutClaim("sub").sign()), Detail.MISSING_CLAIM);
     rejected(verifier.verify(issuer.token().subject("").sign()), Detail.MISSING_CLAIM);
     try (JwtVerifier strict =
-        verifier(HumanIssuer.builder(issuer.issuerId()).jwksUri(issuer.jwksUri())
-            .audiences(issuer.audience()).requiredClaims("sid"))) {
+        verifier(
+            HumanIssuer.builder(issuer.issuerId())
+                .jwksUri(issuer.jwksUri())
+                .audiences(issuer.audience())
+                .requiredClaims("sid"))) {
       rejected(strict.verify(issuer.token().sign()), Detail.MISSING_CLAIM);
       accepted(strict.verify(issuer.token().sessionId("s").sign()));
     }
@@ -409,7 +527,9 @@ class JwtAttackTest {
     String other = issuer.token().subject("someone-else").sign().split("\\.")[2];
     rejected(verifier.verify(parts[0] + "." + parts[1] + "." + other), Detail.BAD_SIGNATURE);
     // The EC key's kid on an RS256 token: the key does not fit the algorithm.
-    rejected(verifier.verify(issuer.token().kid(issuer.currentKid(KeyType.EC)).sign()), Detail.BAD_SIGNATURE);
+    rejected(
+        verifier.verify(issuer.token().kid(issuer.currentKid(KeyType.EC)).sign()),
+        Detail.BAD_SIGNATURE);
   }
 
   @Test
@@ -418,6 +538,7 @@ class JwtAttackTest {
     Verification v = verifier.verify(token);
     assertThat(v.toString()).doesNotContain(token.split("\\.")[2]);
     assertThat(verifier.toString()).doesNotContain("k=");
-    assertThat(Map.of("v", verifier.issuers().get(0).toString()).toString()).doesNotContain("secret=");
+    assertThat(Map.of("v", verifier.issuers().get(0).toString()).toString())
+        .doesNotContain("secret=");
   }
 }

@@ -48,14 +48,18 @@ class MockOAuth2InteropTest {
 
   static String token(String audience, Map<String, Object> claims) {
     return server
-        .issueToken("tenant1", "client-1",
+        .issueToken(
+            "tenant1",
+            "client-1",
             new DefaultOAuth2TokenCallback(issuer, "alice", "JWT", List.of(audience), claims, 300))
         .serialize();
   }
 
   @Test
   void itsTokensAreAcceptedThroughDiscovery() {
-    HumanPrincipal p = accepted(verifier.verify(token("orders-api", Map.of("sid", "s-1", "scope", "openid orders"))));
+    HumanPrincipal p =
+        accepted(
+            verifier.verify(token("orders-api", Map.of("sid", "s-1", "scope", "openid orders"))));
     assertThat(p.subject()).isEqualTo("alice");
     assertThat(p.issuer()).isEqualTo(issuer);
     assertThat(p.sessionId()).isEqualTo("s-1");
@@ -77,9 +81,18 @@ class MockOAuth2InteropTest {
   @Test
   void anotherTenantOfTheSameServerIsAnotherIssuer() {
     String other =
-        server.issueToken("tenant2", "client-1",
-            new DefaultOAuth2TokenCallback(server.issuerUrl("tenant2").toString(), "bob", "JWT",
-                List.of("orders-api"), Map.of(), 300)).serialize();
+        server
+            .issueToken(
+                "tenant2",
+                "client-1",
+                new DefaultOAuth2TokenCallback(
+                    server.issuerUrl("tenant2").toString(),
+                    "bob",
+                    "JWT",
+                    List.of("orders-api"),
+                    Map.of(),
+                    300))
+            .serialize();
     rejected(verifier.verify(other), Detail.WRONG_ISSUER);
   }
 }

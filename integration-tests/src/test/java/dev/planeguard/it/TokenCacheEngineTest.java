@@ -40,14 +40,24 @@ class TokenCacheEngineTest {
   @BeforeEach
   void start() {
     issuer = TestIssuer.builder().clock(clock).tokenLifetime(Duration.ofHours(1)).start();
-    verifier = JwtVerifier.builder()
-        .issuer(HumanIssuer.builder(issuer.issuerId()).jwksUri(issuer.jwksUri())
-            .audiences(issuer.audience()).build())
-        .clock(clock).executor(Runnable::run).mode(Mode.TEST).build();
-    enforcer = Enforcer.builder()
-        .contract(Contract.parse(Map.of("AOS_MODE", "test", "DB_AUTHORITY", "neon")))
-        .policy(Policy.parse("human /api/v1/accounts/**\n", "test.policy"))
-        .tokenVerifier(verifier).clock(clock).build();
+    verifier =
+        JwtVerifier.builder()
+            .issuer(
+                HumanIssuer.builder(issuer.issuerId())
+                    .jwksUri(issuer.jwksUri())
+                    .audiences(issuer.audience())
+                    .build())
+            .clock(clock)
+            .executor(Runnable::run)
+            .mode(Mode.TEST)
+            .build();
+    enforcer =
+        Enforcer.builder()
+            .contract(Contract.parse(Map.of("AOS_MODE", "test", "DB_AUTHORITY", "neon")))
+            .policy(Policy.parse("human /api/v1/accounts/**\n", "test.policy"))
+            .tokenVerifier(verifier)
+            .clock(clock)
+            .build();
   }
 
   @AfterEach
@@ -57,8 +67,9 @@ class TokenCacheEngineTest {
   }
 
   Decision decide(String authorization) {
-    return enforcer.decide(InboundRequest.of("GET", "/api/v1/accounts/me",
-        Map.of("Authorization", List.of(authorization))));
+    return enforcer.decide(
+        InboundRequest.of(
+            "GET", "/api/v1/accounts/me", Map.of("Authorization", List.of(authorization))));
   }
 
   static void authenticated(Decision d) {
@@ -81,7 +92,8 @@ class TokenCacheEngineTest {
     authenticated(decide(new String("Bearer " + token)));
     // The control: never seen, so verified now, and iat is in the future.
     // (Another subject: RS256 is deterministic, the same claims would give the same token.)
-    invalid(decide("Bearer " + issuer.token().subject("bob").issuedAt(T0).sign()),
+    invalid(
+        decide("Bearer " + issuer.token().subject("bob").issuedAt(T0).sign()),
         Detail.IAT_IN_FUTURE);
   }
 
@@ -116,7 +128,8 @@ class TokenCacheEngineTest {
     // Mallory's header and payload under Alice's signature: same length class, same last 32+
     // characters, so the same hash bucket. Equality is on the whole value: verified, and refused.
     String forged = b[0] + "." + b[1] + "." + a[2];
-    assertThat(forged.substring(forged.length() - 64)).isEqualTo(token.substring(token.length() - 64));
+    assertThat(forged.substring(forged.length() - 64))
+        .isEqualTo(token.substring(token.length() - 64));
     invalid(decide("Bearer " + forged), Detail.BAD_SIGNATURE);
     // Alice's own token is still a hit, untouched by the look-alike.
     clock.set(BEFORE_IAT);
@@ -147,15 +160,24 @@ class TokenCacheEngineTest {
   @Test
   void theCacheIsKeptInBoundsByTheCallersNotByTheExecutor() {
     // The executor is for JWKS refreshes only: evicting verified tokens never waits for a thread.
-    java.util.concurrent.atomic.AtomicInteger handedOff = new java.util.concurrent.atomic.AtomicInteger();
-    try (JwtVerifier small = JwtVerifier.builder()
-        .issuer(HumanIssuer.builder(issuer.issuerId()).jwksUri(issuer.jwksUri())
-            .audiences(issuer.audience()).build())
-        .clock(clock).mode(Mode.TEST).tokenCacheSize(4096)
-        .executor(task -> {
-          handedOff.incrementAndGet();
-          task.run();
-        }).build()) {
+    java.util.concurrent.atomic.AtomicInteger handedOff =
+        new java.util.concurrent.atomic.AtomicInteger();
+    try (JwtVerifier small =
+        JwtVerifier.builder()
+            .issuer(
+                HumanIssuer.builder(issuer.issuerId())
+                    .jwksUri(issuer.jwksUri())
+                    .audiences(issuer.audience())
+                    .build())
+            .clock(clock)
+            .mode(Mode.TEST)
+            .tokenCacheSize(4096)
+            .executor(
+                task -> {
+                  handedOff.incrementAndGet();
+                  task.run();
+                })
+            .build()) {
       List<String> tokens = new java.util.ArrayList<>();
       for (int i = 0; i < 40; i++) {
         tokens.add(issuer.token().subject("user_" + i).sign());

@@ -120,7 +120,6 @@ public final class PlaneGuardFilter implements Filter {
   /** The default {@code realm} of {@code WWW-Authenticate}. */
   public static final String DEFAULT_REALM = "api";
 
-
   private final Enforcer enforcer;
   private final String realm;
   private final @Nullable String requestIdHeader;
@@ -229,10 +228,10 @@ public final class PlaneGuardFilter implements Filter {
 
   /**
    * Confirms, once a framework behind this filter has chosen the handler of the current dispatch,
-   * that the rule this filter applied covers it (decision row 18, {@link
-   * Enforcer#confirm}): call it from the framework's last hook before the handler runs, for example
-   * a Spring MVC {@code HandlerInterceptor}. The request is the one the framework dispatches, so a
-   * method override is seen and decided again on the method the framework will serve.
+   * that the rule this filter applied covers it (decision row 18, {@link Enforcer#confirm}): call
+   * it from the framework's last hook before the handler runs, for example a Spring MVC {@code
+   * HandlerInterceptor}. The request is the one the framework dispatches, so a method override is
+   * seen and decided again on the method the framework will serve.
    *
    * @param handler the entry of the chosen handler in a {@link dev.planeguard.RouteCoverage} of
    *     this filter's enforcer
@@ -249,10 +248,10 @@ public final class PlaneGuardFilter implements Filter {
       // Another instance guards the chain; the application's own context path is the same one.
       context = request.getServletContext().getContextPath();
     }
-    Decision admitted =
-        request.getAttribute(DECISION_ATTRIBUTE) instanceof Decision d ? d : null;
+    Decision admitted = request.getAttribute(DECISION_ATTRIBUTE) instanceof Decision d ? d : null;
     Decision decision =
-        enforcer.confirm(ServletRequestView.of(request, context, requestIdHeader), admitted, handler);
+        enforcer.confirm(
+            ServletRequestView.of(request, context, requestIdHeader), admitted, handler);
     if (decision.allowed()) {
       if (decision != admitted) {
         request.setAttribute(DECISION_ATTRIBUTE, decision);
@@ -271,7 +270,9 @@ public final class PlaneGuardFilter implements Filter {
     }
     if (response.isCommitted()) {
       throw new ServletException(
-          "planeguard refused a " + type + " dispatch after the response was committed: "
+          "planeguard refused a "
+              + type
+              + " dispatch after the response was committed: "
               + decision.reason());
     }
     Refusal refusal =
@@ -320,8 +321,10 @@ public final class PlaneGuardFilter implements Filter {
   /** Realm and request id header; never a credential. */
   @Override
   public String toString() {
-    return "PlaneGuardFilter{realm=" + realm
-        + (requestIdHeader == null ? "" : ", requestIdHeader=" + requestIdHeader) + "}";
+    return "PlaneGuardFilter{realm="
+        + realm
+        + (requestIdHeader == null ? "" : ", requestIdHeader=" + requestIdHeader)
+        + "}";
   }
 
   /** Settings of a {@link PlaneGuardFilter}. */

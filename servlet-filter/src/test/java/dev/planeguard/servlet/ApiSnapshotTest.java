@@ -9,6 +9,7 @@ class ApiSnapshotTest {
 
   @Test
   void thePublicApiIsTheRecordedOne() {
-    ApiSnapshot.check(PlaneGuardFilter.class, Path.of("api/planeguard-servlet.api"), "dev.planeguard.servlet");
+    ApiSnapshot.check(
+        PlaneGuardFilter.class, Path.of("api/planeguard-servlet.api"), "dev.planeguard.servlet");
   }
 }

@@ -3,18 +3,18 @@ package dev.planeguard.servlet;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.planeguard.Access;
-import dev.planeguard.keys.ApiKey;
 import dev.planeguard.AuditEvent;
 import dev.planeguard.HumanIssuer;
 import dev.planeguard.JwtVerifier;
-import dev.planeguard.keys.KeyRecord;
-import dev.planeguard.keys.KeyStore;
-import dev.planeguard.keys.KeyVerifier;
 import dev.planeguard.Mode;
 import dev.planeguard.Plane;
 import dev.planeguard.Reason;
 import dev.planeguard.RouteDeclarations;
 import dev.planeguard.Rule;
+import dev.planeguard.keys.ApiKey;
+import dev.planeguard.keys.KeyRecord;
+import dev.planeguard.keys.KeyStore;
+import dev.planeguard.keys.KeyVerifier;
 import dev.planeguard.test.TestIssuer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,8 +29,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.TestInstance;
 
 /**
- * The fixture of the container suites: one real server per test class with three applications,
- * and a call helper that checks, for every request, that a handler only ever ran where the engine
+ * The fixture of the container suites: one real server per test class with three applications, and
+ * a call helper that checks, for every request, that a handler only ever ran where the engine
  * allowed it: the policy rule of the path the handler served is the rule of an allowed decision
  * taken during that request.
  */
@@ -82,7 +82,9 @@ abstract class FilterSuite {
 
   static final String REALM = "planeguard-test";
 
-  /** The machine keys the applications know: real keys, stored hashed, checked by the real verifier. */
+  /**
+   * The machine keys the applications know: real keys, stored hashed, checked by the real verifier.
+   */
   static final KeyStore.Writable KEYS = KeyStore.inMemory();
 
   /** Tenant acme, scope runs:write. */
@@ -181,14 +183,24 @@ abstract class FilterSuite {
             .router(
                 "/app/*",
                 // GET /app/docs/123 is decided by "public /app/docs/*" but routed to "docs"
-                TestApp.Route.of("page", "GET", "/app/docs/[a-z]+", "/app/docs/{page:[a-z]+}",
-                    "/app/docs/*", null),
-                TestApp.Route.of("docs", "GET", "/app/docs/.+", "/app/docs/**", "/app/docs/**",
+                TestApp.Route.of(
+                    "page",
+                    "GET",
+                    "/app/docs/[a-z]+",
+                    "/app/docs/{page:[a-z]+}",
+                    "/app/docs/*",
+                    null),
+                TestApp.Route.of(
+                    "docs",
+                    "GET",
+                    "/app/docs/.+",
+                    "/app/docs/**",
+                    "/app/docs/**",
                     new RouteDeclarations.Declared(Access.HUMAN, Plane.HUMAN, Set.of())),
-                TestApp.Route.of("feedback", "POST", "/app/feedback", "/app/feedback",
-                    "/app/feedback", null),
-                TestApp.Route.of("withdraw", "DELETE", "/app/feedback", "/app/feedback",
-                    "/app/feedback", null))
+                TestApp.Route.of(
+                    "feedback", "POST", "/app/feedback", "/app/feedback", "/app/feedback", null),
+                TestApp.Route.of(
+                    "withdraw", "DELETE", "/app/feedback", "/app/feedback", "/app/feedback", null))
             .forwarder("/public/forward/accounts", "/api/v1/accounts/me")
             .forwarder("/public/forward/runs", "/api/v1/runs")
             .forwarder("/public/forward/health", "/healthz")
@@ -216,12 +228,7 @@ abstract class FilterSuite {
             .handler("good", "/good/*")
             .handler("root", "/");
     down =
-        new TestApp(
-                "/down",
-                DOWN_POLICY,
-                unreachableTokens,
-                KeyVerifier.of(DOWN_STORE),
-                b -> {})
+        new TestApp("/down", DOWN_POLICY, unreachableTokens, KeyVerifier.of(DOWN_STORE), b -> {})
             .handler("down", "/");
     server = start(List.of(main, spec, down));
     http = new RawHttp(server.port());
@@ -319,10 +326,13 @@ abstract class FilterSuite {
         // The plane invariant: the handler served a path whose rule was allowed in this request.
         Rule rule = app.policy.match(method.toUpperCase(Locale.ROOT), hit.containerPath());
         assertThat(rule)
-            .as("%s served %s, which no rule of the policy covers", hit.handler(), hit.containerPath())
+            .as(
+                "%s served %s, which no rule of the policy covers",
+                hit.handler(), hit.containerPath())
             .isNotNull();
         assertThat(appAudit)
-            .as("%s ran on %s (rule %s) without an allowed decision for that rule; decisions: %s",
+            .as(
+                "%s ran on %s (rule %s) without an allowed decision for that rule; decisions: %s",
                 hit.handler(), hit.containerPath(), rule.pattern(), appAudit)
             .anyMatch(e -> e.allowed() && rule.pattern().equals(e.route()));
       }
@@ -336,7 +346,9 @@ abstract class FilterSuite {
     return new Call(response, newHits, newAudit, laterAfter - later, List.copyOf(newSeen));
   }
 
-  /** Asserts a refusal written by the filter: status, body, headers; no handler, no later filter. */
+  /**
+   * Asserts a refusal written by the filter: status, body, headers; no handler, no later filter.
+   */
   static void assertRefused(Call call, int status, String reason, String plane) {
     assertRefusedWith(call, status, problem(status, reason, plane));
     assertChallenge(call, status, reason, plane);
@@ -363,13 +375,16 @@ abstract class FilterSuite {
   static void assertChallenge(Call call, int status, String reason, String plane) {
     String challenge = call.response().header("WWW-Authenticate");
     if (status == 403 && reason.equals("INSUFFICIENT_SCOPE") && plane.equals("human")) {
-      assertThat(challenge).isEqualTo("Bearer realm=\"" + REALM + "\", error=\"insufficient_scope\"");
+      assertThat(challenge)
+          .isEqualTo("Bearer realm=\"" + REALM + "\", error=\"insufficient_scope\"");
     } else if (status == 401) {
       assertThat(challenge)
           .isEqualTo(
               plane.equals("machine")
                   ? "ApiKey realm=\"" + REALM + "\", header=\"X-AOS-Key\""
-                  : "Bearer realm=\"" + REALM + "\""
+                  : "Bearer realm=\""
+                      + REALM
+                      + "\""
                       + (reason.equals("INVALID_TOKEN") ? ", error=\"invalid_token\"" : ""));
     } else {
       assertThat(challenge).isNull();
@@ -389,7 +404,8 @@ abstract class FilterSuite {
     RawHttp.Response r = call.response();
     assertThat(r.status()).as("status of %s", r).isEqualTo(status);
     if (writerInUse) {
-      assertThat(r.header("Content-Type")).matches("application/problem\\+json(;charset=[A-Za-z0-9-]+)?");
+      assertThat(r.header("Content-Type"))
+          .matches("application/problem\\+json(;charset=[A-Za-z0-9-]+)?");
     } else {
       assertThat(r.header("Content-Type")).isEqualTo("application/problem+json");
     }
@@ -418,7 +434,8 @@ abstract class FilterSuite {
         };
     return "{\"type\":\"about:blank\""
         + (title == null ? "" : ",\"title\":\"" + title + "\"")
-        + ",\"status\":" + status
+        + ",\"status\":"
+        + status
         + (reason == null ? "" : ",\"reason\":\"" + reason + "\"")
         + (plane == null ? "" : ",\"plane\":\"" + plane + "\"")
         + "}";
@@ -433,7 +450,9 @@ abstract class FilterSuite {
   }
 
   static String reasons(Call call) {
-    return call.audit().stream().map(e -> e.reason() + "/" + e.detail()).collect(Collectors.joining(","));
+    return call.audit().stream()
+        .map(e -> e.reason() + "/" + e.detail())
+        .collect(Collectors.joining(","));
   }
 
   static Reason reason(Call call) {

@@ -2,12 +2,12 @@ package dev.planeguard.servlet;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.planeguard.keys.ApiKey;
 import dev.planeguard.AuditEvent;
 import dev.planeguard.Decision;
 import dev.planeguard.Detail;
 import dev.planeguard.InboundRequest;
 import dev.planeguard.Reason;
+import dev.planeguard.keys.ApiKey;
 import jakarta.servlet.DispatcherType;
 import java.io.IOException;
 import java.io.InputStream;
@@ -55,7 +55,8 @@ abstract class PlaneGuardFilterContract extends FilterSuite {
     assertRefused(call, 401, "INVALID_TOKEN", "human");
     assertThat(onlyDecision(call).detail()).isEqualTo(Detail.WRONG_ISSUER);
     String token = token();
-    String forged = token.substring(0, token.lastIndexOf('.') + 1) + "c2lnbmF0dXJl" + "A".repeat(330);
+    String forged =
+        token.substring(0, token.lastIndexOf('.') + 1) + "c2lnbmF0dXJl" + "A".repeat(330);
     Call badSignature = get(ACCOUNTS, "Authorization: Bearer " + forged);
     assertRefused(badSignature, 401, "INVALID_TOKEN", "human");
     assertThat(onlyDecision(badSignature).detail()).isEqualTo(Detail.BAD_SIGNATURE);
@@ -98,7 +99,9 @@ abstract class PlaneGuardFilterContract extends FilterSuite {
       assertRefusedWith(call, 404, PLAIN_404);
       assertThat(call.response().header("WWW-Authenticate")).isNull();
     }
-    assertThat(withoutDate(unmapped)).isEqualTo(withoutDate(debug)).isEqualTo(withoutDate(debugNoCredential));
+    assertThat(withoutDate(unmapped))
+        .isEqualTo(withoutDate(debug))
+        .isEqualTo(withoutDate(debugNoCredential));
     assertThat(reason(unmapped)).isEqualTo(Reason.UNMAPPED_ROUTE);
     assertThat(reason(debug)).isEqualTo(Reason.DEBUG_DISABLED);
   }
@@ -275,7 +278,9 @@ abstract class PlaneGuardFilterContract extends FilterSuite {
   void encodedCharactersThatAreNotDelimitersAreDecodedOnce() {
     Call call = get("/ctx/public/my%20run%C3%A9");
     assertThat(call.status()).isEqualTo(200);
-    assertThat(call.hits()).extracting(TestApp.Hit::containerPath).containsExactly("/public/my run\u00e9");
+    assertThat(call.hits())
+        .extracting(TestApp.Hit::containerPath)
+        .containsExactly("/public/my run\u00e9");
   }
 
   @Test
@@ -318,7 +323,8 @@ abstract class PlaneGuardFilterContract extends FilterSuite {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"X-Original-URL", "X-Rewrite-URL", "X-Forwarded-Prefix", "X-Forwarded-Uri"})
+  @ValueSource(
+      strings = {"X-Original-URL", "X-Rewrite-URL", "X-Forwarded-Prefix", "X-Forwarded-Uri"})
   void rewriteHeadersNeverInfluenceTheDecision(String header) {
     Call health = get("/ctx/healthz", header + ": /ctx/api/v1/runs");
     assertThat(health.status()).isEqualTo(200);
@@ -335,20 +341,28 @@ abstract class PlaneGuardFilterContract extends FilterSuite {
     String good = token();
     assertRefused(
         get(ACCOUNTS, "Authorization: Bearer " + good, "Authorization: Bearer " + JWT),
-        400, "AMBIGUOUS_CREDENTIALS", "human");
+        400,
+        "AMBIGUOUS_CREDENTIALS",
+        "human");
     assertRefused(
         get(ACCOUNTS, "Authorization: Bearer " + JWT, "Authorization: Bearer " + good),
-        400, "AMBIGUOUS_CREDENTIALS", "human");
+        400,
+        "AMBIGUOUS_CREDENTIALS",
+        "human");
     assertRefused(
         get(ACCOUNTS, "authorization: Bearer " + good, "AUTHORIZATION: Bearer " + good),
-        400, "AMBIGUOUS_CREDENTIALS", "human");
+        400,
+        "AMBIGUOUS_CREDENTIALS",
+        "human");
   }
 
   @Test
   void basicThenBearerIsAmbiguous() {
     assertRefused(
         get(ACCOUNTS, "Authorization: Basic dXNlcjpwYXNz", "Authorization: Bearer " + token()),
-        400, "AMBIGUOUS_CREDENTIALS", "human");
+        400,
+        "AMBIGUOUS_CREDENTIALS",
+        "human");
   }
 
   @Test
@@ -370,15 +384,19 @@ abstract class PlaneGuardFilterContract extends FilterSuite {
 
   @Test
   void aTabInsteadOfASpaceIsAnotherScheme() {
-    assertRefused(get(ACCOUNTS, "Authorization: Bearer\t" + token()), 401, "UNSUPPORTED_SCHEME", "human");
-    assertRefused(get(ACCOUNTS, "Authorization: Bearer  " + token()), 401, "INVALID_TOKEN", "human");
+    assertRefused(
+        get(ACCOUNTS, "Authorization: Bearer\t" + token()), 401, "UNSUPPORTED_SCHEME", "human");
+    assertRefused(
+        get(ACCOUNTS, "Authorization: Bearer  " + token()), 401, "INVALID_TOKEN", "human");
   }
 
   @Test
   void otherSchemesAreUnsupported() {
-    assertRefused(get(ACCOUNTS, "Authorization: Basic dXNlcjpwYXNz"), 401, "UNSUPPORTED_SCHEME", "human");
+    assertRefused(
+        get(ACCOUNTS, "Authorization: Basic dXNlcjpwYXNz"), 401, "UNSUPPORTED_SCHEME", "human");
     assertRefused(get(ACCOUNTS, "Authorization: Token " + JWT), 401, "UNSUPPORTED_SCHEME", "human");
-    assertRefused(get(ACCOUNTS, "Authorization: BearerX " + JWT), 401, "UNSUPPORTED_SCHEME", "human");
+    assertRefused(
+        get(ACCOUNTS, "Authorization: BearerX " + JWT), 401, "UNSUPPORTED_SCHEME", "human");
   }
 
   @Test
@@ -388,7 +406,10 @@ abstract class PlaneGuardFilterContract extends FilterSuite {
     assertRefused(call, 401, "INVALID_TOKEN", "human");
     String good = token();
     assertRefused(
-        get(ACCOUNTS, "Authorization: Bearer " + good + ", Bearer " + good), 401, "INVALID_TOKEN", "human");
+        get(ACCOUNTS, "Authorization: Bearer " + good + ", Bearer " + good),
+        401,
+        "INVALID_TOKEN",
+        "human");
   }
 
   @Test
@@ -411,8 +432,13 @@ abstract class PlaneGuardFilterContract extends FilterSuite {
     // Valid credentials in headers that only look like carriers.
     assertRefused(get(RUNS, "X_AOS_Key: " + RUNNER.value()), 401, "MISSING_CREDENTIAL", "machine");
     assertRefused(get(RUNS, "X-AOS-Keys: " + RUNNER.value()), 401, "MISSING_CREDENTIAL", "machine");
-    assertRefused(get(ACCOUNTS, "Proxy-Authorization: Bearer " + token()), 401, "MISSING_CREDENTIAL", "human");
-    assertRefused(get(ACCOUNTS, "X-Authorization: Bearer " + token()), 401, "MISSING_CREDENTIAL", "human");
+    assertRefused(
+        get(ACCOUNTS, "Proxy-Authorization: Bearer " + token()),
+        401,
+        "MISSING_CREDENTIAL",
+        "human");
+    assertRefused(
+        get(ACCOUNTS, "X-Authorization: Bearer " + token()), 401, "MISSING_CREDENTIAL", "human");
   }
 
   @Test
@@ -420,12 +446,15 @@ abstract class PlaneGuardFilterContract extends FilterSuite {
     assertRefused(get(RUNS, "x-aos-key: " + MACHINE_KEY), 401, "INVALID_KEY", "machine");
     assertRefused(
         get(RUNS, "x-aos-key: " + MACHINE_KEY, "X-AOS-KEY: " + MACHINE_KEY),
-        400, "AMBIGUOUS_CREDENTIALS", "machine");
+        400,
+        "AMBIGUOUS_CREDENTIALS",
+        "machine");
   }
 
   @Test
   void malformedHeaderLinesAreRefusedByTheContainer() {
-    for (String line : List.of("Authorization : Bearer " + JWT, "X-AOS-Key:" + MACHINE_KEY + "\u0000")) {
+    for (String line :
+        List.of("Authorization : Bearer " + JWT, "X-AOS-Key:" + MACHINE_KEY + "\u0000")) {
       Call call = get(RUNS, line);
       assertThat(call.status()).as(line).isEqualTo(400);
       assertNoHandlerRan(call);
@@ -455,22 +484,39 @@ abstract class PlaneGuardFilterContract extends FilterSuite {
 
   @Test
   void aMachineKeyAsABearerTokenIsCrossPlane() {
-    assertRefused(get(ACCOUNTS, "Authorization: Bearer " + MACHINE_KEY), 401, "CROSS_PLANE_CREDENTIAL", "human");
-    assertRefused(get(RUNS, "Authorization: Bearer " + MACHINE_KEY), 401, "CROSS_PLANE_CREDENTIAL", "machine");
+    assertRefused(
+        get(ACCOUNTS, "Authorization: Bearer " + MACHINE_KEY),
+        401,
+        "CROSS_PLANE_CREDENTIAL",
+        "human");
+    assertRefused(
+        get(RUNS, "Authorization: Bearer " + MACHINE_KEY),
+        401,
+        "CROSS_PLANE_CREDENTIAL",
+        "machine");
   }
 
   @Test
   void aTokenOnAMachineRouteIsCrossPlane() {
-    assertRefused(get(RUNS, "Authorization: Bearer " + JWT), 401, "CROSS_PLANE_CREDENTIAL", "machine");
     assertRefused(
-        call("POST", "/ctx/api/v1/telemetry/events", "Authorization: Bearer " + JWT, "Content-Length: 0"),
-        401, "CROSS_PLANE_CREDENTIAL", "machine");
+        get(RUNS, "Authorization: Bearer " + JWT), 401, "CROSS_PLANE_CREDENTIAL", "machine");
+    assertRefused(
+        call(
+            "POST",
+            "/ctx/api/v1/telemetry/events",
+            "Authorization: Bearer " + JWT,
+            "Content-Length: 0"),
+        401,
+        "CROSS_PLANE_CREDENTIAL",
+        "machine");
   }
 
   @Test
   void aSandboxKeyIsForbiddenInProdAndCrossPlaneOnMachineRoutes() {
-    assertRefused(get(ACCOUNTS, "X-AOS-Customer-Key: " + SANDBOX_KEY), 401, "SANDBOX_FORBIDDEN", "human");
-    assertRefused(get(RUNS, "X-AOS-Customer-Key: " + SANDBOX_KEY), 401, "CROSS_PLANE_CREDENTIAL", "machine");
+    assertRefused(
+        get(ACCOUNTS, "X-AOS-Customer-Key: " + SANDBOX_KEY), 401, "SANDBOX_FORBIDDEN", "human");
+    assertRefused(
+        get(RUNS, "X-AOS-Customer-Key: " + SANDBOX_KEY), 401, "CROSS_PLANE_CREDENTIAL", "machine");
   }
 
   @Test
@@ -479,13 +525,19 @@ abstract class PlaneGuardFilterContract extends FilterSuite {
       String plane = target.equals(RUNS) ? "machine" : "human";
       assertRefused(
           get(target, "Authorization: Bearer " + JWT, "X-AOS-Key: " + MACHINE_KEY),
-          400, "AMBIGUOUS_CREDENTIALS", plane);
+          400,
+          "AMBIGUOUS_CREDENTIALS",
+          plane);
       assertRefused(
           get(target, "X-AOS-Key: " + MACHINE_KEY, "X-AOS-Key: " + MACHINE_KEY),
-          400, "AMBIGUOUS_CREDENTIALS", plane);
+          400,
+          "AMBIGUOUS_CREDENTIALS",
+          plane);
       assertRefused(
           get(target, "X-AOS-Customer-Key: " + SANDBOX_KEY, "Authorization: Bearer " + JWT),
-          400, "AMBIGUOUS_CREDENTIALS", plane);
+          400,
+          "AMBIGUOUS_CREDENTIALS",
+          plane);
     }
   }
 
@@ -496,7 +548,9 @@ abstract class PlaneGuardFilterContract extends FilterSuite {
     assertRefused(get(ACCOUNTS + "?access_token=" + JWT), 400, "CREDENTIAL_IN_QUERY", "human");
     assertRefused(
         get(ACCOUNTS + "?access%5Ftoken=" + JWT, "Authorization: Bearer " + JWT),
-        400, "CREDENTIAL_IN_QUERY", "human");
+        400,
+        "CREDENTIAL_IN_QUERY",
+        "human");
   }
 
   @Test
@@ -506,8 +560,10 @@ abstract class PlaneGuardFilterContract extends FilterSuite {
 
   // ---------------------------------------------------------------- human plane, real tokens
 
-  static TestApp.Hit humanHit(String handler, DispatcherType type, String path, List<String> roles) {
-    return new TestApp.Hit(handler, type, path, "user-1", "Bearer", "HumanPrincipal", "user-1", roles);
+  static TestApp.Hit humanHit(
+      String handler, DispatcherType type, String path, List<String> roles) {
+    return new TestApp.Hit(
+        handler, type, path, "user-1", "Bearer", "HumanPrincipal", "user-1", roles);
   }
 
   @Test
@@ -517,7 +573,11 @@ abstract class PlaneGuardFilterContract extends FilterSuite {
     assertThat(call.body()).isEqualTo("handler=accounts path=/api/v1/accounts/me");
     assertThat(call.hits())
         .containsExactly(
-            humanHit("accounts", DispatcherType.REQUEST, "/api/v1/accounts/me", List.of("runs:write", "**")));
+            humanHit(
+                "accounts",
+                DispatcherType.REQUEST,
+                "/api/v1/accounts/me",
+                List.of("runs:write", "**")));
     AuditEvent event = onlyDecision(call);
     assertThat(event.reason()).isEqualTo(Reason.AUTHENTICATED);
     assertThat(event.principalId()).isEqualTo("user-1");
@@ -526,30 +586,43 @@ abstract class PlaneGuardFilterContract extends FilterSuite {
 
   @Test
   void aHumanRouteThatNeedsAScopeAnswers403WithTheRfc6750Error() {
-    assertRefused(get("/ctx/api/v1/admin/users", "Authorization: Bearer " + token("runs:write")),
-        403, "INSUFFICIENT_SCOPE", "human");
+    assertRefused(
+        get("/ctx/api/v1/admin/users", "Authorization: Bearer " + token("runs:write")),
+        403,
+        "INSUFFICIENT_SCOPE",
+        "human");
     Call admin = get("/ctx/api/v1/admin/users", "Authorization: Bearer " + token("admin"));
     assertThat(admin.status()).isEqualTo(200);
     assertThat(admin.hits())
-        .containsExactly(humanHit("admin", DispatcherType.REQUEST, "/api/v1/admin/users", List.of("admin", "**")));
+        .containsExactly(
+            humanHit(
+                "admin", DispatcherType.REQUEST, "/api/v1/admin/users", List.of("admin", "**")));
   }
 
   @Test
   void aTokenForAnotherTenantIsForbidden() {
     assertRefused(
         get(ACCOUNTS, "Authorization: Bearer " + token(), "X-AOS-Tenant: globex"),
-        403, "TENANT_MISMATCH", "human");
+        403,
+        "TENANT_MISMATCH",
+        "human");
   }
 
   @Test
   void anExpiredTokenOrOneForAnotherAudienceIsInvalid() {
     Call expired =
-        get(ACCOUNTS, "Authorization: Bearer "
-            + issuer.token().issuedAt(java.time.Instant.now().minusSeconds(3600))
-                .expiresAt(java.time.Instant.now().minusSeconds(600)).sign());
+        get(
+            ACCOUNTS,
+            "Authorization: Bearer "
+                + issuer
+                    .token()
+                    .issuedAt(java.time.Instant.now().minusSeconds(3600))
+                    .expiresAt(java.time.Instant.now().minusSeconds(600))
+                    .sign());
     assertRefused(expired, 401, "INVALID_TOKEN", "human");
     assertThat(onlyDecision(expired).detail()).isEqualTo(Detail.EXPIRED);
-    Call audience = get(ACCOUNTS, "Authorization: Bearer " + issuer.token().audience("other-api").sign());
+    Call audience =
+        get(ACCOUNTS, "Authorization: Bearer " + issuer.token().audience("other-api").sign());
     assertRefused(audience, 401, "INVALID_TOKEN", "human");
     assertThat(onlyDecision(audience).detail()).isEqualTo(Detail.WRONG_AUDIENCE);
   }
@@ -557,15 +630,21 @@ abstract class PlaneGuardFilterContract extends FilterSuite {
   @Test
   void aValidTokenIsStillCrossPlaneOnAMachineRouteAndAmbiguousWithAKey() {
     String token = token("runs:write");
-    assertRefused(get(RUNS, "Authorization: Bearer " + token), 401, "CROSS_PLANE_CREDENTIAL", "machine");
+    assertRefused(
+        get(RUNS, "Authorization: Bearer " + token), 401, "CROSS_PLANE_CREDENTIAL", "machine");
     assertRefused(
         get(ACCOUNTS, "Authorization: Bearer " + token, "X-AOS-Key: " + RUNNER.value()),
-        400, "AMBIGUOUS_CREDENTIALS", "human");
+        400,
+        "AMBIGUOUS_CREDENTIALS",
+        "human");
     assertRefused(
         get(ACCOUNTS, "Authorization: Bearer " + token, "Authorization: Bearer " + token),
-        400, "AMBIGUOUS_CREDENTIALS", "human");
+        400,
+        "AMBIGUOUS_CREDENTIALS",
+        "human");
     assertRefused(get(ACCOUNTS + "?access_token=" + token), 400, "CREDENTIAL_IN_QUERY", "human");
-    assertRefusedWith(get("/ctx/__debug/openapi_inspect", "Authorization: Bearer " + token), 404, PLAIN_404);
+    assertRefusedWith(
+        get("/ctx/__debug/openapi_inspect", "Authorization: Bearer " + token), 404, PLAIN_404);
   }
 
   @Test
@@ -573,7 +652,9 @@ abstract class PlaneGuardFilterContract extends FilterSuite {
     String token = token();
     for (String target : List.of(ACCOUNTS, RUNS, "/ctx/nope", "/ctx/api/v1/admin/x")) {
       Call call = get(target, "Authorization: Bearer " + token, "X-AOS-Tenant: globex");
-      assertThat(call.response().toString()).doesNotContain(token).doesNotContain(token.substring(0, 40));
+      assertThat(call.response().toString())
+          .doesNotContain(token)
+          .doesNotContain(token.substring(0, 40));
       assertThat(call.audit().toString()).doesNotContain(token);
     }
   }
@@ -592,17 +673,20 @@ abstract class PlaneGuardFilterContract extends FilterSuite {
     Call forward = get("/ctx/public/forward/accounts", "Authorization: Bearer " + token);
     assertThat(forward.status()).isEqualTo(200);
     assertThat(forward.hits())
-        .containsExactly(humanHit("accounts", DispatcherType.FORWARD, "/api/v1/accounts/me", List.of("**")));
+        .containsExactly(
+            humanHit("accounts", DispatcherType.FORWARD, "/api/v1/accounts/me", List.of("**")));
     Call error = get("/ctx/public/fail/500", "Authorization: Bearer " + token);
     assertThat(error.status()).isEqualTo(500);
     assertThat(error.body()).isEqualTo("handler=accounts path=/api/v1/accounts/error");
     assertThat(error.hits())
-        .containsExactly(humanHit("accounts", DispatcherType.ERROR, "/api/v1/accounts/error", List.of("**")));
+        .containsExactly(
+            humanHit("accounts", DispatcherType.ERROR, "/api/v1/accounts/error", List.of("**")));
   }
 
   // ---------------------------------------------------------------- machine plane, real keys
 
-  static TestApp.Hit machineHit(String handler, DispatcherType type, String path, ApiKey key, List<String> roles) {
+  static TestApp.Hit machineHit(
+      String handler, DispatcherType type, String path, ApiKey key, List<String> roles) {
     return new TestApp.Hit(
         handler, type, path, key.id(), "ApiKey", "MachinePrincipal", key.id(), roles);
   }
@@ -614,7 +698,12 @@ abstract class PlaneGuardFilterContract extends FilterSuite {
     assertThat(call.body()).isEqualTo("handler=runs path=/api/v1/runs/r-1");
     assertThat(call.hits())
         .containsExactly(
-            machineHit("runs", DispatcherType.REQUEST, "/api/v1/runs/r-1", RUNNER, List.of("runs:write", "**")));
+            machineHit(
+                "runs",
+                DispatcherType.REQUEST,
+                "/api/v1/runs/r-1",
+                RUNNER,
+                List.of("runs:write", "**")));
     assertThat(call.laterFilterRuns()).isEqualTo(1);
     AuditEvent event = onlyDecision(call);
     assertThat(event.reason()).isEqualTo(Reason.AUTHENTICATED);
@@ -627,7 +716,8 @@ abstract class PlaneGuardFilterContract extends FilterSuite {
     Call call = get(RUNS, "X-AOS-Key: " + READER.value());
     assertThat(call.status()).isEqualTo(200);
     assertThat(call.hits())
-        .containsExactly(machineHit("runs", DispatcherType.REQUEST, "/api/v1/runs", READER, List.of("**")));
+        .containsExactly(
+            machineHit("runs", DispatcherType.REQUEST, "/api/v1/runs", READER, List.of("**")));
   }
 
   @Test
@@ -642,10 +732,15 @@ abstract class PlaneGuardFilterContract extends FilterSuite {
   @Test
   void anotherTenantIsForbidden() {
     assertRefused(
-        get(RUNS, "X-AOS-Key: " + RUNNER.value(), "X-AOS-Tenant: globex"), 403, "TENANT_MISMATCH", "machine");
+        get(RUNS, "X-AOS-Key: " + RUNNER.value(), "X-AOS-Tenant: globex"),
+        403,
+        "TENANT_MISMATCH",
+        "machine");
     assertRefused(
         get(RUNS, "X-AOS-Key: " + RUNNER.value(), "X-AOS-Tenant: acme", "X-AOS-Tenant: acme"),
-        403, "TENANT_MISMATCH", "machine");
+        403,
+        "TENANT_MISMATCH",
+        "machine");
     Call own = get(RUNS, "X-AOS-Key: " + RUNNER.value(), "X-AOS-Tenant: acme");
     assertThat(own.status()).isEqualTo(200);
   }
@@ -654,13 +749,15 @@ abstract class PlaneGuardFilterContract extends FilterSuite {
   void revokedExpiredAndOtherModeKeysAreRefused() {
     assertRefused(get(RUNS, "X-AOS-Key: " + REVOKED.value()), 401, "REVOKED_KEY", "machine");
     assertRefused(get(RUNS, "X-AOS-Key: " + EXPIRED.value()), 401, "EXPIRED_KEY", "machine");
-    assertRefused(get(RUNS, "X-AOS-Key: " + TEST_MODE_KEY.value()), 401, "KEY_MODE_MISMATCH", "machine");
+    assertRefused(
+        get(RUNS, "X-AOS-Key: " + TEST_MODE_KEY.value()), 401, "KEY_MODE_MISMATCH", "machine");
   }
 
   @Test
   void aTamperedKeyIsInvalid() {
     String value = RUNNER.value();
-    String tampered = value.substring(0, 30) + (value.charAt(30) == 'A' ? 'B' : 'A') + value.substring(31);
+    String tampered =
+        value.substring(0, 30) + (value.charAt(30) == 'A' ? 'B' : 'A') + value.substring(31);
     Call call = get(RUNS, "X-AOS-Key: " + tampered);
     assertRefused(call, 401, "INVALID_KEY", "machine");
     assertThat(onlyDecision(call).detail()).isEqualTo(Detail.BAD_CHECKSUM);
@@ -671,22 +768,38 @@ abstract class PlaneGuardFilterContract extends FilterSuite {
 
   @Test
   void aValidMachineKeyIsStillCrossPlaneOnAHumanRouteAndAmbiguousWithAToken() {
-    assertRefused(get(ACCOUNTS, "X-AOS-Key: " + RUNNER.value()), 401, "CROSS_PLANE_CREDENTIAL", "human");
-    assertRefused(get(ACCOUNTS, "Authorization: Bearer " + RUNNER.value()), 401, "CROSS_PLANE_CREDENTIAL", "human");
-    assertRefused(get(RUNS, "Authorization: Bearer " + RUNNER.value()), 401, "CROSS_PLANE_CREDENTIAL", "machine");
+    assertRefused(
+        get(ACCOUNTS, "X-AOS-Key: " + RUNNER.value()), 401, "CROSS_PLANE_CREDENTIAL", "human");
+    assertRefused(
+        get(ACCOUNTS, "Authorization: Bearer " + RUNNER.value()),
+        401,
+        "CROSS_PLANE_CREDENTIAL",
+        "human");
+    assertRefused(
+        get(RUNS, "Authorization: Bearer " + RUNNER.value()),
+        401,
+        "CROSS_PLANE_CREDENTIAL",
+        "machine");
     assertRefused(
         get(RUNS, "X-AOS-Key: " + RUNNER.value(), "Authorization: Bearer " + JWT),
-        400, "AMBIGUOUS_CREDENTIALS", "machine");
+        400,
+        "AMBIGUOUS_CREDENTIALS",
+        "machine");
     assertRefused(
         get(RUNS, "X-AOS-Key: " + RUNNER.value(), "X-AOS-Key: " + RUNNER.value()),
-        400, "AMBIGUOUS_CREDENTIALS", "machine");
+        400,
+        "AMBIGUOUS_CREDENTIALS",
+        "machine");
     assertRefused(get(RUNS + "?api_key=" + RUNNER.value()), 400, "CREDENTIAL_IN_QUERY", "machine");
   }
 
   @Test
   void aValidKeyDoesNotOpenMalformedTargets() {
     for (String target :
-        List.of("/ctx/public/..;/api/v1/runs", "/ctx/api/v1/runs;x=1", "/ctx/public%3b/../api/v1/runs")) {
+        List.of(
+            "/ctx/public/..;/api/v1/runs",
+            "/ctx/api/v1/runs;x=1",
+            "/ctx/public%3b/../api/v1/runs")) {
       Call call = get(target, "X-AOS-Key: " + RUNNER.value());
       assertThat(call.status()).as(target).isEqualTo(400);
       assertNoHandlerRan(call);
@@ -695,7 +808,8 @@ abstract class PlaneGuardFilterContract extends FilterSuite {
 
   @Test
   void theKeyNeverAppearsInTheResponseOrTheAuditEvent() {
-    for (String target : List.of(RUNS, ACCOUNTS, "/ctx/nope", RUNS + "?api_key=" + RUNNER.value())) {
+    for (String target :
+        List.of(RUNS, ACCOUNTS, "/ctx/nope", RUNS + "?api_key=" + RUNNER.value())) {
       Call call = get(target, "X-AOS-Key: " + RUNNER.value(), "X-AOS-Tenant: globex");
       assertThat(call.response().toString()).doesNotContain(RUNNER.value());
       assertThat(call.audit().toString()).doesNotContain(RUNNER.value());
@@ -716,14 +830,24 @@ abstract class PlaneGuardFilterContract extends FilterSuite {
     assertThat(call.status()).isEqualTo(200);
     assertThat(call.hits())
         .containsExactly(
-            machineHit("runs", DispatcherType.FORWARD, "/api/v1/runs", RUNNER, List.of("runs:write", "**")));
-    assertThat(call.audit()).extracting(AuditEvent::reason)
+            machineHit(
+                "runs",
+                DispatcherType.FORWARD,
+                "/api/v1/runs",
+                RUNNER,
+                List.of("runs:write", "**")));
+    assertThat(call.audit())
+        .extracting(AuditEvent::reason)
         .containsExactly(Reason.PUBLIC, Reason.AUTHENTICATED);
   }
 
   @Test
   void aForwardFromAPublicServletToAHumanRouteWithAMachineKeyIsCrossPlane() {
-    assertRefused(get("/ctx/public/forward/accounts", "X-AOS-Key: " + RUNNER.value()), 401, "CROSS_PLANE_CREDENTIAL", "human");
+    assertRefused(
+        get("/ctx/public/forward/accounts", "X-AOS-Key: " + RUNNER.value()),
+        401,
+        "CROSS_PLANE_CREDENTIAL",
+        "human");
   }
 
   @Test
@@ -733,12 +857,18 @@ abstract class PlaneGuardFilterContract extends FilterSuite {
     assertThat(include.body()).isEqualTo("included:handler=runs path=/api/v1/runs");
     assertThat(include.hits())
         .containsExactly(
-            machineHit("runs", DispatcherType.INCLUDE, "/api/v1/runs", RUNNER, List.of("runs:write", "**")));
+            machineHit(
+                "runs",
+                DispatcherType.INCLUDE,
+                "/api/v1/runs",
+                RUNNER,
+                List.of("runs:write", "**")));
     Call async = get("/ctx/public/async/runs", "X-AOS-Key: " + RUNNER.value());
     assertThat(async.status()).isEqualTo(200);
     assertThat(async.hits())
         .containsExactly(
-            machineHit("runs", DispatcherType.ASYNC, "/api/v1/runs", RUNNER, List.of("runs:write", "**")));
+            machineHit(
+                "runs", DispatcherType.ASYNC, "/api/v1/runs", RUNNER, List.of("runs:write", "**")));
   }
 
   @Test
@@ -754,7 +884,12 @@ abstract class PlaneGuardFilterContract extends FilterSuite {
     assertThat(withKey.body()).isEqualTo("handler=telemetry path=/api/v1/telemetry/error");
     assertThat(withKey.hits())
         .containsExactly(
-            machineHit("telemetry", DispatcherType.ERROR, "/api/v1/telemetry/error", RUNNER, List.of("runs:write", "**")));
+            machineHit(
+                "telemetry",
+                DispatcherType.ERROR,
+                "/api/v1/telemetry/error",
+                RUNNER,
+                List.of("runs:write", "**")));
     Call without = get("/ctx/public/fail/503");
     assertRefusedWith(without, 503, problem(503, null, null));
     assertThat(without.response().header("Retry-After")).isNull();
@@ -768,7 +903,8 @@ abstract class PlaneGuardFilterContract extends FilterSuite {
     assertRefusedWith(without, 401, problem(401, "MISSING_CREDENTIAL", "machine"));
     Call with = get("/bar/x", "X-AOS-Key: " + RUNNER.value());
     assertThat(with.status()).isEqualTo(200);
-    assertThat(with.hits()).extracting(TestApp.Hit::handler, TestApp.Hit::containerPath)
+    assertThat(with.hits())
+        .extracting(TestApp.Hit::handler, TestApp.Hit::containerPath)
         .containsExactly(org.assertj.core.groups.Tuple.tuple("bar", "/bar/x"));
     Call dotted = get("/foo/../bar/x", "X-AOS-Key: " + RUNNER.value());
     assertThat(dotted.status()).isEqualTo(400);
@@ -782,7 +918,8 @@ abstract class PlaneGuardFilterContract extends FilterSuite {
     Call call = get("/ctx/public/forward/accounts");
     assertRefused(call, 401, "MISSING_CREDENTIAL", "human");
     assertThat(call.laterFilterRuns()).as("the later filter ran for the request only").isEqualTo(1);
-    assertThat(call.audit()).extracting(AuditEvent::reason)
+    assertThat(call.audit())
+        .extracting(AuditEvent::reason)
         .containsExactly(Reason.PUBLIC, Reason.MISSING_CREDENTIAL);
     assertThat(call.audit().get(1).path()).isEqualTo("/api/v1/accounts/me");
   }
@@ -809,7 +946,8 @@ abstract class PlaneGuardFilterContract extends FilterSuite {
     // The including servlet took the writer; Tomcat keeps it for the error dispatch, so the
     // filter writes through it and Tomcat names the writer's charset in the Content-Type.
     assertRefusedWith(call, 500, problem(500, null, null), true);
-    assertThat(call.audit()).extracting(AuditEvent::reason)
+    assertThat(call.audit())
+        .extracting(AuditEvent::reason)
         .containsExactly(Reason.PUBLIC, Reason.MISSING_CREDENTIAL, Reason.MISSING_CREDENTIAL);
   }
 
@@ -826,7 +964,8 @@ abstract class PlaneGuardFilterContract extends FilterSuite {
   void anAsyncDispatchToAHumanRouteIsDecidedAgain() {
     Call call = get("/ctx/public/async/accounts");
     assertRefused(call, 401, "MISSING_CREDENTIAL", "human");
-    assertThat(call.audit()).extracting(AuditEvent::reason)
+    assertThat(call.audit())
+        .extracting(AuditEvent::reason)
         .containsExactly(Reason.PUBLIC, Reason.MISSING_CREDENTIAL);
   }
 
@@ -843,7 +982,8 @@ abstract class PlaneGuardFilterContract extends FilterSuite {
     Call call = get("/ctx/public/fail/500");
     assertRefusedWith(call, 500, problem(500, null, null));
     assertThat(call.response().header("WWW-Authenticate")).isNull();
-    assertThat(call.audit()).extracting(AuditEvent::reason)
+    assertThat(call.audit())
+        .extracting(AuditEvent::reason)
         .containsExactly(Reason.PUBLIC, Reason.MISSING_CREDENTIAL);
     assertThat(call.audit().get(1).path()).isEqualTo("/api/v1/accounts/error");
   }
@@ -852,7 +992,8 @@ abstract class PlaneGuardFilterContract extends FilterSuite {
   void anErrorPageWithACredentialOfTheWrongPlaneDoesNotRun() {
     Call call = get("/ctx/public/fail/500", "X-AOS-Key: " + MACHINE_KEY);
     assertRefusedWith(call, 500, problem(500, null, null));
-    assertThat(call.audit()).extracting(AuditEvent::reason)
+    assertThat(call.audit())
+        .extracting(AuditEvent::reason)
         .containsExactly(Reason.PUBLIC, Reason.CROSS_PLANE_CREDENTIAL);
   }
 
@@ -870,7 +1011,8 @@ abstract class PlaneGuardFilterContract extends FilterSuite {
   void anUnmappedErrorPageKeepsTheOriginalStatus() {
     Call call = get("/ctx/public/fail/418");
     assertRefusedWith(call, 418, problem(418, null, null));
-    assertThat(call.audit()).extracting(AuditEvent::reason)
+    assertThat(call.audit())
+        .extracting(AuditEvent::reason)
         .containsExactly(Reason.PUBLIC, Reason.UNMAPPED_ROUTE);
   }
 
@@ -890,7 +1032,10 @@ abstract class PlaneGuardFilterContract extends FilterSuite {
     assertThat(event.route()).isEqualTo("/site/reports/**");
     assertRefused(get(REPORT), 401, "MISSING_CREDENTIAL", "human");
     assertRefusedHead(
-        call("HEAD", REPORT, "X-AOS-Key: " + RUNNER.value()), 401, "CROSS_PLANE_CREDENTIAL", "human");
+        call("HEAD", REPORT, "X-AOS-Key: " + RUNNER.value()),
+        401,
+        "CROSS_PLANE_CREDENTIAL",
+        "human");
   }
 
   @Test
@@ -903,7 +1048,8 @@ abstract class PlaneGuardFilterContract extends FilterSuite {
         .as("the length of the body doGet wrote")
         .isEqualTo(Integer.toString("handler=reports path=/site/reports/1".length()));
     assertThat(call.hits())
-        .containsExactly(humanHit("reports", DispatcherType.REQUEST, "/site/reports/1", List.of("**")));
+        .containsExactly(
+            humanHit("reports", DispatcherType.REQUEST, "/site/reports/1", List.of("**")));
     assertThat(reason(call)).isEqualTo(Reason.AUTHENTICATED);
   }
 
@@ -923,7 +1069,8 @@ abstract class PlaneGuardFilterContract extends FilterSuite {
 
   /** The decision a servlet saw in {@link PlaneGuardFilter#DECISION_ATTRIBUTE}. */
   static Decision decision(TestApp.Seen seen) {
-    assertThat(seen.decision()).as("decision attribute seen by %s", seen.servlet())
+    assertThat(seen.decision())
+        .as("decision attribute seen by %s", seen.servlet())
         .isInstanceOf(Decision.class);
     return (Decision) seen.decision();
   }
@@ -950,7 +1097,8 @@ abstract class PlaneGuardFilterContract extends FilterSuite {
   void aForwardedHandlerSeesTheDecisionOfTheForward() {
     Call call = get("/ctx/public/forward/runs", "X-AOS-Key: " + RUNNER.value());
     assertThat(call.status()).isEqualTo(200);
-    assertThat(call.seen()).extracting(TestApp.Seen::servlet, TestApp.Seen::type)
+    assertThat(call.seen())
+        .extracting(TestApp.Seen::servlet, TestApp.Seen::type)
         .containsExactly(Tuple.tuple("runs", DispatcherType.FORWARD));
     Decision forwarded = decision(call.seen().get(0));
     assertThat(forwarded.reason()).isEqualTo(Reason.AUTHENTICATED);
@@ -961,7 +1109,8 @@ abstract class PlaneGuardFilterContract extends FilterSuite {
   void afterAnIncludeTheIncludingServletSeesItsOwnDecisionAgain() {
     Call call = get("/ctx/public/include/runs", "X-AOS-Key: " + RUNNER.value());
     assertThat(call.status()).isEqualTo(200);
-    assertThat(call.seen()).extracting(TestApp.Seen::servlet, TestApp.Seen::type)
+    assertThat(call.seen())
+        .extracting(TestApp.Seen::servlet, TestApp.Seen::type)
         .containsExactly(
             Tuple.tuple("includer", DispatcherType.REQUEST),
             Tuple.tuple("runs", DispatcherType.INCLUDE),
@@ -990,7 +1139,8 @@ abstract class PlaneGuardFilterContract extends FilterSuite {
     Call docs = get("/ctx/app/docs/123/index", "Authorization: Bearer " + token());
     assertThat(docs.status()).isEqualTo(200);
     assertThat(docs.hits())
-        .containsExactly(humanHit("docs", DispatcherType.REQUEST, "/app/docs/123/index", List.of("**")));
+        .containsExactly(
+            humanHit("docs", DispatcherType.REQUEST, "/app/docs/123/index", List.of("**")));
     assertThat(reason(docs)).isEqualTo(Reason.AUTHENTICATED);
 
     Call post = call("POST", "/ctx/app/feedback", "Content-Length: 0");
@@ -1001,7 +1151,8 @@ abstract class PlaneGuardFilterContract extends FilterSuite {
     Call delete = call("DELETE", "/ctx/app/feedback", "Authorization: Bearer " + token());
     assertThat(delete.status()).isEqualTo(200);
     assertThat(delete.hits())
-        .containsExactly(humanHit("withdraw", DispatcherType.REQUEST, "/app/feedback", List.of("**")));
+        .containsExactly(
+            humanHit("withdraw", DispatcherType.REQUEST, "/app/feedback", List.of("**")));
     assertRefused(get("/ctx/app/docs/123/index"), 401, "MISSING_CREDENTIAL", "human");
   }
 
@@ -1013,7 +1164,8 @@ abstract class PlaneGuardFilterContract extends FilterSuite {
     assertRefusedWith(call, 404, PLAIN_404);
     assertThat(call.response().header("WWW-Authenticate")).isNull();
     assertThat(withoutDate(call)).isEqualTo(withoutDate(get("/ctx/no/such/route")));
-    assertThat(call.audit()).extracting(AuditEvent::reason)
+    assertThat(call.audit())
+        .extracting(AuditEvent::reason)
         .containsExactly(Reason.PUBLIC, Reason.DISPATCH_MISMATCH);
     AuditEvent mismatch = call.audit().get(1);
     assertThat(mismatch.allowed()).isFalse();
@@ -1025,13 +1177,17 @@ abstract class PlaneGuardFilterContract extends FilterSuite {
     // A valid token changes nothing: the public rule admitted the request without a caller.
     Call withToken = get("/ctx/app/docs/123", "Authorization: Bearer " + token());
     assertRefusedWith(withToken, 404, PLAIN_404);
-    assertThat(withToken.audit()).extracting(AuditEvent::reason)
+    assertThat(withToken.audit())
+        .extracting(AuditEvent::reason)
         .containsExactly(Reason.PUBLIC, Reason.DISPATCH_MISMATCH);
 
     // The coverage computed at startup names the handler and the rule.
     assertThat(main.coverage.problems())
-        .anySatisfy(p -> assertThat(p.subject() + " " + p.message())
-            .contains("(docs)").contains("public /app/docs/*"));
+        .anySatisfy(
+            p ->
+                assertThat(p.subject() + " " + p.message())
+                    .contains("(docs)")
+                    .contains("public /app/docs/*"));
   }
 
   @Test
@@ -1040,20 +1196,29 @@ abstract class PlaneGuardFilterContract extends FilterSuite {
     Call call = call("POST", "/ctx/app/feedback?_method=DELETE", "Content-Length: 0");
     assertRefused(call, 401, "MISSING_CREDENTIAL", "human");
     assertThat(call.laterFilterRuns()).as("the router runs behind the later filter").isEqualTo(1);
-    assertThat(call.audit()).extracting(AuditEvent::reason, AuditEvent::method)
+    assertThat(call.audit())
+        .extracting(AuditEvent::reason, AuditEvent::method)
         .containsExactly(
             Tuple.tuple(Reason.PUBLIC, "POST"), Tuple.tuple(Reason.MISSING_CREDENTIAL, "DELETE"));
     assertRefused(
-        call("POST", "/ctx/app/feedback?_method=DELETE", "X-AOS-Key: " + RUNNER.value(),
+        call(
+            "POST",
+            "/ctx/app/feedback?_method=DELETE",
+            "X-AOS-Key: " + RUNNER.value(),
             "Content-Length: 0"),
-        401, "CROSS_PLANE_CREDENTIAL", "human");
+        401,
+        "CROSS_PLANE_CREDENTIAL",
+        "human");
   }
 
   @Test
   void anOverrideThatNeedsACallerThePostWasNotAdmittedWithAnswersAPlain404() {
     // The public POST was admitted without a caller; the DELETE would run as user-1.
     Call call =
-        call("POST", "/ctx/app/feedback?_method=DELETE", "Authorization: Bearer " + token(),
+        call(
+            "POST",
+            "/ctx/app/feedback?_method=DELETE",
+            "Authorization: Bearer " + token(),
             "Content-Length: 0");
     assertRefusedWith(call, 404, PLAIN_404);
     assertThat(call.response().header("WWW-Authenticate")).isNull();
@@ -1117,7 +1282,9 @@ abstract class PlaneGuardFilterContract extends FilterSuite {
     if (call.status() == 400) {
       // Stricter than the specification, which is allowed, but only where planeguard's own
       // firewall refuses the target: both containers pass on everything it accepts.
-      assertThat(engineAccepts).as("%s was refused though the firewall accepts it", encoded).isFalse();
+      assertThat(engineAccepts)
+          .as("%s was refused though the firewall accepts it", encoded)
+          .isFalse();
       assertNoHandlerRan(call);
       return;
     }

@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.planeguard.Contract;
 import dev.planeguard.Enforcer;
+import dev.planeguard.Policy;
 import dev.planeguard.keys.KeyStore;
 import dev.planeguard.keys.KeyVerifier;
-import dev.planeguard.Policy;
 import jakarta.servlet.FilterConfig;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletException;
@@ -66,7 +66,11 @@ class PlaneGuardFilterTest {
 
   @Test
   void toStringShowsSettingsOnly() {
-    assertThat(PlaneGuardFilter.builder(ENFORCER).realm("acme").requestIdHeader("X-Request-Id").build())
+    assertThat(
+            PlaneGuardFilter.builder(ENFORCER)
+                .realm("acme")
+                .requestIdHeader("X-Request-Id")
+                .build())
         .hasToString("PlaneGuardFilter{realm=acme, requestIdHeader=X-Request-Id}");
     assertThat(new PlaneGuardFilter(ENFORCER)).hasToString("PlaneGuardFilter{realm=api}");
   }
@@ -86,7 +90,8 @@ class PlaneGuardFilterTest {
     ServletRequest request =
         stub(jakarta.servlet.http.HttpServletRequest.class, Map.of("getMethod", "GET"));
     ServletResponse response = stub(jakarta.servlet.http.HttpServletResponse.class, Map.of());
-    assertThatThrownBy(() -> filter.doFilter(request, response, (req, res) -> chain.incrementAndGet()))
+    assertThatThrownBy(
+            () -> filter.doFilter(request, response, (req, res) -> chain.incrementAndGet()))
         .isInstanceOf(ServletException.class);
     assertThat(chain).hasValue(0);
   }
@@ -98,7 +103,8 @@ class PlaneGuardFilterTest {
     AtomicInteger chain = new AtomicInteger();
     ServletRequest request = stub(ServletRequest.class, Map.of());
     ServletResponse response = stub(ServletResponse.class, Map.of());
-    assertThatThrownBy(() -> filter.doFilter(request, response, (req, res) -> chain.incrementAndGet()))
+    assertThatThrownBy(
+            () -> filter.doFilter(request, response, (req, res) -> chain.incrementAndGet()))
         .isInstanceOf(ServletException.class)
         .hasMessage("planeguard only serves HTTP requests");
     assertThat(chain).hasValue(0);

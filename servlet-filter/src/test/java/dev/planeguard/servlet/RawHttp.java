@@ -73,7 +73,10 @@ final class RawHttp {
     }
   }
 
-  /** {@code METHOD target HTTP/1.1} with {@code Host} and {@code Connection: close} and more header lines. */
+  /**
+   * {@code METHOD target HTTP/1.1} with {@code Host} and {@code Connection: close} and more header
+   * lines.
+   */
   Response request(String method, String target, String... headerLines) {
     StringBuilder sb = new StringBuilder();
     sb.append(method).append(' ').append(target).append(" HTTP/1.1\r\n");
@@ -90,7 +93,10 @@ final class RawHttp {
     return request("GET", target, headerLines);
   }
 
-  /** Sends raw bytes (a whole request, ending with the blank line) and reads until the server closes. */
+  /**
+   * Sends raw bytes (a whole request, ending with the blank line) and reads until the server
+   * closes.
+   */
   Response send(byte[] raw) {
     try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
       socket.setSoTimeout(30_000); // a guard against a hung server, not an assertion
@@ -125,7 +131,8 @@ final class RawHttp {
     List<String[]> headers = new ArrayList<>();
     for (int i = 1; i < lines.length; i++) {
       int colon = lines[i].indexOf(':');
-      headers.add(new String[] {lines[i].substring(0, colon), lines[i].substring(colon + 1).trim()});
+      headers.add(
+          new String[] {lines[i].substring(0, colon), lines[i].substring(colon + 1).trim()});
     }
     byte[] rest = java.util.Arrays.copyOfRange(bytes, headEnd + 4, bytes.length);
     boolean chunked = false;
@@ -144,7 +151,9 @@ final class RawHttp {
       int lineEnd = indexOf(in, i, "\r\n".getBytes(StandardCharsets.ISO_8859_1));
       String sizeLine = new String(in, i, lineEnd - i, StandardCharsets.ISO_8859_1);
       int semicolon = sizeLine.indexOf(';');
-      int size = Integer.parseInt((semicolon < 0 ? sizeLine : sizeLine.substring(0, semicolon)).trim(), 16);
+      int size =
+          Integer.parseInt(
+              (semicolon < 0 ? sizeLine : sizeLine.substring(0, semicolon)).trim(), 16);
       if (size == 0) {
         break;
       }

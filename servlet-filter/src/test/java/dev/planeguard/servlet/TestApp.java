@@ -3,11 +3,11 @@ package dev.planeguard.servlet;
 import dev.planeguard.AuditEvent;
 import dev.planeguard.Contract;
 import dev.planeguard.Enforcer;
-import dev.planeguard.keys.KeyVerifier;
 import dev.planeguard.Policy;
 import dev.planeguard.RouteCoverage;
 import dev.planeguard.RouteDeclarations;
 import dev.planeguard.TokenVerifier;
+import dev.planeguard.keys.KeyVerifier;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
@@ -41,10 +41,10 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * One application (servlet context) of the test server: an enforcer whose audit events are kept,
- * the filter registered first, a counting filter registered after it, handler servlets that
- * record every time they run, and optionally a {@linkplain #router router}: a tiny framework that
- * chooses its handlers itself and confirms each choice with the filter. Installed the same way on
- * Tomcat and Jetty, through a {@link ServletContainerInitializer}.
+ * the filter registered first, a counting filter registered after it, handler servlets that record
+ * every time they run, and optionally a {@linkplain #router router}: a tiny framework that chooses
+ * its handlers itself and confirms each choice with the filter. Installed the same way on Tomcat
+ * and Jetty, through a {@link ServletContainerInitializer}.
  */
 final class TestApp implements ServletContainerInitializer {
 
@@ -117,10 +117,13 @@ final class TestApp implements ServletContainerInitializer {
   final List<Seen> seen = Collections.synchronizedList(new ArrayList<>());
   final AtomicInteger laterFilterRuns = new AtomicInteger();
   volatile Exception secondRegistration;
+
   /** The filter instance registered on the context, which the router confirms its handlers with. */
   volatile PlaneGuardFilter filter;
+
   /** The router's handlers, in its order, and their coverage under {@link Enforcer#policy()}. */
   private final List<Route> routes = new ArrayList<>();
+
   RouteCoverage coverage;
   final Map<Integer, String> errorPages = new LinkedHashMap<>();
   private final Map<String, HttpServlet> servlets = new LinkedHashMap<>();
@@ -177,10 +180,10 @@ final class TestApp implements ServletContainerInitializer {
   /**
    * Maps a router at {@code mapping}: a servlet that, like a web framework, matches the request
    * against its routes in order by its own rules (a regular expression on the context path),
-   * confirms the first that matches with {@link PlaneGuardFilter#confirm} and runs its handler
-   * only if that returns {@code true}. A {@code POST} with a {@code _method} query parameter is
-   * served as that method, as {@code HiddenHttpMethodFilter} does: the route is chosen for, and
-   * confirmed with, a request wrapper whose {@code getMethod()} answers the override.
+   * confirms the first that matches with {@link PlaneGuardFilter#confirm} and runs its handler only
+   * if that returns {@code true}. A {@code POST} with a {@code _method} query parameter is served
+   * as that method, as {@code HiddenHttpMethodFilter} does: the route is chosen for, and confirmed
+   * with, a request wrapper whose {@code getMethod()} answers the override.
    */
   TestApp router(String mapping, Route... chosen) {
     routes.addAll(List.of(chosen));
@@ -293,7 +296,9 @@ final class TestApp implements ServletContainerInitializer {
   private void see(String servlet, HttpServletRequest req) {
     seen.add(
         new Seen(
-            servlet, req.getDispatcherType(), req.getAttribute(PlaneGuardFilter.DECISION_ATTRIBUTE)));
+            servlet,
+            req.getDispatcherType(),
+            req.getAttribute(PlaneGuardFilter.DECISION_ATTRIBUTE)));
   }
 
   /** The servlet of {@link #router}. */
@@ -319,8 +324,7 @@ final class TestApp implements ServletContainerInitializer {
       String path = req.getServletPath() + (req.getPathInfo() == null ? "" : req.getPathInfo());
       for (int i = 0; i < routes.size(); i++) {
         Route route = routes.get(i);
-        if (route.method().equals(request.getMethod())
-            && route.path().matcher(path).matches()) {
+        if (route.method().equals(request.getMethod()) && route.path().matcher(path).matches()) {
           if (filter.confirm(request, resp, coverage.entry(i))) {
             handlers.get(i).service(request, resp);
           }

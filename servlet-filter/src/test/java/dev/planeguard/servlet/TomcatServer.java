@@ -39,7 +39,8 @@ final class TomcatServer implements TestServer {
     tomcat.setConnector(connector);
     tomcat.getHost().setAutoDeploy(false);
     for (TestApp app : apps) {
-      Path docBase = Files.createDirectories(base.resolve("docs" + app.contextPath.replace('/', '_')));
+      Path docBase =
+          Files.createDirectories(base.resolve("docs" + app.contextPath.replace('/', '_')));
       Context context = tomcat.addContext(app.contextPath, docBase.toString());
       context.addServletContainerInitializer(app, null);
       if (context instanceof org.apache.catalina.core.StandardContext standard) {

@@ -34,10 +34,14 @@ record DispatcherPath(String prefix, @Nullable String unmirrored) {
     }
     if (mappings.isEmpty()) {
       String property = environment.getProperty("spring.mvc.servlet.path", "/");
-      return fromMapping(property.endsWith("/*") ? property : property.endsWith("/") ? property + "*" : property + "/*");
+      return fromMapping(
+          property.endsWith("/*")
+              ? property
+              : property.endsWith("/") ? property + "*" : property + "/*");
     }
     if (mappings.size() > 1) {
-      return new DispatcherPath("", "the application registers " + mappings.size() + " DispatcherServlets");
+      return new DispatcherPath(
+          "", "the application registers " + mappings.size() + " DispatcherServlets");
     }
     Collection<String> only = mappings.get(0);
     if (only.size() != 1) {
@@ -50,13 +54,16 @@ record DispatcherPath(String prefix, @Nullable String unmirrored) {
     if (mapping.equals("/") || mapping.equals("/*") || mapping.isEmpty()) {
       return new DispatcherPath("", null);
     }
-    if (mapping.startsWith("/") && mapping.endsWith("/*") && mapping.indexOf('*') == mapping.length() - 1) {
+    if (mapping.startsWith("/")
+        && mapping.endsWith("/*")
+        && mapping.indexOf('*') == mapping.length() - 1) {
       return new DispatcherPath(mapping.substring(0, mapping.length() - 2), null);
     }
     return new DispatcherPath("", "the DispatcherServlet is mapped to " + mapping);
   }
 
-  private static boolean isDispatcherServlet(@Nullable String className, @Nullable ClassLoader loader) {
+  private static boolean isDispatcherServlet(
+      @Nullable String className, @Nullable ClassLoader loader) {
     if (className == null) {
       return false;
     }

@@ -24,10 +24,9 @@ import org.slf4j.LoggerFactory;
  * operations ({@code info}, {@code validate}) are not gated.
  *
  * <p>The callback is a dynamic proxy rather than a class implementing {@link Callback}: Flyway 12
- * made {@code Callback} a {@code GenericCallback<Event>}, so a class compiled against one of
- * Flyway 11 (Spring Boot 3.5) and Flyway 12 (Spring Boot 4) does not link against the other. The
- * proxy implements whichever {@code Callback} is on the class path; the methods it answers exist
- * in both.
+ * made {@code Callback} a {@code GenericCallback<Event>}, so a class compiled against one of Flyway
+ * 11 (Spring Boot 3.5) and Flyway 12 (Spring Boot 4) does not link against the other. The proxy
+ * implements whichever {@code Callback} is on the class path; the methods it answers exist in both.
  */
 final class FlywayMigrationGate implements InvocationHandler {
 
@@ -55,7 +54,9 @@ final class FlywayMigrationGate implements InvocationHandler {
   static Callback callback(MigrationGate gate) {
     return (Callback)
         Proxy.newProxyInstance(
-            Callback.class.getClassLoader(), new Class<?>[] {Callback.class}, new FlywayMigrationGate(gate));
+            Callback.class.getClassLoader(),
+            new Class<?>[] {Callback.class},
+            new FlywayMigrationGate(gate));
   }
 
   /**

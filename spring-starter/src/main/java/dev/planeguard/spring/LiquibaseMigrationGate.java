@@ -56,7 +56,8 @@ final class LiquibaseMigrationGate implements BeanPostProcessor {
           new Problem(
               "database",
               "cannot connect to ask the server whether it accepts writes (SQLState "
-                  + e.getSQLState() + ")",
+                  + e.getSQLState()
+                  + ")",
               "check the connection settings; migrations are refused until the server can be asked"));
       throw new ConfigurationException("Migrations refused", refusals);
     }

@@ -66,7 +66,8 @@ final class MvcHandlers {
       if (unmirrored != null) {
         matching.add(unmirrored);
       }
-      for (Map.Entry<RequestMappingInfo, HandlerMethod> e : mapping.getHandlerMethods().entrySet()) {
+      for (Map.Entry<RequestMappingInfo, HandlerMethod> e :
+          mapping.getHandlerMethods().entrySet()) {
         if (!isErrorController(e.getValue().getBeanType())) {
           found.add(new Registered(e.getValue(), handler(e.getKey(), e.getValue(), servletPath)));
         }
@@ -122,8 +123,8 @@ final class MvcHandlers {
 
   /**
    * The instance Spring MVC created when it registered the handler: the registered one and the one
-   * chosen for a request are copies of it (with validation flags, with the bean resolved), and
-   * both point back to it.
+   * chosen for a request are copies of it (with validation flags, with the bean resolved), and both
+   * point back to it.
    */
   private static HandlerMethod original(HandlerMethod method) {
     HandlerMethod from = method.getResolvedFromHandlerMethod();
@@ -165,8 +166,9 @@ final class MvcHandlers {
     } else if (mapping.getPathMatcher().match("/planeguard", "/PLANEGUARD")) {
       return name + " matches paths case-insensitively";
     }
-    if (mapping instanceof RequestMappingHandlerMapping && (flag(mapping, "useSuffixPatternMatch")
-        || flag(mapping, "useRegisteredSuffixPatternMatch"))) {
+    if (mapping instanceof RequestMappingHandlerMapping
+        && (flag(mapping, "useSuffixPatternMatch")
+            || flag(mapping, "useRegisteredSuffixPatternMatch"))) {
       return name + " matches suffix patterns (/a also answers /a.json)";
     }
     return null;

@@ -12,8 +12,8 @@ import org.springframework.security.core.authority.SimpleGrantedAuthority;
 /**
  * The Spring Security view of a caller planeguard has already authenticated: its principal is the
  * planeguard {@link Principal}; its authorities are one plane authority — {@link #PLANE_HUMAN},
- * {@link #PLANE_MACHINE} or {@link #PLANE_SANDBOX} — followed by the principal's scopes as
- * {@code SCOPE_<scope>} (as Spring Security's resource server names them). So
+ * {@link #PLANE_MACHINE} or {@link #PLANE_SANDBOX} — followed by the principal's scopes as {@code
+ * SCOPE_<scope>} (as Spring Security's resource server names them). So
  * {@code @PreAuthorize("hasAuthority('SCOPE_runs:write')")} checks a scope and
  * {@code @PreAuthorize("hasAuthority('PLANE_MACHINE')")} tells planes apart. It holds no
  * credential: neither the token nor the key is kept.
@@ -35,8 +35,8 @@ public final class PlaneGuardAuthentication extends AbstractAuthenticationToken 
   public static final String PLANE_MACHINE = PLANE_PREFIX + "MACHINE";
 
   /**
-   * The authority of a caller with a sandbox key ({@link SandboxPrincipal}). Sandbox callers are
-   * on the human plane but are not people, so they do not get {@link #PLANE_HUMAN}.
+   * The authority of a caller with a sandbox key ({@link SandboxPrincipal}). Sandbox callers are on
+   * the human plane but are not people, so they do not get {@link #PLANE_HUMAN}.
    */
   public static final String PLANE_SANDBOX = PLANE_PREFIX + "SANDBOX";
 
@@ -52,7 +52,9 @@ public final class PlaneGuardAuthentication extends AbstractAuthenticationToken 
   private static List<GrantedAuthority> authorities(Principal principal) {
     List<GrantedAuthority> authorities = new ArrayList<>();
     authorities.add(new SimpleGrantedAuthority(planeAuthority(principal)));
-    principal.scopes().stream().sorted().forEach(s -> authorities.add(new SimpleGrantedAuthority(SCOPE_PREFIX + s)));
+    principal.scopes().stream()
+        .sorted()
+        .forEach(s -> authorities.add(new SimpleGrantedAuthority(SCOPE_PREFIX + s)));
     return authorities;
   }
 

@@ -1,13 +1,13 @@
 package dev.planeguard.spring;
 
 import dev.planeguard.AuditSink;
-import dev.planeguard.PlaneGuard;
-import dev.planeguard.RouteCoverage;
 import dev.planeguard.Contract;
 import dev.planeguard.Enforcer;
-import dev.planeguard.keys.KeyStore;
+import dev.planeguard.PlaneGuard;
 import dev.planeguard.Policy;
+import dev.planeguard.RouteCoverage;
 import dev.planeguard.TokenVerifier;
+import dev.planeguard.keys.KeyStore;
 import dev.planeguard.servlet.PlaneGuardFilter;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.servlet.DispatcherType;
@@ -40,8 +40,7 @@ import org.springframework.web.servlet.handler.MappedInterceptor;
 /**
  * planeguard for a Spring Boot servlet application. Builds the {@link Enforcer} from {@code
  * planeguard.*} properties (see {@link PlaneGuardProperties}) and registers {@link
- * PlaneGuardFilter} first in the filter chain, ahead of Spring Security, for every dispatcher
- * type.
+ * PlaneGuardFilter} first in the filter chain, ahead of Spring Security, for every dispatcher type.
  *
  * <p>At startup the contract, tier scopes, policy, handler annotations, issuers, key stores and
  * route coverage are checked together; any problem stops the application with a report that lists
@@ -143,17 +142,20 @@ public final class PlaneGuardAutoConfiguration {
    * reading of the two port properties.
    */
   static @Nullable String separateManagementPort(Environment environment) {
-    if (!ClassUtils.isPresent(ACTUATOR_ENDPOINT, PlaneGuardAutoConfiguration.class.getClassLoader())) {
+    if (!ClassUtils.isPresent(
+        ACTUATOR_ENDPOINT, PlaneGuardAutoConfiguration.class.getClassLoader())) {
       return null;
     }
     Integer management = environment.getProperty("management.server.port", Integer.class);
     Integer server = environment.getProperty("server.port", Integer.class);
-    if (management == null || management < 0
+    if (management == null
+        || management < 0
         || (server == null && management == 8080)
         || (management != 0 && management.equals(server))) {
       return null;
     }
-    return "Actuator's web endpoints are served on management.server.port=" + management
+    return "Actuator's web endpoints are served on management.server.port="
+        + management
         + ", a separate servlet context no planeguard filter guards";
   }
 
@@ -211,8 +213,7 @@ public final class PlaneGuardAutoConfiguration {
     @Bean
     static MappedInterceptor planeGuardDispatchConfirmation(
         ObjectProvider<MvcDispatch> dispatch, ObjectProvider<FilterHolder> filter) {
-      return new MappedInterceptor(
-          null, new DispatchConfirmation(dispatch, filter));
+      return new MappedInterceptor(null, new DispatchConfirmation(dispatch, filter));
     }
   }
 

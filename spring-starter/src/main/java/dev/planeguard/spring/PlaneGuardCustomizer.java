@@ -3,10 +3,10 @@ package dev.planeguard.spring;
 import dev.planeguard.Enforcer;
 
 /**
- * Code-level tuning of the {@link Enforcer} the starter builds: declare beans of this type and
- * each is called, in {@link org.springframework.core.annotation.Order @Order}, with the builder
- * after the properties have been applied and before it is built. Use it for what properties do not
- * cover, such as an {@link dev.planeguard.AuditSink} of your own or a clock.
+ * Code-level tuning of the {@link Enforcer} the starter builds: declare beans of this type and each
+ * is called, in {@link org.springframework.core.annotation.Order @Order}, with the builder after
+ * the properties have been applied and before it is built. Use it for what properties do not cover,
+ * such as an {@link dev.planeguard.AuditSink} of your own or a clock.
  *
  * <pre>{@code
  * @Bean

@@ -15,11 +15,18 @@ final class PlaneGuardFailureAnalyzer extends AbstractFailureAnalyzer<Configurat
   protected FailureAnalysis analyze(Throwable root, ConfigurationException cause) {
     String message = cause.getMessage();
     String summary = message == null ? "" : message.lines().findFirst().orElse("");
-    StringBuilder description = new StringBuilder(summary.isEmpty() ? "planeguard cannot start" : summary);
+    StringBuilder description =
+        new StringBuilder(summary.isEmpty() ? "planeguard cannot start" : summary);
     StringBuilder action = new StringBuilder("Fix each problem:\n");
     int n = 1;
     for (Problem p : cause.problems()) {
-      description.append("\n  ").append(n).append(". ").append(p.subject()).append(": ").append(p.message());
+      description
+          .append("\n  ")
+          .append(n)
+          .append(". ")
+          .append(p.subject())
+          .append(": ")
+          .append(p.message());
       action.append("\n  ").append(n).append(". ").append(p.subject()).append(": ").append(p.fix());
       n++;
     }

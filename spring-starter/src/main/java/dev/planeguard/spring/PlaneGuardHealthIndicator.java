@@ -1,7 +1,7 @@
 package dev.planeguard.spring;
 
-import dev.planeguard.keys.KeyFile;
 import dev.planeguard.Problem;
+import dev.planeguard.keys.KeyFile;
 import java.util.List;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.health.contributor.Health;
@@ -28,8 +28,7 @@ final class PlaneGuardHealthIndicator implements HealthIndicator {
     }
     List<String> issuers =
         setup.jwtVerifier == null ? List.of() : setup.jwtVerifier.unavailableIssuers();
-    Problem keyFile =
-        setup.machineKeys instanceof KeyFile file ? file.problem() : null;
+    Problem keyFile = setup.machineKeys instanceof KeyFile file ? file.problem() : null;
     Health.Builder health = issuers.isEmpty() && keyFile == null ? Health.up() : Health.down();
     if (!issuers.isEmpty()) {
       health.withDetail("unavailableIssuers", issuers);

@@ -12,8 +12,8 @@ import org.springframework.core.env.Environment;
 
 /**
  * The database plane in a Spring Boot application: migrations run only when the {@link
- * MigrationGate} allows them. In every kind of application (web or not, so a migration job is
- * gated too), whenever Flyway or Liquibase is on the class path.
+ * MigrationGate} allows them. In every kind of application (web or not, so a migration job is gated
+ * too), whenever Flyway or Liquibase is on the class path.
  *
  * <p>Flyway: a {@link Callback} bean, which Spring Boot adds to the Flyway it configures, asks the
  * gate on Flyway's own connection before Flyway writes anything (see {@link FlywayMigrationGate}).

@@ -1,7 +1,7 @@
 package dev.planeguard.spring;
 
-import dev.planeguard.keys.JdbcKeyStore;
 import dev.planeguard.PlaneGuardSettings;
+import dev.planeguard.keys.JdbcKeyStore;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,8 +16,8 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * PLANEGUARD_MACHINE_KEYS_FILE}.
  *
  * <p>The deployment contract itself ({@code AOS_MODE}, {@code DB_AUTHORITY}, {@code DB_ROLE}, the
- * bypass flags...) is not a property: it is read from the process environment (and, for tests,
- * from Spring properties of exactly those names), as every planeguard adapter reads it.
+ * bypass flags...) is not a property: it is read from the process environment (and, for tests, from
+ * Spring properties of exactly those names), as every planeguard adapter reads it.
  */
 @ConfigurationProperties("planeguard")
 public class PlaneGuardProperties {
@@ -31,8 +31,7 @@ public class PlaneGuardProperties {
 
   /**
    * Writes the effective policy (file rules merged with handler annotations) to this file at
-   * startup, in the policy file format with each rule's origin, so CI can diff it between
-   * releases.
+   * startup, in the policy file format with each rule's origin, so CI can diff it between releases.
    */
   private @Nullable Path exportPolicy;
 
@@ -40,8 +39,8 @@ public class PlaneGuardProperties {
   private String realm = "api";
 
   /**
-   * A header carrying the caller's request id, copied into audit events; none by default. The
-   * value is escaped and capped before it is recorded.
+   * A header carrying the caller's request id, copied into audit events; none by default. The value
+   * is escaped and capped before it is recorded.
    */
   private @Nullable String requestIdHeader;
 
@@ -49,8 +48,8 @@ public class PlaneGuardProperties {
   private Duration retryAfter = Duration.ofSeconds(5);
 
   /**
-   * The header naming the caller's tenant. Feeds the contract's {@code TENANT_HEADER} variable
-   * when the environment does not set it ({@code X-AOS-Tenant} when neither does).
+   * The header naming the caller's tenant. Feeds the contract's {@code TENANT_HEADER} variable when
+   * the environment does not set it ({@code X-AOS-Tenant} when neither does).
    */
   private @Nullable String tenantHeader;
 
@@ -144,7 +143,10 @@ public class PlaneGuardProperties {
 
   /** How an issuer's keys are found. */
   public enum Preset {
-    /** OpenID Connect discovery ({@code /.well-known/openid-configuration}) unless a JWKS URI is set. */
+    /**
+     * OpenID Connect discovery ({@code /.well-known/openid-configuration}) unless a JWKS URI is
+     * set.
+     */
     OIDC,
     /**
      * Clerk: the issuer is the Frontend API URL, keys at its {@code /.well-known/jwks.json},
@@ -288,12 +290,14 @@ public class PlaneGuardProperties {
   public static class Keys {
 
     /**
-     * The JSON Lines key file (see docs/keys.md), reloaded when it changes. Unset: no keys of
-     * this plane unless the application defines a {@code KeyStore} bean.
+     * The JSON Lines key file (see docs/keys.md), reloaded when it changes. Unset: no keys of this
+     * plane unless the application defines a {@code KeyStore} bean.
      */
     private @Nullable Path keysFile;
 
-    /** The header carrying the key: X-AOS-Key for machine keys, X-AOS-Customer-Key for sandbox keys. */
+    /**
+     * The header carrying the key: X-AOS-Key for machine keys, X-AOS-Customer-Key for sandbox keys.
+     */
     private String header;
 
     public Keys() {
@@ -353,10 +357,10 @@ public class PlaneGuardProperties {
     private String table = JdbcKeyStore.DEFAULT_TABLE;
 
     /**
-     * How long a key record, or the answer that a key does not exist, is served from the cache;
-     * a revocation made on another instance takes effect here within this time. Default 5 s;
-     * from 1 millisecond to 1 hour. It is also how long a cached key keeps working while the
-     * database is down.
+     * How long a key record, or the answer that a key does not exist, is served from the cache; a
+     * revocation made on another instance takes effect here within this time. Default 5 s; from 1
+     * millisecond to 1 hour. It is also how long a cached key keeps working while the database is
+     * down.
      */
     private Duration revocationBound = JdbcKeyStore.DEFAULT_REVOCATION_BOUND;
 

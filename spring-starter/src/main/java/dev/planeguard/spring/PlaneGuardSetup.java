@@ -5,14 +5,14 @@ import dev.planeguard.Contract;
 import dev.planeguard.ContractSpec;
 import dev.planeguard.Enforcer;
 import dev.planeguard.JwtVerifier;
-import dev.planeguard.keys.KeyStore;
 import dev.planeguard.PlaneGuard;
 import dev.planeguard.PlaneGuardSettings;
 import dev.planeguard.Policy;
 import dev.planeguard.Problem;
 import dev.planeguard.RouteCoverage;
-import dev.planeguard.secrets.SecretTiers;
 import dev.planeguard.TokenVerifier;
+import dev.planeguard.keys.KeyStore;
+import dev.planeguard.secrets.SecretTiers;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -33,8 +33,8 @@ import org.springframework.core.io.ResourceLoader;
 
 /**
  * The starter's startup: {@code planeguard.*} properties, the application's beans and what it knows
- * of Spring MVC become {@link PlaneGuardSettings}, and {@link PlaneGuard#assemble} checks and builds
- * everything, listing every problem at once, as it does for every adapter.
+ * of Spring MVC become {@link PlaneGuardSettings}, and {@link PlaneGuard#assemble} checks and
+ * builds everything, listing every problem at once, as it does for every adapter.
  */
 final class PlaneGuardSetup implements AutoCloseable {
 
@@ -52,9 +52,9 @@ final class PlaneGuardSetup implements AutoCloseable {
       @Nullable DataSource dataSource) {}
 
   /**
-   * What the starter learnt about the web application before building: the DispatcherServlet's
-   * path prefix and its handlers (both absent without Spring MVC), and settings planeguard cannot
-   * mirror (refused in preprod and prod, warned about elsewhere).
+   * What the starter learnt about the web application before building: the DispatcherServlet's path
+   * prefix and its handlers (both absent without Spring MVC), and settings planeguard cannot mirror
+   * (refused in preprod and prod, warned about elsewhere).
    */
   record Web(String servletPath, @Nullable MvcHandlers handlers, List<String> unmirrored) {}
 

@@ -16,9 +16,9 @@ import org.springframework.security.web.context.RequestAttributeSecurityContextR
 
 /**
  * Runs after planeguard and before Spring Security: hands the planeguard principal of an allowed
- * request to Spring Security through the request-attribute security context repository that
- * Spring Security's default (and stateless) configuration reads first. planeguard has already
- * decided; this only lets {@code @PreAuthorize} and {@code authenticated()} see the caller.
+ * request to Spring Security through the request-attribute security context repository that Spring
+ * Security's default (and stateless) configuration reads first. planeguard has already decided;
+ * this only lets {@code @PreAuthorize} and {@code authenticated()} see the caller.
  */
 final class SecurityContextBridge implements Filter {
 

@@ -28,7 +28,8 @@ final class SpringPatterns {
    * @param servletPath the DispatcherServlet's path prefix: {@code ""} or {@code /svc}
    */
   static RouteCoverage.PathMapping toMapping(String pattern, String servletPath) {
-    String written = servletPath + (pattern.startsWith("/") || pattern.isEmpty() ? "" : "/") + pattern;
+    String written =
+        servletPath + (pattern.startsWith("/") || pattern.isEmpty() ? "" : "/") + pattern;
     List<String> segments = split(written);
     if (segments == null) {
       return new RouteCoverage.PathMapping(written, null, true);
@@ -61,7 +62,9 @@ final class SpringPatterns {
         written.isEmpty() ? "/" : written, sb.length() == 0 ? "/" : sb.toString(), widened);
   }
 
-  /** Non-empty segments, splitting on {@code /} outside braces; {@code null} if braces don't pair. */
+  /**
+   * Non-empty segments, splitting on {@code /} outside braces; {@code null} if braces don't pair.
+   */
   private static @Nullable List<String> split(String pattern) {
     List<String> segments = new ArrayList<>();
     StringBuilder current = new StringBuilder();

@@ -13,6 +13,9 @@ class ApiSnapshotTest {
 
   @Test
   void thePublicApiIsTheRecordedOne() {
-    ApiSnapshot.check(PlaneGuardAutoConfiguration.class, Path.of("../spring-starter/api/planeguard-spring-boot-starter.api"), "dev.planeguard.spring");
+    ApiSnapshot.check(
+        PlaneGuardAutoConfiguration.class,
+        Path.of("../spring-starter/api/planeguard-spring-boot-starter.api"),
+        "dev.planeguard.spring");
   }
 }

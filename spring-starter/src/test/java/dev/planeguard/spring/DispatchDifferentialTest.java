@@ -25,12 +25,12 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A handler runs only under a rule that covers it, checked differentially: thousands of generated
- * requests (methods, paths that do and do not match the handlers' regular expressions, suffixes
- * and conditions, path tricks of the parity kit, method overrides, credentials of either plane,
- * with and without scopes, invalid and ambiguous) go over raw sockets to a real Tomcat, and every
+ * requests (methods, paths that do and do not match the handlers' regular expressions, suffixes and
+ * conditions, path tricks of the parity kit, method overrides, credentials of either plane, with
+ * and without scopes, invalid and ambiguous) go over raw sockets to a real Tomcat, and every
  * handler that runs is checked against the outcome its annotations or the policy file give it,
- * written down by hand in {@link DifferentialApp#EXPECTED}. The requests are the same on every
- * run: the random generator starts from a fixed value.
+ * written down by hand in {@link DifferentialApp#EXPECTED}. The requests are the same on every run:
+ * the random generator starts from a fixed value.
  */
 class DispatchDifferentialTest {
 
@@ -103,8 +103,10 @@ class DispatchDifferentialTest {
     final Map<String, Run> firstRun = new TreeMap<>();
     final Map<Integer, Integer> statuses = new TreeMap<>();
     final Set<String> mismatchedRoutes = new TreeSet<>();
+
     /** "handler METHOD" for every method a handler saw. */
     final Set<String> served = new TreeSet<>();
+
     int requests;
     int runs;
     int mismatches;
@@ -217,10 +219,22 @@ class DispatchDifferentialTest {
     }
 
     String summary() {
-      return "dispatch differential (servlet path \"" + servletPath + "\"): " + requests
-          + " requests in " + millis + " ms, " + runs + " handler runs, " + mismatches
-          + " refused at dispatch, " + overridden + " with an overridden method; statuses "
-          + statuses + "; runs " + ran;
+      return "dispatch differential (servlet path \""
+          + servletPath
+          + "\"): "
+          + requests
+          + " requests in "
+          + millis
+          + " ms, "
+          + runs
+          + " handler runs, "
+          + mismatches
+          + " refused at dispatch, "
+          + overridden
+          + " with an overridden method; statuses "
+          + statuses
+          + "; runs "
+          + ran;
     }
   }
 }

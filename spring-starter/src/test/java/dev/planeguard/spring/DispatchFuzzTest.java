@@ -17,9 +17,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A handler runs only under a rule that covers it, for requests a coverage-guided fuzzer builds:
  * the fuzzer's input makes every choice of the request model the differential test uses (method,
- * path, path trick, query, method override, credential, headers, body), the request goes over a
- * raw socket to the application below the servlet path {@code /svc} with the method override
- * filter on, and every handler that runs is checked against its hand-written expected outcome.
+ * path, path trick, query, method override, credential, headers, body), the request goes over a raw
+ * socket to the application below the servlet path {@code /svc} with the method override filter on,
+ * and every handler that runs is checked against its hand-written expected outcome.
  *
  * <p>A normal build runs the stored inputs in {@code DispatchFuzzTestInputs/oneRequest} (and the
  * empty input) as regression cases; no environment variable is needed. Each file is named after
@@ -28,8 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
  * request model, and regenerate them.
  *
  * <p>To fuzz, set {@code JAZZER_FUZZ=1}; it stops after {@code maxDuration} ({@code
- * JAZZER_MAX_DURATION} overrides it). By default only this module's classes guide the fuzzer; to
- * be guided by planeguard's engine and Spring MVC's matching too:
+ * JAZZER_MAX_DURATION} overrides it). By default only this module's classes guide the fuzzer; to be
+ * guided by planeguard's engine and Spring MVC's matching too:
  *
  * <pre>
  * export JAZZER_INSTRUMENT='dev.planeguard.**,org.springframework.web.servlet.mvc.condition.**'

@@ -97,7 +97,8 @@ class DispatchParityHttpTest {
   static void assertPlain404(HttpResponse<String> r, HttpResponse<String> plain) {
     assertThat(r.statusCode()).isEqualTo(404);
     assertThat(r.body()).isEqualTo(r.request().method().equals("HEAD") ? "" : plain.body());
-    assertThat(r.headers().firstValue("Content-Type")).isEqualTo(plain.headers().firstValue("Content-Type"));
+    assertThat(r.headers().firstValue("Content-Type"))
+        .isEqualTo(plain.headers().firstValue("Content-Type"));
     assertThat(r.headers().firstValue("WWW-Authenticate")).isEmpty();
   }
 
@@ -116,7 +117,8 @@ class DispatchParityHttpTest {
         .isInstanceOf(ConfigurationException.class)
         .hasMessageContaining("handler GET /docs/** (" + ParityApps.Docs.class.getName() + "#all)")
         .hasMessageContaining("reachable under rules of another plane")
-        .hasMessageContaining("maps /docs/{page:[a-z]+}, which planeguard reads as the wider /docs/*")
+        .hasMessageContaining(
+            "maps /docs/{page:[a-z]+}, which planeguard reads as the wider /docs/*")
         .hasMessageContaining("handler GET /img/** (" + ParityApps.Docs.class.getName() + "#img)");
   }
 
@@ -155,7 +157,10 @@ class DispatchParityHttpTest {
     // The catch-all is not reported at startup: the public rule's path has a handler of its own.
     // A trailing slash still reaches the catch-all under the public rule.
     try (ConfigurableApplicationContext app =
-        run(ParityApps.CatchAll.class, "prod", "planeguard.policy-location=classpath:catch-all.policy")) {
+        run(
+            ParityApps.CatchAll.class,
+            "prod",
+            "planeguard.policy-location=classpath:catch-all.policy")) {
       HttpResponse<String> plain = send(app, "GET", "/nothing/here");
       assertPlain404(send(app, "GET", "/api/health/"), plain);
       assertThat(ParityApps.RAN).isEmpty();
@@ -203,7 +208,8 @@ class DispatchParityHttpTest {
 
     // A token does not make the override pass: the request was let through as a public POST with
     // no caller, and the DELETE handler would run without the one it needs.
-    assertThat(send(app, "POST", "/feedback?_method=DELETE", "Authorization", bearer()).statusCode())
+    assertThat(
+            send(app, "POST", "/feedback?_method=DELETE", "Authorization", bearer()).statusCode())
         .isEqualTo(404);
     assertThat(ParityApps.RAN).isEmpty();
 
@@ -299,7 +305,8 @@ class DispatchParityHttpTest {
   @org.springframework.boot.SpringBootConfiguration
   @org.springframework.boot.autoconfigure.EnableAutoConfiguration
   @org.springframework.context.annotation.Import(ParityApps.Accounts.class)
-  static class CaseInsensitive implements org.springframework.web.servlet.config.annotation.WebMvcConfigurer {
+  static class CaseInsensitive
+      implements org.springframework.web.servlet.config.annotation.WebMvcConfigurer {
     @Override
     public void configurePathMatch(
         org.springframework.web.servlet.config.annotation.PathMatchConfigurer configurer) {

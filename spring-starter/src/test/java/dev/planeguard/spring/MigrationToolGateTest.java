@@ -115,7 +115,8 @@ class MigrationToolGateTest {
 
   static void assertRefused(AssertableApplicationContext context, String... subjects) {
     assertThat(context).hasFailed();
-    ConfigurationException e = PlaneGuardAutoConfigurationTest.rootCause(context.getStartupFailure());
+    ConfigurationException e =
+        PlaneGuardAutoConfigurationTest.rootCause(context.getStartupFailure());
     assertThat(e.problems()).extracting(Problem::subject).containsExactly(subjects);
     FailureAnalysis analysis = new PlaneGuardFailureAnalyzer().analyze(context.getStartupFailure());
     assertThat(analysis).isNotNull();
@@ -206,7 +207,9 @@ class MigrationToolGateTest {
         .run(
             context -> {
               assertThat(context).hasFailed();
-              assertThat(PlaneGuardAutoConfigurationTest.rootCause(context.getStartupFailure()).problems())
+              assertThat(
+                      PlaneGuardAutoConfigurationTest.rootCause(context.getStartupFailure())
+                          .problems())
                   .extracting(Problem::subject)
                   .contains("AOS_MODE", "DB_AUTHORITY", "DB_ROLE");
             });
@@ -263,7 +266,8 @@ class MigrationToolGateTest {
     DataSource db = newDatabase(false);
     liquibase(db, "AOS_MODE=test", "DB_AUTHORITY=neon", "DB_ROLE=staging")
         .run(context -> assertThat(context).hasNotFailed().hasBean("planeGuardLiquibaseGate"));
-    assertThat(tables(db)).containsExactly("accounts", "databasechangelog", "databasechangeloglock");
+    assertThat(tables(db))
+        .containsExactly("accounts", "databasechangelog", "databasechangeloglock");
   }
 
   @Test
@@ -292,7 +296,8 @@ class MigrationToolGateTest {
   @Test
   void liquibaseOffIsNotAsked() throws SQLException {
     DataSource db = newDatabase(false);
-    liquibase(db, "spring.liquibase.enabled=false").run(context -> assertThat(context).hasNotFailed());
+    liquibase(db, "spring.liquibase.enabled=false")
+        .run(context -> assertThat(context).hasNotFailed());
     assertThat(tables(db)).isEmpty();
   }
 }

@@ -17,9 +17,8 @@ import org.springframework.security.core.GrantedAuthority;
 class PlaneGuardAuthenticationTest {
 
   static List<String> authorities(Principal principal) {
-    return new PlaneGuardAuthentication(principal).getAuthorities().stream()
-        .map(GrantedAuthority::getAuthority)
-        .toList();
+    return new PlaneGuardAuthentication(principal)
+        .getAuthorities().stream().map(GrantedAuthority::getAuthority).toList();
   }
 
   @Test
@@ -33,7 +32,8 @@ class PlaneGuardAuthenticationTest {
   @Test
   void aHumanHasPlaneHuman() {
     HumanPrincipal human =
-        new HumanPrincipal("user_1", "https://auth.example.com", null, null, Set.of("b", "a"), Map.of());
+        new HumanPrincipal(
+            "user_1", "https://auth.example.com", null, null, Set.of("b", "a"), Map.of());
     assertThat(authorities(human)).containsExactly("PLANE_HUMAN", "SCOPE_a", "SCOPE_b");
   }
 
@@ -41,7 +41,8 @@ class PlaneGuardAuthenticationTest {
   void aMachineHasPlaneMachine() {
     assertThat(authorities(new MachinePrincipal("key_1", null, Set.of("runs:write"))))
         .containsExactly("PLANE_MACHINE", "SCOPE_runs:write");
-    assertThat(authorities(new MachinePrincipal("key_2", "t1", Set.of()))).containsExactly("PLANE_MACHINE");
+    assertThat(authorities(new MachinePrincipal("key_2", "t1", Set.of())))
+        .containsExactly("PLANE_MACHINE");
   }
 
   @Test

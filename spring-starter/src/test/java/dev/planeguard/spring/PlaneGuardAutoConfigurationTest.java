@@ -2,16 +2,16 @@ package dev.planeguard.spring;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.planeguard.keys.ApiKey;
 import dev.planeguard.ConfigurationException;
 import dev.planeguard.Contract;
 import dev.planeguard.Enforcer;
-import dev.planeguard.keys.KeyFile;
-import dev.planeguard.keys.KeyRecord;
 import dev.planeguard.Mode;
 import dev.planeguard.Policy;
 import dev.planeguard.Problem;
 import dev.planeguard.Rule;
+import dev.planeguard.keys.ApiKey;
+import dev.planeguard.keys.KeyFile;
+import dev.planeguard.keys.KeyRecord;
 import dev.planeguard.test.TestIssuer;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.servlet.DispatcherType;
@@ -23,10 +23,10 @@ import java.util.Map;
 import java.util.Set;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterAll;
-import org.postgresql.ds.PGSimpleDataSource;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.postgresql.ds.PGSimpleDataSource;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.test.context.FilteredClassLoader;
@@ -124,7 +124,8 @@ class PlaneGuardAutoConfigurationTest {
   void integrationsBackOffWithoutTheirLibraries() {
     local()
         .withClassLoader(
-            new FilteredClassLoader(RequestAttributeSecurityContextRepository.class, MeterRegistry.class))
+            new FilteredClassLoader(
+                RequestAttributeSecurityContextRepository.class, MeterRegistry.class))
         .run(
             context ->
                 assertThat(context)
@@ -153,10 +154,9 @@ class PlaneGuardAutoConfigurationTest {
               ConfigurationException e = rootCause(context.getStartupFailure());
               List<String> subjects = e.problems().stream().map(Problem::subject).toList();
               assertThat(subjects)
-                  .contains("AOS_MODE", "DB_AUTHORITY", "CUSTOMER_SANDBOX_ENABLED", "DEV_AUTH_ENABLED");
-              assertThat(e.getMessage())
-                  .contains("plain http")
-                  .contains("sandbox keys");
+                  .contains(
+                      "AOS_MODE", "DB_AUTHORITY", "CUSTOMER_SANDBOX_ENABLED", "DEV_AUTH_ENABLED");
+              assertThat(e.getMessage()).contains("plain http").contains("sandbox keys");
               FailureAnalysis analysis = new PlaneGuardFailureAnalyzer().analyze(e);
               for (Problem p : e.problems()) {
                 assertThat(analysis.getDescription()).contains(p.subject() + ": " + p.message());

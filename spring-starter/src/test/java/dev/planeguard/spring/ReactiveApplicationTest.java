@@ -11,8 +11,8 @@ import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 
 /**
- * planeguard has no WebFlux adapter: a reactive application with the starter must not run
- * unguarded without a word.
+ * planeguard has no WebFlux adapter: a reactive application with the starter must not run unguarded
+ * without a word.
  */
 class ReactiveApplicationTest {
 

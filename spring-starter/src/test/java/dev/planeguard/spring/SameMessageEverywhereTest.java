@@ -3,15 +3,15 @@ package dev.planeguard.spring;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.nimbusds.jose.util.JSONObjectUtils;
-import dev.planeguard.keys.ApiKey;
 import dev.planeguard.ConfigurationException;
-import dev.planeguard.keys.KeyFile;
-import dev.planeguard.keys.KeyRecord;
 import dev.planeguard.Mode;
 import dev.planeguard.PlaneGuard;
 import dev.planeguard.PlaneGuardSettings;
 import dev.planeguard.Problem;
 import dev.planeguard.cli.Main;
+import dev.planeguard.keys.ApiKey;
+import dev.planeguard.keys.KeyFile;
+import dev.planeguard.keys.KeyRecord;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -30,8 +30,8 @@ import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
 
 /**
  * One startup for every adapter: the same mistake gets the same message and the same fix from the
- * Spring Boot starter, from a plain servlet application configured by its environment, and from
- * the command line — only the name of the setting differs, as each user writes it.
+ * Spring Boot starter, from a plain servlet application configured by its environment, and from the
+ * command line — only the name of the setting differs, as each user writes it.
  */
 class SameMessageEverywhereTest {
 
@@ -122,33 +122,59 @@ class SameMessageEverywhereTest {
         only(
             starter(
                 Map.of(
-                    "AOS_MODE", "local",
-                    "DB_AUTHORITY", "local",
-                    "planeguard.policy-location", policy.toUri().toString(),
-                    "planeguard.human.issuer", "https://issuer.example.com",
-                    "planeguard.human.jwks-uri", jwks,
-                    "planeguard.machine.keys-file", keys.toString())),
+                    "AOS_MODE",
+                    "local",
+                    "DB_AUTHORITY",
+                    "local",
+                    "planeguard.policy-location",
+                    policy.toUri().toString(),
+                    "planeguard.human.issuer",
+                    "https://issuer.example.com",
+                    "planeguard.human.jwks-uri",
+                    jwks,
+                    "planeguard.machine.keys-file",
+                    keys.toString())),
             "planeguard.human.jwks-uri");
     Problem servlet =
         only(
             servlet(
                 Map.of(
-                    "AOS_MODE", "local",
-                    "DB_AUTHORITY", "local",
-                    "PLANEGUARD_POLICY_LOCATION", policy.toString(),
-                    "PLANEGUARD_HUMAN_ISSUER", "https://issuer.example.com",
-                    "PLANEGUARD_HUMAN_JWKS_URI", jwks,
-                    "PLANEGUARD_MACHINE_KEYS_FILE", keys.toString())),
+                    "AOS_MODE",
+                    "local",
+                    "DB_AUTHORITY",
+                    "local",
+                    "PLANEGUARD_POLICY_LOCATION",
+                    policy.toString(),
+                    "PLANEGUARD_HUMAN_ISSUER",
+                    "https://issuer.example.com",
+                    "PLANEGUARD_HUMAN_JWKS_URI",
+                    jwks,
+                    "PLANEGUARD_MACHINE_KEYS_FILE",
+                    keys.toString())),
             "PLANEGUARD_HUMAN_JWKS_URI");
     Run cli =
         cli(
             Map.of(),
-            "decide", "--policy", policy.toString(), "--mode", "local", "--method", "GET",
-            "--target", "/healthz", "--issuer", "https://issuer.example.com", "--jwks", jwks);
+            "decide",
+            "--policy",
+            policy.toString(),
+            "--mode",
+            "local",
+            "--method",
+            "GET",
+            "--target",
+            "/healthz",
+            "--issuer",
+            "https://issuer.example.com",
+            "--jwks",
+            jwks);
 
     assertThat(starter.message())
-        .isEqualTo("the JWKS location \"" + jwks + "\" is neither a file path, a file: URI nor an"
-            + " http(s): URL");
+        .isEqualTo(
+            "the JWKS location \""
+                + jwks
+                + "\" is neither a file path, a file: URI nor an"
+                + " http(s): URL");
     assertThat(servlet.message()).isEqualTo(starter.message());
     assertThat(servlet.fix()).isEqualTo(starter.fix());
     assertThat(cli.exit()).isEqualTo(2);

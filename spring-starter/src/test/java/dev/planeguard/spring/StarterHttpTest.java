@@ -3,14 +3,14 @@ package dev.planeguard.spring;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.planeguard.keys.ApiKey;
 import dev.planeguard.ConfigurationException;
 import dev.planeguard.Enforcer;
+import dev.planeguard.Mode;
+import dev.planeguard.Policy;
+import dev.planeguard.keys.ApiKey;
 import dev.planeguard.keys.JdbcKeyStore;
 import dev.planeguard.keys.KeyFile;
 import dev.planeguard.keys.KeyRecord;
-import dev.planeguard.Mode;
-import dev.planeguard.Policy;
 import dev.planeguard.spring.apps.Apps;
 import dev.planeguard.test.TestIssuer;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
@@ -63,29 +63,35 @@ class StarterHttpTest {
   }
 
   static ConfigurableApplicationContext run(Class<?> app, String... more) {
-    List<String> props = new ArrayList<>(List.of(
-        "server.port=0",
-        "server.address=127.0.0.1",
-        "AOS_MODE=local",
-        "DB_AUTHORITY=local",
-        "planeguard.human.issuer=" + issuer.issuerId(),
-        "planeguard.human.jwks-uri=" + issuer.jwksUri(),
-        "planeguard.human.audiences=" + issuer.audience()));
+    List<String> props =
+        new ArrayList<>(
+            List.of(
+                "server.port=0",
+                "server.address=127.0.0.1",
+                "AOS_MODE=local",
+                "DB_AUTHORITY=local",
+                "planeguard.human.issuer=" + issuer.issuerId(),
+                "planeguard.human.jwks-uri=" + issuer.jwksUri(),
+                "planeguard.human.audiences=" + issuer.audience()));
     List<String> given = List.of(more);
     if (given.stream().noneMatch(p -> p.startsWith("planeguard.machine.jdbc.enabled="))) {
       props.add("planeguard.machine.keys-file=" + dir.resolve("keys.jsonl"));
     }
     if (given.stream().noneMatch(p -> p.startsWith("spring.datasource.url="))) {
       // The JDBC driver is on the test class path; without a URL there is no database to use.
-      props.add("spring.autoconfigure.exclude="
-          + "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration," // Boot 4
-          + "org.springframework.boot.autoconfigure.jdbc.DataSourceAutoConfiguration"); // Boot 3
+      props.add(
+          "spring.autoconfigure.exclude="
+              + "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration," // Boot 4
+              + "org.springframework.boot.autoconfigure.jdbc.DataSourceAutoConfiguration"); // Boot
+      // 3
     }
     props.addAll(given);
     return new SpringApplicationBuilder(app).properties(props.toArray(String[]::new)).run();
   }
 
-  HttpResponse<String> send(ConfigurableApplicationContext app, String method, String path, String token) throws IOException, InterruptedException {
+  HttpResponse<String> send(
+      ConfigurableApplicationContext app, String method, String path, String token)
+      throws IOException, InterruptedException {
     return token == null
         ? send(app, method, path, null, null)
         : send(app, method, path, "Authorization", "Bearer " + token);
@@ -94,9 +100,13 @@ class StarterHttpTest {
   HttpResponse<String> send(
       ConfigurableApplicationContext app, String method, String path, String header, String value)
       throws IOException, InterruptedException {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(
-        "http://127.0.0.1:" + app.getEnvironment().getProperty("local.server.port") + path))
-        .method(method, HttpRequest.BodyPublishers.noBody());
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(
+                URI.create(
+                    "http://127.0.0.1:"
+                        + app.getEnvironment().getProperty("local.server.port")
+                        + path))
+            .method(method, HttpRequest.BodyPublishers.noBody());
     if (header != null) {
       b.header(header, value);
     }
@@ -106,9 +116,9 @@ class StarterHttpTest {
   @Test
   void springSecuritySeesTheCallerAndItsScopes() throws Exception {
     try (ConfigurableApplicationContext app =
-        run(Apps.Secured.class,
-            "planeguard.policy-location=classpath:secured.policy")) {
-      HttpResponse<String> me = send(app, "GET", "/api/v1/accounts/me", issuer.token().scope("runs:read").sign());
+        run(Apps.Secured.class, "planeguard.policy-location=classpath:secured.policy")) {
+      HttpResponse<String> me =
+          send(app, "GET", "/api/v1/accounts/me", issuer.token().scope("runs:read").sign());
       assertThat(me.statusCode()).isEqualTo(200);
       assertThat(me.body())
           .contains("\"type\":\"PlaneGuardAuthentication\"")
@@ -116,10 +126,14 @@ class StarterHttpTest {
           .contains("\"authorities\":[\"PLANE_HUMAN\",\"SCOPE_runs:read\"]")
           .doesNotContain("PLANE_MACHINE")
           .doesNotContain("PLANE_SANDBOX");
-      assertThat(send(app, "POST", "/api/v1/runs", issuer.token().scope("runs:write").sign()).statusCode())
+      assertThat(
+              send(app, "POST", "/api/v1/runs", issuer.token().scope("runs:write").sign())
+                  .statusCode())
           .isEqualTo(200);
       // planeguard allows (human route, no scope in the policy); @PreAuthorize refuses.
-      assertThat(send(app, "POST", "/api/v1/runs", issuer.token().scope("runs:read").sign()).statusCode())
+      assertThat(
+              send(app, "POST", "/api/v1/runs", issuer.token().scope("runs:read").sign())
+                  .statusCode())
           .isEqualTo(403);
       // planeguard refuses first: Spring Security is never asked.
       HttpResponse<String> none = send(app, "GET", "/api/v1/accounts/me", null);
@@ -129,11 +143,14 @@ class StarterHttpTest {
     }
   }
 
-  /** One plane authority per caller, so handlers can tell machine, human and sandbox callers apart. */
+  /**
+   * One plane authority per caller, so handlers can tell machine, human and sandbox callers apart.
+   */
   @Test
   void springSecuritySeesThePlaneOfTheCaller() throws Exception {
     try (ConfigurableApplicationContext app =
-        run(Apps.Secured.class,
+        run(
+            Apps.Secured.class,
             "planeguard.policy-location=classpath:secured.policy",
             "planeguard.sandbox.keys-file=" + dir.resolve("sandbox.jsonl"))) {
       HttpResponse<String> machine =
@@ -159,8 +176,15 @@ class StarterHttpTest {
           send(app, "GET", "/api/v1/accounts/people-only", issuer.token().sign());
       assertThat(person.statusCode()).isEqualTo(200);
       assertThat(person.body()).isEqualTo("person");
-      assertThat(send(app, "GET", "/api/v1/accounts/people-only", "X-AOS-Customer-Key",
-          sandboxKey.value()).statusCode()).isEqualTo(403);
+      assertThat(
+              send(
+                      app,
+                      "GET",
+                      "/api/v1/accounts/people-only",
+                      "X-AOS-Customer-Key",
+                      sandboxKey.value())
+                  .statusCode())
+          .isEqualTo(403);
     }
   }
 
@@ -170,12 +194,16 @@ class StarterHttpTest {
     try (ConfigurableApplicationContext app =
         run(Apps.AnnotatedApp.class, "planeguard.export-policy=" + export)) {
       Policy policy = app.getBean(Enforcer.class).policy();
-      Policy expected = Policy.parse(String.join("\n",
-          "human   /api/v1/accounts/me  methods=GET",
-          "human   /api/v1/accounts/{id}/reports  methods=GET scopes=reports:read",
-          "deny    /api/v1/accounts/{id}/delete  methods=GET",
-          "machine /api/v1/telemetry/events  methods=POST scopes=telemetry:write",
-          "public  /api/v1/status  methods=GET"), "expected");
+      Policy expected =
+          Policy.parse(
+              String.join(
+                  "\n",
+                  "human   /api/v1/accounts/me  methods=GET",
+                  "human   /api/v1/accounts/{id}/reports  methods=GET scopes=reports:read",
+                  "deny    /api/v1/accounts/{id}/delete  methods=GET",
+                  "machine /api/v1/telemetry/events  methods=POST scopes=telemetry:write",
+                  "public  /api/v1/status  methods=GET"),
+              "expected");
       assertThat(policy.rules()).containsExactlyInAnyOrderElementsOf(expected.rules());
       assertThat(Files.readString(export))
           .contains("# from " + Apps.Annotated.class.getName() + "#telemetry");
@@ -185,8 +213,14 @@ class StarterHttpTest {
       assertThat(send(app, "GET", "/api/v1/accounts/me", token).statusCode()).isEqualTo(200);
       assertThat(send(app, "GET", "/api/v1/accounts/7/delete", token).statusCode()).isEqualTo(404);
       assertThat(send(app, "GET", "/api/v1/accounts/7/reports", token).statusCode()).isEqualTo(403);
-      assertThat(send(app, "GET", "/api/v1/accounts/7/reports",
-          issuer.token().scope("reports:read").sign()).statusCode()).isEqualTo(200);
+      assertThat(
+              send(
+                      app,
+                      "GET",
+                      "/api/v1/accounts/7/reports",
+                      issuer.token().scope("reports:read").sign())
+                  .statusCode())
+          .isEqualTo(200);
       assertThat(send(app, "POST", "/api/v1/telemetry/events", token).statusCode()).isEqualTo(401);
     }
   }
@@ -204,8 +238,12 @@ class StarterHttpTest {
 
   @Test
   void aConflictStopsStartupNamingTheHandlerAndThePolicyLine() {
-    assertThatThrownBy(() ->
-        run(Apps.AnnotatedApp.class, "planeguard.policy-location=classpath:telemetry-human.policy").close())
+    assertThatThrownBy(
+            () ->
+                run(
+                        Apps.AnnotatedApp.class,
+                        "planeguard.policy-location=classpath:telemetry-human.policy")
+                    .close())
         .rootCause()
         .isInstanceOf(ConfigurationException.class)
         .hasMessageContaining(Apps.Annotated.class.getName() + "#telemetry")
@@ -219,16 +257,17 @@ class StarterHttpTest {
           .contains("GET /api/v1/admin (" + Apps.RoleOnly.class.getName() + "#admin)")
           // Actuator's web endpoints are routes like any other.
           .anyMatch(route -> route.startsWith("GET /actuator/health "));
-      assertThat(send(app, "GET", "/api/v1/admin", issuer.token().scope("admin").sign()).statusCode())
+      assertThat(
+              send(app, "GET", "/api/v1/admin", issuer.token().scope("admin").sign()).statusCode())
           .isEqualTo(404);
     }
   }
 
   /**
-   * Two instances' worth of the fleet story in one application: Flyway (through the migration
-   * gate) creates the key table from the schema in planeguard's jar, the starter reads machine
-   * keys from it, and keys written by another store over the same database (another node, or the
-   * command line) are served and revoked.
+   * Two instances' worth of the fleet story in one application: Flyway (through the migration gate)
+   * creates the key table from the schema in planeguard's jar, the starter reads machine keys from
+   * it, and keys written by another store over the same database (another node, or the command
+   * line) are served and revoked.
    */
   @Test
   void machineKeysFromTheJdbcStoreWithTheTableMadeByGatedFlyway() throws Exception {
@@ -248,7 +287,8 @@ class StarterHttpTest {
         JdbcKeyStore writer = JdbcKeyStore.builder(app.getBean(DataSource.class)).build()) {
       assertThat(app.getBean(PlaneGuardSetup.class).machineKeys)
           .isInstanceOf(JdbcKeyStore.class)
-          .hasToString("JdbcKeyStore{table=planeguard_keys, revocationBound=PT10M, listening=false}");
+          .hasToString(
+              "JdbcKeyStore{table=planeguard_keys, revocationBound=PT10M, listening=false}");
       ApiKey writes = ApiKey.generate(ApiKey.Kind.MACHINE, Mode.LOCAL);
       ApiKey readsOnly = ApiKey.generate(ApiKey.Kind.MACHINE, Mode.LOCAL);
       ApiKey revoked = ApiKey.generate(ApiKey.Kind.MACHINE, Mode.LOCAL);
@@ -263,7 +303,9 @@ class StarterHttpTest {
       HttpResponse<String> scope =
           send(app, "POST", "/api/v1/runs", "X-AOS-Key", readsOnly.value());
       assertThat(scope.statusCode()).isEqualTo(403);
-      assertThat(scope.body()).contains("\"reason\":\"INSUFFICIENT_SCOPE\"").doesNotContain("created");
+      assertThat(scope.body())
+          .contains("\"reason\":\"INSUFFICIENT_SCOPE\"")
+          .doesNotContain("created");
       HttpResponse<String> gone = send(app, "POST", "/api/v1/runs", "X-AOS-Key", revoked.value());
       assertThat(gone.statusCode()).isEqualTo(401);
       assertThat(gone.body()).contains("\"reason\":\"REVOKED_KEY\"").doesNotContain("created");

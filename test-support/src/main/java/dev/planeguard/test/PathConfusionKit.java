@@ -23,11 +23,11 @@ import javax.net.ssl.SSLSocketFactory;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Path-confusion parity kit: fires a corpus of path and header tricks at a running service over
- * raw sockets and checks that every answer is either {@code 400} or exactly the answer to the
- * canonical request with the same credentials. A difference means two components of the service
- * (a proxy, the container, the framework's router, an auth filter) read the same request as two
- * different things — the root of most authentication bypasses.
+ * Path-confusion parity kit: fires a corpus of path and header tricks at a running service over raw
+ * sockets and checks that every answer is either {@code 400} or exactly the answer to the canonical
+ * request with the same credentials. A difference means two components of the service (a proxy, the
+ * container, the framework's router, an auth filter) read the same request as two different things
+ * — the root of most authentication bypasses.
  *
  * <pre>{@code
  * @Test
@@ -51,8 +51,8 @@ import org.jspecify.annotations.Nullable;
  * credential given, and checks this baseline: a human or machine route answers 401 without a
  * credential or with another plane's credential and accepts its own plane's credential (anything
  * but 400, 401 and 404; a 403 for a missing scope is fine); a public route never answers 401 or
- * 403; an unmapped route answers 404 whatever is sent. Then, with each of the same credential
- * sets, it sends the route's path written in other ways:
+ * 403; an unmapped route answers 404 whatever is sent. Then, with each of the same credential sets,
+ * it sends the route's path written in other ways:
  *
  * <ul>
  *   <li>dot segments: {@code /./}, {@code /x/../}, {@code %2e}, {@code %2e%2e}, {@code .%2e},
@@ -69,19 +69,19 @@ import org.jspecify.annotations.Nullable;
  *       climb back to the route — list your public routes so they serve as decoys.
  * </ul>
  *
- * <p>and these header variants: the credential header twice, a valid and an invalid value in
- * both orders, the credential plus another carrier's credential, the header name in lower and
- * upper case, {@code bearer} in lower case, whitespace around the value, the credential moved to
- * the query string ({@code access_token}, {@code api_key}, the header name), and {@code
+ * <p>and these header variants: the credential header twice, a valid and an invalid value in both
+ * orders, the credential plus another carrier's credential, the header name in lower and upper
+ * case, {@code bearer} in lower case, whitespace around the value, the credential moved to the
+ * query string ({@code access_token}, {@code api_key}, the header name), and {@code
  * X-Original-URL}, {@code X-Rewrite-URL} and {@code X-Forwarded-Prefix} naming another route.
  *
  * <h2>What counts as a mismatch</h2>
  *
- * <p>Each answer must be 400 or the canonical request's status. For the variants that name
- * another resource under RFC 3986 — a changed case (paths are case-sensitive), a trailing slash,
- * an empty segment ({@code //}) — a 404 is accepted as well. Any other status, or no answer at all, is reported.
- * Credential-order variants compare with the valid credential's answer; query-string and rewrite
- * header variants with the answer to no credential.
+ * <p>Each answer must be 400 or the canonical request's status. For the variants that name another
+ * resource under RFC 3986 — a changed case (paths are case-sensitive), a trailing slash, an empty
+ * segment ({@code //}) — a 404 is accepted as well. Any other status, or no answer at all, is
+ * reported. Credential-order variants compare with the valid credential's answer; query-string and
+ * rewrite header variants with the answer to no credential.
  *
  * <p>Reports name the route, the variant and the credential by its plane and header, never the
  * credential's value. The kit only sends requests: it needs nothing from planeguard in the service
@@ -98,6 +98,7 @@ public final class PathConfusionKit {
 
   private static final String INVALID = "planeguard-invalid-credential";
   private static final Pattern METHOD = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]{1,32}");
+
   /** The origin of the absolute-form target {@link #pathVariants} gives. */
   private static final String VARIANT_ORIGIN = "http://127.0.0.1";
 
@@ -189,8 +190,8 @@ public final class PathConfusionKit {
    * and ignore or check its authority. Send the targets over a raw socket (an HTTP client library
    * normalises or refuses many of them).
    *
-   * @param path the canonical path as sent on the wire (percent-encoded ASCII, starting with
-   *     {@code /}, no query or fragment), including any context or servlet path prefix
+   * @param path the canonical path as sent on the wire (percent-encoded ASCII, starting with {@code
+   *     /}, no query or fragment), including any context or servlet path prefix
    * @param decoys other paths of the service, typically its public routes, to prefix with enough
    *     {@code ..} segments to climb back to {@code path}; may be empty
    * @return the targets, an unmodifiable list
@@ -262,8 +263,16 @@ public final class PathConfusionKit {
         String problem = baselineProblem(route, s, a);
         if (problem != null) {
           mismatches.add(
-              "baseline " + route.method() + " " + canonical + " [" + s.label() + "]: "
-                  + a.describe() + "; " + problem);
+              "baseline "
+                  + route.method()
+                  + " "
+                  + canonical
+                  + " ["
+                  + s.label()
+                  + "]: "
+                  + a.describe()
+                  + "; "
+                  + problem);
         }
         if (a.status() > 0) {
           baseline.put(s, a.status());
@@ -281,7 +290,14 @@ public final class PathConfusionKit {
         for (PathCorpus.Variant v : variants) {
           Answer a = send(route.method(), v.target(), s.headers());
           probes++;
-          check(mismatches, route, v.target(), s.label(), v.technique(), a, expected,
+          check(
+              mismatches,
+              route,
+              v.target(),
+              s.label(),
+              v.technique(),
+              a,
+              expected,
               v.otherResource());
         }
       }
@@ -299,33 +315,48 @@ public final class PathConfusionKit {
         }
         List<HeaderVariant> hv = new ArrayList<>();
         hv.add(new HeaderVariant(c.label() + ", twice", List.of(header(c), header(c))));
-        hv.add(new HeaderVariant(c.label() + ", then an invalid one",
-            List.of(header(c), new Header(c.header(), INVALID))));
-        hv.add(new HeaderVariant("an invalid " + c.plane().id() + " credential, then " + c.label(),
-            List.of(new Header(c.header(), INVALID), header(c))));
+        hv.add(
+            new HeaderVariant(
+                c.label() + ", then an invalid one",
+                List.of(header(c), new Header(c.header(), INVALID))));
+        hv.add(
+            new HeaderVariant(
+                "an invalid " + c.plane().id() + " credential, then " + c.label(),
+                List.of(new Header(c.header(), INVALID), header(c))));
         for (Credential o : credentials) {
           if (!o.header().equalsIgnoreCase(c.header())) {
-            hv.add(new HeaderVariant(c.label() + " and " + o.label(), List.of(header(c), header(o))));
+            hv.add(
+                new HeaderVariant(c.label() + " and " + o.label(), List.of(header(c), header(o))));
           }
         }
         String lower = c.header().toLowerCase(Locale.ROOT);
         String upper = c.header().toUpperCase(Locale.ROOT);
         if (!lower.equals(c.header())) {
-          hv.add(new HeaderVariant(c.label() + ", header name in lower case",
-              List.of(new Header(lower, c.value()))));
+          hv.add(
+              new HeaderVariant(
+                  c.label() + ", header name in lower case",
+                  List.of(new Header(lower, c.value()))));
         }
         if (!upper.equals(c.header())) {
-          hv.add(new HeaderVariant(c.label() + ", header name in upper case",
-              List.of(new Header(upper, c.value()))));
+          hv.add(
+              new HeaderVariant(
+                  c.label() + ", header name in upper case",
+                  List.of(new Header(upper, c.value()))));
         }
         if (c.value().regionMatches(true, 0, "Bearer ", 0, 7)) {
-          hv.add(new HeaderVariant(c.label() + ", scheme \"bearer\"",
-              List.of(new Header(c.header(), "bearer " + c.value().substring(7)))));
-          hv.add(new HeaderVariant(c.label() + ", scheme \"BEARER\"",
-              List.of(new Header(c.header(), "BEARER " + c.value().substring(7)))));
+          hv.add(
+              new HeaderVariant(
+                  c.label() + ", scheme \"bearer\"",
+                  List.of(new Header(c.header(), "bearer " + c.value().substring(7)))));
+          hv.add(
+              new HeaderVariant(
+                  c.label() + ", scheme \"BEARER\"",
+                  List.of(new Header(c.header(), "BEARER " + c.value().substring(7)))));
         }
-        hv.add(new HeaderVariant(c.label() + ", whitespace around the value",
-            List.of(new Header(c.header(), "  " + c.value() + "  "))));
+        hv.add(
+            new HeaderVariant(
+                c.label() + ", whitespace around the value",
+                List.of(new Header(c.header(), "  " + c.value() + "  "))));
         for (HeaderVariant v : hv) {
           Answer a = send(route.method(), canonical, v.headers());
           probes++;
@@ -335,7 +366,9 @@ public final class PathConfusionKit {
         // The credential moved to the query string: refused, or treated as no credential.
         if (none != null) {
           String secret =
-              c.value().regionMatches(true, 0, "Bearer ", 0, 7) ? c.value().substring(7) : c.value();
+              c.value().regionMatches(true, 0, "Bearer ", 0, 7)
+                  ? c.value().substring(7)
+                  : c.value();
           List<String> parameters = new ArrayList<>();
           if (c.header().equalsIgnoreCase("Authorization")) {
             parameters.add("access_token");
@@ -344,11 +377,19 @@ public final class PathConfusionKit {
             parameters.add(c.header());
           }
           for (String p : parameters) {
-            String target = canonical + "?" + p + "=" + URLEncoder.encode(secret, StandardCharsets.UTF_8);
+            String target =
+                canonical + "?" + p + "=" + URLEncoder.encode(secret, StandardCharsets.UTF_8);
             String shown = canonical + "?" + p + "=<" + c.plane().id() + " credential>";
             Answer a = send(route.method(), target, List.of());
             probes++;
-            check(mismatches, route, shown, "credential in the query", "query credential", a, none,
+            check(
+                mismatches,
+                route,
+                shown,
+                "credential in the query",
+                "query credential",
+                a,
+                none,
                 false);
           }
         }
@@ -360,8 +401,15 @@ public final class PathConfusionKit {
           for (String h : List.of("X-Original-URL", "X-Rewrite-URL", "X-Forwarded-Prefix")) {
             Answer a = send(route.method(), canonical, List.of(new Header(h, context + decoy)));
             probes++;
-            check(mismatches, route, canonical, "no credential, " + h + ": " + context + decoy,
-                "rewrite header", a, none, false);
+            check(
+                mismatches,
+                route,
+                canonical,
+                "no credential, " + h + ": " + context + decoy,
+                "rewrite header",
+                a,
+                none,
+                false);
           }
         }
       }
@@ -400,20 +448,25 @@ public final class PathConfusionKit {
     Plane plane = route.expect().plane();
     return switch (route.expect()) {
       case NOT_FOUND -> status == 404 ? null : "an unmapped route must answer 404 whatever is sent";
-      case PUBLIC -> status == 401 || status == 403
-          ? "a public route must not ask for a credential; is the route listed with the right plane?"
-          : null;
+      case PUBLIC ->
+          status == 401 || status == 403
+              ? "a public route must not ask for a credential; is the route listed with the right plane?"
+              : null;
       case HUMAN, MACHINE -> {
         if (c == null) {
           yield status == 401
               ? null
-              : "a " + route.expect().describe() + " must answer 401 without a credential;"
+              : "a "
+                  + route.expect().describe()
+                  + " must answer 401 without a credential;"
                   + " is the route protected, and listed with the right plane?";
         }
         if (c.plane() != plane) {
           yield status == 401
               ? null
-              : "a " + route.expect().describe() + " must answer 401 to a credential of another plane";
+              : "a "
+                  + route.expect().describe()
+                  + " must answer 401 to a credential of another plane";
         }
         yield status == 400 || status == 401 || status == 404
             ? "a valid credential of the route's plane must be accepted; check the credential and"
@@ -441,9 +494,23 @@ public final class PathConfusionKit {
             ? "400, 404 or " + expected
             : expected == 400 ? "400" : "400 or " + expected;
     mismatches.add(
-        route.method() + " " + printable(shownTarget) + " [" + scenario + "]: " + a.describe()
-            + ", expected " + allowed + " like " + route.method() + " " + context + route.path()
-            + " (" + technique + ")");
+        route.method()
+            + " "
+            + printable(shownTarget)
+            + " ["
+            + scenario
+            + "]: "
+            + a.describe()
+            + ", expected "
+            + allowed
+            + " like "
+            + route.method()
+            + " "
+            + context
+            + route.path()
+            + " ("
+            + technique
+            + ")");
   }
 
   private static Header header(Credential c) {
@@ -475,15 +542,21 @@ public final class PathConfusionKit {
     for (Credential c : credentials) {
       planes.add(c.label());
     }
-    return "PathConfusionKit{" + base + ", routes=" + routes.size() + ", credentials=" + planes + "}";
+    return "PathConfusionKit{"
+        + base
+        + ", routes="
+        + routes.size()
+        + ", credentials="
+        + planes
+        + "}";
   }
 
   /**
    * The outcome of {@link #run()}.
    *
    * @param probes how many requests were sent
-   * @param mismatches one line per answer that broke parity (or baseline expectation); empty if
-   *     all held. Lines name the method, target, credential set and technique, never a credential
+   * @param mismatches one line per answer that broke parity (or baseline expectation); empty if all
+   *     held. Lines name the method, target, credential set and technique, never a credential
    *     value.
    */
   public record Report(int probes, List<String> mismatches) {
@@ -522,8 +595,8 @@ public final class PathConfusionKit {
   }
 
   /**
-   * Describes a run: the service, its routes and valid credentials. At least one route is
-   * required; give a valid credential for every plane your routes use, or the kit can only test
+   * Describes a run: the service, its routes and valid credentials. At least one route is required;
+   * give a valid credential for every plane your routes use, or the kit can only test
    * unauthenticated requests.
    */
   public static final class Builder {
@@ -540,8 +613,9 @@ public final class PathConfusionKit {
       if (scheme == null
           || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https"))
           || base.getHost() == null) {
-        throw new IllegalArgumentException("the base URI must be http://host[:port][/context]"
-            + " or https://host[:port][/context]");
+        throw new IllegalArgumentException(
+            "the base URI must be http://host[:port][/context]"
+                + " or https://host[:port][/context]");
       }
       if (base.getRawQuery() != null || base.getRawFragment() != null) {
         throw new IllegalArgumentException("the base URI must not have a query or fragment");

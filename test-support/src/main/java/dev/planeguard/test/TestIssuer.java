@@ -66,8 +66,7 @@ import org.jspecify.annotations.Nullable;
  * {@code PS256}, {@code PS384}, {@code PS512}) and one P-256 key (signs {@code ES256}), both
  * published with {@code use=sig} and their {@code alg}. Each key type has a <em>current</em> key,
  * used when a token does not name one. Keys can be created, published, retired (removed from the
- * JWKS but still able to sign, to produce tokens with an unpublished {@code kid}) and made
- * current:
+ * JWKS but still able to sign, to produce tokens with an unpublished {@code kid}) and made current:
  *
  * <pre>{@code
  * String old = issuer.currentKid(KeyType.RSA);
@@ -80,8 +79,8 @@ import org.jspecify.annotations.Nullable;
  * <h2>Faults, observable over HTTP</h2>
  *
  * <ul>
- *   <li>{@link #takeDown()} and {@link #bringUp()}: the issuer goes down (connections refused) and comes
- *       back on the same port with the same keys.
+ *   <li>{@link #takeDown()} and {@link #bringUp()}: the issuer goes down (connections refused) and
+ *       comes back on the same port with the same keys.
  *   <li>{@link #holdJwks()}: JWKS requests wait until the test releases them; deterministic, no
  *       sleeping. {@link #jwksDelay(Duration)}: every JWKS response waits a fixed time (for client
  *       timeouts; choose a delay far longer than the timeout under test).
@@ -116,9 +115,7 @@ public final class TestIssuer implements AutoCloseable {
   /** Size of {@link JwksFault#OVERSIZED}: 600 KiB, above planeguard's 512 KiB limit. */
   static final int OVERSIZED_BYTES = 600 * 1024;
 
-  /**
-   * A broken JWKS response, for {@link #failJwks(JwksFault)}.
-   */
+  /** A broken JWKS response, for {@link #failJwks(JwksFault)}. */
   public enum JwksFault {
     /** HTTP 500 with a plain-text body. */
     SERVER_ERROR,
@@ -174,8 +171,8 @@ public final class TestIssuer implements AutoCloseable {
 
   /**
    * Starts an issuer with the defaults: issuer id = its base URL, audience {@value
-   * #DEFAULT_AUDIENCE}, subject {@value #DEFAULT_SUBJECT}, five-minute tokens, the system clock,
-   * an ephemeral port.
+   * #DEFAULT_AUDIENCE}, subject {@value #DEFAULT_SUBJECT}, five-minute tokens, the system clock, an
+   * ephemeral port.
    *
    * @throws dev.planeguard.ConfigurationException if {@code AOS_MODE} is preprod, prod or unknown
    */
@@ -227,7 +224,9 @@ public final class TestIssuer implements AutoCloseable {
 
   // ---------------------------------------------------------------- keys
 
-  /** The kid of the key that signs tokens of {@code type} ({@code RSA} or {@code EC}) by default. */
+  /**
+   * The kid of the key that signs tokens of {@code type} ({@code RSA} or {@code EC}) by default.
+   */
   public synchronized String currentKid(KeyType type) {
     String kid = current.get(supported(type));
     return requireNonNull(kid);
@@ -239,8 +238,8 @@ public final class TestIssuer implements AutoCloseable {
   }
 
   /**
-   * Generates a key and publishes it, without making it current: a key published ahead of use,
-   * as issuers do before a rotation.
+   * Generates a key and publishes it, without making it current: a key published ahead of use, as
+   * issuers do before a rotation.
    *
    * @param type {@link KeyType#RSA} (2048 bits) or {@link KeyType#EC} (P-256)
    * @return its kid
@@ -304,8 +303,8 @@ public final class TestIssuer implements AutoCloseable {
   }
 
   /**
-   * The public half of any key of this issuer, published or not: to write a JWKS file, or to
-   * build a hostile token (an embedded {@code jwk} header, an HMAC keyed with the public key).
+   * The public half of any key of this issuer, published or not: to write a JWKS file, or to build
+   * a hostile token (an embedded {@code jwk} header, an HMAC keyed with the public key).
    */
   public synchronized JWK publicKey(String kid) {
     return key(kid).toPublicJWK();
@@ -338,9 +337,9 @@ public final class TestIssuer implements AutoCloseable {
   }
 
   /**
-   * Holds JWKS requests: from now on each one waits until the hold is released (or the issuer
-   * stops or is closed). The discovery document still answers. Use it to test what a verifier
-   * does while a fetch is in flight, without sleeping:
+   * Holds JWKS requests: from now on each one waits until the hold is released (or the issuer stops
+   * or is closed). The discovery document still answers. Use it to test what a verifier does while
+   * a fetch is in flight, without sleeping:
    *
    * <pre>{@code
    * try (TestIssuer.JwksHold hold = issuer.holdJwks()) {
@@ -360,10 +359,9 @@ public final class TestIssuer implements AutoCloseable {
 
   /**
    * Delays every JWKS response by {@code delay} until {@link #restoreJwks()}. The delay is real
-   * time: to test a client timeout, choose a delay far longer than the timeout (say an hour
-   * against a 200 ms timeout), so the outcome does not depend on scheduling. Stopping or closing
-   * the issuer cuts the delay short. Prefer {@link #holdJwks()} when the test controls the
-   * timing.
+   * time: to test a client timeout, choose a delay far longer than the timeout (say an hour against
+   * a 200 ms timeout), so the outcome does not depend on scheduling. Stopping or closing the issuer
+   * cuts the delay short. Prefer {@link #holdJwks()} when the test controls the timing.
    */
   public void jwksDelay(Duration delay) {
     server.delay(requireNonNull(delay, "delay"));
@@ -375,8 +373,9 @@ public final class TestIssuer implements AutoCloseable {
     IssuerServer.Canned canned =
         switch (fault) {
           case SERVER_ERROR -> new IssuerServer.Canned(500, "text/plain", "internal error\n");
-          case GARBAGE -> new IssuerServer.Canned(
-              200, "application/json", "<html><body>not a key set</body></html>");
+          case GARBAGE ->
+              new IssuerServer.Canned(
+                  200, "application/json", "<html><body>not a key set</body></html>");
           case OVERSIZED -> new IssuerServer.Canned(200, "application/json", oversizedJwks());
           case EMPTY_KEY_SET -> new IssuerServer.Canned(200, "application/json", "{\"keys\":[]}");
         };
@@ -385,8 +384,8 @@ public final class TestIssuer implements AutoCloseable {
 
   /**
    * Serves exactly {@code document} as the JWKS (HTTP 200, {@code application/json}) until {@link
-   * #restoreJwks()}: for key sets with {@code oct} keys, private members, duplicate kids, short
-   * RSA keys, or anything else a hostile or broken issuer might publish.
+   * #restoreJwks()}: for key sets with {@code oct} keys, private members, duplicate kids, short RSA
+   * keys, or anything else a hostile or broken issuer might publish.
    */
   public void serveRawJwks(String document) {
     server.serve(new IssuerServer.Canned(200, "application/json", document));
@@ -606,8 +605,8 @@ public final class TestIssuer implements AutoCloseable {
     /**
      * Checks the environment, generates the keys and starts serving.
      *
-     * @throws dev.planeguard.ConfigurationException if {@code AOS_MODE} (in the process
-     *     environment or one given to {@link #environment}) is preprod, prod or not a mode
+     * @throws dev.planeguard.ConfigurationException if {@code AOS_MODE} (in the process environment
+     *     or one given to {@link #environment}) is preprod, prod or not a mode
      * @throws java.io.UncheckedIOException if the port cannot be bound
      */
     public TestIssuer start() {
@@ -619,9 +618,7 @@ public final class TestIssuer implements AutoCloseable {
     }
   }
 
-  /**
-   * A hold on JWKS responses, from {@link #holdJwks()}. Closing it releases it.
-   */
+  /** A hold on JWKS responses, from {@link #holdJwks()}. Closing it releases it. */
   public static final class JwksHold implements AutoCloseable {
 
     /** How long {@link #awaitRequests(int)} waits before failing the test. */
@@ -635,8 +632,8 @@ public final class TestIssuer implements AutoCloseable {
 
     /**
      * Waits until at least {@code count} JWKS requests are waiting on this hold. This is not a
-     * timed assertion: it returns as soon as they arrive, and fails only if none came within
-     * {@link #GUARD}, which means the code under test never fetched.
+     * timed assertion: it returns as soon as they arrive, and fails only if none came within {@link
+     * #GUARD}, which means the code under test never fetched.
      *
      * @throws AssertionError if they did not arrive within {@link #GUARD}
      */
@@ -644,8 +641,13 @@ public final class TestIssuer implements AutoCloseable {
       try {
         if (!hold.awaitParked(count, GUARD)) {
           throw new AssertionError(
-              "expected " + count + " JWKS request(s) waiting on the hold, saw " + hold.parked()
-                  + " after " + GUARD.toSeconds() + " s");
+              "expected "
+                  + count
+                  + " JWKS request(s) waiting on the hold, saw "
+                  + hold.parked()
+                  + " after "
+                  + GUARD.toSeconds()
+                  + " s");
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
@@ -752,7 +754,8 @@ public final class TestIssuer implements AutoCloseable {
     /** {@code aud}: a string for one audience, an array for several. */
     public TokenBuilder audience(String... audiences) {
       if (audiences.length == 0) {
-        throw new IllegalArgumentException("name at least one audience, or use withoutClaim(\"aud\")");
+        throw new IllegalArgumentException(
+            "name at least one audience, or use withoutClaim(\"aud\")");
       }
       return claim("aud", audiences.length == 1 ? audiences[0] : List.of(audiences));
     }
@@ -772,9 +775,7 @@ public final class TestIssuer implements AutoCloseable {
       return claim("scope", String.join(" ", names));
     }
 
-    /**
-     * {@code iat}; also the base of the default {@code exp}. Default: the issuer clock's now.
-     */
+    /** {@code iat}; also the base of the default {@code exp}. Default: the issuer clock's now. */
     public TokenBuilder issuedAt(Instant iat) {
       this.issuedAt = requireNonNull(iat, "iat");
       claims.put("iat", COMPUTED);
@@ -927,8 +928,8 @@ public final class TestIssuer implements AutoCloseable {
 
     /**
      * Signs with HMAC and this secret instead of a private key; {@link #algorithm} must be {@code
-     * HS256}, {@code HS384} or {@code HS512}. For algorithm-confusion tests: an HMAC keyed with
-     * the issuer's public key must never verify. Any length is accepted.
+     * HS256}, {@code HS384} or {@code HS512}. For algorithm-confusion tests: an HMAC keyed with the
+     * issuer's public key must never verify. Any length is accepted.
      */
     public TokenBuilder hmacSecret(byte[] secret) {
       this.hmacSecret = secret.clone();
@@ -953,7 +954,8 @@ public final class TestIssuer implements AutoCloseable {
      */
     public String sign() {
       JWSAlgorithm alg = algorithm;
-      if (!algorithmSet && signingKid != null
+      if (!algorithmSet
+          && signingKid != null
           && KeyType.EC.equals(issuer.key(signingKid).getKeyType())) {
         alg = JWSAlgorithm.ES256;
       }
@@ -970,7 +972,9 @@ public final class TestIssuer implements AutoCloseable {
       if (unsecured) {
         return signingInput + ".";
       }
-      return signingInput + "." + (hmac ? hmac(alg, input) : signature(alg, requireNonNull(key), input));
+      return signingInput
+          + "."
+          + (hmac ? hmac(alg, input) : signature(alg, requireNonNull(key), input));
     }
 
     private String headerJson(JWSAlgorithm alg, @Nullable JWK key) {
@@ -1016,12 +1020,14 @@ public final class TestIssuer implements AutoCloseable {
         JWSSigner signer;
         if (key instanceof RSAKey rsa) {
           if (!JWSAlgorithm.Family.RSA.contains(alg)) {
-            throw new IllegalStateException(alg + " cannot be signed with RSA key " + key.getKeyID());
+            throw new IllegalStateException(
+                alg + " cannot be signed with RSA key " + key.getKeyID());
           }
           signer = new RSASSASigner(rsa);
         } else if (key instanceof ECKey ec) {
           if (!JWSAlgorithm.ES256.equals(alg)) {
-            throw new IllegalStateException(alg + " cannot be signed with P-256 key " + key.getKeyID());
+            throw new IllegalStateException(
+                alg + " cannot be signed with P-256 key " + key.getKeyID());
           }
           signer = new ECDSASigner(ec);
         } else {

@@ -49,8 +49,8 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * }
  * }</pre>
  *
- * <p>Before each test the extension undoes the previous test's faults: it brings the issuer back
- * up if it was taken down, ends JWKS faults ({@link TestIssuer#restoreJwks()}) and resets request
+ * <p>Before each test the extension undoes the previous test's faults: it brings the issuer back up
+ * if it was taken down, ends JWKS faults ({@link TestIssuer#restoreJwks()}) and resets request
  * counts. Keys, rotations and minted machine keys persist for the whole class. Tests of one class
  * that inject faults must not run concurrently with each other.
  *
@@ -161,7 +161,8 @@ public final class TestIssuerExtension
 
   @Override
   public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
-    startIfNeeded(context); // a constructor parameter of a per-test instance comes before beforeEach
+    startIfNeeded(
+        context); // a constructor parameter of a per-test instance comes before beforeEach
     return parameter.getParameter().getType() == TestKeys.class ? keys() : issuer();
   }
 

@@ -2,9 +2,9 @@ package dev.planeguard.test;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.planeguard.Mode;
 import dev.planeguard.keys.ApiKey;
 import dev.planeguard.keys.KeyRecord;
-import dev.planeguard.Mode;
 import dev.planeguard.test.internal.ProductionGuard;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -46,12 +46,12 @@ import org.jspecify.annotations.Nullable;
  * }</pre>
  *
  * <p>Keys are minted for mode {@code test} unless {@link KeyBuilder#mode} says otherwise; a key
- * works only in the mode it was minted for, so mint for the mode the service under test runs in
- * (or another one, to test {@code KEY_MODE_MISMATCH}).
+ * works only in the mode it was minted for, so mint for the mode the service under test runs in (or
+ * another one, to test {@code KEY_MODE_MISMATCH}).
  *
  * <p>Every change rewrites the whole file to a temporary file in the same directory and moves it
- * into place atomically, so a store that reloads the file never sees half a line. The file and
- * its temporary directory are readable by the owner only where the file system supports POSIX
+ * into place atomically, so a store that reloads the file never sees half a line. The file and its
+ * temporary directory are readable by the owner only where the file system supports POSIX
  * permissions.
  *
  * <p>Refuses to run when {@code AOS_MODE} is {@code preprod}, {@code prod} or unknown. Instances
@@ -193,8 +193,7 @@ public final class TestKeys implements AutoCloseable {
     return key;
   }
 
-  private synchronized void replace(
-      String id, java.util.function.UnaryOperator<KeyRecord> change) {
+  private synchronized void replace(String id, java.util.function.UnaryOperator<KeyRecord> change) {
     for (int i = 0; i < lines.size(); i++) {
       if (lines.get(i) instanceof KeyRecord r && r.id().equals(id)) {
         lines.set(i, change.apply(r));

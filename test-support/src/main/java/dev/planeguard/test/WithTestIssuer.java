@@ -9,8 +9,8 @@ import java.lang.annotation.Target;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Starts a {@link TestIssuer} with the default settings for the annotated test class, and lets
- * test methods, lifecycle methods and constructors declare {@link TestIssuer} and {@link TestKeys}
+ * Starts a {@link TestIssuer} with the default settings for the annotated test class, and lets test
+ * methods, lifecycle methods and constructors declare {@link TestIssuer} and {@link TestKeys}
  * parameters. Shorthand for {@code @ExtendWith(TestIssuerExtension.class)}; register a {@link
  * TestIssuerExtension} field instead to change the issuer's settings.
  *

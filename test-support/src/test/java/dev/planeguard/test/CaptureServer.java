@@ -15,8 +15,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.ToIntFunction;
 
 /**
- * A raw-socket server that records every request head byte for byte (ISO-8859-1) and answers
- * with a status chosen by the test (0: hang up without an answer). Shows what the parity kit really puts on the wire.
+ * A raw-socket server that records every request head byte for byte (ISO-8859-1) and answers with a
+ * status chosen by the test (0: hang up without an answer). Shows what the parity kit really puts
+ * on the wire.
  */
 final class CaptureServer implements AutoCloseable {
 
@@ -57,8 +58,7 @@ final class CaptureServer implements AutoCloseable {
         }
         OutputStream out = s.getOutputStream();
         out.write(
-            ("HTTP/1.1 " + answer + " X\r\nContent-Length: 0\r\n"
-                    + "Connection: close\r\n\r\n")
+            ("HTTP/1.1 " + answer + " X\r\nContent-Length: 0\r\n" + "Connection: close\r\n\r\n")
                 .getBytes(StandardCharsets.ISO_8859_1));
         out.flush();
       } catch (IOException e) {
@@ -73,9 +73,10 @@ final class CaptureServer implements AutoCloseable {
     int state = 0; // counts the bytes of "\r\n\r\n" seen in a row
     while ((b = in.read()) >= 0) {
       head.write(b);
-      state = (b == '\r' && (state == 0 || state == 2)) || (b == '\n' && (state == 1 || state == 3))
-          ? state + 1
-          : 0;
+      state =
+          (b == '\r' && (state == 0 || state == 2)) || (b == '\n' && (state == 1 || state == 3))
+              ? state + 1
+              : 0;
       if (state == 4) {
         break;
       }

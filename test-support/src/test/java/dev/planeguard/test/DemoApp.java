@@ -14,8 +14,8 @@ import java.util.concurrent.Executors;
 
 /**
  * A small HTTP application on the JDK's server for the parity kit's own tests: a routing table on
- * the decoded path, behind an auth layer that subclasses supply — planeguard's {@code Enforcer},
- * or a deliberately naive one.
+ * the decoded path, behind an auth layer that subclasses supply — planeguard's {@code Enforcer}, or
+ * a deliberately naive one.
  */
 abstract class DemoApp implements AutoCloseable {
 
@@ -78,8 +78,7 @@ abstract class DemoApp implements AutoCloseable {
     try (exchange) {
       int status = authorize(exchange);
       if (status == 0) {
-        Integer handled =
-            HANDLERS.get(exchange.getRequestMethod() + " " + dispatchPath(exchange));
+        Integer handled = HANDLERS.get(exchange.getRequestMethod() + " " + dispatchPath(exchange));
         status = handled == null ? 404 : handled;
       }
       exchange.sendResponseHeaders(status, -1);

@@ -11,10 +11,9 @@ import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The demo application behind planeguard's {@link Enforcer}, with real verifiers: a Nimbus
- * verifier against the test issuer's JWKS and a verifier over the test key file. Hands the engine
- * the raw request target and the path the application will dispatch on, as the servlet filter
- * does.
+ * The demo application behind planeguard's {@link Enforcer}, with real verifiers: a Nimbus verifier
+ * against the test issuer's JWKS and a verifier over the test key file. Hands the engine the raw
+ * request target and the path the application will dispatch on, as the servlet filter does.
  */
 final class EnforcingApp extends DemoApp {
 

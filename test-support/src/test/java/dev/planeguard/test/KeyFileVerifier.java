@@ -1,14 +1,14 @@
 package dev.planeguard.test;
 
-import dev.planeguard.keys.ApiKey;
 import dev.planeguard.Detail;
-import dev.planeguard.keys.KeyRecord;
-import dev.planeguard.keys.KeyVerifier;
 import dev.planeguard.MachinePrincipal;
 import dev.planeguard.Mode;
 import dev.planeguard.Reason;
 import dev.planeguard.SandboxPrincipal;
 import dev.planeguard.Verification;
+import dev.planeguard.keys.ApiKey;
+import dev.planeguard.keys.KeyRecord;
+import dev.planeguard.keys.KeyVerifier;
 import java.time.Instant;
 
 /**

@@ -2,11 +2,11 @@ package dev.planeguard.test;
 
 import com.sun.net.httpserver.HttpExchange;
 import dev.planeguard.Access;
-import dev.planeguard.keys.ApiKey;
 import dev.planeguard.Mode;
 import dev.planeguard.Plane;
 import dev.planeguard.Rule;
 import dev.planeguard.Verification;
+import dev.planeguard.keys.ApiKey;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
@@ -132,7 +132,8 @@ final class NaiveApp extends DemoApp {
     ByteArrayOutputStream out = new ByteArrayOutputStream(s.length());
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
-      if (c == '%' && i + 2 < s.length()
+      if (c == '%'
+          && i + 2 < s.length()
           && Character.digit(s.charAt(i + 1), 16) >= 0
           && Character.digit(s.charAt(i + 2), 16) >= 0) {
         out.write(Character.digit(s.charAt(i + 1), 16) * 16 + Character.digit(s.charAt(i + 2), 16));

@@ -3,8 +3,8 @@ package dev.planeguard.test;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.planeguard.keys.ApiKey;
 import dev.planeguard.Plane;
+import dev.planeguard.keys.ApiKey;
 import java.net.URI;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -12,8 +12,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The parity kit against real servers: it passes on an application behind planeguard's engine,
- * and fails — naming the exact variant — on applications that read paths naively.
+ * The parity kit against real servers: it passes on an application behind planeguard's engine, and
+ * fails — naming the exact variant — on applications that read paths naively.
  */
 class PathConfusionKitTest {
 
@@ -171,9 +171,7 @@ class PathConfusionKitTest {
       assertThat(requestLines(server.heads()))
           .contains("GET /app/healthz HTTP/1.1", "GET /app/healthz/ HTTP/1.1")
           .allSatisfy(
-              line ->
-                  assertThat(line)
-                      .matches("GET (/app/|http://127\\.0\\.0\\.1:\\d+/app/).*"));
+              line -> assertThat(line).matches("GET (/app/|http://127\\.0\\.0\\.1:\\d+/app/).*"));
     }
   }
 

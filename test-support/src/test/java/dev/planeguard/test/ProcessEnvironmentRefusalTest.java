@@ -11,8 +11,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * The refusal reads the real process environment: a child JVM started with {@code AOS_MODE} set
- * is refused (or not), without this JVM's environment being touched.
+ * The refusal reads the real process environment: a child JVM started with {@code AOS_MODE} set is
+ * refused (or not), without this JVM's environment being touched.
  */
 class ProcessEnvironmentRefusalTest {
 

@@ -4,8 +4,8 @@ import dev.planeguard.ConfigurationException;
 
 /**
  * Run in a child JVM by {@link ProcessEnvironmentRefusalTest}: starts a {@link TestIssuer} or a
- * {@link TestKeys} file with whatever environment the child was given, prints the outcome and
- * exits 0 if it started, 3 if it was refused.
+ * {@link TestKeys} file with whatever environment the child was given, prints the outcome and exits
+ * 0 if it started, 3 if it was refused.
  */
 public final class RefusalProbe {
 

@@ -24,8 +24,8 @@ import org.junit.platform.testkit.engine.EngineTestKit;
 import org.junit.platform.testkit.engine.Events;
 
 /**
- * The extension's lifecycle, observed by running small test classes on the JUnit engine: one
- * issuer per class, faults undone between tests, everything closed afterwards.
+ * The extension's lifecycle, observed by running small test classes on the JUnit engine: one issuer
+ * per class, faults undone between tests, everything closed afterwards.
  */
 class TestIssuerExtensionTest {
 
@@ -36,13 +36,19 @@ class TestIssuerExtensionTest {
     ISSUERS.clear();
     KEY_FILES.clear();
     Events events =
-        EngineTestKit.engine("junit-jupiter").selectors(selectClass(scenario)).execute().testEvents();
+        EngineTestKit.engine("junit-jupiter")
+            .selectors(selectClass(scenario))
+            .execute()
+            .testEvents();
     events.failed().stream()
-        .forEach(e -> e.getPayload(org.junit.platform.engine.TestExecutionResult.class)
-            .flatMap(org.junit.platform.engine.TestExecutionResult::getThrowable)
-            .ifPresent(t -> {
-              throw new AssertionError("scenario test failed", t);
-            }));
+        .forEach(
+            e ->
+                e.getPayload(org.junit.platform.engine.TestExecutionResult.class)
+                    .flatMap(org.junit.platform.engine.TestExecutionResult::getThrowable)
+                    .ifPresent(
+                        t -> {
+                          throw new AssertionError("scenario test failed", t);
+                        }));
     return events;
   }
 

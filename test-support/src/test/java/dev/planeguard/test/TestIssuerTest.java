@@ -73,7 +73,8 @@ class TestIssuerTest {
   @Test
   void rs256TokensVerifyWithNimbusAgainstTheJwksUrl() throws Exception {
     String token =
-        shared.token()
+        shared
+            .token()
             .subject("alice")
             .sessionId("sess_1")
             .authorizedParty("https://app.example.test")
@@ -84,7 +85,9 @@ class TestIssuerTest {
     JWTClaimsSet claims = nimbus(shared).process(token, null);
 
     assertThat(claims.getSubject()).isEqualTo("alice");
-    assertThat(claims.getIssuer()).isEqualTo(shared.issuerId()).isEqualTo(shared.baseUri().toString());
+    assertThat(claims.getIssuer())
+        .isEqualTo(shared.issuerId())
+        .isEqualTo(shared.baseUri().toString());
     assertThat(claims.getAudience()).containsExactly(TestIssuer.DEFAULT_AUDIENCE);
     assertThat(claims.getStringClaim("sid")).isEqualTo("sess_1");
     assertThat(claims.getStringClaim("azp")).isEqualTo("https://app.example.test");
@@ -157,7 +160,8 @@ class TestIssuerTest {
       JWTClaimsSet defaults = claims(issuer.token().sign());
       JWTClaimsSet custom =
           claims(
-              issuer.token()
+              issuer
+                  .token()
                   .issuedAt(NOW.minusSeconds(60))
                   .notBefore(NOW.minusSeconds(30))
                   .expiresIn(Duration.ofSeconds(90))
@@ -177,7 +181,8 @@ class TestIssuerTest {
   @Test
   void claimsCanBeReplacedRemovedOrNulled() throws Exception {
     String token =
-        shared.token()
+        shared
+            .token()
             .issuer("https://other.example.test")
             .audience("a", "b")
             .withoutClaim("sub")
@@ -206,7 +211,11 @@ class TestIssuerTest {
     String good = shared.token().sign();
     String[] parts = good.split("\\.");
     String tampered =
-        parts[0] + "." + Base64URL.encode("{\"sub\":\"mallory\",\"exp\":9999999999}") + "." + parts[2];
+        parts[0]
+            + "."
+            + Base64URL.encode("{\"sub\":\"mallory\",\"exp\":9999999999}")
+            + "."
+            + parts[2];
     byte[] publicKeyBytes =
         shared.publicKey(shared.currentKid(KeyType.RSA)).toRSAKey().toPublicKey().getEncoded();
 
@@ -236,7 +245,8 @@ class TestIssuerTest {
     String kid = shared.currentKid(KeyType.RSA);
     Map<String, Object> embedded = shared.publicKey(kid).toJSONObject();
     String token =
-        shared.token()
+        shared
+            .token()
             .critical("exp", "planeguard-ext")
             .header("planeguard-ext", true)
             .header("jwk", embedded)
@@ -257,8 +267,7 @@ class TestIssuerTest {
         .containsEntry("x5u", "https://evil.example.test/cert.pem");
     assertThat(verifiesWithIssuerKey(shared, token)).isTrue();
 
-    assertThat(header(shared.token().withoutType().withoutKid().sign()))
-        .containsOnlyKeys("alg");
+    assertThat(header(shared.token().withoutType().withoutKid().sign())).containsOnlyKeys("alg");
     assertThat(header(shared.token().kid("../../etc/passwd\n").sign()))
         .containsEntry("kid", "../../etc/passwd\n");
     assertThat(header(shared.token().header("alg", "none").sign())).containsEntry("alg", "none");
@@ -365,7 +374,9 @@ class TestIssuerTest {
       HttpResponse<String> missing = get(issuer.baseUri().resolve("/nope"));
       HttpResponse<String> post =
           HTTP.send(
-              HttpRequest.newBuilder(issuer.jwksUri()).POST(HttpRequest.BodyPublishers.noBody()).build(),
+              HttpRequest.newBuilder(issuer.jwksUri())
+                  .POST(HttpRequest.BodyPublishers.noBody())
+                  .build(),
               HttpResponse.BodyHandlers.ofString());
 
       assertThat(missing.statusCode()).isEqualTo(404);
@@ -539,8 +550,7 @@ class TestIssuerTest {
 
   @Test
   void anExtraEnvironmentCanOnlyAddARefusal() {
-    assertThatThrownBy(
-            () -> TestIssuer.builder().environment(Map.of("AOS_MODE", " Prod ")).start())
+    assertThatThrownBy(() -> TestIssuer.builder().environment(Map.of("AOS_MODE", " Prod ")).start())
         .isInstanceOf(dev.planeguard.ConfigurationException.class)
         .hasMessageContaining("AOS_MODE")
         .hasMessageContaining("real signed test tokens belong to local and test only");
@@ -625,7 +635,9 @@ class TestIssuerTest {
   }
 
   static List<String> publishedKids(TestIssuer issuer) throws Exception {
-    return JWKSet.parse(get(issuer.jwksUri()).body()).getKeys().stream().map(JWK::getKeyID).toList();
+    return JWKSet.parse(get(issuer.jwksUri()).body()).getKeys().stream()
+        .map(JWK::getKeyID)
+        .toList();
   }
 
   static JWTClaimsSet claims(String token) throws Exception {

@@ -3,9 +3,9 @@ package dev.planeguard.test;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.planeguard.Mode;
 import dev.planeguard.keys.ApiKey;
 import dev.planeguard.keys.KeyRecord;
-import dev.planeguard.Mode;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -58,7 +58,9 @@ class TestKeysTest {
       assertThat(prod.value()).startsWith("aos_mk_prod_");
       List<KeyRecord> records =
           Files.readAllLines(keys.file()).stream().map(KeyRecord::parseJsonLine).toList();
-      assertThat(records).extracting(KeyRecord::id).containsExactly(sandbox.id(), prod.id(), revoked.id());
+      assertThat(records)
+          .extracting(KeyRecord::id)
+          .containsExactly(sandbox.id(), prod.id(), revoked.id());
       assertThat(records.get(0).kind()).isEqualTo(ApiKey.Kind.SANDBOX);
       assertThat(records.get(0).tenant()).isNull();
       assertThat(records.get(1).notAfter()).isEqualTo(notAfter);
@@ -80,13 +82,15 @@ class TestKeysTest {
 
       List<String> lines = Files.readAllLines(keys.file());
       assertThat(lines).hasSize(4);
-      assertThat(KeyRecord.parseJsonLine(lines.get(0)).status()).isEqualTo(KeyRecord.Status.REVOKED);
+      assertThat(KeyRecord.parseJsonLine(lines.get(0)).status())
+          .isEqualTo(KeyRecord.Status.REVOKED);
       assertThat(lines.get(1)).isEqualTo("# a comment the store must skip");
       assertThat(lines.get(2)).isEmpty();
       assertThat(KeyRecord.parseJsonLine(lines.get(3)).notAfter()).isEqualTo(past);
 
       keys.notAfter(second, null);
-      assertThat(KeyRecord.parseJsonLine(Files.readAllLines(keys.file()).get(3)).notAfter()).isNull();
+      assertThat(KeyRecord.parseJsonLine(Files.readAllLines(keys.file()).get(3)).notAfter())
+          .isNull();
       // No temporary files are left beside the key file.
       try (var files = Files.list(keys.file().getParent())) {
         assertThat(files).containsExactly(keys.file());
@@ -100,8 +104,10 @@ class TestKeysTest {
       keys.appendLine("{\"id\":\"broken\"");
       assertThat(Files.readAllLines(keys.file())).containsExactly("{\"id\":\"broken\"");
       assertThat(keys.records()).isEmpty();
-      assertThatThrownBy(() -> keys.appendLine("a\nb")).isInstanceOf(IllegalArgumentException.class);
-      assertThatThrownBy(() -> keys.appendLine("a\rb")).isInstanceOf(IllegalArgumentException.class);
+      assertThatThrownBy(() -> keys.appendLine("a\nb"))
+          .isInstanceOf(IllegalArgumentException.class);
+      assertThatThrownBy(() -> keys.appendLine("a\rb"))
+          .isInstanceOf(IllegalArgumentException.class);
     }
   }
 
@@ -154,7 +160,8 @@ class TestKeysTest {
     }
 
     assertThat(Files.readAllLines(file)).hasSize(1);
-    Assumptions.assumeTrue(FileSystems.getDefault().supportedFileAttributeViews().contains("posix"));
+    Assumptions.assumeTrue(
+        FileSystems.getDefault().supportedFileAttributeViews().contains("posix"));
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
         .isEqualTo("rw-------");
   }

@@ -8,8 +8,8 @@ import jakarta.servlet.http.HttpServletRequestWrapper;
 
 /**
  * A request the engine authenticated: {@link #getUserPrincipal()} is the planeguard {@link
- * Principal}, {@link #getRemoteUser()} its id, {@link #getAuthType()} the scheme of its
- * credential, and {@link #isUserInRole} answers from its scopes.
+ * Principal}, {@link #getRemoteUser()} its id, {@link #getAuthType()} the scheme of its credential,
+ * and {@link #isUserInRole} answers from its scopes.
  */
 public final class AuthenticatedRequest extends HttpServletRequestWrapper {
 

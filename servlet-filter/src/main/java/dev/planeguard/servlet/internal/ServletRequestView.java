@@ -11,9 +11,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * One dispatch of a servlet request as the engine sees it. Nothing is decoded or normalised here:
- * the raw request URI minus the application's context path is the engine's {@link #path()}, and
- * the container's decoded {@code servletPath + pathInfo} is its {@link #containerPath()}, which
- * the engine requires to equal its own single decode of the raw path.
+ * the raw request URI minus the application's context path is the engine's {@link #path()}, and the
+ * container's decoded {@code servletPath + pathInfo} is its {@link #containerPath()}, which the
+ * engine requires to equal its own single decode of the raw path.
  *
  * <p>Which request URI and servlet path belong to a dispatch (Servlet 6.0, section 9.3 and 9.4):
  *
@@ -28,8 +28,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>If the raw URI does not begin with the context path exactly as the application declares it
  * (for example {@code /c%74x/...} or {@code /ctx;x=1/...} for context {@code /ctx}, which some
- * containers map to the context), the whole raw URI becomes the path and the container path is
- * the empty string, which never equals a decoded path: the request is refused with {@code
+ * containers map to the context), the whole raw URI becomes the path and the container path is the
+ * empty string, which never equals a decoded path: the request is refused with {@code
  * PATH_MISMATCH} (or an earlier firewall defect). A missing include attribute gives an empty path,
  * which the firewall refuses.
  */

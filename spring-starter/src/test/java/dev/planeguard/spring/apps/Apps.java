@@ -38,7 +38,8 @@ public final class Apps {
   public static class Secured {
     @Bean
     SecurityFilterChain chain(HttpSecurity http) throws Exception {
-      return http.authorizeHttpRequests(a -> a.requestMatchers("/healthz").permitAll().anyRequest().authenticated())
+      return http.authorizeHttpRequests(
+              a -> a.requestMatchers("/healthz").permitAll().anyRequest().authenticated())
           .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
           .csrf(c -> c.disable())
           .build();
@@ -71,7 +72,8 @@ public final class Apps {
           "type", auth.getClass().getSimpleName(),
           "name", auth.getName(),
           "principal", ((Principal) auth.getPrincipal()).plane().id(),
-          "authorities", auth.getAuthorities().stream().map(GrantedAuthority::getAuthority).toList());
+          "authorities",
+              auth.getAuthorities().stream().map(GrantedAuthority::getAuthority).toList());
     }
 
     @PostMapping("/api/v1/runs")

@@ -1,12 +1,9 @@
 package dev.planeguard.spring.apps;
 
 import dev.planeguard.Access;
-import dev.planeguard.keys.ApiKey;
 import dev.planeguard.AuditEvent;
 import dev.planeguard.Decision;
 import dev.planeguard.HumanPrincipal;
-import dev.planeguard.keys.KeyFile;
-import dev.planeguard.keys.KeyRecord;
 import dev.planeguard.MachinePrincipal;
 import dev.planeguard.Mode;
 import dev.planeguard.Plane;
@@ -17,6 +14,9 @@ import dev.planeguard.annotation.DebugRoute;
 import dev.planeguard.annotation.HumanPlane;
 import dev.planeguard.annotation.MachinePlane;
 import dev.planeguard.annotation.PublicRoute;
+import dev.planeguard.keys.ApiKey;
+import dev.planeguard.keys.KeyFile;
+import dev.planeguard.keys.KeyRecord;
 import dev.planeguard.servlet.PlaneGuardFilter;
 import dev.planeguard.spring.PlaneGuardCustomizer;
 import dev.planeguard.test.PathConfusionKit;
@@ -59,9 +59,9 @@ import org.springframework.web.bind.annotation.RestController;
  * expressions, suffixes, {@code params=}, {@code headers=} and {@code consumes=} conditions beside
  * broader handlers of another plane, HEAD served by GET handlers, a method override, a servlet
  * path); each records what it saw when it ran. {@link #EXPECTED} says, written by hand from the
- * annotations and {@code differential.policy}, what every handler requires, and {@link
- * #violations} checks each run against it. The request model ({@link #generate}) is shared by the
- * differential test and the fuzz test.
+ * annotations and {@code differential.policy}, what every handler requires, and {@link #violations}
+ * checks each run against it. The request model ({@link #generate}) is shared by the differential
+ * test and the fuzz test.
  */
 public final class DifferentialApp {
 
@@ -129,7 +129,8 @@ public final class DifferentialApp {
 
     @Override
     public String toString() {
-      return access.id() + (access == Access.DEBUG && plane != null ? " plane=" + plane.id() : "")
+      return access.id()
+          + (access == Access.DEBUG && plane != null ? " plane=" + plane.id() : "")
           + (scopes.isEmpty() ? "" : " scopes=" + String.join(",", new TreeSet<>(scopes)));
     }
   }
@@ -168,8 +169,8 @@ public final class DifferentialApp {
    * What is wrong with one handler run, for a request the application answered in {@code mode}:
    * nothing for a public handler; otherwise the allowing decision's rule must have the handler's
    * access and plane, at least its scopes, and cover the method the handler saw, and the caller
-   * must be of that plane and hold those scopes. A deny handler never runs, nor a debug handler
-   * in prod.
+   * must be of that plane and hold those scopes. A deny handler never runs, nor a debug handler in
+   * prod.
    */
   public static List<String> violations(Run run, Mode mode) {
     List<String> found = new ArrayList<>();
@@ -467,8 +468,8 @@ public final class DifferentialApp {
   }
 
   /**
-   * A test issuer whose keys the application reads from a file (no network at run time), two
-   * tokens and two machine keys in a key file. Close it after the applications.
+   * A test issuer whose keys the application reads from a file (no network at run time), two tokens
+   * and two machine keys in a key file. Close it after the applications.
    */
   public static final class Fixture implements AutoCloseable {
     final TestIssuer issuer;
@@ -721,19 +722,61 @@ public final class DifferentialApp {
   /** Values for variable segments: some match the regular expressions and the suffix, some not. */
   static final List<String> VALUES =
       List.of(
-          "123", "7", "abc", "intro", "Abc", "x.png", "logo.png", "x.PNG", "secret.txt", "a.b",
-          "reports", "runs", "info", "index", "x.png.txt", "_", "%61bc", "12a", "");
+          "123",
+          "7",
+          "abc",
+          "intro",
+          "Abc",
+          "x.png",
+          "logo.png",
+          "x.PNG",
+          "secret.txt",
+          "a.b",
+          "reports",
+          "runs",
+          "info",
+          "index",
+          "x.png.txt",
+          "_",
+          "%61bc",
+          "12a",
+          "");
 
   /** Segments of the application's paths, for paths assembled at random. */
   static final List<String> SEGMENTS =
       List.of(
-          "docs", "img", "feedback", "site", "reports", "q", "h", "c", "any", "ops", "debug",
-          "info", "api", "runs", "actuator", "health", "svc", "error");
+          "docs",
+          "img",
+          "feedback",
+          "site",
+          "reports",
+          "q",
+          "h",
+          "c",
+          "any",
+          "ops",
+          "debug",
+          "info",
+          "api",
+          "runs",
+          "actuator",
+          "health",
+          "svc",
+          "error");
 
   static final List<String> QUERIES =
       List.of(
-          "", "", "", "preview", "preview=1", "_method=DELETE", "_method=PUT", "_method=PATCH",
-          "_method=delete", "preview&_method=DELETE", "_method=GET");
+          "",
+          "",
+          "",
+          "preview",
+          "preview=1",
+          "_method=DELETE",
+          "_method=PUT",
+          "_method=PATCH",
+          "_method=delete",
+          "preview&_method=DELETE",
+          "_method=GET");
 
   static final List<String> CONTENT_TYPES =
       List.of("text/plain", "application/x-www-form-urlencoded", "application/json");
@@ -775,7 +818,11 @@ public final class DifferentialApp {
           new Template("GET", "/h/{}/{}", "", Credential.MACHINE_UNSCOPED, false, null),
           new Template("POST", "/c/{}", "", Credential.NONE, false, "text/plain"),
           new Template(
-              "POST", "/c/{}", "", Credential.HUMAN_SCOPED, false,
+              "POST",
+              "/c/{}",
+              "",
+              Credential.HUMAN_SCOPED,
+              false,
               "application/x-www-form-urlencoded"),
           new Template("POST", "/c/{}/{}", "", Credential.HUMAN_SCOPED, false, "application/json"),
           new Template("PATCH", "/any/{}", "", Credential.HUMAN_UNSCOPED, false, null),
@@ -865,8 +912,7 @@ public final class DifferentialApp {
   }
 
   /** Characters of a free-form segment: anything printable that may stand in a path. */
-  private static final String ALPHABET =
-      "abcxyzABCXYZ0129.-_~!$&'()*+,;=:@%/\\";
+  private static final String ALPHABET = "abcxyzABCXYZ0129.-_~!$&'()*+,;=:@%/\\";
 
   /** A short free-form segment (printable ASCII, no query or fragment). */
   private static String text(Choices c) {

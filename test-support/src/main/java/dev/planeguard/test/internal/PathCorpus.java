@@ -9,9 +9,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The path-confusion corpus: ways to write a request target that some HTTP component (a proxy, a
- * container, a framework's matcher, a security filter) may read as the canonical path while
- * another reads it differently. A safe service answers each with 400 or exactly as it answers the
- * canonical path.
+ * container, a framework's matcher, a security filter) may read as the canonical path while another
+ * reads it differently. A safe service answers each with 400 or exactly as it answers the canonical
+ * path.
  *
  * <p>Covers dot segments (raw, percent-encoded, double-encoded, {@code %u}-encoded, overlong
  * UTF-8), {@code ..;} and other path parameters, {@code //}, encoded and raw slashes and
@@ -49,12 +49,13 @@ public final class PathCorpus {
   public static List<Variant> variants(
       String origin, String context, String path, List<String> decoys) {
     List<Variant> out = new ArrayList<>();
-    Adder add = (technique, target, other) -> {
-      String full = context + target;
-      if (!target.equals(path)) {
-        out.add(new Variant(technique, full, other));
-      }
-    };
+    Adder add =
+        (technique, target, other) -> {
+          String full = context + target;
+          if (!target.equals(path)) {
+            out.add(new Variant(technique, full, other));
+          }
+        };
 
     int cut = path.lastIndexOf('/');
     String parent = path.substring(0, cut); // "" for a one-segment path
@@ -84,11 +85,14 @@ public final class PathCorpus {
       add.add("dot-dot with path parameter (..;)", parent + "/" + PROBE + "/..;/" + last, false);
       add.add("dot with path parameter (.;)", parent + "/.;/" + last, false);
       add.add(
-          "double-encoded dot-dot (%252e%252e)", parent + "/" + PROBE + "/%252e%252e/" + last, false);
+          "double-encoded dot-dot (%252e%252e)",
+          parent + "/" + PROBE + "/%252e%252e/" + last, false);
       add.add("%u-encoded dot-dot (%u002e)", parent + "/" + PROBE + "/%u002e%u002e/" + last, false);
-      add.add("overlong UTF-8 dot-dot (%c0%ae)", parent + "/" + PROBE + "/%c0%ae%c0%ae/" + last, false);
+      add.add(
+          "overlong UTF-8 dot-dot (%c0%ae)", parent + "/" + PROBE + "/%c0%ae%c0%ae/" + last, false);
       add.add("dot-dot and encoded slash (..%2f)", parent + "/" + PROBE + "/..%2f" + last, false);
-      add.add("dot-dot and encoded backslash (..%5c)", parent + "/" + PROBE + "/..%5c" + last, false);
+      add.add(
+          "dot-dot and encoded backslash (..%5c)", parent + "/" + PROBE + "/..%5c" + last, false);
       add.add("dot-dot and backslash (..\\)", parent + "/" + PROBE + "/..\\" + last, false);
     }
     add.add("trailing dot segment", stripTrailingSlash(path) + "/.", false);
@@ -214,7 +218,8 @@ public final class PathCorpus {
         continue;
       }
       if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) {
-        return path.substring(0, i) + String.format(Locale.ROOT, "%%%02x", (int) c)
+        return path.substring(0, i)
+            + String.format(Locale.ROOT, "%%%02x", (int) c)
             + path.substring(i + 1);
       }
     }

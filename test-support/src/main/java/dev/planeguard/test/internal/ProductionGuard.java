@@ -8,8 +8,8 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
- * Refuses to let the test kit run where production's auth rules apply. Real signed test tokens
- * and freshly minted keys belong to local and test only.
+ * Refuses to let the test kit run where production's auth rules apply. Real signed test tokens and
+ * freshly minted keys belong to local and test only.
  */
 public final class ProductionGuard {
 
@@ -44,9 +44,16 @@ public final class ProductionGuard {
           SHOWABLE.matcher(value.trim()).matches() ? "\"" + value.trim() + "\"" : "(not shown)";
       String message =
           mode == null
-              ? "is " + shown + ", which is not local, test, preprod or prod, so "
-                  + component + " cannot tell that it is outside production and refuses to start"
-              : "is " + mode.id() + ", so " + component + " refuses to start: it signs real tokens"
+              ? "is "
+                  + shown
+                  + ", which is not local, test, preprod or prod, so "
+                  + component
+                  + " cannot tell that it is outside production and refuses to start"
+              : "is "
+                  + mode.id()
+                  + ", so "
+                  + component
+                  + " refuses to start: it signs real tokens"
                   + " and mints real keys, and real signed test tokens belong to local and test"
                   + " only";
       throw new ConfigurationException(
@@ -55,7 +62,9 @@ public final class ProductionGuard {
               new Problem(
                   MODE_VARIABLE,
                   message,
-                  "run tests with " + MODE_VARIABLE + " unset, local or test, and keep"
+                  "run tests with "
+                      + MODE_VARIABLE
+                      + " unset, local or test, and keep"
                       + " planeguard-test in test scope (it must never be on a production class"
                       + " path)")));
     }

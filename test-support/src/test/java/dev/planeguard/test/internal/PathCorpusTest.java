@@ -54,7 +54,8 @@ class PathCorpusTest {
     assertThat(targets("", "/a", "/x/y/z"))
         .contains("/x/y/z/../../../a", "/x/y/z/..;/..;/..;/a", "/x/y/z/..%2f..%2f..%2fa");
     // A decoy equal to the route, or the root, is not a decoy.
-    assertThat(targets("", "/a", "/a/", "/")).noneMatch(s -> s.startsWith("/a/..") || s.startsWith("/.."));
+    assertThat(targets("", "/a", "/a/", "/"))
+        .noneMatch(s -> s.startsWith("/a/..") || s.startsWith("/.."));
   }
 
   @Test

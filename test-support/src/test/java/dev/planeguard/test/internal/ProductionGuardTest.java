@@ -28,7 +28,8 @@ class ProductionGuardTest {
   void unknownModesAreRefusedToo(String mode) {
     assertThatThrownBy(() -> ProductionGuard.check("TestKeys", Map.of("AOS_MODE", mode)))
         .isInstanceOf(ConfigurationException.class)
-        .hasMessageContaining("AOS_MODE: is \"" + mode + "\", which is not local, test, preprod or prod")
+        .hasMessageContaining(
+            "AOS_MODE: is \"" + mode + "\", which is not local, test, preprod or prod")
         .hasMessageContaining("TestKeys cannot tell that it is outside production");
   }
 
@@ -54,7 +55,9 @@ class ProductionGuardTest {
     assertThatCode(() -> ProductionGuard.check("TestIssuer", unset, Map.of("AOS_MODE", "test")))
         .doesNotThrowAnyException();
     assertThatThrownBy(
-            () -> ProductionGuard.check("TestIssuer", Map.of("AOS_MODE", "test"), Map.of("AOS_MODE", "prod")))
+            () ->
+                ProductionGuard.check(
+                    "TestIssuer", Map.of("AOS_MODE", "test"), Map.of("AOS_MODE", "prod")))
         .isInstanceOf(ConfigurationException.class);
   }
 }

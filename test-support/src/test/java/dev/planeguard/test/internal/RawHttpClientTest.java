@@ -50,7 +50,8 @@ class RawHttpClientTest {
         .isInstanceOf(IOException.class)
         .hasMessage("not an HTTP/1.x status line");
     assertThatThrownBy(() -> exchange("HTTP/1.1 2x0 OK\r\n")).isInstanceOf(IOException.class);
-    assertThatThrownBy(() -> exchange("")).isInstanceOf(IOException.class)
+    assertThatThrownBy(() -> exchange(""))
+        .isInstanceOf(IOException.class)
         .hasMessage("the connection closed before a status line");
   }
 

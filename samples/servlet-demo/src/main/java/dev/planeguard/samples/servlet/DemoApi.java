@@ -87,17 +87,35 @@ final class DemoApi {
   /** The caller as JSON; never a token or key. */
   static String describe(Principal principal) {
     if (principal instanceof HumanPrincipal h) {
-      return "{\"plane\":\"human\",\"subject\":" + quote(h.subject()) + ",\"issuer\":"
-          + quote(h.issuer()) + ",\"sessionId\":" + nullable(h.sessionId()) + ",\"tenant\":"
-          + nullable(h.tenant()) + ",\"scopes\":" + array(h.scopes()) + "}";
+      return "{\"plane\":\"human\",\"subject\":"
+          + quote(h.subject())
+          + ",\"issuer\":"
+          + quote(h.issuer())
+          + ",\"sessionId\":"
+          + nullable(h.sessionId())
+          + ",\"tenant\":"
+          + nullable(h.tenant())
+          + ",\"scopes\":"
+          + array(h.scopes())
+          + "}";
     }
     if (principal instanceof MachinePrincipal m) {
-      return "{\"plane\":\"machine\",\"keyId\":" + quote(m.keyId()) + ",\"tenant\":"
-          + nullable(m.tenant()) + ",\"scopes\":" + array(m.scopes()) + "}";
+      return "{\"plane\":\"machine\",\"keyId\":"
+          + quote(m.keyId())
+          + ",\"tenant\":"
+          + nullable(m.tenant())
+          + ",\"scopes\":"
+          + array(m.scopes())
+          + "}";
     }
     SandboxPrincipal s = (SandboxPrincipal) principal;
-    return "{\"plane\":\"human\",\"sandbox\":true,\"keyId\":" + quote(s.keyId()) + ",\"tenant\":"
-        + nullable(s.tenant()) + ",\"scopes\":" + array(s.scopes()) + "}";
+    return "{\"plane\":\"human\",\"sandbox\":true,\"keyId\":"
+        + quote(s.keyId())
+        + ",\"tenant\":"
+        + nullable(s.tenant())
+        + ",\"scopes\":"
+        + array(s.scopes())
+        + "}";
   }
 
   /** {@code GET /api/v1/accounts/me}: who the filter says the caller is. */
@@ -132,8 +150,7 @@ final class DemoApi {
         return;
       }
       String id = "run-" + next.getAndIncrement();
-      String run =
-          "{\"id\":" + quote(id) + ",\"createdBy\":" + quote(req.getRemoteUser()) + "}";
+      String run = "{\"id\":" + quote(id) + ",\"createdBy\":" + quote(req.getRemoteUser()) + "}";
       runs.put(id, run);
       json(resp, 201, run);
     }
@@ -161,9 +178,15 @@ final class DemoApi {
       json(
           resp,
           200,
-          "{\"route\":" + quote(req.getServletPath()) + ",\"routes\":"
-              + array(List.of("/api/v1/accounts/me", "/api/v1/runs", "/api/v1/telemetry/events",
-                  "/healthz"))
+          "{\"route\":"
+              + quote(req.getServletPath())
+              + ",\"routes\":"
+              + array(
+                  List.of(
+                      "/api/v1/accounts/me",
+                      "/api/v1/runs",
+                      "/api/v1/telemetry/events",
+                      "/healthz"))
               + "}");
     }
   }

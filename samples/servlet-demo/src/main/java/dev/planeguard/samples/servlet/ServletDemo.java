@@ -1,15 +1,15 @@
 package dev.planeguard.samples.servlet;
 
-import dev.planeguard.keys.ApiKey;
 import dev.planeguard.ConfigurationException;
 import dev.planeguard.ContractSpec;
 import dev.planeguard.Enforcer;
-import dev.planeguard.keys.KeyRecord;
-import dev.planeguard.keys.KeyStore;
 import dev.planeguard.Mode;
 import dev.planeguard.PlaneGuard;
 import dev.planeguard.PlaneGuardSettings;
 import dev.planeguard.Problem;
+import dev.planeguard.keys.ApiKey;
+import dev.planeguard.keys.KeyRecord;
+import dev.planeguard.keys.KeyStore;
 import dev.planeguard.servlet.PlaneGuardFilter;
 import dev.planeguard.test.TestIssuer;
 import java.io.IOException;
@@ -102,7 +102,8 @@ public final class ServletDemo implements AutoCloseable {
     }
 
     // Demo only, and only in local mode: what is not configured is made up on loopback.
-    boolean local = Mode.LOCAL == Mode.parse(String.valueOf(env.get(ContractSpec.MODE_VARIABLE)).strip());
+    boolean local =
+        Mode.LOCAL == Mode.parse(String.valueOf(env.get(ContractSpec.MODE_VARIABLE)).strip());
     @Nullable String demoToken = null;
     if (local && blank(env.get(PlaneGuardSettings.Setting.HUMAN_ISSUER.variable()))) {
       TestIssuer localIssuer =
@@ -113,7 +114,12 @@ public final class ServletDemo implements AutoCloseable {
               .withJwks(localIssuer.jwksUri().toString())
               .withAudiences(List.of(localIssuer.audience())));
       demoToken =
-          localIssuer.token().subject("demo-user").claim("org_id", "demo").scope("runs:read").sign();
+          localIssuer
+              .token()
+              .subject("demo-user")
+              .claim("org_id", "demo")
+              .scope("runs:read")
+              .sign();
     }
     ApiKey demoKey = null;
     if (local && blank(env.get(PlaneGuardSettings.Setting.MACHINE_KEYS_FILE.variable()))) {
@@ -180,14 +186,17 @@ public final class ServletDemo implements AutoCloseable {
     out.println("curl -i " + base + "/healthz");
     if (demoToken != null) {
       out.println("# human plane: a token from the local issuer (valid for one hour)");
-      out.println("curl -i -H 'Authorization: Bearer " + demoToken + "' " + base + "/api/v1/accounts/me");
+      out.println(
+          "curl -i -H 'Authorization: Bearer " + demoToken + "' " + base + "/api/v1/accounts/me");
     }
     if (demoKey != null) {
       out.println("# machine plane: the demo key (shown once; it lives in memory only)");
       out.println("curl -i -H 'X-AOS-Key: " + demoKey.value() + "' " + base + "/api/v1/runs");
-      out.println("curl -i -X POST -H 'X-AOS-Key: " + demoKey.value() + "' " + base + "/api/v1/runs");
+      out.println(
+          "curl -i -X POST -H 'X-AOS-Key: " + demoKey.value() + "' " + base + "/api/v1/runs");
       out.println("# mistakes: a machine key on a human route, a token on a machine route");
-      out.println("curl -i -H 'X-AOS-Key: " + demoKey.value() + "' " + base + "/api/v1/accounts/me");
+      out.println(
+          "curl -i -H 'X-AOS-Key: " + demoKey.value() + "' " + base + "/api/v1/accounts/me");
     }
     if (demoToken != null) {
       out.println("curl -i -H 'Authorization: Bearer " + demoToken + "' " + base + "/api/v1/runs");

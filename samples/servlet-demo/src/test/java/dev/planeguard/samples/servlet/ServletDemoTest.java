@@ -3,9 +3,9 @@ package dev.planeguard.samples.servlet;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.planeguard.keys.ApiKey;
 import dev.planeguard.ConfigurationException;
 import dev.planeguard.Problem;
+import dev.planeguard.keys.ApiKey;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.URI;
@@ -30,7 +30,8 @@ class ServletDemoTest {
 
   @BeforeAll
   void start() throws Exception {
-    demo = ServletDemo.start(Map.of("AOS_MODE", "local", "DB_AUTHORITY", "local", "SERVER_PORT", "0"));
+    demo =
+        ServletDemo.start(Map.of("AOS_MODE", "local", "DB_AUTHORITY", "local", "SERVER_PORT", "0"));
     token = demo.demoToken();
     key = demo.demoKey();
     assertThat(token).isNotNull();
@@ -77,7 +78,8 @@ class ServletDemoTest {
     assertThat(created.statusCode()).isEqualTo(201);
     assertThat(created.body()).contains("\"createdBy\":\"" + key.id() + "\"");
     assertThat(send("GET", "/api/v1/runs", "X-AOS-Key", key.value()).statusCode()).isEqualTo(200);
-    assertThat(send("GET", "/api/v1/runs/run-1", "X-AOS-Key", key.value()).body()).contains("run-1");
+    assertThat(send("GET", "/api/v1/runs/run-1", "X-AOS-Key", key.value()).body())
+        .contains("run-1");
     assertThat(send("POST", "/api/v1/telemetry/events", "X-AOS-Key", key.value()).statusCode())
         .isEqualTo(202);
   }
@@ -87,8 +89,10 @@ class ServletDemoTest {
     HttpResponse<String> keyOnHuman = send("GET", "/api/v1/accounts/me", "X-AOS-Key", key.value());
     assertThat(keyOnHuman.statusCode()).isEqualTo(401);
     assertThat(keyOnHuman.body()).contains("\"reason\":\"CROSS_PLANE_CREDENTIAL\"");
-    assertThat(keyOnHuman.headers().firstValue("WWW-Authenticate")).hasValue("Bearer realm=\"api\"");
-    HttpResponse<String> tokenOnMachine = send("GET", "/api/v1/runs", "Authorization", "Bearer " + token);
+    assertThat(keyOnHuman.headers().firstValue("WWW-Authenticate"))
+        .hasValue("Bearer realm=\"api\"");
+    HttpResponse<String> tokenOnMachine =
+        send("GET", "/api/v1/runs", "Authorization", "Bearer " + token);
     assertThat(tokenOnMachine.statusCode()).isEqualTo(401);
     assertThat(tokenOnMachine.headers().firstValue("WWW-Authenticate"))
         .hasValue("ApiKey realm=\"api\", header=\"X-AOS-Key\"");
@@ -109,7 +113,9 @@ class ServletDemoTest {
   @Test
   void debugRoutesAnswerOnTheHumanPlaneInLocal() throws Exception {
     assertThat(send("GET", "/__debug/openapi_inspect").statusCode()).isEqualTo(401);
-    assertThat(send("GET", "/__debug/openapi_inspect", "Authorization", "Bearer " + token).statusCode())
+    assertThat(
+            send("GET", "/__debug/openapi_inspect", "Authorization", "Bearer " + token)
+                .statusCode())
         .isEqualTo(200);
   }
 
@@ -128,7 +134,9 @@ class ServletDemoTest {
   @Test
   void outsideLocalNothingDefaults() {
     assertThatThrownBy(
-            () -> ServletDemo.start(Map.of("AOS_MODE", "prod", "DB_AUTHORITY", "neon", "SERVER_PORT", "0")))
+            () ->
+                ServletDemo.start(
+                    Map.of("AOS_MODE", "prod", "DB_AUTHORITY", "neon", "SERVER_PORT", "0")))
         .isInstanceOfSatisfying(
             ConfigurationException.class,
             e ->

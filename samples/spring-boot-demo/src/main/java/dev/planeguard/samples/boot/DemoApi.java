@@ -88,7 +88,8 @@ final class DemoApi {
     ResponseEntity<Map<String, Object>> create(HttpServletRequest request) {
       String id = "run-" + next.getAndIncrement();
       String caller = request.getRemoteUser();
-      Map<String, Object> run = caller == null ? Map.of("id", id) : Map.of("id", id, "createdBy", caller);
+      Map<String, Object> run =
+          caller == null ? Map.of("id", id) : Map.of("id", id, "createdBy", caller);
       runs.put(id, run);
       return ResponseEntity.status(HttpStatus.CREATED).body(run);
     }
@@ -119,7 +120,8 @@ final class DemoApi {
     @GetMapping({"/__debug/openapi_inspect", "/__debug/openapi_nocache"})
     Map<String, Object> inspect(HttpServletRequest request) {
       return Map.of(
-          "route", request.getServletPath(),
+          "route",
+          request.getServletPath(),
           "routes",
           List.of("/api/v1/accounts/me", "/api/v1/runs", "/api/v1/telemetry/events", "/healthz"));
     }

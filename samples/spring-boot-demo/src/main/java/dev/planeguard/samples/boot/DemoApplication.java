@@ -1,10 +1,10 @@
 package dev.planeguard.samples.boot;
 
-import dev.planeguard.keys.ApiKey;
 import dev.planeguard.Enforcer;
+import dev.planeguard.Mode;
+import dev.planeguard.keys.ApiKey;
 import dev.planeguard.keys.KeyFile;
 import dev.planeguard.keys.KeyRecord;
-import dev.planeguard.Mode;
 import dev.planeguard.test.TestIssuer;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -39,20 +39,21 @@ import org.springframework.core.env.SystemEnvironmentPropertySource;
  * <p>With {@code AOS_MODE=local} and neither {@code PLANEGUARD_HUMAN_ISSUER} nor {@code
  * PLANEGUARD_HUMAN_JWKS_URI} set, it starts the test kit's issuer on loopback (real keys, really
  * signed tokens; it refuses to start in any other mode); without {@code
- * PLANEGUARD_MACHINE_KEYS_FILE}, it creates a key file with one machine key. It prints a {@code curl}
- * command for each plane and each cross-plane mistake, and writes the demo token and key to {@code
- * demo-token} and {@code demo-key} in {@code PLANEGUARD_DEMO_OUTPUT} (a new temporary directory by
- * default), for scripts. In any other mode nothing is made up: configure it like any service.
+ * PLANEGUARD_MACHINE_KEYS_FILE}, it creates a key file with one machine key. It prints a {@code
+ * curl} command for each plane and each cross-plane mistake, and writes the demo token and key to
+ * {@code demo-token} and {@code demo-key} in {@code PLANEGUARD_DEMO_OUTPUT} (a new temporary
+ * directory by default), for scripts. In any other mode nothing is made up: configure it like any
+ * service.
  */
 @SpringBootApplication
 public class DemoApplication {
 
   /**
    * Stops startup, before the server listens, when planeguard is not in the application and the
-   * mode is not {@code local}. The demo's routes check no credential themselves: with the
-   * starter's auto-configuration excluded (Spring's own {@code spring.autoconfigure.exclude}, which
-   * {@code benchmarks/e2e.sh} uses to measure the demo without planeguard) they would be open to
-   * anyone. planeguard has no switch that turns it off; this guards the demo against Spring's.
+   * mode is not {@code local}. The demo's routes check no credential themselves: with the starter's
+   * auto-configuration excluded (Spring's own {@code spring.autoconfigure.exclude}, which {@code
+   * benchmarks/e2e.sh} uses to measure the demo without planeguard) they would be open to anyone.
+   * planeguard has no switch that turns it off; this guards the demo against Spring's.
    */
   @Bean
   static SmartInitializingSingleton planeGuardRequiredOutsideLocal(
@@ -99,7 +100,8 @@ public class DemoApplication {
       app.addListeners(
           (ApplicationReadyEvent e) ->
               local.printUsage(
-                  System.out, e.getApplicationContext().getEnvironment().getProperty("local.server.port")));
+                  System.out,
+                  e.getApplicationContext().getEnvironment().getProperty("local.server.port")));
       app.addListeners((ContextClosedEvent e) -> local.close());
     }
     try {
@@ -119,7 +121,8 @@ public class DemoApplication {
     final @Nullable ApiKey key;
     final Path output;
 
-    private LocalDemo(@Nullable TestIssuer issuer, @Nullable String token, @Nullable ApiKey key, Path output) {
+    private LocalDemo(
+        @Nullable TestIssuer issuer, @Nullable String token, @Nullable ApiKey key, Path output) {
       this.issuer = issuer;
       this.token = token;
       this.key = key;
@@ -138,12 +141,14 @@ public class DemoApplication {
               : Files.createDirectories(Path.of(out));
       TestIssuer issuer = null;
       String token = null;
-      if (blank(env.get("PLANEGUARD_HUMAN_ISSUER")) && blank(env.get("PLANEGUARD_HUMAN_JWKS_URI"))) {
+      if (blank(env.get("PLANEGUARD_HUMAN_ISSUER"))
+          && blank(env.get("PLANEGUARD_HUMAN_JWKS_URI"))) {
         issuer = TestIssuer.builder().tokenLifetime(Duration.ofHours(1)).environment(env).start();
         properties.put("planeguard.human.issuer", issuer.issuerId());
         properties.put("planeguard.human.jwks-uri", issuer.jwksUri().toString());
         properties.put("planeguard.human.audiences", issuer.audience());
-        token = issuer.token().subject("demo-user").claim("org_id", "demo").scope("runs:read").sign();
+        token =
+            issuer.token().subject("demo-user").claim("org_id", "demo").scope("runs:read").sign();
         secretFile(output.resolve("demo-token"), token);
       }
       ApiKey key = null;
@@ -167,7 +172,9 @@ public class DemoApplication {
     private static void secretFile(Path file, String value) throws IOException {
       Files.deleteIfExists(file);
       try {
-        Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.createFile(
+            file,
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
       } catch (UnsupportedOperationException e) {
         Files.createFile(file);
       }
@@ -192,11 +199,19 @@ public class DemoApplication {
       out.println("# a JWT on a machine route: 401 CROSS_PLANE_CREDENTIAL");
       out.println("curl -i " + base + "/api/v1/runs -H 'Authorization: Bearer " + t + "'");
       out.println("# both at once: 400 AMBIGUOUS_CREDENTIALS");
-      out.println("curl -i " + base + "/api/v1/runs -H 'X-AOS-Key: " + k + "' -H 'Authorization: Bearer " + t + "'");
+      out.println(
+          "curl -i "
+              + base
+              + "/api/v1/runs -H 'X-AOS-Key: "
+              + k
+              + "' -H 'Authorization: Bearer "
+              + t
+              + "'");
       out.println("# an unmapped route: 404, like any missing page");
       out.println("curl -i " + base + "/api/v1/admin");
       out.println("# a debug route (404 in prod): 200 with a human token");
-      out.println("curl -i " + base + "/__debug/openapi_inspect -H 'Authorization: Bearer " + t + "'");
+      out.println(
+          "curl -i " + base + "/__debug/openapi_inspect -H 'Authorization: Bearer " + t + "'");
       out.println("# the route table, with each rule's origin (a debug route too)");
       out.println("curl -s " + base + "/actuator/planeguard -H 'Authorization: Bearer " + t + "'");
       out.println();

@@ -2,10 +2,10 @@ package dev.planeguard.samples.boot;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.planeguard.Mode;
 import dev.planeguard.keys.ApiKey;
 import dev.planeguard.keys.KeyFile;
 import dev.planeguard.keys.KeyRecord;
-import dev.planeguard.Mode;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,8 +20,8 @@ import org.springframework.context.ConfigurableApplicationContext;
 /**
  * The demo as a newcomer runs it ({@code AOS_MODE=local}, nothing else configured but a key file
  * with a second, unscoped key), over real HTTP with the local issuer's really signed token: each
- * outcome of the decision table, with the exact status, reason and headers, and the handler not
- * run on a deny.
+ * outcome of the decision table, with the exact status, reason and headers, and the handler not run
+ * on a deny.
  */
 class DemoApplicationTest {
 
@@ -137,7 +137,8 @@ class DemoApplicationTest {
 
   @Test
   void credentialInTheQueryIsRefused() {
-    HttpResponse<String> r = http.send("GET", "/api/v1/runs?api_key=" + writer, "X-AOS-Key", writer);
+    HttpResponse<String> r =
+        http.send("GET", "/api/v1/runs?api_key=" + writer, "X-AOS-Key", writer);
     assertThat(r.statusCode()).isEqualTo(400);
     assertThat(r.body()).contains("\"reason\":\"CREDENTIAL_IN_QUERY\"").doesNotContain(writer);
   }
@@ -146,7 +147,8 @@ class DemoApplicationTest {
   void unmappedRouteIsAPlain404() {
     HttpResponse<String> r = http.send("GET", "/api/v1/admin", "Authorization", bearer());
     assertThat(r.statusCode()).isEqualTo(404);
-    assertThat(r.body()).isEqualTo("{\"type\":\"about:blank\",\"title\":\"Not Found\",\"status\":404}");
+    assertThat(r.body())
+        .isEqualTo("{\"type\":\"about:blank\",\"title\":\"Not Found\",\"status\":404}");
   }
 
   @Test

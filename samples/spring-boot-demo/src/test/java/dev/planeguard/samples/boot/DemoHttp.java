@@ -20,7 +20,11 @@ final class DemoHttp {
   HttpResponse<String> send(String method, String path, String... headers) {
     HttpRequest.Builder b =
         HttpRequest.newBuilder(URI.create(base + path))
-            .method(method, method.equals("POST") ? HttpRequest.BodyPublishers.ofString("{}") : HttpRequest.BodyPublishers.noBody());
+            .method(
+                method,
+                method.equals("POST")
+                    ? HttpRequest.BodyPublishers.ofString("{}")
+                    : HttpRequest.BodyPublishers.noBody());
     if (method.equals("POST")) {
       b.header("Content-Type", "application/json");
     }

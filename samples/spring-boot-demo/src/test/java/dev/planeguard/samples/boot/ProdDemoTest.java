@@ -3,11 +3,11 @@ package dev.planeguard.samples.boot;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.planeguard.keys.ApiKey;
 import dev.planeguard.ConfigurationException;
+import dev.planeguard.Mode;
+import dev.planeguard.keys.ApiKey;
 import dev.planeguard.keys.KeyFile;
 import dev.planeguard.keys.KeyRecord;
-import dev.planeguard.Mode;
 import dev.planeguard.samples.extra.UncoveredController;
 import dev.planeguard.test.TestIssuer;
 import java.net.http.HttpResponse;
@@ -23,9 +23,9 @@ import org.junit.jupiter.api.io.TempDir;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
- * The demo configured as production would be: an https issuer whose keys are in a file, a prod
- * key file. Debug routes and the route table answer exactly like a missing page; a controller no
- * rule covers stops startup.
+ * The demo configured as production would be: an https issuer whose keys are in a file, a prod key
+ * file. Debug routes and the route table answer exactly like a missing page; a controller no rule
+ * covers stops startup.
  */
 class ProdDemoTest {
 

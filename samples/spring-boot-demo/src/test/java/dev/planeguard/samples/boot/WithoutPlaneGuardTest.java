@@ -31,8 +31,7 @@ class WithoutPlaneGuardTest {
   @ParameterizedTest
   @ValueSource(strings = {"prod", "preprod", "test", "PROD", "", "staging"})
   void refusesToStartOutsideLocalMode(String mode) {
-    Map<String, String> env =
-        Map.of("AOS_MODE", mode, "DB_AUTHORITY", "neon", "SERVER_PORT", "0");
+    Map<String, String> env = Map.of("AOS_MODE", mode, "DB_AUTHORITY", "neon", "SERVER_PORT", "0");
     assertThatThrownBy(() -> DemoApplication.start(env, EXCLUDE).close())
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("planeguard is not in this application")
