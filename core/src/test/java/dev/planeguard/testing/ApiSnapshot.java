@@ -19,6 +19,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.TreeSet;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
 import java.util.stream.Stream;
 
 /**
@@ -81,28 +83,53 @@ public final class ApiSnapshot {
     }
     TreeSet<String> lines = new TreeSet<>();
     for (String pkg : packages) {
-      Path dir = root.resolve(pkg.replace('.', '/'));
-      if (!Files.isDirectory(dir)) {
-        throw new IllegalStateException("no compiled classes of " + pkg + " in " + root);
-      }
-      try (Stream<Path> files = Files.list(dir)) {
-        for (Path file : files.toList()) {
-          String name = file.getFileName().toString();
-          if (!name.endsWith(".class")
-              || name.equals("package-info.class")
-              || name.equals("module-info.class")) {
-            continue;
-          }
-          Class<?> type = load(pkg + "." + name.substring(0, name.length() - 6), anchor);
-          if (visible(type)) {
-            describe(type, lines);
-          }
+      for (String name : classNames(root, pkg)) {
+        if (name.equals("package-info") || name.equals("module-info")) {
+          continue;
         }
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
+        Class<?> type = load(pkg + "." + name, anchor);
+        if (visible(type)) {
+          describe(type, lines);
+        }
       }
     }
     return String.join("\n", lines) + "\n";
+  }
+
+  /** The simple binary names of the classes directly in {@code pkg}, in a directory or a jar. */
+  private static List<String> classNames(Path root, String pkg) {
+    String dir = pkg.replace('.', '/');
+    List<String> names = new ArrayList<>();
+    try {
+      if (Files.isDirectory(root)) {
+        Path packageDir = root.resolve(dir);
+        if (!Files.isDirectory(packageDir)) {
+          throw new IllegalStateException("no compiled classes of " + pkg + " in " + root);
+        }
+        try (Stream<Path> files = Files.list(packageDir)) {
+          files.map(f -> f.getFileName().toString()).forEach(n -> addClass(n, names));
+        }
+      } else {
+        try (JarFile jar = new JarFile(root.toFile())) {
+          jar.stream()
+              .map(JarEntry::getName)
+              .filter(n -> n.startsWith(dir + "/") && n.indexOf('/', dir.length() + 1) < 0)
+              .forEach(n -> addClass(n.substring(dir.length() + 1), names));
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    if (names.isEmpty()) {
+      throw new IllegalStateException("no compiled classes of " + pkg + " in " + root);
+    }
+    return names;
+  }
+
+  private static void addClass(String fileName, List<String> names) {
+    if (fileName.endsWith(".class")) {
+      names.add(fileName.substring(0, fileName.length() - ".class".length()));
+    }
   }
 
   private static Class<?> load(String name, Class<?> anchor) {

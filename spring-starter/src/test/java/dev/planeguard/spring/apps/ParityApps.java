@@ -55,7 +55,7 @@ public final class ParityApps {
   public static class Docs {
     @PublicRoute
     @GetMapping("/docs/{page:[a-z]+}")
-    public String page(@PathVariable String page) {
+    public String page(@PathVariable("page") String page) {
       RAN.add("Docs#page");
       return "page " + page;
     }
@@ -69,7 +69,7 @@ public final class ParityApps {
 
     @PublicRoute
     @GetMapping("/img/{name}.png")
-    public String png(@PathVariable String name) {
+    public String png(@PathVariable("name") String name) {
       RAN.add("Docs#png");
       return "png " + name;
     }
@@ -125,13 +125,13 @@ public final class ParityApps {
   @RestController
   public static class Site {
     @GetMapping("/site/reports/{id}")
-    public String report(@PathVariable String id) {
+    public String report(@PathVariable("id") String id) {
       RAN.add("Site#report");
       return "report " + id;
     }
 
     @GetMapping("/site/{page}")
-    public String page(@PathVariable String page) {
+    public String page(@PathVariable("page") String page) {
       RAN.add("Site#page");
       return "page " + page;
     }
