@@ -11,10 +11,13 @@ import org.jspecify.annotations.Nullable;
  * The environment contract of a running process: its mode, its database authority and role, and
  * what the mode allows. Immutable, and valid by construction: the only way to get one is to parse
  * an environment through a {@link ContractSpec}, which refuses every invalid combination.
+ * <!-- example: Contract.fromEnvironment -->
  *
  * <pre>{@code
  * Contract contract = Contract.fromEnvironment();   // AOS_MODE, DB_AUTHORITY, ...
- * if (contract.mode() == Mode.PROD) { ... }
+ * if (contract.mode() == Mode.PROD) {
+ *   // ...
+ * }
  * }</pre>
  */
 public final class Contract {

@@ -23,6 +23,7 @@ import org.slf4j.LoggerFactory;
  * The decision engine: applies the decision table to one request and returns a {@link Decision}.
  * Adapters (the servlet filter, the Spring starter, the CLI) call {@link #decide} and hold no
  * policy logic of their own.
+ * <!-- example: Enforcer.builder -->
  *
  * <pre>{@code
  * Enforcer enforcer = Enforcer.builder()

@@ -21,6 +21,7 @@ import org.jspecify.annotations.Nullable;
 /**
  * One trusted issuer of human-plane JWTs and how its tokens are checked. Immutable; build one per
  * issuer and give them to {@link JwtVerifier.Builder#issuer}.
+ * <!-- example: HumanIssuer.builders -->
  *
  * <pre>{@code
  * HumanIssuer okta = HumanIssuer.oidc("https://example.okta.com/oauth2/default")

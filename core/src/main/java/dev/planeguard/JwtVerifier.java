@@ -43,6 +43,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Verifies human-plane JWTs for one or more {@link HumanIssuer}s. Thread-safe; build one per
  * application and {@link #close()} it on shutdown.
+ * <!-- example: JwtVerifier.builder -->
  *
  * <pre>{@code
  * JwtVerifier verifier = JwtVerifier.builder()

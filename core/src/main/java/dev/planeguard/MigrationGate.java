@@ -35,6 +35,8 @@ import org.jspecify.annotations.Nullable;
  *       cannot be asked, migrations are refused.
  * </ol>
  *
+ * <!-- example: MigrationGate.requireAllowed -->
+ *
  * <pre>{@code
  * MigrationGate gate = MigrationGate.fromEnvironment();
  * try (Connection c = dataSource.getConnection()) {

@@ -22,11 +22,12 @@ import org.jspecify.annotations.Nullable;
  * its environment ({@link #fromEnvironment}), the command line from its flags. {@link
  * PlaneGuard#assemble} turns it into an {@link Enforcer}, running every startup check once and
  * listing every problem, so the same mistake gets the same message from every adapter.
+ * <!-- example: PlaneGuardSettings.fromEnvironment -->
  *
  * <pre>{@code
  * PlaneGuard planeguard =
  *     PlaneGuard.assemble(PlaneGuardSettings.fromEnvironment(System.getenv()).build());
- * new PlaneGuardFilter(planeguard.enforcer()).registerOn(servletContext);
+ * Enforcer enforcer = planeguard.enforcer();   // for the adapter: new PlaneGuardFilter(enforcer)
  * }</pre>
  *
  * <p>Values are kept as the adapter received them (strings, paths); each is parsed once, by the

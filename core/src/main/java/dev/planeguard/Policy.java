@@ -24,6 +24,7 @@ import org.jspecify.annotations.Nullable;
  * <h2>File format</h2>
  *
  * <p>One rule a line; {@code #} starts a comment:
+ * <!-- not java -->
  *
  * <pre>
  * # access   pattern                 options

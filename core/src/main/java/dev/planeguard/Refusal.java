@@ -13,6 +13,7 @@ import org.jspecify.annotations.Nullable;
  * How to answer a refused {@link Decision} over HTTP: the status, the {@code WWW-Authenticate} and
  * {@code Retry-After} headers, and an {@code application/problem+json} body (RFC 9457). Every
  * adapter renders refusals through this class, so a refusal looks the same on every HTTP stack.
+ * <!-- example: Refusal.of -->
  *
  * <pre>{@code
  * Decision decision = enforcer.decide(request);
@@ -27,6 +28,7 @@ import org.jspecify.annotations.Nullable;
  * <p>A JSON object with {@code type} ({@code about:blank}), {@code title} (the status phrase),
  * {@code status}, {@code reason} (the {@link Reason} code) and, when the matched rule has one,
  * {@code plane}:
+ * <!-- not java -->
  *
  * <pre>{@code
  * {"type":"about:blank","title":"Unauthorized","status":401,"reason":"MISSING_CREDENTIAL","plane":"human"}

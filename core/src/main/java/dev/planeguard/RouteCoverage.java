@@ -35,11 +35,12 @@ import org.slf4j.LoggerFactory;
  * handler runs only under a rule that covers it, or the request is refused as {@link
  * Reason#DISPATCH_MISMATCH}. At startup {@link #startupProblems} reports handlers that no rule
  * covers and handlers reachable under rules of another outcome.
+ * <!-- example: RouteCoverage.of -->
  *
  * <pre>{@code
- * List<RouteCoverage.Handler> handlers = ...;                  // from the framework, once
+ * // handlers: every handler of the framework, described once at startup
  * Policy policy = RouteCoverage.policy(filePolicy, handlers);   // file + annotations
- * Enforcer enforcer = Enforcer.builder().policy(policy)...build();
+ * Enforcer enforcer = builder.policy(policy).build();           // builder: contract, verifiers
  * RouteCoverage coverage = RouteCoverage.of(enforcer.policy(), handlers);
  * // at dispatch, with the decision the engine made at the edge:
  * Decision confirmed = enforcer.confirm(request, admitted, coverage.entry(handlerIndex));

@@ -23,13 +23,16 @@ import org.jspecify.annotations.Nullable;
  * MVC answer {@code HEAD} with the {@code GET} handler: a rule whose methods include {@code GET}
  * covers {@code HEAD} too (its {@link #methods()} name both), and a rule naming {@code HEAD}
  * without {@code GET} is invalid.
+ * <!-- example: Rule.factories -->
  *
  * <pre>{@code
- * Rule.human("/api/v1/accounts/**")
- * Rule.machine("/api/v1/runs/**").withScopes("runs:write").withMethods("POST", "PUT")
- * Rule.publicRoute("/healthz")
- * Rule.debug("/__debug/**", Plane.HUMAN)
- * Rule.deny("/api/v1/accounts/export")
+ * Policy policy = Policy.builder()
+ *     .rule(Rule.human("/api/v1/accounts/**"))
+ *     .rule(Rule.machine("/api/v1/runs/**").withScopes("runs:write").withMethods("POST", "PUT"))
+ *     .rule(Rule.publicRoute("/healthz"))
+ *     .rule(Rule.debug("/__debug/**", Plane.HUMAN))
+ *     .rule(Rule.deny("/api/v1/accounts/export"))
+ *     .build();
  * }</pre>
  *
  * @param access who may call the route

@@ -14,6 +14,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A machine or sandbox API key in planeguard's format:
+ * <!-- not java -->
  *
  * <pre>
  * {prefix}_{kind}_{mode}_{id}_{secret}_{check}

@@ -16,6 +16,7 @@ import org.jspecify.annotations.Nullable;
  * The fleet key store: key records in a database table that every instance of a service reads, so a
  * key revoked once is refused by all of them within a known bound. Plain JDBC, no ORM; the schema
  * for PostgreSQL ships in this jar as {@value #SCHEMA_RESOURCE} (a valid Flyway migration).
+ * <!-- example: JdbcKeyStore.builder -->
  *
  * <pre>{@code
  * JdbcKeyStore keys = JdbcKeyStore.builder(dataSource)

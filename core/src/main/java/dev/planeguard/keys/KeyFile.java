@@ -38,6 +38,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The key file: the embedded {@link KeyStore}, one {@link KeyRecord} a line (JSON Lines).
+ * <!-- not java -->
  *
  * <pre>{@code
  * # machine keys of the billing service

@@ -20,13 +20,14 @@ import org.jspecify.annotations.Nullable;
  * each: {@code KEY_CREATED}, {@code KEY_ROTATED}, {@code KEY_REVOKED} on the SLF4J logger {@code
  * planeguard.audit}, naming keys by id only. {@code planeguard keys} is a thin shell over this
  * class.
+ * <!-- example: KeyLifecycle.of -->
  *
  * <pre>{@code
  * try (KeyFile file = KeyFile.openOrCreate(Path.of("keys.jsonl"))) {
  *   KeyLifecycle keys = KeyLifecycle.of(file);
  *   KeyLifecycle.Issued issued =
  *       keys.create(ApiKey.Kind.MACHINE, Mode.PROD, "acme", Set.of("runs:write"), null);
- *   hand(issued.key().value());          // the plaintext, this once; only its hash is stored
+ *   String plaintext = issued.key().value();   // hand it over this once; only its hash is stored
  *
  *   keys.rotate(issued.record().id(), KeyLifecycle.DEFAULT_GRACE);  // successor; old key for 48 h
  *   keys.revoke(issued.record().id());                              // at once

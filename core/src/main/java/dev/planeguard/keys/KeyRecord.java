@@ -21,6 +21,7 @@ import org.jspecify.annotations.Nullable;
 /**
  * What a key store keeps about one key: never the key, only its {@link ApiKey#hash() hash}. One
  * record is one line of a key file (JSON Lines):
+ * <!-- not java -->
  *
  * <pre>{@code
  * {"id":"k7xq2m4p3ra3w5tz","kind":"mk","mode":"prod","hash":"sha256:…","tenant":"acme","scopes":["runs:write"],"status":"active","notAfter":"2027-01-01T00:00:00Z"}

@@ -57,6 +57,8 @@ import org.jspecify.annotations.Nullable;
  *   <tr><td>both {@code NAME_FILE} and {@code NAME} are set</td><td>warning</td><td>warning</td></tr>
  * </table>
  *
+ * <!-- example: Secrets.fromEnvironment -->
+ *
  * <pre>{@code
  * Secrets secrets = Secrets.fromEnvironment(contract.mode());
  * Optional<Secret> hs = secrets.require("PLANEGUARD_HUMAN_HS_SECRET");

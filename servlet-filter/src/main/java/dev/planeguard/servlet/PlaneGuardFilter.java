@@ -33,13 +33,16 @@ import org.jspecify.annotations.Nullable;
  * Enforcer}, and only an allowed dispatch reaches the rest of the filter chain. The filter holds no
  * policy of its own; it hands the engine the request as the container received it and writes the
  * answer.
+ * <!-- example: PlaneGuardFilter.registerOn -->
  *
  * <pre>{@code
  * public final class Startup implements ServletContainerInitializer {
+ *   @Override
  *   public void onStartup(Set<Class<?>> classes, ServletContext context) {
- *     Enforcer enforcer = Enforcer.builder()...build();
- *     new PlaneGuardFilter(enforcer).registerOn(context);   // first, before any other filter
- *     ...
+ *     PlaneGuard planeguard =
+ *         PlaneGuard.assemble(PlaneGuardSettings.fromEnvironment(System.getenv()).build());
+ *     new PlaneGuardFilter(planeguard.enforcer()).registerOn(context);  // before any other filter
+ *     // ... your own filters and servlets; planeguard.close() when the application stops
  *   }
  * }
  * }</pre>

@@ -7,6 +7,7 @@ import dev.planeguard.Enforcer;
  * is called, in {@link org.springframework.core.annotation.Order @Order}, with the builder after
  * the properties have been applied and before it is built. Use it for what properties do not cover,
  * such as an {@link dev.planeguard.AuditSink} of your own or a clock.
+ * <!-- example: PlaneGuardCustomizer -->
  *
  * <pre>{@code
  * @Bean

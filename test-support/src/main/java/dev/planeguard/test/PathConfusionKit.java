@@ -28,6 +28,7 @@ import org.jspecify.annotations.Nullable;
  * request with the same credentials. A difference means two components of the service (a proxy, the
  * container, the framework's router, an auth filter) read the same request as two different things
  * — the root of most authentication bypasses.
+ * <!-- example: PathConfusionKit.assertParity -->
  *
  * <pre>{@code
  * @Test
@@ -179,6 +180,7 @@ public final class PathConfusionKit {
    * that send requests of their own (a differential or fuzz test with its own oracle): every path
    * trick listed under "What it sends", each target written exactly as it goes on the wire, in a
    * stable order, without duplicates and without {@code path} itself.
+   * <!-- example: PathConfusionKit.pathVariants -->
    *
    * <pre>{@code
    * List<String> targets = PathConfusionKit.pathVariants("/api/v1/runs/42", List.of("/healthz"));

@@ -44,6 +44,7 @@ import org.jspecify.annotations.Nullable;
  * halves as a JWKS and an OpenID discovery document over HTTP on 127.0.0.1, and signs JWTs with
  * them. Nothing is faked: the service under test fetches the JWKS over HTTP and verifies every
  * signature exactly as it does in production.
+ * <!-- example: TestIssuer.start -->
  *
  * <pre>{@code
  * try (TestIssuer issuer = TestIssuer.start()) {
@@ -67,6 +68,7 @@ import org.jspecify.annotations.Nullable;
  * published with {@code use=sig} and their {@code alg}. Each key type has a <em>current</em> key,
  * used when a token does not name one. Keys can be created, published, retired (removed from the
  * JWKS but still able to sign, to produce tokens with an unpublished {@code kid}) and made current:
+ * <!-- example: TestIssuer.makeCurrent -->
  *
  * <pre>{@code
  * String old = issuer.currentKid(KeyType.RSA);
@@ -340,6 +342,7 @@ public final class TestIssuer implements AutoCloseable {
    * Holds JWKS requests: from now on each one waits until the hold is released (or the issuer stops
    * or is closed). The discovery document still answers. Use it to test what a verifier does while
    * a fetch is in flight, without sleeping:
+   * <!-- example: TestIssuer.holdJwks -->
    *
    * <pre>{@code
    * try (TestIssuer.JwksHold hold = issuer.holdJwks()) {
@@ -523,6 +526,7 @@ public final class TestIssuer implements AutoCloseable {
 
   /**
    * Settings of a {@link TestIssuer}; {@link #start()} makes one. Every setting has a default.
+   * <!-- example: TestIssuer.Builder -->
    *
    * <pre>{@code
    * TestIssuer issuer = TestIssuer.builder()
@@ -677,6 +681,7 @@ public final class TestIssuer implements AutoCloseable {
    * iat} = the issuer clock's now, {@code exp} = {@code iat} + the token lifetime; header {@code
    * alg=RS256}, {@code typ=JWT} and the current RSA key's {@code kid}. {@link #sign()} signs it
    * with a real private key.
+   * <!-- example: TestIssuer.TokenBuilder -->
    *
    * <pre>{@code
    * String token = issuer.token()

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * test class, started before the class's first test and closed after its last. Test methods,
  * lifecycle methods and constructors may declare {@link TestIssuer} and {@link TestKeys}
  * parameters.
+ * <!-- example: TestIssuerExtension.using -->
  *
  * <pre>{@code
  * class AccountsApiTest {

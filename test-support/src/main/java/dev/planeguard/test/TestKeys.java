@@ -29,6 +29,7 @@ import org.jspecify.annotations.Nullable;
  * {@code planeguard keys new} generates it; only its hashed record is written to the file (JSON
  * Lines, one record a line), and the plaintext is handed to the test once, as an {@link ApiKey}
  * whose {@code toString()} never shows the secret.
+ * <!-- example: TestKeys.inTemporaryFile -->
  *
  * <pre>{@code
  * try (TestKeys keys = TestKeys.inTemporaryFile()) {

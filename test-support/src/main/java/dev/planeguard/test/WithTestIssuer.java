@@ -13,6 +13,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * methods, lifecycle methods and constructors declare {@link TestIssuer} and {@link TestKeys}
  * parameters. Shorthand for {@code @ExtendWith(TestIssuerExtension.class)}; register a {@link
  * TestIssuerExtension} field instead to change the issuer's settings.
+ * <!-- example: WithTestIssuer -->
  *
  * <pre>{@code
  * @WithTestIssuer
