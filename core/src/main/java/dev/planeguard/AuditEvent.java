@@ -2,6 +2,8 @@ package dev.planeguard;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.planeguard.internal.Redaction;
+import dev.planeguard.internal.Text;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
@@ -22,7 +24,10 @@ public final class AuditEvent {
   private final Mode mode;
   private final String method;
   private final @Nullable String route;
-  private final String path;
+  // The path and request id as received when the engine made the event: sanitized on first read,
+  // so that an event no sink reads in full (an allow logged at DEBUG, a metric) costs no scan.
+  private final @Nullable String rawPath;
+  private @Nullable String path;
   private final @Nullable Plane plane;
   private final List<String> carriers;
   private final boolean allowed;
@@ -30,7 +35,8 @@ public final class AuditEvent {
   private final @Nullable Detail detail;
   private final @Nullable String principalId;
   private final @Nullable String tenant;
-  private final @Nullable String requestId;
+  private final @Nullable String rawRequestId;
+  private @Nullable String requestId;
   private final long durationNanos;
   private final boolean violation;
 
@@ -39,7 +45,11 @@ public final class AuditEvent {
     this.mode = requireNonNull(b.mode, "mode");
     this.method = requireNonNull(b.method, "method");
     this.route = b.route;
-    this.path = requireNonNull(b.path, "path");
+    if (b.path == null && b.rawPath == null) {
+      throw new NullPointerException("path");
+    }
+    this.path = b.path;
+    this.rawPath = b.rawPath;
     this.plane = b.plane;
     this.carriers = List.copyOf(b.carriers);
     this.allowed = b.allowed;
@@ -48,6 +58,7 @@ public final class AuditEvent {
     this.principalId = b.principalId;
     this.tenant = b.tenant;
     this.requestId = b.requestId;
+    this.rawRequestId = b.rawRequestId;
     this.durationNanos = b.durationNanos;
     this.violation = b.violation;
   }
@@ -79,7 +90,13 @@ public final class AuditEvent {
 
   /** The sanitized request path. */
   public String path() {
-    return path;
+    String p = path;
+    if (p == null) {
+      String raw = requireNonNull(rawPath);
+      p = Text.escape(Redaction.redact(raw.length() > 1024 ? raw.substring(0, 1024) : raw), 256);
+      path = p;
+    }
+    return p;
   }
 
   /** The plane the route requires, or {@code null}. */
@@ -119,7 +136,12 @@ public final class AuditEvent {
 
   /** The adapter's request id, or {@code null}. */
   public @Nullable String requestId() {
-    return requestId;
+    String id = requestId;
+    if (id == null && rawRequestId != null) {
+      id = Text.escape(Redaction.redact(rawRequestId), 64);
+      requestId = id;
+    }
+    return id;
   }
 
   /** How long the decision took. */
@@ -142,7 +164,7 @@ public final class AuditEvent {
     b.mode = mode;
     b.method = method;
     b.route = route;
-    b.path = path;
+    b.path = path();
     b.plane = plane;
     b.carriers = carriers;
     b.allowed = allowed;
@@ -150,7 +172,7 @@ public final class AuditEvent {
     b.detail = detail;
     b.principalId = principalId;
     b.tenant = tenant;
-    b.requestId = requestId;
+    b.requestId = requestId();
     b.durationNanos = durationNanos;
     b.violation = violation;
     return b;
@@ -163,7 +185,7 @@ public final class AuditEvent {
         && mode == e.mode
         && method.equals(e.method)
         && Objects.equals(route, e.route)
-        && path.equals(e.path)
+        && path().equals(e.path())
         && plane == e.plane
         && carriers.equals(e.carriers)
         && allowed == e.allowed
@@ -171,14 +193,14 @@ public final class AuditEvent {
         && detail == e.detail
         && Objects.equals(principalId, e.principalId)
         && Objects.equals(tenant, e.tenant)
-        && Objects.equals(requestId, e.requestId)
+        && Objects.equals(requestId(), e.requestId())
         && durationNanos == e.durationNanos
         && violation == e.violation;
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(time, mode, method, route, path, reason, principalId, requestId);
+    return Objects.hash(time, mode, method, route, path(), reason, principalId, requestId());
   }
 
   /** The decision and where it was made; every value was sanitized when the event was made. */
@@ -191,7 +213,7 @@ public final class AuditEvent {
         + ", "
         + method
         + " "
-        + path
+        + path()
         + (principalId == null ? "" : ", principal=" + principalId)
         + "}";
   }
@@ -203,6 +225,7 @@ public final class AuditEvent {
     private @Nullable String method;
     private @Nullable String route;
     private @Nullable String path;
+    private @Nullable String rawPath;
     private @Nullable Plane plane;
     private List<String> carriers = List.of();
     private boolean allowed;
@@ -211,6 +234,7 @@ public final class AuditEvent {
     private @Nullable String principalId;
     private @Nullable String tenant;
     private @Nullable String requestId;
+    private @Nullable String rawRequestId;
     private long durationNanos;
     private boolean violation;
 
@@ -270,6 +294,18 @@ public final class AuditEvent {
     public Builder principal(@Nullable String principalId, @Nullable String tenant) {
       this.principalId = principalId;
       this.tenant = tenant;
+      return this;
+    }
+
+    /** The request path as received; the event sanitizes it when it is first read. */
+    Builder rawPath(String path) {
+      this.rawPath = requireNonNull(path, "path");
+      return this;
+    }
+
+    /** The request id as received; the event sanitizes it when it is first read. */
+    Builder rawRequestId(@Nullable String requestId) {
+      this.rawRequestId = requestId;
       return this;
     }
 

@@ -2,7 +2,6 @@ package dev.planeguard;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.planeguard.internal.Redaction;
 import dev.planeguard.internal.RequestFirewall;
 import dev.planeguard.internal.Text;
 import dev.planeguard.keys.ApiKey;
@@ -483,24 +482,20 @@ public final class Enforcer {
     try {
       Rule rule = decision.rule();
       Principal principal = decision.principal();
-      String path = request.path();
-      String safePath =
-          Text.escape(Redaction.redact(path.length() > 1024 ? path.substring(0, 1024) : path), 256);
-      String requestId = request.requestId();
       AuditEvent event =
           AuditEvent.builder()
               .time(clock.instant())
               .mode(contract.mode())
               .method(Text.escape(request.method(), 16))
               .route(rule == null ? null : rule.pattern())
-              .path(safePath)
+              .rawPath(request.path())
               .plane(decision.plane())
               .carriers(carrierNames.get(carriers))
               .outcome(decision.allowed(), decision.reason(), decision.detail())
               .principal(
                   principal == null ? null : principal.id(),
                   principal == null ? null : principal.tenant())
-              .requestId(requestId == null ? null : Text.escape(Redaction.redact(requestId), 64))
+              .rawRequestId(request.requestId())
               .durationNanos(ticker.getAsLong() - started)
               .violation(decision.violation())
               .build();
