@@ -35,6 +35,7 @@ public final class AuditEvent {
   private final @Nullable Detail detail;
   private final @Nullable String principalId;
   private final @Nullable String tenant;
+  private final @Nullable String keyId;
   private final @Nullable String rawRequestId;
   private @Nullable String requestId;
   private final long durationNanos;
@@ -57,6 +58,7 @@ public final class AuditEvent {
     this.detail = b.detail;
     this.principalId = b.principalId;
     this.tenant = b.tenant;
+    this.keyId = b.keyId;
     this.requestId = b.requestId;
     this.rawRequestId = b.rawRequestId;
     this.durationNanos = b.durationNanos;
@@ -134,6 +136,16 @@ public final class AuditEvent {
     return tenant;
   }
 
+  /**
+   * The id of the machine or sandbox key the request presented, or {@code null}: set for an allow
+   * under a key and for a refusal of a well-formed key (its checksum holds) whether or not it
+   * verified, so that every use of one key, refused ones included, can be found. An id is the
+   * non-secret part of a key.
+   */
+  public @Nullable String keyId() {
+    return keyId;
+  }
+
   /** The adapter's request id, or {@code null}. */
   public @Nullable String requestId() {
     String id = requestId;
@@ -172,6 +184,7 @@ public final class AuditEvent {
     b.detail = detail;
     b.principalId = principalId;
     b.tenant = tenant;
+    b.keyId = keyId;
     b.requestId = requestId();
     b.durationNanos = durationNanos;
     b.violation = violation;
@@ -193,6 +206,7 @@ public final class AuditEvent {
         && detail == e.detail
         && Objects.equals(principalId, e.principalId)
         && Objects.equals(tenant, e.tenant)
+        && Objects.equals(keyId, e.keyId)
         && Objects.equals(requestId(), e.requestId())
         && durationNanos == e.durationNanos
         && violation == e.violation;
@@ -233,6 +247,7 @@ public final class AuditEvent {
     private @Nullable Detail detail;
     private @Nullable String principalId;
     private @Nullable String tenant;
+    private @Nullable String keyId;
     private @Nullable String requestId;
     private @Nullable String rawRequestId;
     private long durationNanos;
@@ -306,6 +321,12 @@ public final class AuditEvent {
     /** The request id as received; the event sanitizes it when it is first read. */
     Builder rawRequestId(@Nullable String requestId) {
       this.rawRequestId = requestId;
+      return this;
+    }
+
+    /** The id of the key the request presented (see {@link AuditEvent#keyId()}). */
+    public Builder keyId(@Nullable String keyId) {
+      this.keyId = keyId;
       return this;
     }
 

@@ -59,7 +59,8 @@ import org.slf4j.LoggerFactory;
  *   <tr><td>13</td><td>key revoked / expired / for another mode</td><td>401</td><td>REVOKED_KEY, EXPIRED_KEY, KEY_MODE_MISMATCH</td></tr>
  *   <tr><td>14</td><td>a scope the rule requires is missing</td><td>403</td><td>INSUFFICIENT_SCOPE</td></tr>
  *   <tr><td>15</td><td>tenant header disagrees with the caller's tenant</td><td>403</td><td>TENANT_MISMATCH</td></tr>
- *   <tr><td>16</td><td>the verifier cannot decide</td><td>503</td><td>VERIFIER_UNAVAILABLE</td></tr>
+ *   <tr><td>16</td><td>the verifier cannot decide; or the audit ledger cannot take the entry of an
+ *       allow (preprod, prod)</td><td>503</td><td>VERIFIER_UNAVAILABLE, AUDIT_UNAVAILABLE</td></tr>
  *   <tr><td>17</td><td>otherwise</td><td>allow</td><td>AUTHENTICATED</td></tr>
  *   <tr><td>18</td><td>after an allow, the handler the framework chose is not covered by the
  *       applied rule ({@link #confirm})</td><td>404</td><td>DISPATCH_MISMATCH</td></tr>
@@ -92,6 +93,7 @@ public final class Enforcer {
   private final @Nullable KeyVerifier machineKeyVerifier;
   private final @Nullable KeyVerifier sandboxKeyVerifier;
   private final AuditSink auditSink;
+  private final @Nullable AuditLedger ledger;
   private final Clock clock;
   private final LongSupplier ticker;
   private final String machineKeyHeader;
@@ -115,6 +117,7 @@ public final class Enforcer {
     this.machineKeyVerifier = b.machineKeyVerifier;
     this.sandboxKeyVerifier = b.sandboxKeyVerifier;
     this.auditSink = b.auditSink;
+    this.ledger = b.ledger;
     this.clock = b.clock;
     this.ticker = b.ticker;
     this.machineKeyHeader = b.machineKeyHeader;
@@ -178,7 +181,7 @@ public final class Enforcer {
     long started = ticker.getAsLong();
     Outcome o = evaluate(request);
     Decision decision = o.decision(request, retryAfterSeconds);
-    audit(request, decision, o.carriers, started);
+    audit(request, decision, o.carriers, o.reserved, started);
     return decision;
   }
 
@@ -233,29 +236,30 @@ public final class Enforcer {
         again = evaluate(request);
         Decision redecided = again.decision(request, retryAfterSeconds);
         if (!redecided.allowed()) {
-          audit(request, redecided, again.carriers, started);
+          audit(request, redecided, again.carriers, again.reserved, started);
           return redecided;
         }
         if (decision != null && decision.allowed() && !sameCaller(decision, redecided)) {
-          return mismatch(request, redecided.rule(), started);
+          return mismatch(request, redecided.rule(), again.reserved, started);
         }
         decision = redecided;
       }
       Rule rule = requireNonNull(decision.rule());
+      boolean reserved = again != null && again.reserved;
       if (handler.policy() != policy) {
         LOG.error("planeguard: a handler's coverage was computed for another policy; refusing");
-        return mismatch(request, rule, started);
+        return mismatch(request, rule, reserved, started);
       }
       if (!handler.accepts(rule, request.method())) {
-        return mismatch(request, rule, started);
+        return mismatch(request, rule, reserved, started);
       }
       if (again != null) {
-        audit(request, decision, again.carriers, started);
+        audit(request, decision, again.carriers, reserved, started);
       }
       return decision;
     } catch (RuntimeException | StackOverflowError e) {
       LOG.error("planeguard refused a dispatch after an internal error: {}", Text.describe(e));
-      return mismatch(request, null, started);
+      return mismatch(request, null, false, started);
     }
   }
 
@@ -270,11 +274,16 @@ public final class Enforcer {
         && Objects.equals(x.tenant(), y.tenant());
   }
 
-  private Decision mismatch(InboundRequest request, @Nullable Rule rule, long started) {
+  /**
+   * The row-18 refusal, audited; {@code reserved} says whether a re-decision took a place in the
+   * ledger for an allow, which this entry then uses.
+   */
+  private Decision mismatch(
+      InboundRequest request, @Nullable Rule rule, boolean reserved, long started) {
     Decision decision =
         new Decision(
             Reason.DISPATCH_MISMATCH, null, rule, null, true, 0, request.method(), request.path());
-    audit(request, decision, carriers(request), started);
+    audit(request, decision, carriers(request), reserved, started);
     return decision;
   }
 
@@ -450,6 +459,17 @@ public final class Enforcer {
       }
     }
 
+    // Row 16: the audit ledger cannot take this allow's entry. In local and test the request goes
+    // on (the ledger warns); in preprod and prod no request is served that the ledger cannot hold.
+    AuditLedger l = ledger;
+    if (l != null) {
+      o.reserved = l.reserve();
+      if (!o.reserved && contract.mode().isProductionLike()) {
+        o.set(Reason.AUDIT_UNAVAILABLE, null);
+        return;
+      }
+    }
+
     // Row 17: allowed.
     o.set(Reason.AUTHENTICATED, null);
     o.principal = principal;
@@ -478,7 +498,8 @@ public final class Enforcer {
         && ApiKey.hasKeyShape(value.substring(start));
   }
 
-  private void audit(InboundRequest request, Decision decision, int carriers, long started) {
+  private void audit(
+      InboundRequest request, Decision decision, int carriers, boolean reserved, long started) {
     try {
       Rule rule = decision.rule();
       Principal principal = decision.principal();
@@ -495,14 +516,37 @@ public final class Enforcer {
               .principal(
                   principal == null ? null : principal.id(),
                   principal == null ? null : principal.tenant())
+              .keyId(keyId(request, principal, carriers))
               .rawRequestId(request.requestId())
               .durationNanos(ticker.getAsLong() - started)
               .violation(decision.violation())
               .build();
       auditSink.record(event);
+      AuditLedger l = ledger;
+      if (l != null) {
+        l.record(event, reserved);
+      }
     } catch (RuntimeException e) {
       LOG.error("planeguard audit sink failed: {}", Text.describe(e));
     }
+  }
+
+  /**
+   * The id of the key behind a decision: the principal's for an allow, else the id of a presented
+   * key whose checksum holds (a refused key still names the key it claims to be).
+   */
+  private @Nullable String keyId(
+      InboundRequest request, @Nullable Principal principal, int carriers) {
+    if (principal instanceof MachinePrincipal || principal instanceof SandboxPrincipal) {
+      return principal.id();
+    }
+    if (principal != null || (carriers & (MACHINE_BIT | SANDBOX_BIT)) == 0) {
+      return null;
+    }
+    List<String> values =
+        request.headers((carriers & MACHINE_BIT) != 0 ? machineKeyLookup : sandboxKeyLookup);
+    ApiKey key = values.size() == 1 ? ApiKey.tryParse(values.get(0)) : null;
+    return key == null ? null : key.id();
   }
 
   /** What the table concluded; mutable only while {@link #table} runs. */
@@ -513,6 +557,8 @@ public final class Enforcer {
     @Nullable Principal principal;
     boolean violation;
     int carriers;
+    // Whether row 16 took a place in the audit ledger for this request's entry.
+    boolean reserved;
 
     void set(Reason reason, @Nullable Detail detail) {
       this.reason = reason;
@@ -526,7 +572,9 @@ public final class Enforcer {
           rule,
           principal,
           violation,
-          reason == Reason.VERIFIER_UNAVAILABLE ? retryAfterSeconds : 0,
+          reason == Reason.VERIFIER_UNAVAILABLE || reason == Reason.AUDIT_UNAVAILABLE
+              ? retryAfterSeconds
+              : 0,
           request.method(),
           request.path());
     }
@@ -540,6 +588,7 @@ public final class Enforcer {
     private @Nullable KeyVerifier machineKeyVerifier;
     private @Nullable KeyVerifier sandboxKeyVerifier;
     private AuditSink auditSink = AuditSink.slf4j();
+    private @Nullable AuditLedger ledger;
     private Clock clock = Clock.systemUTC();
     private LongSupplier ticker = System::nanoTime;
     private String machineKeyHeader = PlaneGuardSettings.MACHINE_KEY_HEADER;
@@ -585,6 +634,16 @@ public final class Enforcer {
     /** Where audit events go; the SLF4J logger {@code planeguard.audit} by default. */
     public Builder auditSink(AuditSink sink) {
       this.auditSink = requireNonNull(sink, "sink");
+      return this;
+    }
+
+    /**
+     * The audit ledger, written beside the audit sink: every decision becomes an entry, and while
+     * the ledger cannot take entries, requests that would be allowed are refused in preprod and
+     * prod (row 16, {@link Reason#AUDIT_UNAVAILABLE}). The enforcer does not close it.
+     */
+    public Builder auditLedger(@Nullable AuditLedger ledger) {
+      this.ledger = ledger;
       return this;
     }
 

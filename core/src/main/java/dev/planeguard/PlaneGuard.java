@@ -11,6 +11,7 @@ import dev.planeguard.keys.KeyFile;
 import dev.planeguard.keys.KeyStore;
 import dev.planeguard.keys.KeyVerifier;
 import dev.planeguard.secrets.SecretTiers;
+import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.InvalidPathException;
@@ -52,6 +53,7 @@ public final class PlaneGuard implements AutoCloseable {
   private final RouteCoverage coverage;
   private final @Nullable JwtVerifier jwtVerifier;
   private final @Nullable KeyStore machineKeys;
+  private final @Nullable AuditLedger ledger;
   private final List<AutoCloseable> owned;
 
   private PlaneGuard(
@@ -59,11 +61,13 @@ public final class PlaneGuard implements AutoCloseable {
       RouteCoverage coverage,
       @Nullable JwtVerifier jwtVerifier,
       @Nullable KeyStore machineKeys,
+      @Nullable AuditLedger ledger,
       List<AutoCloseable> owned) {
     this.enforcer = enforcer;
     this.coverage = coverage;
     this.jwtVerifier = jwtVerifier;
     this.machineKeys = machineKeys;
+    this.ledger = ledger;
     this.owned = owned;
   }
 
@@ -87,6 +91,11 @@ public final class PlaneGuard implements AutoCloseable {
     return machineKeys;
   }
 
+  /** The audit ledger of the settings, or {@code null} if none was configured. */
+  public @Nullable AuditLedger ledger() {
+    return ledger;
+  }
+
   /** The route table: every rule with its origin, then the handlers no rule covers. */
   public String routeTable() {
     StringBuilder sb = new StringBuilder();
@@ -101,7 +110,10 @@ public final class PlaneGuard implements AutoCloseable {
     return sb.toString();
   }
 
-  /** Stops background work: JWKS refreshes, key file reloads, the JDBC store's listener. */
+  /**
+   * Stops background work: JWKS refreshes, key file reloads, the JDBC store's listener; writes what
+   * the audit ledger holds and closes it.
+   */
   @Override
   public void close() {
     closeAll(owned);
@@ -212,6 +224,7 @@ public final class PlaneGuard implements AutoCloseable {
     private final Naming naming;
     private final List<Problem> problems = new ArrayList<>();
     private final List<AutoCloseable> owned = new ArrayList<>();
+    private @Nullable AuditLedger ledger;
 
     Assembly(PlaneGuardSettings settings) {
       this.s = settings;
@@ -318,8 +331,12 @@ public final class PlaneGuard implements AutoCloseable {
           && (s.machineKeysFile != null || s.machineJdbc != null)) {
         keyVerifier = (key, kind, m) -> new Verification.Unavailable(Detail.NOT_CONFIGURED);
       }
+      problems.addAll(s.invalid);
       Enforcer enforcer = null;
       if (contract != null && policy != null && !missingPlane) {
+        if (problems.isEmpty()) {
+          ledger = ledger();
+        }
         enforcer = enforcer(contract, policy, tokens, keyVerifier, machine, sandbox);
       }
       if (!problems.isEmpty() || enforcer == null || coverage == null) {
@@ -327,7 +344,7 @@ public final class PlaneGuard implements AutoCloseable {
         throw new ConfigurationException(
             "planeguard cannot start", List.copyOf(new LinkedHashSet<>(problems)));
       }
-      return new PlaneGuard(enforcer, coverage, jwt, machine, List.copyOf(owned));
+      return new PlaneGuard(enforcer, coverage, jwt, machine, ledger, List.copyOf(owned));
     }
 
     /** The environment, with the adapter's tenant header setting laid over the contract's. */
@@ -591,6 +608,60 @@ public final class PlaneGuard implements AutoCloseable {
       }
     }
 
+    /** Opens the audit ledger of the settings, last: nothing is written before the checks pass. */
+    private @Nullable AuditLedger ledger() {
+      PlaneGuardSettings.Audit a = s.audit;
+      if (a == null) {
+        return null;
+      }
+      AuditLedger.Builder b = AuditLedger.file(a.ledger());
+      if (a.flushInterval() != null) {
+        b.flushInterval(a.flushInterval());
+      }
+      if (a.failureBound() != null) {
+        b.failureBound(a.failureBound());
+      }
+      if (a.queueCapacity() != null) {
+        b.queueCapacity(a.queueCapacity());
+      }
+      if (a.rotateBytes() != null) {
+        b.rotateBytes(a.rotateBytes());
+      }
+      if (a.rotateDaily() != null) {
+        b.rotateDaily(a.rotateDaily());
+      }
+      b.node(a.node());
+      try {
+        AuditLedger opened = b.open();
+        owned.add(opened);
+        return opened;
+      } catch (ConfigurationException e) {
+        for (Problem p : e.problems()) {
+          problems.add(new Problem(name(ledgerSetting(p.subject())), p.message(), p.fix()));
+        }
+      } catch (IOException | RuntimeException e) {
+        problems.add(
+            new Problem(
+                name(Setting.AUDIT_LEDGER),
+                "cannot open the audit ledger " + a.ledger() + ": " + Text.describe(e),
+                "check that its directory exists and the service may write there (the file is"
+                    + " created with mode 0600)"));
+      }
+      return null;
+    }
+
+    /** The setting behind a problem of {@link AuditLedger.Builder#open}, named by its method. */
+    private static Setting ledgerSetting(String builderMethod) {
+      return switch (builderMethod) {
+        case "flushInterval" -> Setting.AUDIT_FLUSH_INTERVAL;
+        case "failureBound" -> Setting.AUDIT_FAILURE_BOUND;
+        case "queueCapacity" -> Setting.AUDIT_QUEUE_CAPACITY;
+        case "rotateBytes" -> Setting.AUDIT_ROTATE_BYTES;
+        case "node" -> Setting.AUDIT_NODE;
+        default -> Setting.AUDIT_LEDGER;
+      };
+    }
+
     private @Nullable KeyStore keyFile(@Nullable Path file, Setting setting) {
       if (file == null) {
         return null;
@@ -637,6 +708,7 @@ public final class PlaneGuard implements AutoCloseable {
         if (sandbox != null) {
           b.sandboxKeyVerifier(KeyVerifier.of(sandbox));
         }
+        b.auditLedger(ledger);
         for (Consumer<Enforcer.Builder> c : s.customizers) {
           c.accept(b);
         }

@@ -103,7 +103,23 @@ public final class PlaneGuardSettings {
     /** The tenant header, beside the contract's own variable. */
     TENANT_HEADER("planeguard.tenant-header", "PLANEGUARD_TENANT_HEADER", "--tenant-header"),
     /** {@code Retry-After} of 503 answers. */
-    RETRY_AFTER("planeguard.retry-after", "PLANEGUARD_RETRY_AFTER", null);
+    RETRY_AFTER("planeguard.retry-after", "PLANEGUARD_RETRY_AFTER", null),
+    /** The audit ledger's file. */
+    AUDIT_LEDGER("planeguard.audit.ledger", "PLANEGUARD_AUDIT_LEDGER", "--ledger"),
+    /** How often the audit ledger writes. */
+    AUDIT_FLUSH_INTERVAL(
+        "planeguard.audit.flush-interval", "PLANEGUARD_AUDIT_FLUSH_INTERVAL", null),
+    /** How long the audit ledger's writes may fail before requests are refused. */
+    AUDIT_FAILURE_BOUND("planeguard.audit.failure-bound", "PLANEGUARD_AUDIT_FAILURE_BOUND", null),
+    /** Most entries the audit ledger queues. */
+    AUDIT_QUEUE_CAPACITY(
+        "planeguard.audit.queue-capacity", "PLANEGUARD_AUDIT_QUEUE_CAPACITY", null),
+    /** The size at which the audit ledger's file is rotated. */
+    AUDIT_ROTATE_BYTES("planeguard.audit.rotate-bytes", "PLANEGUARD_AUDIT_ROTATE_BYTES", null),
+    /** Whether the audit ledger's file is rotated each day. */
+    AUDIT_ROTATE_DAILY("planeguard.audit.rotate-daily", "PLANEGUARD_AUDIT_ROTATE_DAILY", null),
+    /** This process's name in audit ledger entries. */
+    AUDIT_NODE("planeguard.audit.node", "PLANEGUARD_AUDIT_NODE", null);
 
     private final String property;
     private final String variable;
@@ -307,6 +323,38 @@ public final class PlaneGuardSettings {
       @Nullable Duration queryTimeout,
       boolean listen) {}
 
+  /**
+   * The audit ledger. Only {@code ledger} is required; {@code null} values mean the defaults of
+   * {@link AuditLedger.Builder}.
+   *
+   * @param ledger the ledger's active file
+   * @param flushInterval how often queued entries are written
+   * @param failureBound how long writes may fail before requests are refused
+   * @param queueCapacity most entries queued
+   * @param rotateBytes the file size that starts a new file (0: never by size)
+   * @param rotateDaily whether each UTC day starts a new file
+   * @param node this process's name in each entry
+   */
+  public record Audit(
+      Path ledger,
+      @Nullable Duration flushInterval,
+      @Nullable Duration failureBound,
+      @Nullable Integer queueCapacity,
+      @Nullable Long rotateBytes,
+      @Nullable Boolean rotateDaily,
+      @Nullable String node) {
+
+    /** Checks that the ledger is given. */
+    public Audit {
+      requireNonNull(ledger, "ledger");
+    }
+
+    /** A ledger at {@code ledger} with every other setting at its default. */
+    public static Audit of(Path ledger) {
+      return new Audit(ledger, null, null, null, null, null, null);
+    }
+  }
+
   final Map<String, String> environment;
   final Naming naming;
   final @Nullable Contract contract;
@@ -328,6 +376,8 @@ public final class PlaneGuardSettings {
   final String sandboxKeyHeader;
   final @Nullable String tenantHeader;
   final Duration retryAfter;
+  final @Nullable Audit audit;
+  final List<Problem> invalid;
   final List<Consumer<Enforcer.Builder>> customizers;
 
   private PlaneGuardSettings(Builder b) {
@@ -352,6 +402,8 @@ public final class PlaneGuardSettings {
     this.sandboxKeyHeader = b.sandboxKeyHeader;
     this.tenantHeader = b.tenantHeader;
     this.retryAfter = b.retryAfter;
+    this.audit = b.audit;
+    this.invalid = List.copyOf(b.invalid);
     this.customizers = List.copyOf(b.customizers);
   }
 
@@ -407,7 +459,92 @@ public final class PlaneGuardSettings {
     if (tenant != null) {
       b.tenantHeader(tenant);
     }
+    String ledger = blankToNull(env.get(Setting.AUDIT_LEDGER.variable()));
+    if (ledger != null) {
+      Long capacity = number(b, env, Setting.AUDIT_QUEUE_CAPACITY, Integer.MAX_VALUE);
+      b.audit(
+          new Audit(
+              Path.of(ledger.strip()),
+              duration(b, env, Setting.AUDIT_FLUSH_INTERVAL),
+              duration(b, env, Setting.AUDIT_FAILURE_BOUND),
+              capacity == null ? null : capacity.intValue(),
+              number(b, env, Setting.AUDIT_ROTATE_BYTES, Long.MAX_VALUE),
+              bool(b, env, Setting.AUDIT_ROTATE_DAILY),
+              blankToNull(env.get(Setting.AUDIT_NODE.variable()))));
+    }
     return b;
+  }
+
+  private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h)");
+
+  /** A duration variable such as {@code 200ms}, {@code 2s}, {@code 1m}, {@code 1h}. */
+  private static @Nullable Duration duration(Builder b, Map<String, String> env, Setting setting) {
+    String v = blankToNull(env.get(setting.variable()));
+    if (v == null) {
+      return null;
+    }
+    var m = DURATION.matcher(v.strip());
+    if (!m.matches()) {
+      b.invalid(
+          new Problem(
+              setting.variable(),
+              Problem.quote(v, 32) + " is not a duration",
+              "write a whole number with ms, s, m or h, such as 200ms or 2s"));
+      return null;
+    }
+    long n = Long.parseLong(m.group(1));
+    return switch (m.group(2)) {
+      case "ms" -> Duration.ofMillis(n);
+      case "s" -> Duration.ofSeconds(n);
+      case "m" -> Duration.ofMinutes(n);
+      default -> Duration.ofHours(n);
+    };
+  }
+
+  private static @Nullable Long number(
+      Builder b, Map<String, String> env, Setting setting, long max) {
+    String v = blankToNull(env.get(setting.variable()));
+    if (v == null) {
+      return null;
+    }
+    String t = v.strip();
+    if (!t.matches("\\d{1,19}")) {
+      b.invalid(
+          new Problem(
+              setting.variable(),
+              Problem.quote(v, 32) + " is not a whole number",
+              "write digits only, such as 100000"));
+      return null;
+    }
+    try {
+      long n = Long.parseLong(t);
+      if (n <= max) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // too large, reported below
+    }
+    b.invalid(
+        new Problem(
+            setting.variable(), Problem.quote(v, 32) + " is too large", "use at most " + max));
+    return null;
+  }
+
+  private static @Nullable Boolean bool(Builder b, Map<String, String> env, Setting setting) {
+    String v = blankToNull(env.get(setting.variable()));
+    if (v == null) {
+      return null;
+    }
+    String t = v.strip().toLowerCase(Locale.ROOT);
+    if (t.equals("true") || t.equals("false")) {
+      return Boolean.valueOf(t);
+    }
+    b.invalid(
+        new Problem(
+            setting.variable(),
+            Problem.quote(v, 32) + " is not true or false",
+            "write true or false"));
+    return null;
   }
 
   private static @Nullable String blankToNull(@Nullable String value) {
@@ -479,9 +616,26 @@ public final class PlaneGuardSettings {
     private String sandboxKeyHeader = SANDBOX_KEY_HEADER;
     private @Nullable String tenantHeader;
     private Duration retryAfter = DEFAULT_RETRY_AFTER;
+    private @Nullable Audit audit;
+    private final List<Problem> invalid = new ArrayList<>();
     private final List<Consumer<Enforcer.Builder>> customizers = new ArrayList<>();
 
     private Builder() {}
+
+    /**
+     * The audit ledger: every decision and key event, hash-chained, in a file. Without it,
+     * decisions go to the audit sink only.
+     */
+    public Builder audit(@Nullable Audit audit) {
+      this.audit = audit;
+      return this;
+    }
+
+    /** A setting the adapter could not read, reported by {@link PlaneGuard#assemble}. */
+    Builder invalid(Problem problem) {
+      this.invalid.add(requireNonNull(problem, "problem"));
+      return this;
+    }
 
     /**
      * The process environment, for the contract ({@code AOS_MODE}, {@code DB_AUTHORITY}, ..., the

@@ -42,6 +42,11 @@ public enum Reason {
   TENANT_MISMATCH(403),
   /** Row 16: the verifier cannot decide (JWKS or key store unreachable). */
   VERIFIER_UNAVAILABLE(503),
+  /**
+   * Row 16: the audit ledger cannot take the entry of a request that would be allowed (queue full,
+   * writes failing past the bound); preprod and prod only.
+   */
+  AUDIT_UNAVAILABLE(503),
   /** Row 17: a valid credential of the right plane, with the scopes and tenant required. */
   AUTHENTICATED(200),
   /**

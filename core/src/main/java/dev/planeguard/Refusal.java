@@ -128,7 +128,10 @@ public final class Refusal {
     } else if (plane == Plane.MACHINE && reason.status() == 401) {
       challenge = "ApiKey realm=\"" + realm + "\", header=\"" + machineKeyHeader + "\"";
     }
-    int retryAfter = reason == Reason.VERIFIER_UNAVAILABLE ? decision.retryAfterSeconds() : 0;
+    int retryAfter =
+        reason == Reason.VERIFIER_UNAVAILABLE || reason == Reason.AUDIT_UNAVAILABLE
+            ? decision.retryAfterSeconds()
+            : 0;
     return new Refusal(
         reason.status(), reason, requireNonNull(bodies.get(reason)), challenge, retryAfter);
   }

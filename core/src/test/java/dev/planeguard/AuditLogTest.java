@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 public class AuditLogTest {
 
   @Test
-  void violationsAreWarnDenialsInfoAllowsDebug() {
+  void violationsAreWarnDenialsInfoAndAllowsInfoInProd() {
     String key = ApiKey.generate(ApiKey.Kind.MACHINE, Mode.PROD).value();
     Enforcer enforcer =
         Enforcer.builder()
@@ -33,7 +33,7 @@ public class AuditLogTest {
               enforcer.decide(InboundRequest.of("GET", "/healthz", Map.of()));
             });
     List<String> lines = log.lines().filter(l -> l.contains("planeguard.audit")).toList();
-    assertThat(lines).hasSize(2);
+    assertThat(lines).hasSize(3);
     assertThat(lines.get(0))
         .contains("WARN planeguard.audit")
         .contains("decision=deny reason=CROSS_PLANE_CREDENTIAL")
@@ -44,7 +44,24 @@ public class AuditLogTest {
         .contains("INFO planeguard.audit")
         .contains("reason=UNMAPPED_ROUTE")
         .contains("violation=false");
-    assertThat(log).doesNotContain(key).doesNotContain("reason=PUBLIC");
+    assertThat(lines.get(2))
+        .contains("INFO planeguard.audit")
+        .contains("decision=allow reason=PUBLIC");
+    assertThat(log).doesNotContain(key);
+  }
+
+  @Test
+  void allowsAreDebugInLocalAndTest() {
+    Enforcer enforcer =
+        Enforcer.builder()
+            .contract(Contract.parse(Map.of("AOS_MODE", "local", "DB_AUTHORITY", "local")))
+            .policy(EnforcerTest.POLICY)
+            .tokenVerifier(EnforcerTest.UNREACHABLE_TOKENS)
+            .machineKeyVerifier(EnforcerTest.UNREACHABLE_KEYS)
+            .build();
+    String log =
+        captureStderr(() -> enforcer.decide(InboundRequest.of("GET", "/healthz", Map.of())));
+    assertThat(log).doesNotContain("planeguard.audit");
   }
 
   public static String captureStderr(Runnable action) {

@@ -8,8 +8,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Writes audit events to the SLF4J logger {@code planeguard.audit} as key=value pairs: violations
- * at WARN, other denials at INFO, allows at DEBUG. Values are escaped; the event already holds no
- * credential.
+ * at WARN, other denials at INFO, allows at INFO in preprod and prod (every decision leaves a trace
+ * there) and at DEBUG in local and test. Values are escaped; the event already holds no credential.
  */
 public final class Slf4jAuditSink implements AuditSink {
 
@@ -26,7 +26,7 @@ public final class Slf4jAuditSink implements AuditSink {
       if (LOG.isWarnEnabled()) {
         LOG.warn(format(e));
       }
-    } else if (!e.allowed()) {
+    } else if (!e.allowed() || e.mode().isProductionLike()) {
       if (LOG.isInfoEnabled()) {
         LOG.info(format(e));
       }
@@ -50,6 +50,7 @@ public final class Slf4jAuditSink implements AuditSink {
     sb.append(" carriers=").append(e.carriers().isEmpty() ? "-" : String.join(",", e.carriers()));
     quoted(sb, " principal=", e.principalId());
     quoted(sb, " tenant=", e.tenant());
+    quoted(sb, " key_id=", e.keyId());
     quoted(sb, " request_id=", e.requestId());
     sb.append(" duration_us=").append(e.durationNanos() / 1000);
     sb.append(" time=").append(e.time());

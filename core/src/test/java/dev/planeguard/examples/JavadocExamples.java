@@ -1,5 +1,6 @@
 package dev.planeguard.examples;
 
+import dev.planeguard.AuditLedger;
 import dev.planeguard.Contract;
 import dev.planeguard.Decision;
 import dev.planeguard.Enforcer;
@@ -54,6 +55,21 @@ final class JavadocExamples {
             .build(); // throws ConfigurationException listing every problem
 
     Decision decision = enforcer.decide(request);
+    // end example
+  }
+
+  void auditLedger(Contract contract, Policy policy, KeyVerifier keyVerifier)
+      throws java.io.IOException {
+    // example: AuditLedger.file
+    AuditLedger ledger = AuditLedger.file(Path.of("/var/lib/app/audit/ledger.jsonl")).open();
+    Enforcer enforcer =
+        Enforcer.builder()
+            .contract(contract)
+            .policy(policy)
+            .machineKeyVerifier(keyVerifier)
+            .auditLedger(ledger) // every decision, allows included
+            .build();
+    // on shutdown: ledger.close() writes what is queued
     // end example
   }
 

@@ -1,0 +1,629 @@
+package dev.planeguard;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.planeguard.internal.LedgerChain;
+import dev.planeguard.internal.LedgerFileStore;
+import dev.planeguard.internal.LedgerFormat;
+import dev.planeguard.internal.LedgerStore;
+import dev.planeguard.internal.StrictJson;
+import dev.planeguard.internal.Text;
+import dev.planeguard.keys.KeyRecord;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The audit ledger: every decision and key event as one entry of an append-only, hash-chained JSON
+ * Lines file. Each entry carries a sequence number and the SHA-256 of the entry before it, so
+ * {@link #verify} (and {@code planeguard audit verify}) finds an entry that was edited, removed,
+ * reordered or inserted.
+ * <!-- example: AuditLedger.file -->
+ *
+ * <pre>{@code
+ * AuditLedger ledger = AuditLedger.file(Path.of("/var/lib/app/audit/ledger.jsonl")).open();
+ * Enforcer enforcer = Enforcer.builder()
+ *     .contract(contract)
+ *     .policy(policy)
+ *     .machineKeyVerifier(keyVerifier)
+ *     .auditLedger(ledger)   // every decision, allows included
+ *     .build();
+ * // on shutdown: ledger.close() writes what is queued
+ * }</pre>
+ *
+ * <p>Writing never blocks a request on I/O: {@link #record} puts the event in a bounded queue and
+ * returns; one writer thread writes the queue in batches, forced to disk, at most every {@link
+ * Builder#flushInterval flush interval} (200 ms by default). When the queue is full, or writes have
+ * failed for longer than the {@link Builder#failureBound failure bound}, the ledger stops {@link
+ * #accepting()} new requests: the {@link Enforcer} then refuses requests that would be allowed with
+ * 503 {@link Reason#AUDIT_UNAVAILABLE} in preprod and prod (decision row 16), and logs a warning in
+ * local and test. The writer keeps retrying; what was accepted into the queue is written when
+ * writes succeed again and on {@link #close()}. A crash loses at most the last flush interval, and
+ * never breaks the chain of what was written.
+ *
+ * <p>Thread-safe. One process writes one ledger: two processes appending to the same file break
+ * each other's chain.
+ */
+public final class AuditLedger implements AuditSink, AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger("planeguard.audit.ledger");
+  private static final int MAX_BATCH = 8192;
+  private static final long WARN_EVERY_NANOS = TimeUnit.SECONDS.toNanos(10);
+
+  private final LedgerStore store;
+  private final Clock clock;
+  private final @Nullable String node;
+  private final long flushNanos;
+  private final long failureBoundNanos;
+  private final int capacity;
+  // One permit per entry the queue may still take; an entry gives its permit back once written.
+  private final Semaphore permits;
+  private final ConcurrentLinkedQueue<Pending> queue = new ConcurrentLinkedQueue<>();
+  private final Thread writer;
+  private final Thread shutdownHook;
+  private final AtomicLong dropped = new AtomicLong();
+  private final AtomicLong lastRefusalWarning =
+      new AtomicLong(System.nanoTime() - WARN_EVERY_NANOS);
+
+  // Written by the writer thread only.
+  private long nextSeq;
+  private String prevHash;
+  private long written;
+
+  private volatile boolean failing;
+  private volatile boolean unavailable;
+  private volatile boolean closing;
+  private volatile @Nullable String lastFailure;
+
+  private AuditLedger(Builder b, LedgerStore store) throws IOException {
+    this.store = store;
+    this.clock = b.clock;
+    this.node = b.node;
+    this.flushNanos = b.flushInterval.toNanos();
+    this.failureBoundNanos = b.failureBound.toNanos();
+    this.capacity = b.queueCapacity;
+    this.permits = new Semaphore(capacity);
+    LedgerStore.Tail tail = store.tail();
+    this.nextSeq = tail == null ? 0 : tail.seq() + 1;
+    this.prevHash = tail == null ? LedgerFormat.GENESIS : tail.hash();
+    this.writer = new Thread(this::writeLoop, "planeguard-audit-ledger");
+    this.writer.setDaemon(true);
+    this.shutdownHook = new Thread(this::close, "planeguard-audit-ledger-shutdown");
+  }
+
+  /**
+   * A ledger in the JSON Lines file {@code path} (created {@code 0600} if missing; an existing
+   * ledger is continued). Rotated files sit beside it as {@code <name>.<first sequence number>}.
+   */
+  public static Builder file(Path path) {
+    return new Builder(requireNonNull(path, "path"));
+  }
+
+  /** Records a decision. Never blocks and never throws; see the class description. */
+  @Override
+  public void record(AuditEvent event) {
+    record(event, false);
+  }
+
+  /**
+   * Takes a place in the queue for an allowed request's event, or answers {@code false} if the
+   * ledger cannot take it now (queue full, writes failing past the bound, closed).
+   */
+  boolean reserve() {
+    if (unavailable || closing || !permits.tryAcquire()) {
+      warnRefusal();
+      return false;
+    }
+    return true;
+  }
+
+  /** Records {@code event}, in a place {@link #reserve() reserved} for it or in a new one. */
+  void record(AuditEvent event, boolean reserved) {
+    enqueue(new DecisionEntry(event), reserved);
+  }
+
+  /** {@code KEY_CREATED}: the new key's attributes (never the key or its hash). */
+  public void keyCreated(KeyRecord key, @Nullable String rotatedFrom) {
+    Map<String, @Nullable Object> f = new LinkedHashMap<>();
+    f.put("key_id", key.id());
+    f.put("kind", key.kind().code());
+    f.put("mode", key.mode().id());
+    f.put("tenant", key.tenant());
+    f.put("scopes", List.copyOf(key.scopes()));
+    f.put("not_after", key.notAfter() == null ? null : String.valueOf(key.notAfter()));
+    f.put("legacy", key.legacy());
+    f.put("rotated_from", rotatedFrom);
+    keyEvent("KEY_CREATED", f);
+  }
+
+  /** {@code KEY_ROTATED}: the old key, its successor and when the old key stops working. */
+  public void keyRotated(KeyRecord old, KeyRecord successor) {
+    Map<String, @Nullable Object> f = new LinkedHashMap<>();
+    f.put("key_id", old.id());
+    f.put("successor_id", successor.id());
+    f.put("not_after", old.notAfter() == null ? null : String.valueOf(old.notAfter()));
+    keyEvent("KEY_ROTATED", f);
+  }
+
+  /** {@code KEY_REVOKED}. */
+  public void keyRevoked(KeyRecord key) {
+    Map<String, @Nullable Object> f = new LinkedHashMap<>();
+    f.put("key_id", key.id());
+    keyEvent("KEY_REVOKED", f);
+  }
+
+  private void keyEvent(String type, Map<String, @Nullable Object> fields) {
+    enqueue(new KeyEntry(clock.instant(), type, Map.copyOf(withoutNulls(fields))), false);
+  }
+
+  private static Map<String, Object> withoutNulls(Map<String, @Nullable Object> fields) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    fields.forEach(
+        (k, v) -> {
+          if (v != null) {
+            m.put(k, v);
+          }
+        });
+    return m;
+  }
+
+  private void enqueue(Pending entry, boolean reserved) {
+    if (!reserved && (closing || !permits.tryAcquire())) {
+      long n = dropped.incrementAndGet();
+      if (n == 1 || Long.bitCount(n) == 1) {
+        LOG.error(
+            "audit ledger {} is full or closed: {} entries could not be recorded so far",
+            store.describe(),
+            n);
+      }
+      return;
+    }
+    queue.add(entry);
+    if (permits.availablePermits() < capacity / 2) {
+      LockSupport.unpark(writer);
+    }
+  }
+
+  /**
+   * Whether the ledger takes new entries now: false while the queue is full, after writes have
+   * failed for longer than the failure bound, and once closed.
+   */
+  public boolean accepting() {
+    return !unavailable && !closing && permits.availablePermits() > 0;
+  }
+
+  /** Entries that could not be queued (queue full or closed) since the ledger was opened. */
+  public long dropped() {
+    return dropped.get();
+  }
+
+  /** Where the ledger is written. */
+  public String describe() {
+    return store.describe();
+  }
+
+  private void warnRefusal() {
+    long now = System.nanoTime();
+    long last = lastRefusalWarning.get();
+    if (now - last >= WARN_EVERY_NANOS && lastRefusalWarning.compareAndSet(last, now)) {
+      String cause = lastFailure;
+      LOG.warn(
+          "audit ledger {} cannot take entries ({}); in preprod and prod requests that would be"
+              + " allowed are refused with 503 AUDIT_UNAVAILABLE until it can",
+          store.describe(),
+          closing ? "closed" : cause == null ? "the queue is full" : cause);
+    }
+  }
+
+  private void writeLoop() {
+    List<Pending> batch = new ArrayList<>();
+    long failingSince = 0;
+    while (true) {
+      if (batch.isEmpty()) {
+        if (queue.isEmpty()) {
+          if (closing) {
+            return;
+          }
+          LockSupport.parkNanos(this, flushNanos);
+        }
+        Pending p;
+        while (batch.size() < MAX_BATCH && (p = queue.poll()) != null) {
+          batch.add(p);
+        }
+        if (batch.isEmpty()) {
+          continue;
+        }
+      }
+      try {
+        List<String> lines = new ArrayList<>(batch.size());
+        long seq = nextSeq;
+        String prev = prevHash;
+        for (Pending p : batch) {
+          String line = p.line(seq++, prev, node);
+          lines.add(line);
+          prev = LedgerFormat.hash(line);
+        }
+        store.append(lines, clock.instant());
+        nextSeq = seq;
+        prevHash = prev;
+        written += batch.size();
+        permits.release(batch.size());
+        batch.clear();
+        if (failingSince != 0) {
+          LOG.info(
+              "audit ledger {} writes again after {} ms; every queued entry is kept",
+              store.describe(),
+              TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - failingSince));
+          failingSince = 0;
+          lastFailure = null;
+          failing = false;
+          unavailable = false;
+        }
+      } catch (IOException | RuntimeException e) {
+        long now = System.nanoTime();
+        if (failingSince == 0) {
+          failingSince = now;
+          failing = true;
+          lastFailure = "writing failed: " + Text.describe(e);
+          LOG.warn(
+              "audit ledger {} cannot write ({}); retrying every {} ms, nothing queued is dropped",
+              store.describe(),
+              Text.describe(e),
+              TimeUnit.NANOSECONDS.toMillis(flushNanos));
+        }
+        if (now - failingSince > failureBoundNanos) {
+          unavailable = true;
+        }
+        if (closing && now - failingSince > TimeUnit.SECONDS.toNanos(10)) {
+          LOG.error(
+              "audit ledger {}: closed while writes fail; {} queued entries are lost",
+              store.describe(),
+              batch.size() + queue.size());
+          return;
+        }
+        LockSupport.parkNanos(this, flushNanos);
+      }
+    }
+  }
+
+  /** Whether writes are failing now (the ledger may still be accepting, within the bound). */
+  public boolean failing() {
+    return failing;
+  }
+
+  /**
+   * Stops taking entries, writes everything queued (retrying for up to 10 seconds while writes
+   * fail) and closes the file. Idempotent.
+   */
+  @Override
+  public void close() {
+    synchronized (this) {
+      if (closing) {
+        return;
+      }
+      closing = true;
+    }
+    LockSupport.unpark(writer);
+    try {
+      writer.join(TimeUnit.SECONDS.toMillis(15));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    try {
+      Runtime.getRuntime().removeShutdownHook(shutdownHook);
+    } catch (IllegalStateException e) {
+      // The JVM is shutting down: the hook is what called us.
+    }
+    store.close();
+    LOG.info("audit ledger {} closed: {} entries written", store.describe(), written);
+  }
+
+  @Override
+  public String toString() {
+    return "AuditLedger{" + store.describe() + "}";
+  }
+
+  /**
+   * Verifies the chain of the ledger whose active file is {@code path}, with the files it was
+   * rotated into (oldest first): every entry must name the hash of the one before it, and the chain
+   * must start at entry 0.
+   *
+   * @throws IOException if a file cannot be read
+   */
+  public static LedgerVerification verify(Path path) throws IOException {
+    try (Lines lines = new Lines(LedgerFileStore.files(path))) {
+      LedgerVerification v = LedgerChain.verify(lines, 0);
+      if (v instanceof LedgerVerification.Intact i && lines.cutShort > 0) {
+        return new LedgerVerification.Intact(
+            i.entries(), i.lastSeq(), i.headHash(), lines.cutShort);
+      }
+      return v;
+    } catch (UncheckedReadException e) {
+      throw e.getCause();
+    }
+  }
+
+  /**
+   * Reads every entry of the ledger whose active file is {@code path} (rotated files first), oldest
+   * first. Lines that are not entries are skipped: {@link #verify} reports them.
+   *
+   * @throws IOException if a file cannot be read
+   */
+  public static void scan(Path path, Consumer<LedgerEntry> consumer) throws IOException {
+    try (Lines lines = new Lines(LedgerFileStore.files(path))) {
+      while (lines.hasNext()) {
+        LedgerChain.Located l = lines.next();
+        Map<String, @Nullable Object> m =
+            l.line().length() > LedgerFormat.MAX_LINE ? null : StrictJson.parseObject(l.line());
+        if (m != null) {
+          consumer.accept(new LedgerEntry(l.location(), l.line(), m));
+        }
+      }
+    } catch (UncheckedReadException e) {
+      throw e.getCause();
+    }
+  }
+
+  /** The lines of several files in order; bytes after a file's last line end are not a line. */
+  private static final class Lines implements Iterator<LedgerChain.Located>, AutoCloseable {
+    private final Iterator<Path> files;
+    private @Nullable BufferedReader reader;
+    private @Nullable Path file;
+    private long lineNumber;
+    private LedgerChain.@Nullable Located next;
+    long cutShort;
+
+    Lines(List<Path> files) {
+      this.files = files.iterator();
+    }
+
+    @Override
+    public boolean hasNext() {
+      if (next == null) {
+        next = advance();
+      }
+      return next != null;
+    }
+
+    @Override
+    public LedgerChain.Located next() {
+      if (!hasNext()) {
+        throw new NoSuchElementException();
+      }
+      LedgerChain.Located l = Objects.requireNonNull(next);
+      next = null;
+      return l;
+    }
+
+    private LedgerChain.@Nullable Located advance() {
+      try {
+        while (true) {
+          BufferedReader r = reader;
+          if (r == null) {
+            if (!files.hasNext()) {
+              return null;
+            }
+            file = files.next();
+            InputStream in = Files.newInputStream(Objects.requireNonNull(file));
+            r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8), 1 << 16);
+            reader = r;
+            lineNumber = 0;
+          }
+          StringBuilder line = new StringBuilder(512);
+          int c;
+          boolean ended = false;
+          while ((c = r.read()) >= 0) {
+            if (c == '\n') {
+              ended = true;
+              break;
+            }
+            line.append((char) c);
+          }
+          if (ended) {
+            lineNumber++;
+            return new LedgerChain.Located(
+                Objects.requireNonNull(file).getFileName() + ":" + lineNumber, line.toString());
+          }
+          // End of this file: what follows the last line end is a write cut short.
+          cutShort += line.length();
+          r.close();
+          reader = null;
+        }
+      } catch (IOException e) {
+        throw new UncheckedReadException(e);
+      }
+    }
+
+    @Override
+    public void close() throws IOException {
+      BufferedReader r = reader;
+      if (r != null) {
+        r.close();
+      }
+    }
+  }
+
+  private static final class UncheckedReadException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    UncheckedReadException(IOException cause) {
+      super(cause);
+    }
+
+    @Override
+    public synchronized IOException getCause() {
+      return (IOException) Objects.requireNonNull(super.getCause());
+    }
+  }
+
+  /** An entry waiting to be written; its line is made on the writer thread. */
+  private interface Pending {
+    String line(long seq, String prev, @Nullable String node);
+  }
+
+  private record DecisionEntry(AuditEvent event) implements Pending {
+    @Override
+    public String line(long seq, String prev, @Nullable String node) {
+      return LedgerFormat.decision(seq, prev, node, event);
+    }
+  }
+
+  private record KeyEntry(Instant time, String type, Map<String, Object> fields)
+      implements Pending {
+    @Override
+    public String line(long seq, String prev, @Nullable String node) {
+      return LedgerFormat.keyEvent(seq, prev, node, time, type, new LinkedHashMap<>(fields));
+    }
+  }
+
+  /** Opens an {@link AuditLedger}; every setting has a default. */
+  public static final class Builder {
+    private final Path path;
+    private Duration flushInterval = Duration.ofMillis(200);
+    private Duration failureBound = Duration.ofSeconds(2);
+    private int queueCapacity = 100_000;
+    private long rotateBytes = 256L * 1024 * 1024;
+    private boolean rotateDaily = true;
+    private @Nullable String node;
+    private Clock clock = Clock.systemUTC();
+    private @Nullable LedgerStore store;
+
+    private Builder(Path path) {
+      this.path = path;
+    }
+
+    /** How often queued entries are written and forced to disk: 10 ms to 10 s, default 200 ms. */
+    public Builder flushInterval(Duration interval) {
+      this.flushInterval = requireNonNull(interval, "interval");
+      return this;
+    }
+
+    /**
+     * How long writes may fail before new requests are refused: 0 to 5 minutes, default 2 s.
+     * Entries keep being queued meanwhile (up to the queue capacity).
+     */
+    public Builder failureBound(Duration bound) {
+      this.failureBound = requireNonNull(bound, "bound");
+      return this;
+    }
+
+    /** Most entries queued and not yet written: 1,000 to 10,000,000, default 100,000. */
+    public Builder queueCapacity(int capacity) {
+      this.queueCapacity = capacity;
+      return this;
+    }
+
+    /** Rotate the file when it reaches this size: 0 (never) or at least 1 MiB; default 256 MiB. */
+    public Builder rotateBytes(long bytes) {
+      this.rotateBytes = bytes;
+      return this;
+    }
+
+    /** Rotate the file when the UTC day changes (default true). */
+    public Builder rotateDaily(boolean daily) {
+      this.rotateDaily = daily;
+      return this;
+    }
+
+    /**
+     * A name for this process in each entry (a fleet writing one ledger per node); default none.
+     */
+    public Builder node(@Nullable String node) {
+      this.node = node;
+      return this;
+    }
+
+    /** The clock of entry times (for tests). */
+    public Builder clock(Clock clock) {
+      this.clock = requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /** Another store than the file, for tests of failing writes. */
+    Builder store(LedgerStore store) {
+      this.store = requireNonNull(store, "store");
+      return this;
+    }
+
+    /**
+     * Checks the settings, reads the end of an existing ledger to continue its chain (removing a
+     * last entry cut short by a crash) and starts the writer.
+     *
+     * @throws ConfigurationException listing every setting out of range, with its fix
+     * @throws IOException if the ledger cannot be read or its last entry is not an entry
+     */
+    public AuditLedger open() throws IOException {
+      List<Problem> problems = new ArrayList<>();
+      if (flushInterval.compareTo(Duration.ofMillis(10)) < 0
+          || flushInterval.compareTo(Duration.ofSeconds(10)) > 0) {
+        problems.add(
+            new Problem(
+                "flushInterval",
+                "a flush interval of " + flushInterval.toMillis() + " ms is out of range",
+                "use 10 ms to 10 s; 200 ms is the default"));
+      }
+      if (failureBound.isNegative() || failureBound.compareTo(Duration.ofMinutes(5)) > 0) {
+        problems.add(
+            new Problem(
+                "failureBound",
+                "a failure bound of " + failureBound.toMillis() + " ms is out of range",
+                "use 0 to 5 minutes; 2 s is the default"));
+      }
+      if (queueCapacity < 1_000 || queueCapacity > 10_000_000) {
+        problems.add(
+            new Problem(
+                "queueCapacity",
+                "a queue capacity of " + queueCapacity + " entries is out of range",
+                "use 1000 to 10000000; 100000 is the default"));
+      }
+      if (rotateBytes != 0 && rotateBytes < 1024 * 1024) {
+        problems.add(
+            new Problem(
+                "rotateBytes",
+                "a rotation size of " + rotateBytes + " bytes is too small",
+                "use 0 (never rotate by size) or at least 1048576 (1 MiB)"));
+      }
+      if (node != null && !node.matches("[A-Za-z0-9._:-]{1,64}")) {
+        problems.add(
+            new Problem(
+                "node",
+                "the node name " + Problem.quote(node, 64) + " is not a name",
+                "use 1 to 64 characters of A-Z a-z 0-9 . _ : -, such as the host name"));
+      }
+      if (!problems.isEmpty()) {
+        throw new ConfigurationException("Invalid audit ledger settings", problems);
+      }
+      LedgerStore s = store;
+      if (s == null) {
+        s = new LedgerFileStore(path, rotateBytes, rotateDaily);
+      }
+      AuditLedger ledger = new AuditLedger(this, s);
+      ledger.writer.start();
+      Runtime.getRuntime().addShutdownHook(ledger.shutdownHook);
+      return ledger;
+    }
+  }
+}
