@@ -1,5 +1,7 @@
 package dev.planeguard.spring;
 
+import static java.util.Objects.requireNonNull;
+
 import dev.planeguard.AuditEvent;
 import dev.planeguard.AuditSink;
 import dev.planeguard.Plane;
@@ -7,6 +9,8 @@ import dev.planeguard.Reason;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
@@ -21,14 +25,21 @@ final class DecisionMetrics implements AuditSink {
 
   static final String NAME = "planeguard.decisions";
 
-  private static final int PLANES = Plane.values().length + 1;
-  private static final int REASONS = Reason.values().length;
+  // Slots per reason: (plane or none) x (deny, allow).
+  private static final int SLOTS = (Plane.values().length + 1) * 2;
 
   private final Meter.MeterProvider<Counter> counters;
-  private final AtomicReferenceArray<Counter> known =
-      new AtomicReferenceArray<>(PLANES * 2 * REASONS);
+  private final Map<Reason, AtomicReferenceArray<Counter>> known = new EnumMap<>(Reason.class);
+  private final Map<Plane, Integer> planeIndex = new EnumMap<>(Plane.class);
 
   DecisionMetrics(MeterRegistry registry) {
+    for (Reason reason : Reason.values()) {
+      known.put(reason, new AtomicReferenceArray<>(SLOTS));
+    }
+    int i = 1;
+    for (Plane plane : Plane.values()) {
+      planeIndex.put(plane, i++);
+    }
     this.counters =
         Counter.builder(NAME)
             .description("planeguard decisions by plane, outcome and reason")
@@ -38,10 +49,10 @@ final class DecisionMetrics implements AuditSink {
   @Override
   public void record(AuditEvent event) {
     Plane plane = event.plane();
+    AtomicReferenceArray<Counter> slots = requireNonNull(known.get(event.reason()));
     int slot =
-        ((plane == null ? PLANES - 1 : plane.ordinal()) * 2 + (event.allowed() ? 1 : 0)) * REASONS
-            + event.reason().ordinal();
-    Counter counter = known.get(slot);
+        (plane == null ? 0 : requireNonNull(planeIndex.get(plane))) * 2 + (event.allowed() ? 1 : 0);
+    Counter counter = slots.get(slot);
     if (counter == null) {
       // The registry hands out one counter per tag set, so a race stores the same instance.
       counter =
@@ -49,7 +60,7 @@ final class DecisionMetrics implements AuditSink {
               "plane", plane == null ? "none" : plane.id(),
               "outcome", event.allowed() ? "allow" : "deny",
               "reason", event.reason().name());
-      known.set(slot, counter);
+      slots.set(slot, counter);
     }
     counter.increment();
   }
