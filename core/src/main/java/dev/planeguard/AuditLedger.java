@@ -20,12 +20,15 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -85,6 +88,7 @@ public final class AuditLedger implements AuditSink, AutoCloseable {
   private final Thread writer;
   private final Thread shutdownHook;
   private final AtomicLong dropped = new AtomicLong();
+  private final Set<String> expiredSeen = ConcurrentHashMap.newKeySet();
   private final AtomicLong lastRefusalWarning =
       new AtomicLong(System.nanoTime() - WARN_EVERY_NANOS);
 
@@ -175,8 +179,27 @@ public final class AuditLedger implements AuditSink, AutoCloseable {
     keyEvent("KEY_REVOKED", f);
   }
 
+  /**
+   * {@code KEY_EXPIRED}, the first time this process refuses the key as past its {@code notAfter}
+   * (later refusals are decisions only). Remembers up to 10,000 keys; past that, each first refusal
+   * after a reset is recorded again.
+   */
+  void keyExpired(String keyId, Instant time) {
+    if (expiredSeen.size() >= 10_000) {
+      expiredSeen.clear();
+    }
+    if (expiredSeen.add(keyId)) {
+      Map<String, @Nullable Object> f = new LinkedHashMap<>();
+      f.put("key_id", keyId);
+      enqueue(
+          new KeyEntry(time, "KEY_EXPIRED", Collections.unmodifiableMap(withoutNulls(f))), false);
+    }
+  }
+
   private void keyEvent(String type, Map<String, @Nullable Object> fields) {
-    enqueue(new KeyEntry(clock.instant(), type, Map.copyOf(withoutNulls(fields))), false);
+    enqueue(
+        new KeyEntry(clock.instant(), type, Collections.unmodifiableMap(withoutNulls(fields))),
+        false);
   }
 
   private static Map<String, Object> withoutNulls(Map<String, @Nullable Object> fields) {

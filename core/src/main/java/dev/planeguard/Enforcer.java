@@ -503,6 +503,7 @@ public final class Enforcer {
     try {
       Rule rule = decision.rule();
       Principal principal = decision.principal();
+      String keyId = keyId(request, principal, carriers);
       AuditEvent event =
           AuditEvent.builder()
               .time(clock.instant())
@@ -516,7 +517,7 @@ public final class Enforcer {
               .principal(
                   principal == null ? null : principal.id(),
                   principal == null ? null : principal.tenant())
-              .keyId(keyId(request, principal, carriers))
+              .keyId(keyId)
               .rawRequestId(request.requestId())
               .durationNanos(ticker.getAsLong() - started)
               .violation(decision.violation())
@@ -525,6 +526,9 @@ public final class Enforcer {
       AuditLedger l = ledger;
       if (l != null) {
         l.record(event, reserved);
+        if (decision.reason() == Reason.EXPIRED_KEY && keyId != null) {
+          l.keyExpired(keyId, event.time());
+        }
       }
     } catch (RuntimeException e) {
       LOG.error("planeguard audit sink failed: {}", Text.describe(e));

@@ -449,6 +449,37 @@ class AuditLedgerTest {
     assertThat(AuditLedger.verify(file).intact()).isTrue();
   }
 
+  @Test
+  void theFirstRefusalOfAnExpiredKeyIsAKeyEvent() throws IOException {
+    ApiKey expired = ApiKey.generate(ApiKey.Kind.MACHINE, Mode.PROD);
+    KeyStore.Writable keys = KeyStore.inMemory();
+    keys.add(KeyRecord.of(expired, null, Set.of(), Instant.parse("2020-01-01T00:00:00Z")));
+    Path file = dir.resolve("ledger.jsonl");
+    try (AuditLedger ledger = AuditLedger.file(file).open()) {
+      Enforcer enforcer =
+          Enforcer.builder()
+              .contract(Contract.parse(Map.of("AOS_MODE", "prod", "DB_AUTHORITY", "neon")))
+              .policy(EnforcerTest.POLICY)
+              .tokenVerifier(EnforcerTest.UNREACHABLE_TOKENS)
+              .machineKeyVerifier(KeyVerifier.of(keys))
+              .auditSink(AuditSink.none())
+              .auditLedger(ledger)
+              .build();
+      enforcer.decide(keyed(expired.value()));
+      enforcer.decide(keyed(expired.value()));
+    }
+    List<String> lines = Files.readAllLines(file);
+    assertThat(lines).hasSize(3);
+    assertThat(lines.get(0)).contains("\"reason\":\"EXPIRED_KEY\"");
+    assertThat(lines.get(1))
+        .matches(
+            "\\{\"seq\":1,\"prev\":\"[0-9a-f]{64}\",\"time\":\"[^\"]+\","
+                + "\"type\":\"KEY_EXPIRED\",\"key_id\":\""
+                + expired.id()
+                + "\"}");
+    assertThat(lines.get(2)).contains("\"reason\":\"EXPIRED_KEY\"");
+  }
+
   private static KeyRecord record() {
     return KeyRecord.of(KEY, null, Set.of(), null);
   }

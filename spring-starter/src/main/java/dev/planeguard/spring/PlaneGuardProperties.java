@@ -56,6 +56,7 @@ public class PlaneGuardProperties {
   private final Human human = new Human();
   private final Machine machine = new Machine();
   private final Keys sandbox = Keys.withHeader(PlaneGuardSettings.SANDBOX_KEY_HEADER);
+  private final Audit audit = new Audit();
 
   /** The default {@link #getPolicyLocation() policy location}. */
   public static final String DEFAULT_POLICY_LOCATION = "classpath:planeguard.policy";
@@ -124,6 +125,95 @@ public class PlaneGuardProperties {
    */
   public Keys getSandbox() {
     return sandbox;
+  }
+
+  /** The audit ledger: every decision and key event, hash-chained, in a file. */
+  public Audit getAudit() {
+    return audit;
+  }
+
+  /**
+   * The audit ledger ({@code planeguard.audit.*}). Off unless {@code ledger} is set; every other
+   * property has a default.
+   */
+  public static class Audit {
+
+    /** The ledger's active file (JSON Lines; created 0600). Setting it turns the ledger on. */
+    private @Nullable Path ledger;
+
+    /** How often queued entries are written and forced to disk (10 ms to 10 s). */
+    private @Nullable Duration flushInterval;
+
+    /** How long writes may fail before allowed requests are refused in preprod and prod. */
+    private @Nullable Duration failureBound;
+
+    /** Most entries queued and not yet written (1,000 to 10,000,000). */
+    private @Nullable Integer queueCapacity;
+
+    /** The file size that starts a new file (0: never by size; else at least 1 MiB). */
+    private @Nullable Long rotateBytes;
+
+    /** Whether each UTC day starts a new file. */
+    private @Nullable Boolean rotateDaily;
+
+    /** This process's name in each entry (1 to 64 of A-Z a-z 0-9 . _ : -). */
+    private @Nullable String node;
+
+    public @Nullable Path getLedger() {
+      return ledger;
+    }
+
+    public void setLedger(@Nullable Path ledger) {
+      this.ledger = ledger;
+    }
+
+    public @Nullable Duration getFlushInterval() {
+      return flushInterval;
+    }
+
+    public void setFlushInterval(@Nullable Duration flushInterval) {
+      this.flushInterval = flushInterval;
+    }
+
+    public @Nullable Duration getFailureBound() {
+      return failureBound;
+    }
+
+    public void setFailureBound(@Nullable Duration failureBound) {
+      this.failureBound = failureBound;
+    }
+
+    public @Nullable Integer getQueueCapacity() {
+      return queueCapacity;
+    }
+
+    public void setQueueCapacity(@Nullable Integer queueCapacity) {
+      this.queueCapacity = queueCapacity;
+    }
+
+    public @Nullable Long getRotateBytes() {
+      return rotateBytes;
+    }
+
+    public void setRotateBytes(@Nullable Long rotateBytes) {
+      this.rotateBytes = rotateBytes;
+    }
+
+    public @Nullable Boolean getRotateDaily() {
+      return rotateDaily;
+    }
+
+    public void setRotateDaily(@Nullable Boolean rotateDaily) {
+      this.rotateDaily = rotateDaily;
+    }
+
+    public @Nullable String getNode() {
+      return node;
+    }
+
+    public void setNode(@Nullable String node) {
+      this.node = node;
+    }
   }
 
   /**

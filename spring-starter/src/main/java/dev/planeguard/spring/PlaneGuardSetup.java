@@ -120,6 +120,18 @@ final class PlaneGuardSetup implements AutoCloseable {
     if (tenantHeader != null) {
       b.tenantHeader(tenantHeader);
     }
+    PlaneGuardProperties.Audit audit = props.getAudit();
+    if (audit.getLedger() != null) {
+      b.audit(
+          new PlaneGuardSettings.Audit(
+              audit.getLedger(),
+              audit.getFlushInterval(),
+              audit.getFailureBound(),
+              audit.getQueueCapacity(),
+              audit.getRotateBytes(),
+              audit.getRotateDaily(),
+              audit.getNode()));
+    }
 
     if (overrides.tokens() != null) {
       b.tokenVerifier(overrides.tokens());
