@@ -35,7 +35,7 @@ public final class LedgerChain {
               : StrictJson.parseObject(current.line());
       Long seq = entry != null && entry.get("seq") instanceof Long s ? s : null;
       String prev = entry != null && entry.get("prev") instanceof String p ? p : null;
-      if (seq == null || prev == null || entry.get("type") == null) {
+      if (entry == null || seq == null || prev == null || entry.get("type") == null) {
         return broken(
             Kind.EDITED,
             current.location(),
