@@ -23,7 +23,9 @@
 #
 # Settings (environment): E2E_DURATION seconds per measured run (10), E2E_WARMUP seconds of
 # warm-up per server and route (20), E2E_ROUNDS measured runs per route and variant (3),
-# E2E_THREADS wrk threads (2), E2E_CONNECTIONS wrk connections (16).
+# E2E_THREADS wrk threads (2), E2E_CONNECTIONS wrk connections (16), E2E_LEDGER=1 to measure a
+# third variant, "ledger": planeguard with the audit ledger on (PLANEGUARD_AUDIT_LEDGER, a file in
+# the work directory), reported against "on" (the ledger's own cost) and against "off".
 #
 # Output, in $PLANEGUARD_BENCH_OUT (default benchmarks/target/results):
 #   e2e.md             the table: requests/s on and off, their ratio and planeguard's overhead
@@ -38,6 +40,11 @@ warmup="${E2E_WARMUP:-20}"
 rounds="${E2E_ROUNDS:-3}"
 threads="${E2E_THREADS:-2}"
 connections="${E2E_CONNECTIONS:-16}"
+ledger="${E2E_LEDGER:-0}"
+if [[ "$ledger" != 0 && "$ledger" != 1 ]]; then
+  echo "e2e.sh: E2E_LEDGER must be 0 or 1" >&2
+  exit 2
+fi
 for setting in "$duration" "$warmup" "$rounds" "$threads" "$connections"; do
   if ! [[ "$setting" =~ ^[1-9][0-9]{0,3}$ ]]; then
     echo "e2e.sh: E2E_DURATION, E2E_WARMUP, E2E_ROUNDS, E2E_THREADS and E2E_CONNECTIONS must be whole numbers from 1 to 9999" >&2
@@ -104,8 +111,12 @@ start() {
   local name="$1"
   shift
   local log="$work/server-$name.log"
-  AOS_MODE=local DB_AUTHORITY=local SERVER_PORT=0 PLANEGUARD_DEMO_OUTPUT="$work/credentials-$name" \
-    "$java_cmd" -jar "$jar" "$@" >"$log" 2>&1 &
+  local vars=(AOS_MODE=local DB_AUTHORITY=local SERVER_PORT=0
+    "PLANEGUARD_DEMO_OUTPUT=$work/credentials-$name")
+  if [[ "$name" == ledger ]]; then
+    vars+=("PLANEGUARD_AUDIT_LEDGER=$work/ledger/ledger.jsonl")
+  fi
+  env -u PLANEGUARD_AUDIT_LEDGER "${vars[@]}" "$java_cmd" -jar "$jar" "$@" >"$log" 2>&1 &
   pids+=("$!")
   local pid="$!" port=""
   for _ in $(seq 1 240); do
@@ -130,10 +141,16 @@ start() {
 
 start on
 start off "--spring.autoconfigure.exclude=$exclude"
+variants=(on off)
+if [[ "$ledger" == 1 ]]; then
+  start ledger
+  variants=(on off ledger)
+fi
 
 token="$(cat "$work/credentials-on/demo-token")"
 key="$(cat "$work/credentials-on/demo-key")"
 # The "off" server made its own credentials; it checks none, so the "on" ones are sent to both.
+# The "ledger" server checks its own (each demo signs its own tokens and makes its own key).
 
 status() { # status PORT PATH [HEADER]
   curl -s -o /dev/null -w '%{http_code}' ${3:+-H "$3"} "http://127.0.0.1:$1$2"
@@ -158,19 +175,42 @@ expect 200 "$port_off" /api/v1/runs "$machine"
 expect 401 "$port_on" /__debug/openapi_inspect
 expect 200 "$port_on" /__debug/openapi_inspect "$human"
 expect 200 "$port_off" /__debug/openapi_inspect "$human"
+if [[ "$ledger" == 1 ]]; then
+  ledger_human="Authorization: Bearer $(cat "$work/credentials-ledger/demo-token")"
+  ledger_machine="X-AOS-Key: $(cat "$work/credentials-ledger/demo-key")"
+  expect 401 "$port_ledger" /api/v1/runs
+  expect 200 "$port_ledger" /api/v1/runs "$ledger_machine"
+  expect 200 "$port_ledger" /api/v1/accounts/me "$ledger_human"
+  if [[ ! -s "$work/ledger/ledger.jsonl" ]]; then
+    sleep 1
+  fi
+  if [[ ! -s "$work/ledger/ledger.jsonl" ]]; then
+    echo "e2e.sh: the ledger server wrote no ledger at $work/ledger/ledger.jsonl" >&2
+    exit 1
+  fi
+fi
 echo "Sanity checks passed: planeguard enforces on port $port_on; port $port_off serves without it." >&2
 
 # /api/v1/accounts/me answers the caller, so with planeguard its handler writes more than without
 # it ({"plane":"none"}); the debug route answers the same either way, so its row is planeguard's
 # cost alone on the human plane (debug routes are served in local mode).
 routes=(/api/v1/accounts/me /api/v1/runs /__debug/openapi_inspect)
-headers=("$human" "$machine" "$human")
+kinds=(human machine human)
 
-# run NAME PORT ROUTE_INDEX SECONDS FILE: one wrk run; prints requests/s; fails on any error.
+# header VARIANT ROUTE_INDEX: the credential header that variant's server accepts for the route.
+header() {
+  if [[ "$1" == ledger ]]; then
+    [[ "${kinds[$2]}" == human ]] && echo "$ledger_human" || echo "$ledger_machine"
+  else
+    [[ "${kinds[$2]}" == human ]] && echo "$human" || echo "$machine"
+  fi
+}
+
+# run VARIANT ROUTE_INDEX SECONDS FILE: one wrk run; prints requests/s; fails on any error.
 run() {
-  local port="$2" i="$3" file="$5"
-  wrk -t"$threads" -c"$connections" -d"$4s" --latency -H "${headers[$i]}" \
-    "http://127.0.0.1:$port${routes[$i]}" >"$file" 2>&1
+  local port_var="port_$1" i="$2" file="$4"
+  wrk -t"$threads" -c"$connections" -d"$3s" --latency -H "$(header "$1" "$i")" \
+    "http://127.0.0.1:${!port_var}${routes[$i]}" >"$file" 2>&1
   if grep -qE 'Non-2xx or 3xx responses|Socket errors' "$file"; then
     echo "e2e.sh: errors in $file:" >&2
     grep -E 'Non-2xx or 3xx responses|Socket errors' "$file" >&2
@@ -183,40 +223,57 @@ median() { # median NUMBERS...
   printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
-# Warm-up: every route on both servers before any measurement, so the JIT has compiled both paths.
+# Warm-up: every route on every server before any measurement, so the JIT has compiled each path.
 for i in "${!routes[@]}"; do
   slug="$(tr -c 'a-z0-9\n' '-' <<<"${routes[$i]#/}")"
   echo "Warming up ${routes[$i]} (${warmup} s per server) ..." >&2
-  run on "$port_on" "$i" "$warmup" "$work/warmup-on-$slug.txt" >/dev/null
-  run off "$port_off" "$i" "$warmup" "$work/warmup-off-$slug.txt" >/dev/null
+  for v in "${variants[@]}"; do
+    run "$v" "$i" "$warmup" "$work/warmup-$v-$slug.txt" >/dev/null
+  done
 done
 
 table="$work/table.md"
+ledger_table="$work/ledger-table.md"
 : >"$table"
+: >"$ledger_table"
+n="${#variants[@]}"
 for i in "${!routes[@]}"; do
   route="${routes[$i]}"
   slug="$(tr -c 'a-z0-9\n' '-' <<<"${route#/}")"
-  on=()
-  off=()
+  declare -A results=()
   for r in $(seq 1 "$rounds"); do
-    # Alternate which variant goes first, so neither always follows the other.
-    if ((r % 2)); then
-      on+=("$(run on "$port_on" "$i" "$duration" "$work/on-$slug-$r.txt")")
-      off+=("$(run off "$port_off" "$i" "$duration" "$work/off-$slug-$r.txt")")
-    else
-      off+=("$(run off "$port_off" "$i" "$duration" "$work/off-$slug-$r.txt")")
-      on+=("$(run on "$port_on" "$i" "$duration" "$work/on-$slug-$r.txt")")
-    fi
-    echo "  round $r: on ${on[-1]} req/s, off ${off[-1]} req/s" >&2
+    # Rotate which variant goes first, so none always follows another.
+    line="  round $r:"
+    for k in $(seq 0 $((n - 1))); do
+      v="${variants[$(((r - 1 + k) % n))]}"
+      rps="$(run "$v" "$i" "$duration" "$work/$v-$slug-$r.txt")"
+      results[$v]="${results[$v]:-} $rps"
+    done
+    for v in "${variants[@]}"; do
+      line="$line $v ${results[$v]##* } req/s,"
+    done
+    echo "${line%,}" >&2
   done
-  m_on="$(median "${on[@]}")"
-  m_off="$(median "${off[@]}")"
+  # shellcheck disable=SC2086
+  m_on="$(median ${results[on]})"
+  # shellcheck disable=SC2086
+  m_off="$(median ${results[off]})"
   awk -v route="$route" -v on="$m_on" -v off="$m_off" 'BEGIN {
     ratio = on / off
     overhead = (1 - ratio) * 100
     printf "| `GET %s` | %.0f | %.0f | %.3f | %.1f %% | ≤ 10 %% | %s |\n", route, on, off, ratio, overhead, (overhead <= 10 ? "yes" : "**no**")
   }' >>"$table"
-  printf '%s\t%s\t%s\n' "$route" "${on[*]}" "${off[*]}" >>"$work/rounds.tsv"
+  if [[ "$ledger" == 1 ]]; then
+    # shellcheck disable=SC2086
+    m_ledger="$(median ${results[ledger]})"
+    awk -v route="$route" -v led="$m_ledger" -v on="$m_on" -v off="$m_off" 'BEGIN {
+      cost = (1 - led / on) * 100
+      total = (1 - led / off) * 100
+      printf "| `GET %s` | %.0f | %.0f | %.3f | %.1f %% | %.1f %% | ≤ 10 %% (goal ≤ 5 %%) | %s |\n", route, led, on, led / on, cost, total, (cost <= 10 ? (cost <= 5 ? "yes, goal too" : "yes") : "**no**")
+    }' >>"$ledger_table"
+  fi
+  printf '%s\t%s\t%s\t%s\n' "$route" "${results[on]# }" "${results[off]# }" "${results[ledger]:- }" >>"$work/rounds.tsv"
+  unset results
 done
 
 {
@@ -224,13 +281,21 @@ done
   echo "|---|---:|---:|---:|---:|---|:---:|"
   cat "$table"
   echo
-  echo "Medians of $rounds runs of ${duration} s each per route and variant, alternating on and off, after"
+  echo "Medians of $rounds runs of ${duration} s each per route and variant, alternating ${variants[*]}, after"
   echo "${warmup} s of warm-up per server and route; wrk -t$threads -c$connections on loopback; no non-2xx answers."
   echo "Each run (req/s):"
   echo
-  while IFS=$'\t' read -r route all_on all_off; do
-    echo "- \`GET $route\`: on $all_on; off $all_off"
+  while IFS=$'\t' read -r route all_on all_off all_ledger; do
+    echo "- \`GET $route\`: on $all_on; off $all_off${all_ledger:+; ledger$all_ledger}"
   done <"$work/rounds.tsv"
+  if [[ "$ledger" == 1 ]]; then
+    echo
+    echo "With the audit ledger on (a third server, PLANEGUARD_AUDIT_LEDGER; its entries: $(wc -l <"$work/ledger/ledger.jsonl" 2>/dev/null || echo 0) in the active file):"
+    echo
+    echo "| route | ledger on (req/s) | planeguard without ledger (req/s) | ledger ÷ without | the ledger's cost | planeguard with ledger vs off | target | met |"
+    echo "|---|---:|---:|---:|---:|---:|---|:---:|"
+    cat "$ledger_table"
+  fi
   echo
   echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2- | sed 's/^ //'); $("$java_cmd" -version 2>&1 | head -1); $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2); load average before the run: $load_before."
 } >"$out/e2e.md"

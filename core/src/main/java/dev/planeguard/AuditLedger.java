@@ -95,7 +95,9 @@ public final class AuditLedger implements AuditSink, AutoCloseable {
   // Written by the writer thread only.
   private long nextSeq;
   private String prevHash;
-  private long written;
+  // Entries queued and written since opening, for flush().
+  private final AtomicLong queued = new AtomicLong();
+  private final AtomicLong written = new AtomicLong();
 
   private volatile boolean failing;
   private volatile boolean unavailable;
@@ -225,6 +227,7 @@ public final class AuditLedger implements AuditSink, AutoCloseable {
       return;
     }
     queue.add(entry);
+    queued.incrementAndGet();
     if (permits.availablePermits() < capacity / 2) {
       LockSupport.unpark(writer);
     }
@@ -292,7 +295,7 @@ public final class AuditLedger implements AuditSink, AutoCloseable {
         store.append(lines, clock.instant());
         nextSeq = seq;
         prevHash = prev;
-        written += batch.size();
+        written.addAndGet(batch.size());
         permits.release(batch.size());
         batch.clear();
         if (failingSince != 0) {
@@ -332,6 +335,26 @@ public final class AuditLedger implements AuditSink, AutoCloseable {
     }
   }
 
+  /**
+   * Waits until every entry queued before this call is written and forced to disk, for at most
+   * {@code timeout}: for a backup or a check of the file while the process runs.
+   *
+   * @return whether they were written within {@code timeout}
+   */
+  public boolean flush(Duration timeout) {
+    long target = queued.get();
+    long deadline = System.nanoTime() + timeout.toNanos();
+    LockSupport.unpark(writer);
+    while (written.get() < target) {
+      if (System.nanoTime() - deadline > 0 || !writer.isAlive()) {
+        return written.get() >= target;
+      }
+      LockSupport.unpark(writer);
+      LockSupport.parkNanos(100_000);
+    }
+    return true;
+  }
+
   /** Whether writes are failing now (the ledger may still be accepting, within the bound). */
   public boolean failing() {
     return failing;
@@ -361,7 +384,7 @@ public final class AuditLedger implements AuditSink, AutoCloseable {
       // The JVM is shutting down: the hook is what called us.
     }
     store.close();
-    LOG.info("audit ledger {} closed: {} entries written", store.describe(), written);
+    LOG.info("audit ledger {} closed: {} entries written", store.describe(), written.get());
   }
 
   @Override
