@@ -103,7 +103,9 @@ public final class PlaneGuardSettings {
     /** The tenant header, beside the contract's own variable. */
     TENANT_HEADER("planeguard.tenant-header", "PLANEGUARD_TENANT_HEADER", "--tenant-header"),
     /** {@code Retry-After} of 503 answers. */
-    RETRY_AFTER("planeguard.retry-after", "PLANEGUARD_RETRY_AFTER", null);
+    RETRY_AFTER("planeguard.retry-after", "PLANEGUARD_RETRY_AFTER", null),
+    /** Whether the first and last use of each key is recorded in its store. */
+    RECORD_KEY_USAGE("planeguard.record-key-usage", "PLANEGUARD_RECORD_KEY_USAGE", null);
 
     private final String property;
     private final String variable;
@@ -328,6 +330,8 @@ public final class PlaneGuardSettings {
   final String sandboxKeyHeader;
   final @Nullable String tenantHeader;
   final Duration retryAfter;
+  final boolean recordKeyUsage;
+  final @Nullable String recordKeyUsageValue;
   final List<Consumer<Enforcer.Builder>> customizers;
 
   private PlaneGuardSettings(Builder b) {
@@ -352,6 +356,8 @@ public final class PlaneGuardSettings {
     this.sandboxKeyHeader = b.sandboxKeyHeader;
     this.tenantHeader = b.tenantHeader;
     this.retryAfter = b.retryAfter;
+    this.recordKeyUsage = b.recordKeyUsage;
+    this.recordKeyUsageValue = b.recordKeyUsageValue;
     this.customizers = List.copyOf(b.customizers);
   }
 
@@ -367,7 +373,8 @@ public final class PlaneGuardSettings {
    * PLANEGUARD_HUMAN_PRESET}, {@code PLANEGUARD_HUMAN_AUDIENCES} and {@code
    * PLANEGUARD_HUMAN_AUTHORIZED_PARTIES} (comma-separated), {@code PLANEGUARD_MACHINE_KEYS_FILE},
    * {@code PLANEGUARD_SANDBOX_KEYS_FILE}, {@code PLANEGUARD_MACHINE_HEADER}, {@code
-   * PLANEGUARD_SANDBOX_HEADER}, {@code PLANEGUARD_TENANT_HEADER}. Problems name these variables.
+   * PLANEGUARD_SANDBOX_HEADER}, {@code PLANEGUARD_TENANT_HEADER}, {@code
+   * PLANEGUARD_RECORD_KEY_USAGE} ({@code true} or {@code false}). Problems name these variables.
    * The policy file is read by {@link PlaneGuard#assemble}.
    */
   public static Builder fromEnvironment(Map<String, String> env) {
@@ -407,6 +414,8 @@ public final class PlaneGuardSettings {
     if (tenant != null) {
       b.tenantHeader(tenant);
     }
+    // Parsed by the assembly, which reports a value other than true or false with the others.
+    b.recordKeyUsageValue = blankToNull(env.get(Setting.RECORD_KEY_USAGE.variable()));
     return b;
   }
 
@@ -479,6 +488,8 @@ public final class PlaneGuardSettings {
     private String sandboxKeyHeader = SANDBOX_KEY_HEADER;
     private @Nullable String tenantHeader;
     private Duration retryAfter = DEFAULT_RETRY_AFTER;
+    private boolean recordKeyUsage = true;
+    private @Nullable String recordKeyUsageValue;
     private final List<Consumer<Enforcer.Builder>> customizers = new ArrayList<>();
 
     private Builder() {}
@@ -613,6 +624,19 @@ public final class PlaneGuardSettings {
     /** {@code Retry-After} of 503 answers. */
     public Builder retryAfter(Duration retryAfter) {
       this.retryAfter = requireNonNull(retryAfter, "retryAfter");
+      return this;
+    }
+
+    /**
+     * Whether the first and last use of each key is recorded in its key store, where the store can
+     * record it ({@link dev.planeguard.keys.KeyStore.UsageRecording}); on by default. Uses are
+     * noted in memory and written by a background thread at most once a minute per key; a store
+     * that cannot take them is logged and never changes a decision. Turn it off where the key store
+     * must not be written by the application (a read-only database role).
+     */
+    public Builder recordKeyUsage(boolean record) {
+      this.recordKeyUsage = record;
+      this.recordKeyUsageValue = null;
       return this;
     }
 
