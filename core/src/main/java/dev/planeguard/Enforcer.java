@@ -522,7 +522,8 @@ public final class Enforcer {
               .durationNanos(ticker.getAsLong() - started)
               .violation(decision.violation())
               .build();
-      auditSink.record(event);
+      // The ledger first: it never throws, and a sink that does must not cost the ledger its
+      // entry (nor leave the place reserved for it taken).
       AuditLedger l = ledger;
       if (l != null) {
         l.record(event, reserved);
@@ -530,6 +531,7 @@ public final class Enforcer {
           l.keyExpired(keyId, event.time());
         }
       }
+      auditSink.record(event);
     } catch (RuntimeException e) {
       LOG.error("planeguard audit sink failed: {}", Text.describe(e));
     }

@@ -5,6 +5,8 @@ import static java.util.Objects.requireNonNull;
 import dev.planeguard.PlaneGuardSettings.Issuer;
 import dev.planeguard.PlaneGuardSettings.Naming;
 import dev.planeguard.PlaneGuardSettings.Setting;
+import dev.planeguard.internal.KeyUsageRecorder;
+import dev.planeguard.internal.StoreKeyVerifier;
 import dev.planeguard.internal.Text;
 import dev.planeguard.keys.JdbcKeyStore;
 import dev.planeguard.keys.KeyFile;
@@ -16,6 +18,7 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -111,8 +114,11 @@ public final class PlaneGuard implements AutoCloseable {
   }
 
   /**
-   * Stops background work: JWKS refreshes, key file reloads, the JDBC store's listener; writes what
-   * the audit ledger holds and closes it.
+   * Stops background work: JWKS refreshes, key file reloads, the JDBC store's listener. First it
+   * writes the key uses noted since the last flush (see {@link
+   * PlaneGuardSettings.Builder#recordKeyUsage}), except for keys written less than a minute ago,
+   * which are written at most once a minute; last, it writes what the audit ledger holds and closes
+   * it.
    */
   @Override
   public void close() {
@@ -266,6 +272,7 @@ public final class PlaneGuard implements AutoCloseable {
         jwt = jwtVerifier(mode);
         tokens = jwt;
       }
+      checkRecordKeyUsage();
       KeyStore machine = machineKeys();
       KeyStore sandbox = keyFile(s.sandboxKeysFile, Setting.SANDBOX_KEYS_FILE);
       if (sandbox != null && contract == null && mode != null && mode.isProductionLike()) {
@@ -682,6 +689,41 @@ public final class PlaneGuard implements AutoCloseable {
       return null;
     }
 
+    /** The verifier of {@code store}, noting each accepted key's use where the store records it. */
+    private KeyVerifier keyVerifier(KeyStore store) {
+      if (recordKeyUsage() && store instanceof KeyStore.UsageRecording recording) {
+        KeyUsageRecorder recorder = KeyUsageRecorder.start(recording);
+        // Closed before the stores: its last flush writes to one of them.
+        owned.add(0, recorder);
+        return new StoreKeyVerifier(store, Clock.systemUTC(), recorder);
+      }
+      return KeyVerifier.of(store);
+    }
+
+    /** {@link PlaneGuardSettings.Builder#recordKeyUsage}, or the environment's value if valid. */
+    private boolean recordKeyUsage() {
+      String value = s.recordKeyUsageValue;
+      if (value == null) {
+        return s.recordKeyUsage;
+      }
+      return !value.strip().equalsIgnoreCase("false");
+    }
+
+    private void checkRecordKeyUsage() {
+      String value = s.recordKeyUsageValue;
+      if (value != null
+          && !value.strip().equalsIgnoreCase("true")
+          && !value.strip().equalsIgnoreCase("false")) {
+        problems.add(
+            new Problem(
+                name(Setting.RECORD_KEY_USAGE),
+                "must be true or false, not " + Text.quote(value, 32),
+                "set "
+                    + name(Setting.RECORD_KEY_USAGE)
+                    + " to true or false, or unset it (key usage is recorded by default)"));
+      }
+    }
+
     private @Nullable Enforcer enforcer(
         Contract contract,
         Policy policy,
@@ -703,10 +745,10 @@ public final class PlaneGuard implements AutoCloseable {
         if (keyVerifier != null) {
           b.machineKeyVerifier(keyVerifier);
         } else if (machine != null) {
-          b.machineKeyVerifier(KeyVerifier.of(machine));
+          b.machineKeyVerifier(keyVerifier(machine));
         }
         if (sandbox != null) {
-          b.sandboxKeyVerifier(KeyVerifier.of(sandbox));
+          b.sandboxKeyVerifier(keyVerifier(sandbox));
         }
         b.auditLedger(ledger);
         for (Consumer<Enforcer.Builder> c : s.customizers) {

@@ -119,7 +119,9 @@ public final class PlaneGuardSettings {
     /** Whether the audit ledger's file is rotated each day. */
     AUDIT_ROTATE_DAILY("planeguard.audit.rotate-daily", "PLANEGUARD_AUDIT_ROTATE_DAILY", null),
     /** This process's name in audit ledger entries. */
-    AUDIT_NODE("planeguard.audit.node", "PLANEGUARD_AUDIT_NODE", null);
+    AUDIT_NODE("planeguard.audit.node", "PLANEGUARD_AUDIT_NODE", null),
+    /** Whether the first and last use of each key is recorded in its store. */
+    RECORD_KEY_USAGE("planeguard.record-key-usage", "PLANEGUARD_RECORD_KEY_USAGE", null);
 
     private final String property;
     private final String variable;
@@ -378,6 +380,8 @@ public final class PlaneGuardSettings {
   final Duration retryAfter;
   final @Nullable Audit audit;
   final List<Problem> invalid;
+  final boolean recordKeyUsage;
+  final @Nullable String recordKeyUsageValue;
   final List<Consumer<Enforcer.Builder>> customizers;
 
   private PlaneGuardSettings(Builder b) {
@@ -404,6 +408,8 @@ public final class PlaneGuardSettings {
     this.retryAfter = b.retryAfter;
     this.audit = b.audit;
     this.invalid = List.copyOf(b.invalid);
+    this.recordKeyUsage = b.recordKeyUsage;
+    this.recordKeyUsageValue = b.recordKeyUsageValue;
     this.customizers = List.copyOf(b.customizers);
   }
 
@@ -419,7 +425,8 @@ public final class PlaneGuardSettings {
    * PLANEGUARD_HUMAN_PRESET}, {@code PLANEGUARD_HUMAN_AUDIENCES} and {@code
    * PLANEGUARD_HUMAN_AUTHORIZED_PARTIES} (comma-separated), {@code PLANEGUARD_MACHINE_KEYS_FILE},
    * {@code PLANEGUARD_SANDBOX_KEYS_FILE}, {@code PLANEGUARD_MACHINE_HEADER}, {@code
-   * PLANEGUARD_SANDBOX_HEADER}, {@code PLANEGUARD_TENANT_HEADER}. Problems name these variables.
+   * PLANEGUARD_SANDBOX_HEADER}, {@code PLANEGUARD_TENANT_HEADER}, {@code
+   * PLANEGUARD_RECORD_KEY_USAGE} ({@code true} or {@code false}). Problems name these variables.
    * The policy file is read by {@link PlaneGuard#assemble}.
    */
   public static Builder fromEnvironment(Map<String, String> env) {
@@ -472,6 +479,8 @@ public final class PlaneGuardSettings {
               bool(b, env, Setting.AUDIT_ROTATE_DAILY),
               blankToNull(env.get(Setting.AUDIT_NODE.variable()))));
     }
+    // Parsed by the assembly, which reports a value other than true or false with the others.
+    b.recordKeyUsageValue = blankToNull(env.get(Setting.RECORD_KEY_USAGE.variable()));
     return b;
   }
 
@@ -618,6 +627,8 @@ public final class PlaneGuardSettings {
     private Duration retryAfter = DEFAULT_RETRY_AFTER;
     private @Nullable Audit audit;
     private final List<Problem> invalid = new ArrayList<>();
+    private boolean recordKeyUsage = true;
+    private @Nullable String recordKeyUsageValue;
     private final List<Consumer<Enforcer.Builder>> customizers = new ArrayList<>();
 
     private Builder() {}
@@ -767,6 +778,19 @@ public final class PlaneGuardSettings {
     /** {@code Retry-After} of 503 answers. */
     public Builder retryAfter(Duration retryAfter) {
       this.retryAfter = requireNonNull(retryAfter, "retryAfter");
+      return this;
+    }
+
+    /**
+     * Whether the first and last use of each key is recorded in its key store, where the store can
+     * record it ({@link dev.planeguard.keys.KeyStore.UsageRecording}); on by default. Uses are
+     * noted in memory and written by a background thread at most once a minute per key; a store
+     * that cannot take them is logged and never changes a decision. Turn it off where the key store
+     * must not be written by the application (a read-only database role).
+     */
+    public Builder recordKeyUsage(boolean record) {
+      this.recordKeyUsage = record;
+      this.recordKeyUsageValue = null;
       return this;
     }
 

@@ -399,6 +399,35 @@ class AuditLedgerTest {
   }
 
   @Test
+  void aThrowingAuditSinkCostsTheLedgerNothing() throws IOException {
+    Path file = dir.resolve("ledger.jsonl");
+    KeyStore.Writable keys = KeyStore.inMemory();
+    keys.add(KeyRecord.of(KEY, "acme", Set.of(), null));
+    try (AuditLedger ledger = AuditLedger.file(file).queueCapacity(1000).open()) {
+      Enforcer enforcer =
+          Enforcer.builder()
+              .contract(Contract.parse(Map.of("AOS_MODE", "prod", "DB_AUTHORITY", "neon")))
+              .policy(EnforcerTest.POLICY)
+              .tokenVerifier(EnforcerTest.UNREACHABLE_TOKENS)
+              .machineKeyVerifier(KeyVerifier.of(keys))
+              .auditSink(
+                  event -> {
+                    throw new IllegalStateException("sink down");
+                  })
+              .auditLedger(ledger)
+              .build();
+      // More allows than the queue holds: each one's reserved place comes back once written.
+      for (int i = 0; i < 3000; i++) {
+        assertThat(enforcer.decide(keyed(KEY.value())).reason()).isEqualTo(Reason.AUTHENTICATED);
+        if (i % 500 == 499) {
+          assertThat(ledger.flush(Duration.ofSeconds(30))).isTrue();
+        }
+      }
+    }
+    assertThat(((Intact) AuditLedger.verify(file)).entries()).isEqualTo(3000);
+  }
+
+  @Test
   void settingsOutOfRangeAreListedWithTheirFix() {
     assertThatThrownBy(
             () ->

@@ -84,6 +84,8 @@ final class Decide {
             .naming(PlaneGuardSettings.Naming.COMMAND_LINE)
             .environment(environment(args, mode))
             .policyLocation(args.required("policy"), null, false)
+            // A decision asked for is not a use of the key: nothing is written beside the file.
+            .recordKeyUsage(false)
             .customizer(b -> b.auditSink(AuditSink.none()));
     String tenantHeader = args.optional("tenant-header");
     if (tenantHeader != null) {

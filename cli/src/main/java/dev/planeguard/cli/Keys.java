@@ -9,6 +9,7 @@ import dev.planeguard.keys.KeyFile;
 import dev.planeguard.keys.KeyLifecycle;
 import dev.planeguard.keys.KeyRecord;
 import dev.planeguard.keys.KeyStore;
+import dev.planeguard.keys.KeyUsage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -17,6 +18,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -186,10 +188,19 @@ final class Keys {
     Instant now = Instant.now();
     try (Target target = Target.open(args, env, false)) {
       List<KeyRecord> records = target.store.records();
+      Map<String, KeyUsage> usage = usage(target.store, o);
       if (o.json) {
         List<Map<String, Object>> keys = new ArrayList<>();
         for (KeyRecord r : records) {
-          keys.add(describe(r, now));
+          Map<String, Object> k = describe(r, now);
+          KeyUsage u =
+              usage == null ? KeyUsage.UNKNOWN : usage.getOrDefault(r.id(), KeyUsage.UNKNOWN);
+          Instant created = u.created();
+          k.put("created", iso(created));
+          k.put("age", created == null ? null : age(created, now).toString());
+          k.put("firstUsed", iso(u.firstUsed()));
+          k.put("lastUsed", iso(u.lastUsed()));
+          keys.add(k);
         }
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("ok", true);
@@ -197,11 +208,51 @@ final class Keys {
         m.put("keys", keys);
         o.json(m);
       } else {
-        o.out.print(table(records, now));
+        o.out.print(table(records, usage, now));
         o.out.println(records.size() + (records.size() == 1 ? " key" : " keys"));
       }
     }
     return 0;
+  }
+
+  /**
+   * When each key was created and used, or {@code null} if the store cannot say; then a note on
+   * standard error says why (the JDBC store's messages name the migration to apply).
+   */
+  private static @Nullable Map<String, KeyUsage> usage(KeyStore store, Output o) {
+    if (!(store instanceof KeyStore.UsageRecording recording)) {
+      return null;
+    }
+    try {
+      return recording.usage();
+    } catch (JdbcKeyStore.UnavailableException | UncheckedIOException e) {
+      o.err.println("planeguard: first and last use unknown: " + e.getMessage());
+      return null;
+    }
+  }
+
+  private static @Nullable String iso(@Nullable Instant instant) {
+    return instant == null ? null : instant.toString();
+  }
+
+  /** From {@code created} to {@code now}, in whole seconds; never negative. */
+  private static Duration age(Instant created, Instant now) {
+    Duration age = Duration.between(created, now).truncatedTo(ChronoUnit.SECONDS);
+    return age.isNegative() ? Duration.ZERO : age;
+  }
+
+  /** An age as people read it: its largest whole unit, {@code 12d}, {@code 5h}, {@code 7m}. */
+  static String ageText(Duration age) {
+    if (age.toDays() > 0) {
+      return age.toDays() + "d";
+    }
+    if (age.toHours() > 0) {
+      return age.toHours() + "h";
+    }
+    if (age.toMinutes() > 0) {
+      return age.toMinutes() + "m";
+    }
+    return "<1m";
   }
 
   private static int importLegacy(List<String> argv, Map<String, String> env, Output o) {
@@ -417,15 +468,33 @@ final class Keys {
         + ")";
   }
 
-  static String table(List<KeyRecord> records, Instant now) {
+  /**
+   * The text table of {@code keys list}. {@code usage} {@code null} means the store cannot say when
+   * keys were used ({@code unknown}); a key it has no use of was never used since recording began.
+   */
+  static String table(List<KeyRecord> records, @Nullable Map<String, KeyUsage> usage, Instant now) {
     List<String[]> rows = new ArrayList<>();
     rows.add(
-        new String[] {"ID", "FORMAT", "KIND", "MODE", "TENANT", "SCOPES", "STATUS", "NOT_AFTER"});
+        new String[] {
+          "ID",
+          "FORMAT",
+          "KIND",
+          "MODE",
+          "TENANT",
+          "SCOPES",
+          "STATUS",
+          "NOT_AFTER",
+          "AGE",
+          "FIRST_USED",
+          "LAST_USED"
+        });
     for (KeyRecord r : records) {
       String status =
           r.status() == KeyRecord.Status.REVOKED
               ? "revoked"
               : r.usableAt(now) ? "active" : "expired";
+      KeyUsage u = usage == null ? null : usage.getOrDefault(r.id(), KeyUsage.UNKNOWN);
+      Instant created = u == null ? null : u.created();
       rows.add(
           new String[] {
             r.id(),
@@ -435,10 +504,20 @@ final class Keys {
             r.tenant() == null ? "-" : r.tenant(),
             r.scopes().isEmpty() ? "-" : String.join(",", r.scopes()),
             status,
-            r.notAfter() == null ? "-" : String.valueOf(r.notAfter())
+            r.notAfter() == null ? "-" : String.valueOf(r.notAfter()),
+            created == null ? "unknown" : ageText(age(created, now)),
+            use(u == null ? null : u.firstUsed(), u != null),
+            use(u == null ? null : u.lastUsed(), u != null)
           });
     }
     return Output.table(rows);
+  }
+
+  private static String use(@Nullable Instant at, boolean known) {
+    if (at != null) {
+      return at.toString();
+    }
+    return known ? "never" : "unknown";
   }
 
   private static void noPositional(Args args, String command) {

@@ -172,6 +172,9 @@ class DecideKeysCommandTest {
     Map<String, Object> legacy = decide("prod", "GET", "/api/v1/runs/1", "X-AOS-Key: " + LEGACY);
     assertDecision(legacy, 200, "AUTHENTICATED", null);
     assertThat(((Map<?, ?>) legacy.get("principal")).get("keyId")).isEqualTo("aos-api-key");
+    assertThat(dir.resolve("keys.jsonl.usage"))
+        .as("a decision asked for is not a use of the key")
+        .doesNotExist();
   }
 
   @Test

@@ -3,9 +3,11 @@ package dev.planeguard.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.nimbusds.jose.util.JSONObjectUtils;
+import dev.planeguard.Mode;
 import dev.planeguard.keys.ApiKey;
 import dev.planeguard.keys.KeyFile;
 import dev.planeguard.keys.KeyRecord;
+import dev.planeguard.keys.KeyUsage;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -170,6 +172,71 @@ class KeysCommandTest {
     for (Run r : List.of(text, json)) {
       assertThat(r.all()).doesNotContain(a).doesNotContain(b).doesNotContain("sha256:");
     }
+  }
+
+  @Test
+  void listShowsAgeAndFirstAndLastUse() throws Exception {
+    ApiKey used = ApiKey.parse(newKey());
+    ApiKey unused = ApiKey.parse(newKey());
+    Instant first = Instant.parse("2026-11-22T10:00:00Z");
+    Instant last = Instant.parse("2026-11-23T08:30:00Z");
+    KeyFile.open(file()).recordUsage(Map.of(used.id(), new KeyUsage(null, first, last)));
+
+    Run text = keys("list", "--file", file().toString());
+    assertThat(text.exit()).as(text.err()).isZero();
+    List<String> lines = text.out().lines().toList();
+    assertThat(lines.get(0)).matches("ID .* NOT_AFTER +AGE +FIRST_USED +LAST_USED");
+    assertThat(lines)
+        .anySatisfy(
+            l ->
+                assertThat(l)
+                    .startsWith(used.id())
+                    .matches(".* unknown +2026-11-22T10:00:00Z +2026-11-23T08:30:00Z"))
+        .anySatisfy(l -> assertThat(l).startsWith(unused.id()).matches(".* unknown +never +never"));
+
+    Run json = keys("list", "--file", file().toString(), "--json");
+    @SuppressWarnings("unchecked")
+    List<Map<String, Object>> listed =
+        (List<Map<String, Object>>) JSONObjectUtils.parse(json.out()).get("keys");
+    Map<String, Object> usedJson =
+        listed.stream().filter(k -> k.get("id").equals(used.id())).findFirst().orElseThrow();
+    Map<String, Object> unusedJson =
+        listed.stream().filter(k -> k.get("id").equals(unused.id())).findFirst().orElseThrow();
+    assertThat(usedJson)
+        .containsEntry("created", null)
+        .containsEntry("age", null)
+        .containsEntry("firstUsed", "2026-11-22T10:00:00Z")
+        .containsEntry("lastUsed", "2026-11-23T08:30:00Z");
+    assertThat(unusedJson)
+        .containsEntry("created", null)
+        .containsEntry("firstUsed", null)
+        .containsEntry("lastUsed", null);
+    assertThat(Files.readAllLines(file())).as("the key file is not written").hasSize(2);
+  }
+
+  @Test
+  void theAgeIsItsLargestWholeUnit() {
+    ApiKey key = ApiKey.generate(ApiKey.Kind.MACHINE, Mode.PROD);
+    KeyRecord record = KeyRecord.of(key, null, java.util.Set.of(), null);
+    Instant now = Instant.parse("2026-11-22T10:00:00Z");
+    Map<Duration, String> ages =
+        Map.of(
+            Duration.ofSeconds(59), "<1m",
+            Duration.ofMinutes(59), "59m",
+            Duration.ofHours(23).plusMinutes(59), "23h",
+            Duration.ofDays(400).plusHours(5), "400d",
+            Duration.ofMinutes(-3), "<1m");
+    ages.forEach(
+        (age, shown) ->
+            assertThat(
+                    Keys.table(
+                        List.of(record),
+                        Map.of(key.id(), new KeyUsage(now.minus(age), null, null)),
+                        now))
+                .endsWith("  " + shown + "  never       never\n"));
+    assertThat(Keys.table(List.of(record), null, now))
+        .as("a store that cannot say")
+        .endsWith("  unknown  unknown     unknown\n");
   }
 
   @Test

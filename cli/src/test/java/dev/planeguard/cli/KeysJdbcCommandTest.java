@@ -13,6 +13,7 @@ import dev.planeguard.keys.ApiKey;
 import dev.planeguard.keys.JdbcKeyStore;
 import dev.planeguard.keys.KeyLifecycle;
 import dev.planeguard.keys.KeyRecord;
+import dev.planeguard.keys.KeyUsage;
 import dev.planeguard.keys.KeyVerifier;
 import dev.planeguard.testing.LeakCheck;
 import dev.planeguard.testing.PasswordPostgres;
@@ -24,6 +25,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -82,9 +84,14 @@ class KeysJdbcCommandTest {
   }
 
   static String schema() throws IOException {
-    try (InputStream in =
-        JdbcKeyStore.class.getClassLoader().getResourceAsStream(JdbcKeyStore.SCHEMA_RESOURCE)) {
-      assertThat(in).isNotNull();
+    return resource(JdbcKeyStore.SCHEMA_RESOURCE)
+        + "\n"
+        + resource(JdbcKeyStore.USAGE_SCHEMA_RESOURCE);
+  }
+
+  static String resource(String name) throws IOException {
+    try (InputStream in = JdbcKeyStore.class.getClassLoader().getResourceAsStream(name)) {
+      assertThat(in).as(name).isNotNull();
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     }
   }
@@ -233,6 +240,72 @@ class KeysJdbcCommandTest {
     assertThat((List<?>) parsed.get("keys")).hasSize(2);
     assertThat(json.out()).doesNotContain("sha256:").doesNotContain("hash");
     assertNothingLeaked(key.value(), successor.value());
+  }
+
+  @Test
+  void listShowsAgeAndFirstAndLastUseFromTheTable() throws Exception {
+    ApiKey used = ApiKey.parse(newKey());
+    ApiKey unused = ApiKey.parse(newKey());
+    Instant first = Instant.parse("2026-11-22T10:00:00Z");
+    Instant last = Instant.parse("2026-11-23T08:30:00Z");
+    try (JdbcKeyStore table = JdbcKeyStore.builder(admin()).build()) {
+      table.recordUsage(Map.of(used.id(), new KeyUsage(null, first, last)));
+    }
+
+    Run text = run("list", "--jdbc-url", url());
+    assertThat(text.exit()).as(text.err()).isZero();
+    assertThat(text.out().lines())
+        .anySatisfy(
+            l ->
+                assertThat(l)
+                    .startsWith(used.id())
+                    .matches(".* (<1m|\\d+m) +2026-11-22T10:00:00Z +2026-11-23T08:30:00Z"))
+        .anySatisfy(
+            l -> assertThat(l).startsWith(unused.id()).matches(".* (<1m|\\d+m) +never +never"));
+
+    Run json = run("list", "--jdbc-url", url(), "--json");
+    @SuppressWarnings("unchecked")
+    List<Map<String, Object>> listed =
+        (List<Map<String, Object>>) JSONObjectUtils.parse(json.out()).get("keys");
+    for (Map<String, Object> k : listed) {
+      Instant created = Instant.parse((String) k.get("created"));
+      assertThat(created).isBefore(Instant.now().plusSeconds(60));
+      assertThat(Duration.parse((String) k.get("age"))).isGreaterThanOrEqualTo(Duration.ZERO);
+      if (k.get("id").equals(used.id())) {
+        assertThat(k)
+            .containsEntry("firstUsed", "2026-11-22T10:00:00Z")
+            .containsEntry("lastUsed", "2026-11-23T08:30:00Z");
+      } else {
+        assertThat(k).containsEntry("firstUsed", null).containsEntry("lastUsed", null);
+      }
+    }
+    assertNothingLeaked(used.value(), unused.value());
+  }
+
+  @Test
+  void withoutTheUsageMigrationListSaysWhatToApply() throws Exception {
+    try (Connection c = admin().getConnection();
+        Statement s = c.createStatement()) {
+      s.execute("DROP TABLE planeguard_keys; DROP FUNCTION planeguard_keys_touch CASCADE;");
+      s.execute("DROP FUNCTION planeguard_keys_notify CASCADE");
+      s.execute(resource(JdbcKeyStore.SCHEMA_RESOURCE));
+    }
+    ApiKey key = ApiKey.parse(newKey());
+
+    Run text = run("list", "--jdbc-url", url());
+    assertThat(text.exit()).isZero();
+    assertThat(text.out().lines())
+        .anySatisfy(
+            l -> assertThat(l).startsWith(key.id()).matches(".* unknown +unknown +unknown"));
+    assertThat(text.err())
+        .contains(
+            "planeguard: first and last use unknown: key table planeguard_keys: cannot read key"
+                + " usage (SQLState 42703: the table lacks the usage columns; apply"
+                + " dev/planeguard/sql/postgresql/V2__planeguard_keys_usage.sql)");
+    Run json = run("list", "--jdbc-url", url(), "--json");
+    assertThat(json.exit()).isZero();
+    assertThat(JSONObjectUtils.parse(json.out())).containsEntry("ok", true);
+    assertNothingLeaked(key.value());
   }
 
   @Test

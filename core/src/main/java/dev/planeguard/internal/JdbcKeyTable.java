@@ -7,6 +7,7 @@ import dev.planeguard.keys.ApiKey;
 import dev.planeguard.keys.JdbcKeyStore;
 import dev.planeguard.keys.KeyRecord;
 import dev.planeguard.keys.KeyStore;
+import dev.planeguard.keys.KeyUsage;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -16,9 +17,12 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
 import javax.sql.DataSource;
@@ -61,6 +65,8 @@ public final class JdbcKeyTable implements KeyStore.Writable {
   private final String insert;
   private final String revoke;
   private final String retire;
+  private final String recordUse;
+  private final String selectUsage;
 
   /**
    * The table {@code table} in the database behind {@code dataSource}.
@@ -87,6 +93,12 @@ public final class JdbcKeyTable implements KeyStore.Writable {
         "UPDATE " + table + " SET status = 'revoked', updated_at = CURRENT_TIMESTAMP WHERE id = ?";
     this.retire =
         "UPDATE " + table + " SET not_after = ?, updated_at = CURRENT_TIMESTAMP WHERE id = ?";
+    this.recordUse =
+        "UPDATE "
+            + table
+            + " SET first_used_at = COALESCE(first_used_at, ?),"
+            + " last_used_at = GREATEST(last_used_at, ?) WHERE id = ?";
+    this.selectUsage = "SELECT id, created_at, first_used_at, last_used_at FROM " + table;
   }
 
   /**
@@ -201,6 +213,54 @@ public final class JdbcKeyTable implements KeyStore.Writable {
           insert(c, successor);
           return retired;
         });
+  }
+
+  /**
+   * Records uses in one transaction, rows in id order (so that processes recording together lock
+   * them in the same order): a first use is set once, a last use only moves forward. Needs the
+   * usage columns of {@link JdbcKeyStore#USAGE_SCHEMA_RESOURCE}.
+   */
+  public void recordUsage(Map<String, KeyUsage> uses) {
+    requireNonNull(uses, "uses");
+    if (uses.isEmpty()) {
+      return;
+    }
+    inTransaction(
+        RECORD_USAGE,
+        c -> {
+          try (PreparedStatement ps = prepare(c, recordUse)) {
+            for (Map.Entry<String, KeyUsage> use : new TreeMap<>(uses).entrySet()) {
+              ps.setObject(1, timestamp(requireNonNull(use.getValue().firstUsed(), "firstUsed")));
+              ps.setObject(2, timestamp(requireNonNull(use.getValue().lastUsed(), "lastUsed")));
+              ps.setString(3, use.getKey());
+              ps.addBatch();
+            }
+            ps.executeBatch();
+          }
+          return uses;
+        });
+  }
+
+  /** Creation and recorded use of every key, by id. */
+  public Map<String, KeyUsage> usage() {
+    try (Connection c = connect(READ_USAGE);
+        PreparedStatement ps = prepare(c, selectUsage);
+        ResultSet rs = ps.executeQuery()) {
+      Map<String, KeyUsage> usage = new HashMap<>();
+      while (rs.next()) {
+        usage.put(
+            String.valueOf(rs.getString(1)),
+            new KeyUsage(instant(rs, 2), instant(rs, 3), instant(rs, 4)));
+      }
+      return Map.copyOf(usage);
+    } catch (SQLException e) {
+      throw failure(READ_USAGE, e, false);
+    }
+  }
+
+  private static @Nullable Instant instant(ResultSet rs, int column) throws SQLException {
+    OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
+    return t == null ? null : t.toInstant();
   }
 
   @Override
@@ -400,6 +460,9 @@ public final class JdbcKeyTable implements KeyStore.Writable {
     }
   }
 
+  private static final String RECORD_USAGE = "record key usage";
+  private static final String READ_USAGE = "read key usage";
+
   private JdbcKeyStore.UnavailableException failure(
       String what, SQLException e, boolean committing) {
     String state = e.getSQLState();
@@ -410,7 +473,8 @@ public final class JdbcKeyTable implements KeyStore.Writable {
       sb.append(": ").append(e.getMessage());
     } else {
       sb.append(" (SQLState ").append(state == null ? "none" : state);
-      String hint = hint(state);
+      String hint = what.equals(RECORD_USAGE) || what.equals(READ_USAGE) ? usageHint(state) : null;
+      hint = hint != null ? hint : hint(state);
       if (hint != null) {
         sb.append(": ").append(hint);
       }
@@ -422,6 +486,20 @@ public final class JdbcKeyTable implements KeyStore.Writable {
               + " check with keys list");
     }
     return new JdbcKeyStore.UnavailableException(sb.toString(), state);
+  }
+
+  /** What to do when key usage cannot be recorded or read: the usual causes differ. */
+  private @Nullable String usageHint(@Nullable String state) {
+    if ("42703".equals(state)) {
+      return "the table lacks the usage columns; apply " + JdbcKeyStore.USAGE_SCHEMA_RESOURCE;
+    }
+    if ("42501".equals(state)) {
+      return "the database role may not record key usage; GRANT UPDATE (first_used_at,"
+          + " last_used_at) ON "
+          + table
+          + " to it, or turn key usage recording off";
+    }
+    return null;
   }
 
   private @Nullable String hint(@Nullable String state) {

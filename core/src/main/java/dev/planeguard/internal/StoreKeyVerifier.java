@@ -36,13 +36,23 @@ public final class StoreKeyVerifier implements KeyVerifier {
 
   private final KeyStore store;
   private final Clock clock;
+  private final @Nullable KeyUsageRecorder usage;
   private final AtomicLong lastFailureLogged = new AtomicLong(Long.MIN_VALUE);
   private final ConcurrentHashMap<String, Memo> principals = new ConcurrentHashMap<>();
 
   /** A verifier over {@code store}, comparing {@code notAfter} with {@code clock}. */
   public StoreKeyVerifier(KeyStore store, Clock clock) {
+    this(store, clock, null);
+  }
+
+  /**
+   * A verifier over {@code store} that notes every accepted key with {@code usage} (in memory; the
+   * recorder writes to the store on a thread of its own).
+   */
+  public StoreKeyVerifier(KeyStore store, Clock clock, @Nullable KeyUsageRecorder usage) {
     this.store = requireNonNull(store, "store");
     this.clock = requireNonNull(clock, "clock");
+    this.usage = usage;
   }
 
   @Override
@@ -106,6 +116,14 @@ public final class StoreKeyVerifier implements KeyVerifier {
     Instant notAfter = record.notAfter();
     if (notAfter != null && clock.instant().isAfter(notAfter)) {
       return Verification.rejected(Reason.EXPIRED_KEY, null);
+    }
+    KeyUsageRecorder recorder = usage;
+    if (recorder != null) {
+      try {
+        recorder.noteUse(record.id());
+      } catch (RuntimeException e) {
+        // Recording a use never changes the decision.
+      }
     }
     return Verification.verified(principal(record));
   }

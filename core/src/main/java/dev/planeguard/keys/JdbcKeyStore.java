@@ -8,6 +8,7 @@ import dev.planeguard.internal.KeyChangeListener;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.function.LongSupplier;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
@@ -15,7 +16,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * The fleet key store: key records in a database table that every instance of a service reads, so a
  * key revoked once is refused by all of them within a known bound. Plain JDBC, no ORM; the schema
- * for PostgreSQL ships in this jar as {@value #SCHEMA_RESOURCE} (a valid Flyway migration).
+ * for PostgreSQL ships in this jar as {@value #SCHEMA_RESOURCE} and {@value #USAGE_SCHEMA_RESOURCE}
+ * (valid Flyway migrations).
  * <!-- example: JdbcKeyStore.builder -->
  *
  * <pre>{@code
@@ -50,10 +52,19 @@ import org.jspecify.annotations.Nullable;
  * old key and inserts its successor atomically. Unique constraints on id and hash settle concurrent
  * inserts. Only the hash of a key is ever written.
  *
+ * <h2>Usage</h2>
+ *
+ * <p>As a {@link KeyStore.UsageRecording}, the store keeps each key's first and last use in the
+ * columns {@code first_used_at} and {@code last_used_at} (added by {@value
+ * #USAGE_SCHEMA_RESOURCE}). {@link dev.planeguard.PlaneGuard#assemble} updates a row at most once a
+ * minute per process, from a background thread; such an update neither moves {@code updated_at} nor
+ * notifies listeners.
+ *
  * <p>Instances are thread-safe. {@link #close()} stops the listener; the data source is the
  * caller's to close.
  */
-public final class JdbcKeyStore implements KeyStore.Writable, AutoCloseable {
+public final class JdbcKeyStore
+    implements KeyStore.Writable, KeyStore.UsageRecording, AutoCloseable {
 
   /** The table unless configured otherwise: {@value}. */
   public static final String DEFAULT_TABLE = "planeguard_keys";
@@ -71,6 +82,14 @@ public final class JdbcKeyStore implements KeyStore.Writable, AutoCloseable {
    */
   public static final String SCHEMA_RESOURCE =
       "dev/planeguard/sql/postgresql/V1__planeguard_keys.sql";
+
+  /**
+   * The class-path resource adding the usage columns ({@code first_used_at}, {@code last_used_at})
+   * to the schema of {@link #SCHEMA_RESOURCE}, to apply after it. Without it lookups work but
+   * {@link #recordUsage} and {@link #usage} fail, naming this resource.
+   */
+  public static final String USAGE_SCHEMA_RESOURCE =
+      "dev/planeguard/sql/postgresql/V2__planeguard_keys_usage.sql";
 
   private final JdbcKeyTable table;
   private final CachingKeyStore cache;
@@ -317,6 +336,30 @@ public final class JdbcKeyStore implements KeyStore.Writable, AutoCloseable {
     cache.evict(id);
     cache.evict(successor.id());
     return retired;
+  }
+
+  /**
+   * Records uses in one transaction: {@code first_used_at} is set once, {@code last_used_at} only
+   * moves forward. The cache is left as it is, and the shipped triggers neither move {@code
+   * updated_at} nor notify listeners for such an update: a use is not a change of the key.
+   *
+   * @throws UnavailableException if the table cannot take the change, for example because {@link
+   *     #USAGE_SCHEMA_RESOURCE} is not applied or the role may not update the usage columns
+   */
+  @Override
+  public void recordUsage(Map<String, KeyUsage> uses) {
+    table.recordUsage(uses);
+  }
+
+  /**
+   * Every key's {@code created_at}, {@code first_used_at} and {@code last_used_at}, read now.
+   *
+   * @throws UnavailableException if the table cannot answer, for example because {@link
+   *     #USAGE_SCHEMA_RESOURCE} is not applied
+   */
+  @Override
+  public Map<String, KeyUsage> usage() {
+    return table.usage();
   }
 
   /** The table, as configured. */

@@ -2,6 +2,7 @@ package dev.planeguard.keys;
 
 import static java.util.Objects.requireNonNull;
 
+import com.nimbusds.jose.util.JSONObjectUtils;
 import dev.planeguard.ConfigurationException;
 import dev.planeguard.Problem;
 import dev.planeguard.internal.KeyFileContent;
@@ -10,6 +11,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -21,11 +24,16 @@ import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.text.ParseException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -74,9 +82,17 @@ import org.slf4j.LoggerFactory;
  * is invalid, but a file cut at a line boundary is valid and holds fewer keys until the next
  * reload.
  *
+ * <h2>Usage</h2>
+ *
+ * <p>As a {@link KeyStore.UsageRecording}, a key file keeps the first and last use of each key in a
+ * file of its own beside it, {@code FILE.usage} (JSON Lines, one line a key), so that the key file
+ * itself is never written on use and may be mounted read-only. The usage file is created readable
+ * and writable by its owner only and replaced atomically on every write, under an OS lock on {@code
+ * FILE.usage.lock}. If its directory is not writable, uses are not recorded and keys keep working.
+ *
  * <p>Instances are thread-safe. {@link #close()} stops the background reload of {@link #watch}.
  */
-public final class KeyFile implements KeyStore.Writable, AutoCloseable {
+public final class KeyFile implements KeyStore.Writable, KeyStore.UsageRecording, AutoCloseable {
 
   /** The reload interval adapters use unless configured otherwise: 2 seconds. */
   public static final Duration DEFAULT_RELOAD_INTERVAL = Duration.ofSeconds(2);
@@ -85,6 +101,9 @@ public final class KeyFile implements KeyStore.Writable, AutoCloseable {
   private static final ConcurrentHashMap<Path, ReentrantLock> WRITERS = new ConcurrentHashMap<>();
   private static final Set<PosixFilePermission> OWNER_ONLY =
       EnumSet.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
+  private static final String USAGE_SUFFIX = ".usage";
+  private static final String USAGE_HEADER =
+      "# first and last use of each key of the key file beside this one, written by planeguard\n";
 
   private final Path path;
   private final Object reloadLock = new Object();
@@ -285,6 +304,120 @@ public final class KeyFile implements KeyStore.Writable, AutoCloseable {
           KeyRecord retired = current.index().retired(id, retireAt);
           return new Change<>(current.replace(retired).append(successor), retired);
         });
+  }
+
+  /**
+   * Records uses in {@code FILE.usage}: read, merged (a first use is set once, a last use only
+   * moves forward) and written to a temporary file moved over it atomically. The key file is not
+   * touched.
+   *
+   * @throws UncheckedIOException if the usage file cannot be written; the message names the file
+   *     and the fix, never a key or a hash
+   */
+  @Override
+  public void recordUsage(Map<String, KeyUsage> uses) {
+    requireNonNull(uses, "uses");
+    if (uses.isEmpty()) {
+      return;
+    }
+    Path target = usagePath();
+    ReentrantLock writer = WRITERS.computeIfAbsent(target, p -> new ReentrantLock());
+    writer.lock();
+    try (FileChannel lockChannel = openLockFile(target)) {
+      lockChannel.lock(); // released when the channel closes
+      Map<String, KeyUsage> merged = new TreeMap<>(readUsage(target));
+      uses.forEach((id, use) -> merged.merge(id, use, KeyFile::laterUse));
+      write(target, usageBytes(merged));
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          "cannot write the key usage file "
+              + target
+              + " ("
+              + e.getClass().getSimpleName()
+              + "); make its directory writable by this process, or turn key usage recording off"
+              + " (docs/keys.md)",
+          e);
+    } finally {
+      writer.unlock();
+    }
+  }
+
+  /**
+   * The first and last use of each key as recorded in {@code FILE.usage}; empty if there is no such
+   * file. A key file does not know when a key was created: {@link KeyUsage#created()} is always
+   * {@code null}. Lines that are not valid are skipped.
+   *
+   * @throws UncheckedIOException if the usage file exists but cannot be read
+   */
+  @Override
+  public Map<String, KeyUsage> usage() {
+    Path target = usagePath();
+    try {
+      return Map.copyOf(readUsage(target));
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          "cannot read the key usage file " + target + " (" + e.getClass().getSimpleName() + ")",
+          e);
+    }
+  }
+
+  /** {@code FILE.usage} beside the real file, as the writers' lock file. */
+  private Path usagePath() {
+    Path target = target();
+    return target.resolveSibling(target.getFileName() + USAGE_SUFFIX);
+  }
+
+  /** A recorded use merged with a newer one: the first use stays, the last only moves forward. */
+  private static KeyUsage laterUse(KeyUsage recorded, KeyUsage used) {
+    Instant first = recorded.firstUsed() != null ? recorded.firstUsed() : used.firstUsed();
+    Instant last = recorded.lastUsed();
+    Instant newer = used.lastUsed();
+    if (last == null || (newer != null && newer.isAfter(last))) {
+      last = newer;
+    }
+    return new KeyUsage(null, first, last);
+  }
+
+  private static Map<String, KeyUsage> readUsage(Path usageFile) throws IOException {
+    List<String> lines;
+    try {
+      lines = Files.readAllLines(usageFile, StandardCharsets.UTF_8);
+    } catch (NoSuchFileException e) {
+      return Map.of();
+    } catch (CharacterCodingException e) {
+      return Map.of(); // not ours, or damaged: written again whole by the next use
+    }
+    Map<String, KeyUsage> usage = new HashMap<>();
+    for (String line : lines) {
+      String trimmed = line.strip();
+      if (trimmed.isEmpty() || trimmed.startsWith("#")) {
+        continue;
+      }
+      try {
+        Map<String, Object> json = JSONObjectUtils.parse(trimmed);
+        if (json.get("id") instanceof String id
+            && json.get("firstUsed") instanceof String first
+            && json.get("lastUsed") instanceof String last) {
+          usage.put(id, new KeyUsage(null, Instant.parse(first), Instant.parse(last)));
+        }
+      } catch (ParseException | RuntimeException e) {
+        // A damaged line says nothing reliable about any key; the others still do.
+      }
+    }
+    return usage;
+  }
+
+  private static byte[] usageBytes(Map<String, KeyUsage> usage) {
+    StringBuilder sb = new StringBuilder(USAGE_HEADER);
+    usage.forEach(
+        (id, use) -> {
+          Map<String, Object> m = new LinkedHashMap<>();
+          m.put("id", id);
+          m.put("firstUsed", String.valueOf(use.firstUsed()));
+          m.put("lastUsed", String.valueOf(use.lastUsed()));
+          sb.append(JSONObjectUtils.toJSONString(m)).append('\n');
+        });
+    return sb.toString().getBytes(StandardCharsets.UTF_8);
   }
 
   /** Stops the background reload of {@link #watch}, if any. Lookups keep working. */

@@ -6,6 +6,7 @@ import dev.planeguard.internal.InMemoryKeyStore;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
 
@@ -83,6 +84,40 @@ public interface KeyStore {
    */
   static KeyStore cached(KeyStore store, Duration revocationBound, LongSupplier ticker) {
     return new CachingKeyStore(store, revocationBound, ticker);
+  }
+
+  /**
+   * A store that can also record when keys are used: the first and the last time the verifier
+   * accepted each key, for {@code planeguard keys list}. {@link JdbcKeyStore} and {@link KeyFile}
+   * record; a store that does not implement this interface simply records nothing.
+   *
+   * <p>Recording never runs on a request thread: {@link dev.planeguard.PlaneGuard#assemble} notes
+   * each accepted key in memory and a background thread hands the uses to {@link #recordUsage} at
+   * most once a minute per key (and once more when the assembly is closed). A failure is logged
+   * without the store's data and retried a minute later; it never changes a decision.
+   */
+  interface UsageRecording extends KeyStore {
+
+    /**
+     * Records uses: for each key id, the earliest ({@link KeyUsage#firstUsed()}) and latest ({@link
+     * KeyUsage#lastUsed()}, never earlier) use noted since the previous call; {@link
+     * KeyUsage#created()} is ignored. A key's first use, once recorded, never changes; its last use
+     * only moves forward. Ids without a record are ignored. Either every use is recorded or, if
+     * this throws, none need be.
+     *
+     * @param uses by key id; neither instant {@code null}
+     * @throws RuntimeException if the uses cannot be recorded now; the message must not contain a
+     *     key or a hash
+     */
+    void recordUsage(Map<String, KeyUsage> uses);
+
+    /**
+     * What the store knows of each key's creation and use, by key id; a key the store knows nothing
+     * about may be missing.
+     *
+     * @throws RuntimeException if the store cannot answer now
+     */
+    Map<String, KeyUsage> usage();
   }
 
   /**

@@ -68,6 +68,9 @@ public interface KeyVerifier {
    *
    * <p>An allowed key gives a {@link MachinePrincipal} or {@link SandboxPrincipal} with the
    * record's id, tenant and scopes. Scopes and tenant are then checked by the {@link Enforcer}.
+   *
+   * <p>This verifier records no key usage; the one {@link dev.planeguard.PlaneGuard#assemble}
+   * builds over a {@link KeyStore.UsageRecording} store does, unless turned off.
    */
   static KeyVerifier of(KeyStore store, Clock clock) {
     return new StoreKeyVerifier(store, clock);

@@ -10,6 +10,8 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -45,11 +47,17 @@ final class PostgresKeyTables {
     return newDatabase(server());
   }
 
-  /** The shipped schema, read from the class path as a user's migration tool would. */
+  /** The shipped schema, every migration in order, read from the class path as a tool would. */
   static String schema() {
-    try (InputStream in =
-        JdbcKeyStore.class.getClassLoader().getResourceAsStream(JdbcKeyStore.SCHEMA_RESOURCE)) {
-      assertThat(in).as(JdbcKeyStore.SCHEMA_RESOURCE).isNotNull();
+    return resource(JdbcKeyStore.SCHEMA_RESOURCE)
+        + "\n"
+        + resource(JdbcKeyStore.USAGE_SCHEMA_RESOURCE);
+  }
+
+  /** One shipped migration. */
+  static String resource(String name) {
+    try (InputStream in = JdbcKeyStore.class.getClassLoader().getResourceAsStream(name)) {
+      assertThat(in).as(name).isNotNull();
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new IllegalStateException(e);
@@ -58,14 +66,25 @@ final class PostgresKeyTables {
 
   /** A new, empty database on {@code pg} with the shipped schema applied. */
   static DataSource newDatabase(EmbeddedPostgres pg) throws SQLException {
+    DataSource ds = emptyDatabase(pg);
+    execute(ds, schema());
+    return ds;
+  }
+
+  /** A new database on the shared server with only the first migration, as before key usage. */
+  static DataSource newDatabaseBeforeUsage() throws IOException, SQLException {
+    DataSource ds = emptyDatabase(server());
+    execute(ds, resource(JdbcKeyStore.SCHEMA_RESOURCE));
+    return ds;
+  }
+
+  private static DataSource emptyDatabase(EmbeddedPostgres pg) throws SQLException {
     String name = "keys_" + DATABASES.incrementAndGet();
     try (Connection c = pg.getPostgresDatabase().getConnection();
         Statement s = c.createStatement()) {
       s.execute("CREATE DATABASE " + name);
     }
-    DataSource ds = dataSource(pg, name);
-    execute(ds, schema());
-    return ds;
+    return dataSource(pg, name);
   }
 
   /**
@@ -114,13 +133,20 @@ final class PostgresKeyTables {
 
     /** Waits for {@code event}, skipping others. */
     void await(String event) throws InterruptedException {
+      awaitAfter(event);
+    }
+
+    /** Waits for {@code event} and returns the events that came before it. */
+    List<String> awaitAfter(String event) throws InterruptedException {
+      List<String> before = new ArrayList<>();
       long deadline = System.nanoTime() + GUARD.toNanos();
       while (true) {
         String e = queue.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
         assertThat(e).as("waiting for listener event '%s'", event).isNotNull();
         if (e.equals(event)) {
-          return;
+          return before;
         }
+        before.add(e);
       }
     }
 

@@ -53,6 +53,13 @@ public class PlaneGuardProperties {
    */
   private @Nullable String tenantHeader;
 
+  /**
+   * Record the first and last use of each machine and sandbox key in its key store (the key file's
+   * FILE.usage beside it, or the JDBC store's usage columns), from a background thread at most once
+   * a minute per key. Turn off where the application may not write to the key store.
+   */
+  private boolean recordKeyUsage = true;
+
   private final Human human = new Human();
   private final Machine machine = new Machine();
   private final Keys sandbox = Keys.withHeader(PlaneGuardSettings.SANDBOX_KEY_HEADER);
@@ -110,6 +117,14 @@ public class PlaneGuardProperties {
   }
 
   /** The human plane: issuers of {@code Authorization: Bearer} tokens. */
+  public boolean isRecordKeyUsage() {
+    return recordKeyUsage;
+  }
+
+  public void setRecordKeyUsage(boolean recordKeyUsage) {
+    this.recordKeyUsage = recordKeyUsage;
+  }
+
   public Human getHuman() {
     return human;
   }

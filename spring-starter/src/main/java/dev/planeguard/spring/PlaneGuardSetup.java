@@ -97,7 +97,8 @@ final class PlaneGuardSetup implements AutoCloseable {
             .naming(PlaneGuardSettings.Naming.PROPERTIES)
             .machineKeyHeader(props.getMachine().getHeader())
             .sandboxKeyHeader(props.getSandbox().getHeader())
-            .retryAfter(props.getRetryAfter());
+            .retryAfter(props.getRetryAfter())
+            .recordKeyUsage(props.isRecordKeyUsage());
     MvcHandlers handlers = web.handlers();
     if (handlers != null) {
       b.handlers(handlers.handlers());

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.planeguard.ConfigurationException;
 import dev.planeguard.Contract;
 import dev.planeguard.Enforcer;
+import dev.planeguard.InboundRequest;
 import dev.planeguard.Mode;
 import dev.planeguard.Policy;
 import dev.planeguard.Problem;
@@ -17,6 +18,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.servlet.DispatcherType;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -240,6 +242,33 @@ class PlaneGuardAutoConfigurationTest {
   }
 
   @Test
+  void keyUsageIsRecordedWhenTheContextClosesUnlessTurnedOff() throws Exception {
+    Path keys = Files.createTempDirectory(dir, "usage").resolve("machine.jsonl");
+    ApiKey key = ApiKey.generate(ApiKey.Kind.MACHINE, Mode.LOCAL);
+    try (KeyFile f = KeyFile.openOrCreate(keys)) {
+      f.add(KeyRecord.of(key, null, Set.of(), null));
+    }
+    InboundRequest request =
+        InboundRequest.of("POST", "/api/v1/runs", Map.of("X-AOS-Key", List.of(key.value())));
+
+    local()
+        .withPropertyValues("planeguard.machine.keys-file=" + keys)
+        .run(
+            context ->
+                assertThat(context.getBean(Enforcer.class).decide(request).allowed()).isTrue());
+    assertThat(KeyFile.open(keys).usage()).containsOnlyKeys(key.id());
+
+    Files.delete(keys.resolveSibling("machine.jsonl.usage"));
+    local()
+        .withPropertyValues(
+            "planeguard.machine.keys-file=" + keys, "planeguard.record-key-usage=false")
+        .run(
+            context ->
+                assertThat(context.getBean(Enforcer.class).decide(request).allowed()).isTrue());
+    assertThat(keys.resolveSibling("machine.jsonl.usage")).doesNotExist();
+  }
+
+  @Test
   void configurationMetadataIsGenerated() throws Exception {
     try (InputStream in =
         getClass().getResourceAsStream("/META-INF/spring-configuration-metadata.json")) {
@@ -263,7 +292,8 @@ class PlaneGuardAutoConfigurationTest {
               "\"planeguard.machine.jdbc.listen\"",
               "\"planeguard.sandbox.header\"",
               "\"planeguard.tenant-header\"",
-              "\"planeguard.export-policy\"");
+              "\"planeguard.export-policy\"",
+              "\"planeguard.record-key-usage\"");
     }
   }
 
