@@ -381,17 +381,18 @@ class AuditLedgerTest {
         enforcer.decide(keyed(KEY.value()));
       }
     }
-    // The batch being written when the file went may be written again to the new file, whole:
-    // either way no entry is lost and the new file holds a gapless chain up to the last entry.
+    // The batch being written when the file went (the first 50 may have taken several) is written
+    // again to the new file, whole: no entry is lost and the new file holds a gapless chain from
+    // that batch's first entry up to the last entry.
     List<LedgerEntry> entries = new ArrayList<>();
     AuditLedger.scan(file, entries::add);
     long first = entries.get(0).seq();
-    assertThat(first).isIn(0L, 50L);
+    assertThat(first).isBetween(0L, 50L);
     assertThat(entries)
         .extracting(LedgerEntry::seq)
         .isEqualTo(java.util.stream.LongStream.rangeClosed(first, 99).boxed().toList());
     LedgerVerification v = AuditLedger.verify(file);
-    if (first == 50) {
+    if (first > 0) {
       assertThat(((Broken) v).kind()).isEqualTo(Kind.TRUNCATED_START);
     } else {
       assertThat(v.intact()).isTrue();
