@@ -5,7 +5,10 @@ import static java.util.Objects.requireNonNull;
 import dev.planeguard.internal.Redaction;
 import dev.planeguard.internal.Text;
 import java.time.Instant;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
@@ -40,6 +43,9 @@ public final class AuditEvent {
   private @Nullable String requestId;
   private final long durationNanos;
   private final boolean violation;
+  private final int responseStatus;
+  private final long handlingNanos;
+  private final Map<String, Object> attributes;
 
   private AuditEvent(Builder b) {
     this.time = requireNonNull(b.time, "time");
@@ -63,6 +69,9 @@ public final class AuditEvent {
     this.rawRequestId = b.rawRequestId;
     this.durationNanos = b.durationNanos;
     this.violation = b.violation;
+    this.responseStatus = b.responseStatus;
+    this.handlingNanos = b.handlingNanos;
+    this.attributes = b.attributes;
   }
 
   /** A builder; time, mode, method, path and reason are required. */
@@ -156,6 +165,27 @@ public final class AuditEvent {
     return id;
   }
 
+  /**
+   * The status of the response, for an allowed request whose adapter saw it complete; 0 when not
+   * known (refusals: their status is the reason's).
+   */
+  public int responseStatus() {
+    return responseStatus;
+  }
+
+  /**
+   * How long the application took to answer an allowed request, from the decision to the complete
+   * response; -1 when not known.
+   */
+  public long handlingNanos() {
+    return handlingNanos;
+  }
+
+  /** What the application recorded for the request ({@link AuditAttributes}); empty if nothing. */
+  public Map<String, Object> attributes() {
+    return attributes;
+  }
+
   /** How long the decision took. */
   public long durationNanos() {
     return durationNanos;
@@ -188,6 +218,9 @@ public final class AuditEvent {
     b.requestId = requestId();
     b.durationNanos = durationNanos;
     b.violation = violation;
+    b.responseStatus = responseStatus;
+    b.handlingNanos = handlingNanos;
+    b.attributes = attributes;
     return b;
   }
 
@@ -209,7 +242,10 @@ public final class AuditEvent {
         && Objects.equals(keyId, e.keyId)
         && Objects.equals(requestId(), e.requestId())
         && durationNanos == e.durationNanos
-        && violation == e.violation;
+        && violation == e.violation
+        && responseStatus == e.responseStatus
+        && handlingNanos == e.handlingNanos
+        && attributes.equals(e.attributes);
   }
 
   @Override
@@ -252,6 +288,9 @@ public final class AuditEvent {
     private @Nullable String rawRequestId;
     private long durationNanos;
     private boolean violation;
+    private int responseStatus;
+    private long handlingNanos = -1;
+    private Map<String, Object> attributes = Map.of();
 
     private Builder() {}
 
@@ -327,6 +366,26 @@ public final class AuditEvent {
     /** The id of the key the request presented (see {@link AuditEvent#keyId()}). */
     public Builder keyId(@Nullable String keyId) {
       this.keyId = keyId;
+      return this;
+    }
+
+    /**
+     * The status of the response to an allowed request (see {@link AuditEvent#responseStatus()}).
+     */
+    public Builder responseStatus(int status) {
+      this.responseStatus = status;
+      return this;
+    }
+
+    /** How long the application took (see {@link AuditEvent#handlingNanos()}). */
+    public Builder handlingNanos(long nanos) {
+      this.handlingNanos = nanos;
+      return this;
+    }
+
+    /** What the application recorded ({@link AuditAttributes#asMap()}). */
+    public Builder attributes(Map<String, Object> attributes) {
+      this.attributes = Collections.unmodifiableMap(new LinkedHashMap<>(attributes));
       return this;
     }
 

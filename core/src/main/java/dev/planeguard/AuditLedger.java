@@ -146,6 +146,11 @@ public final class AuditLedger implements AuditSink, AutoCloseable {
     return true;
   }
 
+  /** Gives back a place {@link #reserve() reserved} for an event that will not be recorded. */
+  void release() {
+    permits.release();
+  }
+
   /** Records {@code event}, in a place {@link #reserve() reserved} for it or in a new one. */
   void record(AuditEvent event, boolean reserved) {
     enqueue(new DecisionEntry(event), reserved);

@@ -23,6 +23,9 @@ public final class Decision {
   // framework is about to serve the same method and path.
   final String method;
   final String path;
+  // Set by Enforcer.admit for an allow whose event waits for the response; set once, before the
+  // decision leaves the enforcer.
+  @Nullable PendingAudit pending;
 
   Decision(
       Reason reason,
@@ -107,6 +110,16 @@ public final class Decision {
    */
   public boolean violation() {
     return violation;
+  }
+
+  /**
+   * Where the handler records what it knows about this request ({@link AuditAttributes}), for an
+   * allow made by {@link Enforcer#admit}; {@code null} for a refusal or a decision of {@link
+   * Enforcer#decide}, whose event is already recorded.
+   */
+  public @Nullable AuditAttributes auditAttributes() {
+    PendingAudit p = pending;
+    return p == null ? null : p.attributes();
   }
 
   /** Seconds for {@code Retry-After} on a 503; 0 otherwise. */

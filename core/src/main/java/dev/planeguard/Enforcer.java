@@ -8,9 +8,11 @@ import dev.planeguard.keys.ApiKey;
 import dev.planeguard.keys.KeyVerifier;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.LongSupplier;
@@ -185,6 +187,43 @@ public final class Enforcer {
     return decision;
   }
 
+  /**
+   * Decides one request whose response the adapter will see complete: like {@link #decide}, except
+   * that an allow's audit event waits for {@link #finish}, so that it can carry the response
+   * status, how long the application took, and the {@link AuditAttributes} the handler set ({@link
+   * Decision#auditAttributes()}). A refusal is recorded at once.
+   *
+   * <p>The adapter must call {@link #finish} for every allow this returns, once the response is
+   * complete (in a {@code finally}, and for asynchronous requests when they complete): an allow
+   * never finished is never recorded, and with an audit ledger it keeps a place in the ledger's
+   * queue, so that enough of them make the ledger refuse new requests (fail closed).
+   */
+  public Decision admit(InboundRequest request) {
+    long started = ticker.getAsLong();
+    Outcome o = evaluate(request);
+    Decision decision = o.decision(request, retryAfterSeconds);
+    if (decision.allowed()) {
+      decision.pending = new PendingAudit(this, request, o.carriers, o.reserved, started);
+      return decision;
+    }
+    audit(request, decision, o.carriers, o.reserved, started);
+    return decision;
+  }
+
+  /**
+   * Records the audit event of an allow made by {@link #admit}, with the response's status. Once
+   * per decision; for a refusal, a decision of {@link #decide}, or a second call, nothing happens.
+   *
+   * @param decision the decision {@link #admit} returned
+   * @param responseStatus the status of the complete response (0 if not known)
+   */
+  public void finish(Decision decision, int responseStatus) {
+    PendingAudit p = decision.pending;
+    if (p != null) {
+      p.finish(decision, responseStatus);
+    }
+  }
+
   /** The table applied to {@code request}, not yet audited. Never throws. */
   private Outcome evaluate(InboundRequest request) {
     Outcome o = new Outcome();
@@ -224,6 +263,9 @@ public final class Enforcer {
   public Decision confirm(
       InboundRequest request, @Nullable Decision admitted, RouteCoverage.Entry handler) {
     long started = ticker.getAsLong();
+    // An allow admitted at the edge and not yet recorded is recorded as admitted only if the
+    // handler runs under it; otherwise what is decided here is the request's record.
+    PendingAudit pending = admitted == null ? null : admitted.pending;
     try {
       Decision decision = admitted;
       // Decided again, the request gets one audit event: the refusal, the mismatch or the allow
@@ -235,6 +277,9 @@ public final class Enforcer {
           || !decision.path.equals(request.path())) {
         again = evaluate(request);
         Decision redecided = again.decision(request, retryAfterSeconds);
+        if (pending != null) {
+          pending.cancel();
+        }
         if (!redecided.allowed()) {
           audit(request, redecided, again.carriers, again.reserved, started);
           return redecided;
@@ -248,9 +293,15 @@ public final class Enforcer {
       boolean reserved = again != null && again.reserved;
       if (handler.policy() != policy) {
         LOG.error("planeguard: a handler's coverage was computed for another policy; refusing");
+        if (pending != null) {
+          pending.cancel();
+        }
         return mismatch(request, rule, reserved, started);
       }
       if (!handler.accepts(rule, request.method())) {
+        if (pending != null) {
+          pending.cancel();
+        }
         return mismatch(request, rule, reserved, started);
       }
       if (again != null) {
@@ -259,6 +310,9 @@ public final class Enforcer {
       return decision;
     } catch (RuntimeException | StackOverflowError e) {
       LOG.error("planeguard refused a dispatch after an internal error: {}", Text.describe(e));
+      if (pending != null) {
+        pending.cancel();
+      }
       return mismatch(request, null, false, started);
     }
   }
@@ -500,13 +554,36 @@ public final class Enforcer {
 
   private void audit(
       InboundRequest request, Decision decision, int carriers, boolean reserved, long started) {
+    audit(
+        request,
+        decision,
+        carriers,
+        reserved,
+        clock.instant(),
+        ticker.getAsLong() - started,
+        0,
+        -1,
+        Map.of());
+  }
+
+  /** Records one decision's event: in the ledger (if any), then in the audit sink. */
+  void audit(
+      InboundRequest request,
+      Decision decision,
+      int carriers,
+      boolean reserved,
+      Instant time,
+      long durationNanos,
+      int responseStatus,
+      long handlingNanos,
+      Map<String, Object> attributes) {
     try {
       Rule rule = decision.rule();
       Principal principal = decision.principal();
       String keyId = keyId(request, principal, carriers);
       AuditEvent event =
           AuditEvent.builder()
-              .time(clock.instant())
+              .time(time)
               .mode(contract.mode())
               .method(Text.escape(request.method(), 16))
               .route(rule == null ? null : rule.pattern())
@@ -519,8 +596,11 @@ public final class Enforcer {
                   principal == null ? null : principal.tenant())
               .keyId(keyId)
               .rawRequestId(request.requestId())
-              .durationNanos(ticker.getAsLong() - started)
+              .durationNanos(durationNanos)
               .violation(decision.violation())
+              .responseStatus(responseStatus)
+              .handlingNanos(handlingNanos)
+              .attributes(attributes)
               .build();
       // The ledger first: it never throws, and a sink that does must not cost the ledger its
       // entry (nor leave the place reserved for it taken).
@@ -535,6 +615,24 @@ public final class Enforcer {
     } catch (RuntimeException e) {
       LOG.error("planeguard audit sink failed: {}", Text.describe(e));
     }
+  }
+
+  /** Gives back the place row 16 reserved in the ledger for an event that will not be recorded. */
+  void releaseReservation() {
+    AuditLedger l = ledger;
+    if (l != null) {
+      l.release();
+    }
+  }
+
+  /** Nanoseconds, as the enforcer measures durations. */
+  long nanoTime() {
+    return ticker.getAsLong();
+  }
+
+  /** The time stamp of audit events. */
+  Instant now() {
+    return clock.instant();
   }
 
   /**

@@ -80,6 +80,13 @@ public final class LedgerFormat {
     l.text("key_id", e.keyId());
     l.text("request_id", e.requestId());
     l.number("duration_us", e.durationNanos() / 1000);
+    if (e.responseStatus() > 0) {
+      l.number("status", e.responseStatus());
+    }
+    if (e.handlingNanos() >= 0) {
+      l.number("handling_us", e.handlingNanos() / 1000);
+    }
+    l.object("attributes", e.attributes());
     return l.end();
   }
 
@@ -135,6 +142,30 @@ public final class LedgerFormat {
 
     void number(String name, long value) {
       sb.append(",\"").append(name).append("\":").append(value);
+    }
+
+    /** A flat object of text, whole-number and boolean values; nothing if empty. */
+    void object(String name, Map<String, Object> values) {
+      if (values.isEmpty()) {
+        return;
+      }
+      sb.append(",\"").append(name).append("\":{");
+      boolean first = true;
+      for (Map.Entry<String, Object> e : values.entrySet()) {
+        if (!first) {
+          sb.append(',');
+        }
+        first = false;
+        string(e.getKey());
+        sb.append(':');
+        Object v = e.getValue();
+        if (v instanceof Long || v instanceof Integer || v instanceof Boolean) {
+          sb.append(v);
+        } else {
+          string(String.valueOf(v));
+        }
+      }
+      sb.append('}');
     }
 
     void list(String name, List<String> values) {

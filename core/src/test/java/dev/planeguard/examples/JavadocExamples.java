@@ -1,5 +1,6 @@
 package dev.planeguard.examples;
 
+import dev.planeguard.AuditAttributes;
 import dev.planeguard.AuditLedger;
 import dev.planeguard.Contract;
 import dev.planeguard.Decision;
@@ -70,6 +71,18 @@ final class JavadocExamples {
             .auditLedger(ledger) // every decision, allows included
             .build();
     // on shutdown: ledger.close() writes what is queued
+    // end example
+  }
+
+  void auditAttributes(AuditAttributes attributes) {
+    // example: AuditAttributes
+    attributes
+        .purpose("summarize")
+        .model("claude-sonnet")
+        .inputTokens(1200)
+        .outputTokens(310)
+        .costCents(2)
+        .success(true);
     // end example
   }
 

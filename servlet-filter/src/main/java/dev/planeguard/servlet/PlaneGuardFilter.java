@@ -2,6 +2,7 @@ package dev.planeguard.servlet;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.planeguard.AuditAttributes;
 import dev.planeguard.Decision;
 import dev.planeguard.Enforcer;
 import dev.planeguard.HumanPrincipal;
@@ -12,6 +13,8 @@ import dev.planeguard.Refusal;
 import dev.planeguard.RouteCoverage;
 import dev.planeguard.servlet.internal.AuthenticatedRequest;
 import dev.planeguard.servlet.internal.ServletRequestView;
+import jakarta.servlet.AsyncEvent;
+import jakarta.servlet.AsyncListener;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
@@ -111,6 +114,9 @@ public final class PlaneGuardFilter implements Filter {
    */
   public static final String DECISION_ATTRIBUTE = "dev.planeguard.Decision";
 
+  // The request's first allowed dispatch, whose audit event carries the handler's attributes.
+  private static final String FIRST_DECISION_ATTRIBUTE = "dev.planeguard.FirstDecision";
+
   /** {@code getAuthType()} of a caller authenticated with {@code Authorization: Bearer}. */
   public static final String BEARER_AUTH = "Bearer";
 
@@ -205,7 +211,7 @@ public final class PlaneGuardFilter implements Filter {
     if (context == null) {
       throw new ServletException("PlaneGuardFilter was not initialised by the container");
     }
-    Decision decision = enforcer.decide(ServletRequestView.of(request, context, requestIdHeader));
+    Decision decision = enforcer.admit(ServletRequestView.of(request, context, requestIdHeader));
     if (!decision.allowed()) {
       refuse(request, response, decision);
       return;
@@ -214,6 +220,11 @@ public final class PlaneGuardFilter implements Filter {
     // whose decision must be the one in force again.
     Object previous = request.getAttribute(DECISION_ATTRIBUTE);
     request.setAttribute(DECISION_ATTRIBUTE, decision);
+    // What the handler records belongs to the request's first allowed dispatch.
+    if (request.getAttribute(FIRST_DECISION_ATTRIBUTE) == null) {
+      request.setAttribute(FIRST_DECISION_ATTRIBUTE, decision);
+    }
+    boolean failed = true;
     try {
       Principal principal = decision.principal();
       if (principal == null) {
@@ -222,11 +233,61 @@ public final class PlaneGuardFilter implements Filter {
         request.setAttribute(PRINCIPAL_ATTRIBUTE, principal);
         chain.doFilter(new AuthenticatedRequest(request, principal, authType(principal)), response);
       }
+      failed = false;
     } finally {
       if (request.getDispatcherType() == DispatcherType.INCLUDE) {
         request.setAttribute(DECISION_ATTRIBUTE, previous);
       }
+      finish(request, response, decision, failed);
     }
+  }
+
+  /**
+   * Records the allow's audit event once the response is complete: now, or when an asynchronous
+   * request completes. A handler that threw is recorded with status 500, what the container
+   * answers.
+   */
+  private void finish(
+      HttpServletRequest request, HttpServletResponse response, Decision decision, boolean failed) {
+    if (!failed && request.isAsyncStarted()) {
+      request
+          .getAsyncContext()
+          .addListener(
+              new AsyncListener() {
+                @Override
+                public void onComplete(AsyncEvent event) {
+                  enforcer.finish(decision, response.getStatus());
+                }
+
+                @Override
+                public void onTimeout(AsyncEvent event) {
+                  enforcer.finish(decision, 503);
+                }
+
+                @Override
+                public void onError(AsyncEvent event) {
+                  enforcer.finish(decision, 500);
+                }
+
+                @Override
+                public void onStartAsync(AsyncEvent event) {
+                  event.getAsyncContext().addListener(this);
+                }
+              });
+      return;
+    }
+    enforcer.finish(decision, failed ? 500 : response.getStatus());
+  }
+
+  /**
+   * Where the handler of the current request records what it knows about it, for its entry in the
+   * audit trail ({@link AuditAttributes}: purpose, model, token counts, cost, success); {@code
+   * null} if planeguard did not allow the request (no filter ran, or it was refused).
+   */
+  public static @Nullable AuditAttributes auditAttributes(ServletRequest request) {
+    return request.getAttribute(FIRST_DECISION_ATTRIBUTE) instanceof Decision d
+        ? d.auditAttributes()
+        : null;
   }
 
   /**

@@ -295,6 +295,32 @@ abstract class FilterSuite {
     return observe(method, () -> http.send(request));
   }
 
+  /**
+   * Waits until the container is done with every request it started and the app's audit trail has
+   * settled: the audit event of an allow is recorded when its response is complete, which a client
+   * may see a moment earlier, and some containers end a request before its asynchronous listeners
+   * have run.
+   */
+  private static void awaitRequestsDone(TestApp app) {
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+    int size = -1;
+    int unchanged = 0;
+    while (app.requestsDone.get() < app.requestsStarted.get() || unchanged < 3) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("the container did not finish its requests");
+      }
+      int now = app.audit.size();
+      unchanged = now == size ? unchanged + 1 : 0;
+      size = now;
+      try {
+        Thread.sleep(5);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError("interrupted", e);
+      }
+    }
+  }
+
   private Call observe(String method, java.util.function.Supplier<RawHttp.Response> send) {
     TestApp[] apps = {main, spec, down};
     int[] hits = new int[3];
@@ -308,6 +334,9 @@ abstract class FilterSuite {
       later += apps[i].laterFilterRuns.get();
     }
     RawHttp.Response response = send.get();
+    for (TestApp app : apps) {
+      awaitRequestsDone(app);
+    }
     List<TestApp.Hit> newHits = new ArrayList<>();
     List<AuditEvent> newAudit = new ArrayList<>();
     List<TestApp.Seen> newSeen = new ArrayList<>();

@@ -19,6 +19,8 @@ import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletRegistration;
 import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletRequestEvent;
+import jakarta.servlet.ServletRequestListener;
 import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -116,6 +118,10 @@ final class TestApp implements ServletContainerInitializer {
   final List<Hit> hits = Collections.synchronizedList(new ArrayList<>());
   final List<Seen> seen = Collections.synchronizedList(new ArrayList<>());
   final AtomicInteger laterFilterRuns = new AtomicInteger();
+  // Requests the container started and finished with (after every filter's finally and, for an
+  // asynchronous request, after it completed): an allow is audited when its response is complete.
+  final AtomicInteger requestsStarted = new AtomicInteger();
+  final AtomicInteger requestsDone = new AtomicInteger();
   volatile Exception secondRegistration;
 
   /** The filter instance registered on the context, which the router confirms its handlers with. */
@@ -271,6 +277,18 @@ final class TestApp implements ServletContainerInitializer {
     filterSettings.accept(builder);
     filter = builder.build();
     filter.registerOn(context);
+    context.addListener(
+        new ServletRequestListener() {
+          @Override
+          public void requestInitialized(ServletRequestEvent event) {
+            requestsStarted.incrementAndGet();
+          }
+
+          @Override
+          public void requestDestroyed(ServletRequestEvent event) {
+            requestsDone.incrementAndGet();
+          }
+        });
     try {
       new PlaneGuardFilter(enforcer).registerOn(context);
     } catch (IllegalStateException expected) {

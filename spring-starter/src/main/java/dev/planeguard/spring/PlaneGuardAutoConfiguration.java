@@ -35,6 +35,8 @@ import org.springframework.core.env.Environment;
 import org.springframework.core.io.ResourceLoader;
 import org.springframework.util.ClassUtils;
 import org.springframework.web.context.WebApplicationContext;
+import org.springframework.web.method.support.HandlerMethodArgumentResolver;
+import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 import org.springframework.web.servlet.handler.MappedInterceptor;
 
 /**
@@ -214,6 +216,17 @@ public final class PlaneGuardAutoConfiguration {
     static MappedInterceptor planeGuardDispatchConfirmation(
         ObjectProvider<MvcDispatch> dispatch, ObjectProvider<FilterHolder> filter) {
       return new MappedInterceptor(null, new DispatchConfirmation(dispatch, filter));
+    }
+
+    /** Handler methods may take an {@code AuditAttributes} parameter: the request's own. */
+    @Bean
+    WebMvcConfigurer planeGuardAuditAttributes() {
+      return new WebMvcConfigurer() {
+        @Override
+        public void addArgumentResolvers(List<HandlerMethodArgumentResolver> resolvers) {
+          resolvers.add(new AuditAttributesResolver());
+        }
+      };
     }
   }
 

@@ -104,6 +104,14 @@ class AuditLedgerHttpTest {
         .extracting(e -> e.text("reason"))
         .containsExactly("AUTHENTICATED", "MISSING_CREDENTIAL", "INVALID_KEY");
     assertThat(entries.get(0).text("key_id")).isEqualTo(key.id());
+    // The handler's attributes and the response, in the allow's entry.
+    assertThat(entries.get(0).number("status")).isEqualTo(200L);
+    assertThat(entries.get(0).number("handling_us")).isNotNull();
+    assertThat(entries.get(0).line())
+        .endsWith(
+            ",\"attributes\":{\"purpose\":\"nightly-eval\",\"model\":\"m-1\","
+                + "\"input_tokens\":12,\"success\":true}}");
+    assertThat(entries.get(1).line()).doesNotContain("attributes");
     assertThat(entries.get(0).text("method")).isEqualTo("POST");
     assertThat(entries.get(0).text("path")).isEqualTo("/api/v1/runs");
     LeakCheck.create()

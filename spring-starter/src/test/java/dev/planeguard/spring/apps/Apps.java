@@ -1,5 +1,6 @@
 package dev.planeguard.spring.apps;
 
+import dev.planeguard.AuditAttributes;
 import dev.planeguard.Principal;
 import dev.planeguard.annotation.HumanPlane;
 import dev.planeguard.annotation.MachinePlane;
@@ -164,7 +165,8 @@ public final class Apps {
   public static class Runs {
     @PostMapping("/api/v1/runs")
     @MachinePlane(scopes = "runs:write")
-    public String create() {
+    public String create(AuditAttributes audit) {
+      audit.purpose("nightly-eval").model("m-1").inputTokens(12).success(true);
       return "created";
     }
   }
