@@ -20,6 +20,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -176,7 +177,10 @@ public final class AuditLedger implements AuditSink, AutoCloseable {
   }
 
   private void keyEvent(String type, Map<String, @Nullable Object> fields) {
-    enqueue(new KeyEntry(clock.instant(), type, Map.copyOf(withoutNulls(fields))), false);
+    // Kept in the order given: Map.copyOf would shuffle the members of the line.
+    enqueue(
+        new KeyEntry(clock.instant(), type, Collections.unmodifiableMap(withoutNulls(fields))),
+        false);
   }
 
   private static Map<String, Object> withoutNulls(Map<String, @Nullable Object> fields) {
