@@ -204,6 +204,7 @@ public final class AuditLedger implements AuditSink, AutoCloseable {
   }
 
   private void keyEvent(String type, Map<String, @Nullable Object> fields) {
+    // Kept in the order given: Map.copyOf would shuffle the members of the line.
     enqueue(
         new KeyEntry(clock.instant(), type, Collections.unmodifiableMap(withoutNulls(fields))),
         false);

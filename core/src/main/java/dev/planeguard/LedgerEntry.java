@@ -4,6 +4,8 @@ import static java.util.Objects.requireNonNull;
 
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
@@ -81,6 +83,24 @@ public final class LedgerEntry {
       return list.stream().filter(String.class::isInstance).map(String.class::cast).toList();
     }
     return List.of();
+  }
+
+  /**
+   * What the application recorded for an allowed request ({@code attributes}: text, whole-number
+   * and boolean values by name), empty if nothing.
+   */
+  public Map<String, Object> attributes() {
+    if (!(members.get("attributes") instanceof Map<?, ?> m)) {
+      return Map.of();
+    }
+    Map<String, Object> out = new LinkedHashMap<>();
+    m.forEach(
+        (k, v) -> {
+          if (k instanceof String name && v != null) {
+            out.put(name, v);
+          }
+        });
+    return Collections.unmodifiableMap(out);
   }
 
   /** Whether this entry records a decision that allowed the request. */

@@ -469,6 +469,23 @@ class AuditLedgerTest {
     assertThat(entries.get(1).text("successor_id")).isEqualTo(successor.id());
     assertThat(entries.get(1).text("not_after")).isEqualTo("2026-12-08T00:00:00Z");
     assertThat(entries.get(2).text("node")).isEqualTo("node-1");
+    // Members in the documented order, the same in every run.
+    assertThat(Files.readAllLines(file).get(0))
+        .matches(
+            "\\{\"seq\":0,\"prev\":\"0{64}\",\"time\":\"[^\"]+\",\"node\":\"node-1\","
+                + "\"type\":\"KEY_CREATED\",\"key_id\":\""
+                + successor.id()
+                + "\",\"kind\":\"mk\",\"mode\":\"prod\",\"tenant\":\"acme\","
+                + "\"scopes\":\\[\"runs:write\"\\],\"legacy\":false,\"rotated_from\":\""
+                + KEY.id()
+                + "\"\\}");
+    assertThat(Files.readAllLines(file).get(1))
+        .endsWith(
+            "\"type\":\"KEY_ROTATED\",\"key_id\":\""
+                + KEY.id()
+                + "\",\"successor_id\":\""
+                + successor.id()
+                + "\",\"not_after\":\"2026-12-08T00:00:00Z\"}");
     String text = Files.readString(file);
     assertThat(text).doesNotContain(KEY.hash().substring(7)).doesNotContain(successor.hash());
     LeakCheck.create()

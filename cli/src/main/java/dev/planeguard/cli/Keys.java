@@ -1,5 +1,6 @@
 package dev.planeguard.cli;
 
+import dev.planeguard.AuditLedger;
 import dev.planeguard.ConfigurationException;
 import dev.planeguard.Mode;
 import dev.planeguard.Problem;
@@ -14,6 +15,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -37,25 +39,32 @@ import org.jspecify.annotations.Nullable;
  * describes). {@code new} and {@code rotate} print the new plaintext key once, on standard output
  * (alone on its line, or in the JSON), and store only its hash; nothing else ever prints a key or a
  * hash. Each change is written atomically (one transaction on the table) and audited on the logger
- * {@code planeguard.audit} (standard error). Exit 0 done, 1 refused (no such key, a revoked key to
- * rotate, an invalid or unwritable file, a database that cannot answer or a password that breaks
- * the secret rules), 2 usage error.
+ * {@code planeguard.audit} (standard error) and, with {@code --ledger} or {@code
+ * PLANEGUARD_AUDIT_LEDGER}, as an entry of that {@link AuditLedger}. Exit 0 done, 1 refused (no
+ * such key, a revoked key to rotate, an invalid or unwritable file, a database that cannot answer,
+ * a password that breaks the secret rules, an audit ledger that cannot be opened) or done without
+ * its ledger entry (a revocation while the ledger cannot be opened, a ledger write that failed), 2
+ * usage error.
  */
 final class Keys {
 
   static final String USAGE =
       """
       keys new --kind mk|sk --mode MODE --tenant T [--scopes a,b] [--not-after INSTANT]
-                 STORE [--json]
-        keys rotate ID [--grace 48h] STORE [--json]
-        keys revoke ID STORE [--json]
+                 STORE [--ledger LEDGER] [--json]
+        keys rotate ID [--grace 48h] STORE [--ledger LEDGER] [--json]
+        keys revoke ID STORE [--ledger LEDGER] [--json]
         keys list STORE [--json]
         keys import-legacy ID --kind mk|sk --mode MODE (--from-env VAR | --from-file FILE)
-                 [--tenant T] [--scopes a,b] [--not-after INSTANT] STORE [--json]
-        where STORE is --file KEYS_FILE or --jdbc-url URL (the key table planeguard_keys)\
+                 [--tenant T] [--scopes a,b] [--not-after INSTANT] STORE [--ledger LEDGER] [--json]
+        where STORE is --file KEYS_FILE or --jdbc-url URL (the key table planeguard_keys);
+        --ledger (default: PLANEGUARD_AUDIT_LEDGER) appends the key events to that audit ledger\
       """;
 
   private static final Pattern GRACE = Pattern.compile("(\\d{1,6})([smhd])");
+
+  /** The audit ledger key events go to when {@code --ledger} is not given. */
+  static final String LEDGER_VARIABLE = "PLANEGUARD_AUDIT_LEDGER";
 
   private Keys() {}
 
@@ -80,6 +89,9 @@ final class Keys {
       return refused(o, "database credentials refused", e.getMessage(), e.problems);
     } catch (NoSuchElementException | IllegalStateException e) {
       return refused(o, "refused", e.getMessage(), List.of());
+    } catch (KeyLedger.Unavailable e) {
+      return refused(
+          o, "audit ledger unavailable", e.getMessage() + "; nothing was changed", List.of());
     } catch (JdbcKeyStore.UnavailableException e) {
       // Its message names the table, the operation and the SQLState; never a value.
       return refused(o, "database unavailable", e.getMessage(), List.of());
@@ -94,26 +106,30 @@ final class Keys {
   }
 
   private static int create(List<String> argv, Map<String, String> env, Output o) {
-    Args args = Args.parse(argv, options("kind", "mode", "tenant", "scopes", "not-after"), JSON);
+    Args args =
+        Args.parse(argv, options("kind", "mode", "tenant", "scopes", "not-after", "ledger"), JSON);
     noPositional(args, "keys new");
     ApiKey.Kind kind = kind(args);
     Mode mode = mode(args);
     String tenant = args.required("tenant");
     Set<String> scopes = scopes(args);
     Instant notAfter = notAfter(args);
-    try (Target target = Target.open(args, env, true)) {
+    try (KeyLedger ledger = KeyLedger.open(args, env);
+        Target target = Target.open(args, env, true)) {
       KeyLifecycle.Issued issued;
       try {
-        issued = KeyLifecycle.of(target.store).create(kind, mode, tenant, scopes, notAfter);
+        issued = lifecycle(target, ledger).create(kind, mode, tenant, scopes, notAfter);
       } catch (IllegalArgumentException e) {
         throw new UsageException(String.valueOf(e.getMessage()));
       }
+      String unrecorded = KeyLedger.finish(ledger);
       if (o.json) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("ok", true);
         m.put("key", issued.key().value());
         m.putAll(describe(issued.record(), null));
         target.describe(m);
+        KeyLedger.describe(ledger, unrecorded, m);
         o.json(m);
       } else {
         o.out.println(issued.key().value());
@@ -124,16 +140,18 @@ final class Keys {
                 + target
                 + "; the key above is shown this once and stored only as a hash");
       }
+      return KeyLedger.exit(unrecorded, o);
     }
-    return 0;
   }
 
   private static int rotate(List<String> argv, Map<String, String> env, Output o) {
-    Args args = Args.parse(argv, options("grace"), JSON);
+    Args args = Args.parse(argv, options("grace", "ledger"), JSON);
     String id = oneId(args, "keys rotate");
     Duration grace = grace(args.optional("grace"));
-    try (Target target = Target.open(args, env, false)) {
-      KeyLifecycle.Issued issued = KeyLifecycle.of(target.store).rotate(id, grace);
+    try (KeyLedger ledger = KeyLedger.open(args, env);
+        Target target = Target.open(args, env, false)) {
+      KeyLifecycle.Issued issued = lifecycle(target, ledger).rotate(id, grace);
+      String unrecorded = KeyLedger.finish(ledger);
       KeyRecord old = issued.predecessor();
       Instant until = old == null ? null : old.notAfter();
       if (o.json) {
@@ -146,6 +164,7 @@ final class Keys {
         p.put("notAfter", until == null ? null : until.toString());
         m.put("predecessor", p);
         target.describe(m);
+        KeyLedger.describe(ledger, unrecorded, m);
         o.json(m);
       } else {
         o.out.println(issued.key().value());
@@ -160,26 +179,41 @@ final class Keys {
                 + until
                 + ". The key above is shown this once and stored only as a hash");
       }
+      return KeyLedger.exit(unrecorded, o);
     }
-    return 0;
   }
 
   private static int revoke(List<String> argv, Map<String, String> env, Output o) {
-    Args args = Args.parse(argv, options(), JSON);
+    Args args = Args.parse(argv, options("ledger"), JSON);
     String id = oneId(args, "keys revoke");
-    try (Target target = Target.open(args, env, false)) {
-      KeyRecord revoked = KeyLifecycle.of(target.store).revoke(id);
+    // Shutting a key off never waits for the audit: a ledger that cannot be opened is reported
+    // after the revocation, not instead of it.
+    KeyLedger opened = null;
+    String unopened = null;
+    try {
+      opened = KeyLedger.open(args, env);
+    } catch (KeyLedger.Unavailable e) {
+      unopened = e.getMessage();
+    }
+    try (KeyLedger ledger = opened;
+        Target target = Target.open(args, env, false)) {
+      KeyRecord revoked = lifecycle(target, ledger).revoke(id);
+      String unrecorded =
+          unopened == null
+              ? KeyLedger.finish(ledger)
+              : "the key is revoked, but its ledger entry was not written: " + unopened;
       if (o.json) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("ok", true);
         m.putAll(describe(revoked, null));
         target.describe(m);
+        KeyLedger.describe(ledger, unrecorded, m);
         o.json(m);
       } else {
         o.out.println("revoked " + revoked.id());
       }
+      return KeyLedger.exit(unrecorded, o);
     }
-    return 0;
   }
 
   private static int list(List<String> argv, Map<String, String> env, Output o) {
@@ -259,7 +293,8 @@ final class Keys {
     Args args =
         Args.parse(
             argv,
-            options("kind", "mode", "tenant", "scopes", "not-after", "from-env", "from-file"),
+            options(
+                "kind", "mode", "tenant", "scopes", "not-after", "from-env", "from-file", "ledger"),
             JSON);
     String id = oneId(args, "keys import-legacy");
     ApiKey.Kind kind = kind(args);
@@ -267,7 +302,8 @@ final class Keys {
     Set<String> scopes = scopes(args);
     Instant notAfter = notAfter(args);
     String secret = secret(args, env);
-    try (Target target = Target.open(args, env, true)) {
+    try (KeyLedger ledger = KeyLedger.open(args, env);
+        Target target = Target.open(args, env, true)) {
       if (target.store.findById(id) != null) {
         throw new IllegalStateException(
             "a key with id " + Problem.quote(id, 64) + " exists in " + target);
@@ -278,16 +314,18 @@ final class Keys {
       KeyRecord record;
       try {
         record =
-            KeyLifecycle.of(target.store)
+            lifecycle(target, ledger)
                 .importLegacy(id, secret, kind, mode, args.optional("tenant"), scopes, notAfter);
       } catch (IllegalArgumentException e) {
         throw new UsageException(String.valueOf(e.getMessage()));
       }
+      String unrecorded = KeyLedger.finish(ledger);
       if (o.json) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("ok", true);
         m.putAll(describe(record, null));
         target.describe(m);
+        KeyLedger.describe(ledger, unrecorded, m);
         o.json(m);
       } else {
         o.out.println("imported legacy key " + record.id());
@@ -297,11 +335,165 @@ final class Keys {
                 + " "
                 + target.option);
       }
+      return KeyLedger.exit(unrecorded, o);
     }
-    return 0;
   }
 
   private static final Set<String> JSON = Set.of("json");
+
+  /**
+   * Whether {@link Problem#quote} redacts part of {@code value}: redaction puts a {@code <…>}
+   * marker where the credential was, and escaping never adds a {@code <}.
+   */
+  static boolean holdsCredential(String value) {
+    return count(Problem.quote(value, value.length() + 64)) > count(value);
+  }
+
+  private static long count(String s) {
+    return s.chars().filter(c -> c == '<').count();
+  }
+
+  private static KeyLifecycle lifecycle(Target target, @Nullable KeyLedger ledger) {
+    return KeyLifecycle.of(target.store).withLedger(ledger == null ? null : ledger.ledger);
+  }
+
+  /**
+   * The audit ledger the key events are appended to: {@code --ledger}, else {@link
+   * #LEDGER_VARIABLE}; none when neither is set. It is opened before the key store, so a ledger
+   * that cannot be opened stops the command before anything changes (except {@code revoke}, which
+   * goes ahead and reports it).
+   */
+  private static final class KeyLedger implements AutoCloseable {
+
+    final AuditLedger ledger;
+    final Path path;
+
+    private KeyLedger(AuditLedger ledger, Path path) {
+      this.ledger = ledger;
+      this.path = path;
+    }
+
+    static @Nullable KeyLedger open(Args args, Map<String, String> env) {
+      String value = args.optional("ledger");
+      String source = "--ledger";
+      if (value == null) {
+        value = env.get(LEDGER_VARIABLE);
+        source = LEDGER_VARIABLE;
+        if (value == null || value.isBlank()) {
+          return null;
+        }
+      }
+      if (value.isEmpty()) {
+        throw new UsageException("--ledger needs a value");
+      }
+      if (holdsCredential(value)) {
+        // The ledger logs its path; a key typed into it would be logged too.
+        throw new UsageException(
+            source
+                + " holds something shaped like a key or token; give the ledger's plain path (and"
+                + " treat a real key typed there as exposed)");
+      }
+      Path path;
+      try {
+        path = Path.of(value);
+      } catch (InvalidPathException e) {
+        throw new UsageException(source + " " + Problem.quote(value, 256) + " is not a file path");
+      }
+      String name = Problem.quote(value, 256);
+      Path dir = path.toAbsolutePath().getParent();
+      if (Files.isDirectory(path)) {
+        throw new Unavailable(
+            "the audit ledger "
+                + name
+                + " ("
+                + source
+                + ") is a directory; name the ledger file in it");
+      }
+      if (dir == null || !Files.isDirectory(dir)) {
+        throw new Unavailable(
+            "the directory of the audit ledger "
+                + name
+                + " ("
+                + source
+                + ") does not exist; create it or correct "
+                + source);
+      }
+      if (Files.exists(path) ? !Files.isWritable(path) : !Files.isWritable(dir)) {
+        throw new Unavailable(
+            "this user cannot write the audit ledger "
+                + name
+                + " ("
+                + source
+                + "); run keys as the ledger's owner");
+      }
+      try {
+        return new KeyLedger(AuditLedger.file(path).open(), path);
+      } catch (IOException | RuntimeException e) {
+        throw new Unavailable(
+            "cannot open the audit ledger "
+                + name
+                + " ("
+                + source
+                + ", "
+                + e.getClass().getSimpleName()
+                + (e.getMessage() == null ? "" : ": " + e.getMessage())
+                + ")");
+      }
+    }
+
+    /**
+     * Closes the ledger, which writes the queued events; answers what went wrong, or {@code null}
+     * when every event was written.
+     */
+    static @Nullable String finish(@Nullable KeyLedger ledger) {
+      if (ledger == null) {
+        return null;
+      }
+      ledger.ledger.close();
+      if (ledger.ledger.dropped() > 0 || ledger.ledger.failing()) {
+        return "the key change is done, but its audit ledger entry could not be written to "
+            + Problem.quote(ledger.path.toString(), 256)
+            + " (see the log above); record the change there by hand or in your incident notes";
+      }
+      return null;
+    }
+
+    /** Adds the ledger to a JSON answer, and what could not be written to it. */
+    static void describe(
+        @Nullable KeyLedger ledger, @Nullable String unrecorded, Map<String, Object> json) {
+      if (ledger != null) {
+        json.put("ledger", ledger.path.toString());
+      }
+      if (unrecorded != null) {
+        json.put("ledgerProblem", unrecorded);
+      }
+    }
+
+    /** The exit code of a change that was made: 1 if its ledger entry is missing. */
+    static int exit(@Nullable String unrecorded, Output o) {
+      if (unrecorded == null) {
+        return 0;
+      }
+      if (!o.json) {
+        o.err.println("planeguard: " + unrecorded);
+      }
+      return 1;
+    }
+
+    @Override
+    public void close() {
+      ledger.close();
+    }
+
+    /** The ledger cannot be opened; nothing was changed. */
+    static final class Unavailable extends RuntimeException {
+      private static final long serialVersionUID = 1L;
+
+      Unavailable(String message) {
+        super(message, null, false, false);
+      }
+    }
+  }
 
   /** The valued options of a subcommand: {@code names}, and the two that name the store. */
   private static Set<String> options(String... names) {

@@ -8,8 +8,9 @@ import java.util.Map;
 
 /**
  * The {@code planeguard} command line. Exit codes: {@code check-*} commands 0 when all is well and
- * 1 when they report a violation; {@code decide} 0 whenever it produced a decision; every command 2
- * on a usage error. With {@code --json}, output (errors included) is one JSON object.
+ * 1 when they report a violation; {@code decide} 0 whenever it produced a decision; {@code audit
+ * verify} 0 when the ledger's chain is intact and 1 when it is broken; every command 2 on a usage
+ * error. With {@code --json}, output (errors included) is one JSON object.
  */
 public final class Main {
 
@@ -25,8 +26,10 @@ public final class Main {
           "  " + CheckMigration.USAGE,
           "  " + CheckTiers.USAGE,
           "  " + Keys.USAGE,
+          "  " + Audit.USAGE,
           "",
-          "exit codes: 0 ok (decide: a decision was made), 1 violations found or refused, 2 usage error");
+          "exit codes: 0 ok (decide: a decision was made), 1 violations found, refused, or a broken"
+              + " ledger chain, 2 usage error");
 
   private Main() {}
 
@@ -60,6 +63,7 @@ public final class Main {
         case "check-migration" -> CheckMigration.run(rest, env, o);
         case "check-tiers" -> CheckTiers.run(rest, o);
         case "keys" -> Keys.run(rest, env, o);
+        case "audit" -> Audit.run(rest, o);
         case "help", "--help", "-h" -> {
           out.println(USAGE);
           yield 0;

@@ -81,6 +81,9 @@ class CliNoSecretInOutputTest {
     List<Path> clean = fixtures.copy("clean", Files.createDirectory(dir.resolve("clean")));
 
     String p = policy.toString();
+    Path ledgerFile = dir.resolve("ledger.jsonl");
+    LedgerScenario.decisions(ledgerFile, 3);
+    String ledger = ledgerFile.toString();
     List<String[]> commands = new ArrayList<>();
     for (String json : new String[] {"--json", "--no-json"}) {
       List<String[]> these =
@@ -259,6 +262,36 @@ class CliNoSecretInOutputTest {
               },
               new String[] {
                 "check-migration", "--jdbc-url", "postgresql://app:" + password + "@/app"
+              },
+              new String[] {"audit", key},
+              new String[] {"audit", "verify", dir.resolve(key).toString()},
+              new String[] {"audit", "sweep", ledger, "--key-id", key},
+              new String[] {"audit", "sweep", dir.resolve(key).toString(), "--key-id", "abc"},
+              new String[] {"audit", "sweep", ledger, "--key-id", "abc", "--since", key},
+              new String[] {"audit", "usage", ledger, "--by", key},
+              new String[] {"audit", "usage", ledger, "--by", "key", "--" + key},
+              new String[] {
+                "keys",
+                "new",
+                "--kind",
+                "mk",
+                "--mode",
+                "prod",
+                "--tenant",
+                "acme",
+                "--file",
+                dir.resolve("keys.jsonl").toString(),
+                "--ledger",
+                dir.resolve(key).resolve("ledger.jsonl").toString()
+              },
+              new String[] {
+                "keys",
+                "revoke",
+                "abc",
+                "--file",
+                dir.resolve("keys.jsonl").toString(),
+                "--ledger",
+                dir.resolve(key).toString()
               });
       for (String[] command : these) {
         String[] withFlag = new String[command.length + (json.equals("--json") ? 1 : 0)];

@@ -2,6 +2,7 @@ package dev.planeguard.keys;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.planeguard.AuditLedger;
 import dev.planeguard.Mode;
 import dev.planeguard.internal.KeyAudit;
 import dev.planeguard.internal.KeyRules;
@@ -34,6 +35,11 @@ import org.jspecify.annotations.Nullable;
  * }
  * }</pre>
  *
+ * <p>With {@link #withLedger}, each event is also an entry of an {@link AuditLedger}, in the same
+ * hash chain as the decisions. Creating, rotating and importing are then refused while the ledger
+ * takes no entries, so no key exists that the ledger does not know of; revoking always goes ahead,
+ * since shutting a key off must never wait for the audit.
+ *
  * <p>Rotation: the successor is created while the old key keeps working for a grace period, so
  * clients can switch without an outage; the old key's {@code notAfter} becomes the earlier of its
  * own and now + grace. A suspected leak is no case for rotation: revoke first.
@@ -55,23 +61,40 @@ public final class KeyLifecycle {
   private final KeyStore.Writable store;
   private final Clock clock;
   private final SecureRandom random;
+  private final @Nullable AuditLedger ledger;
 
-  private KeyLifecycle(KeyStore.Writable store, Clock clock, SecureRandom random) {
+  private KeyLifecycle(
+      KeyStore.Writable store, Clock clock, SecureRandom random, @Nullable AuditLedger ledger) {
     this.store = requireNonNull(store, "store");
     this.clock = requireNonNull(clock, "clock");
     this.random = requireNonNull(random, "random");
+    this.ledger = ledger;
   }
 
   /**
    * Lifecycle operations on {@code store}, with the system clock and a new {@link SecureRandom}.
    */
   public static KeyLifecycle of(KeyStore.Writable store) {
-    return new KeyLifecycle(store, Clock.systemUTC(), new SecureRandom());
+    return new KeyLifecycle(store, Clock.systemUTC(), new SecureRandom(), null);
   }
 
   /** Lifecycle operations on {@code store}; {@code clock} dates grace periods and audit events. */
   public static KeyLifecycle of(KeyStore.Writable store, Clock clock) {
-    return new KeyLifecycle(store, clock, new SecureRandom());
+    return new KeyLifecycle(store, clock, new SecureRandom(), null);
+  }
+
+  /**
+   * The same operations, each event also recorded in {@code ledger} ({@code KEY_CREATED} with
+   * {@code rotated_from}, {@code KEY_ROTATED} with {@code successor_id}, {@code KEY_REVOKED}),
+   * beside the log lines. {@link #create}, {@link #rotate} and {@link #importLegacy} throw {@link
+   * IllegalStateException} without changing the store while the ledger is not {@linkplain
+   * AuditLedger#accepting() accepting}; {@link #revoke} goes ahead regardless. The ledger stays
+   * open: its owner closes it, which writes what is queued.
+   *
+   * @param ledger the ledger, or {@code null} for none
+   */
+  public KeyLifecycle withLedger(@Nullable AuditLedger ledger) {
+    return new KeyLifecycle(store, clock, random, ledger);
   }
 
   /**
@@ -98,6 +121,7 @@ public final class KeyLifecycle {
    * @param notAfter when the key stops working, or {@code null} for never
    * @throws IllegalArgumentException for a sandbox key in preprod or prod (it could never work), a
    *     {@code notAfter} not in the future, or a malformed tenant or scope
+   * @throws IllegalStateException if the {@linkplain #withLedger ledger} takes no entries
    */
   public Issued create(
       ApiKey.Kind kind,
@@ -110,10 +134,14 @@ public final class KeyLifecycle {
     requireNonNull(scopes, "scopes");
     Instant now = clock.instant();
     checkUsable(kind, mode, notAfter, now);
+    AuditLedger l = ledgerAccepting();
     ApiKey key = ApiKey.generate(ApiKey.DEFAULT_PREFIX, kind, mode, random);
     KeyRecord record = KeyRecord.of(key, tenant, scopes, notAfter);
     store.add(record);
     KeyAudit.created(record, null, now);
+    if (l != null) {
+      l.keyCreated(record, null);
+    }
     return new Issued(key, record, null);
   }
 
@@ -125,7 +153,8 @@ public final class KeyLifecycle {
    *
    * @param grace from zero (the old key stops now) to {@link #MAX_GRACE}
    * @throws NoSuchElementException if the store has no key with this id
-   * @throws IllegalStateException if that key is revoked
+   * @throws IllegalStateException if that key is revoked, or the {@linkplain #withLedger ledger}
+   *     takes no entries
    * @throws IllegalArgumentException if {@code grace} is out of range
    */
   public Issued rotate(String id, Duration grace) {
@@ -138,12 +167,17 @@ public final class KeyLifecycle {
     if (old == null) {
       throw new NoSuchElementException("no key with id " + Text.quote(id, 64));
     }
+    AuditLedger l = ledgerAccepting();
     Instant now = clock.instant();
     ApiKey key = ApiKey.generate(ApiKey.DEFAULT_PREFIX, old.kind(), old.mode(), random);
     KeyRecord successor = KeyRecord.of(key, old.tenant(), old.scopes(), null);
     KeyRecord retired = store.rotate(id, now.plus(grace), successor);
     KeyAudit.created(successor, id, now);
     KeyAudit.rotated(retired, successor, now);
+    if (l != null) {
+      l.keyCreated(successor, id);
+      l.keyRotated(retired, successor);
+    }
     return new Issued(key, successor, retired);
   }
 
@@ -158,6 +192,10 @@ public final class KeyLifecycle {
     requireNonNull(id, "id");
     KeyRecord revoked = store.revoke(id);
     KeyAudit.revoked(revoked, clock.instant());
+    AuditLedger l = ledger;
+    if (l != null) {
+      l.keyRevoked(revoked);
+    }
     return revoked;
   }
 
@@ -173,6 +211,7 @@ public final class KeyLifecycle {
    *     match as a legacy secret)
    * @throws IllegalArgumentException if the secret or id is unsuitable (the message never contains
    *     the secret), for a sandbox key in preprod or prod, or a {@code notAfter} in the past
+   * @throws IllegalStateException if the {@linkplain #withLedger ledger} takes no entries
    */
   public KeyRecord importLegacy(
       String id,
@@ -198,6 +237,7 @@ public final class KeyLifecycle {
     }
     Instant now = clock.instant();
     checkUsable(kind, mode, notAfter, now);
+    AuditLedger l = ledgerAccepting();
     KeyRecord record =
         new KeyRecord(
             id,
@@ -211,12 +251,27 @@ public final class KeyLifecycle {
             true);
     store.add(record);
     KeyAudit.created(record, null, now);
+    if (l != null) {
+      l.keyCreated(record, null);
+    }
     return record;
   }
 
   /** Every record in the store, in its order. */
   public List<KeyRecord> records() {
     return store.records();
+  }
+
+  /** The ledger, if any, once it is known to take entries. */
+  private @Nullable AuditLedger ledgerAccepting() {
+    AuditLedger l = ledger;
+    if (l != null && !l.accepting()) {
+      throw new IllegalStateException(
+          "the audit ledger "
+              + l.describe()
+              + " takes no entries now (closed, full, or writes failing); nothing was changed");
+    }
+    return l;
   }
 
   private static void checkUsable(

@@ -3,16 +3,20 @@ package dev.planeguard.keys;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.planeguard.AuditLedger;
 import dev.planeguard.AuditLogTest;
+import dev.planeguard.LedgerEntry;
 import dev.planeguard.Mode;
 import dev.planeguard.Reason;
 import dev.planeguard.Verification;
+import dev.planeguard.testing.LeakCheck;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Set;
@@ -287,5 +291,95 @@ class KeyLifecycleTest {
     assertThat(store.findById(a.record().id()).notAfter()).isEqualTo(NOW.plus(Duration.ofHours(1)));
     assertThat(store.findById(b.record().id()).status()).isEqualTo(KeyRecord.Status.REVOKED);
     assertThatThrownBy(() -> store.add(a.record())).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void withALedgerEveryEventIsAnEntryOfItsChain() throws Exception {
+    Path ledgerFile = dir.resolve("ledger.jsonl");
+    String secret = "long-enough-legacy-secret-0123456789";
+    KeyFile file = file();
+    KeyLifecycle.Issued created;
+    KeyLifecycle.Issued rotated;
+    KeyRecord imported;
+    try (AuditLedger ledger = AuditLedger.file(ledgerFile).open()) {
+      KeyLifecycle keys = lifecycle(file).withLedger(ledger);
+      created =
+          keys.create(
+              ApiKey.Kind.MACHINE,
+              Mode.PROD,
+              "acme",
+              Set.of("runs:write"),
+              Instant.parse("2027-01-01T00:00:00Z"));
+      rotated = keys.rotate(created.record().id(), Duration.ofHours(2));
+      keys.revoke(created.record().id());
+      imported =
+          keys.importLegacy(
+              "aos-api-key", secret, ApiKey.Kind.MACHINE, Mode.PROD, null, Set.of(), null);
+    }
+    String oldId = created.record().id();
+    String newId = rotated.record().id();
+    List<LedgerEntry> entries = new ArrayList<>();
+    AuditLedger.scan(ledgerFile, entries::add);
+    assertThat(entries)
+        .extracting(LedgerEntry::type, e -> e.text("key_id"))
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("KEY_CREATED", oldId),
+            org.assertj.core.groups.Tuple.tuple("KEY_CREATED", newId),
+            org.assertj.core.groups.Tuple.tuple("KEY_ROTATED", oldId),
+            org.assertj.core.groups.Tuple.tuple("KEY_REVOKED", oldId),
+            org.assertj.core.groups.Tuple.tuple("KEY_CREATED", "aos-api-key"));
+    assertThat(entries.get(0).text("tenant")).isEqualTo("acme");
+    assertThat(entries.get(0).texts("scopes")).containsExactly("runs:write");
+    assertThat(entries.get(0).text("not_after")).isEqualTo("2027-01-01T00:00:00Z");
+    assertThat(entries.get(0).text("rotated_from")).isNull();
+    assertThat(entries.get(1).text("rotated_from")).isEqualTo(oldId);
+    assertThat(entries.get(2).text("successor_id")).isEqualTo(newId);
+    assertThat(entries.get(2).text("not_after")).isEqualTo("2026-11-22T12:00:00Z");
+    assertThat(entries.get(4).line()).contains("\"legacy\":true");
+    assertThat(AuditLedger.verify(ledgerFile).intact()).isTrue();
+    String text = Files.readString(ledgerFile);
+    assertThat(text)
+        .doesNotContain(created.record().hash().substring(7))
+        .doesNotContain(rotated.record().hash().substring(7))
+        .doesNotContain(imported.hash().substring(7));
+    LeakCheck.create()
+        .apiKey("created", created.key().value())
+        .apiKey("successor", rotated.key().value())
+        .secret("legacy secret", secret)
+        .text("ledger", text)
+        .assertClean();
+  }
+
+  @Test
+  void aLedgerThatTakesNoEntriesRefusesNewKeysButNeverARevocation() throws Exception {
+    KeyFile file = file();
+    KeyRecord existing =
+        lifecycle(file).create(ApiKey.Kind.MACHINE, Mode.PROD, "acme", Set.of(), null).record();
+    AuditLedger ledger = AuditLedger.file(dir.resolve("ledger.jsonl")).open();
+    ledger.close();
+    KeyLifecycle keys = lifecycle(file).withLedger(ledger);
+    assertThatThrownBy(() -> keys.create(ApiKey.Kind.MACHINE, Mode.PROD, "acme", Set.of(), null))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("takes no entries now")
+        .hasMessageContaining("nothing was changed");
+    assertThatThrownBy(() -> keys.rotate(existing.id(), KeyLifecycle.DEFAULT_GRACE))
+        .isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(
+            () ->
+                keys.importLegacy(
+                    "legacy",
+                    "long-enough-legacy-secret-0123456789",
+                    ApiKey.Kind.MACHINE,
+                    Mode.PROD,
+                    null,
+                    Set.of(),
+                    null))
+        .isInstanceOf(IllegalStateException.class);
+    assertThat(file.records()).containsExactly(existing);
+
+    assertThat(keys.revoke(existing.id()).status()).isEqualTo(KeyRecord.Status.REVOKED);
+    assertThat(ledger.dropped()).as("the revocation the ledger could not take").isEqualTo(1);
+    assertThat(lifecycle(file).withLedger(null).revoke(existing.id()).status())
+        .isEqualTo(KeyRecord.Status.REVOKED);
   }
 }
