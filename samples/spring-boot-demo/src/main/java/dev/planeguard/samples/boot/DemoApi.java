@@ -1,5 +1,6 @@
 package dev.planeguard.samples.boot;
 
+import dev.planeguard.AuditAttributes;
 import dev.planeguard.HumanPrincipal;
 import dev.planeguard.MachinePrincipal;
 import dev.planeguard.Principal;
@@ -85,8 +86,11 @@ final class DemoApi {
     }
 
     @PostMapping("/api/v1/runs")
-    ResponseEntity<Map<String, Object>> create(HttpServletRequest request) {
+    ResponseEntity<Map<String, Object>> create(HttpServletRequest request, AuditAttributes audit) {
       String id = "run-" + next.getAndIncrement();
+      // Recorded in this request's audit entry (see docs/audit.md); a real service would put the
+      // model, token counts and cost of the run here.
+      audit.purpose("demo-run").success(true);
       String caller = request.getRemoteUser();
       Map<String, Object> run =
           caller == null ? Map.of("id", id) : Map.of("id", id, "createdBy", caller);

@@ -101,7 +101,10 @@ public class DemoApplication {
           (ApplicationReadyEvent e) ->
               local.printUsage(
                   System.out,
-                  e.getApplicationContext().getEnvironment().getProperty("local.server.port")));
+                  e.getApplicationContext().getEnvironment().getProperty("local.server.port"),
+                  e.getApplicationContext()
+                      .getEnvironment()
+                      .getProperty("planeguard.audit.ledger")));
       app.addListeners((ContextClosedEvent e) -> local.close());
     }
     try {
@@ -182,7 +185,7 @@ public class DemoApplication {
     }
 
     /** Ready-to-paste commands. Local mode only: the token and key are demo credentials. */
-    void printUsage(PrintStream out, @Nullable String port) {
+    void printUsage(PrintStream out, @Nullable String port, @Nullable String ledger) {
       String base = "http://127.0.0.1:" + port;
       String t = token == null ? "$TOKEN" : token;
       String k = key == null ? "$KEY" : key.value();
@@ -214,6 +217,12 @@ public class DemoApplication {
           "curl -i " + base + "/__debug/openapi_inspect -H 'Authorization: Bearer " + t + "'");
       out.println("# the route table, with each rule's origin (a debug route too)");
       out.println("curl -s " + base + "/actuator/planeguard -H 'Authorization: Bearer " + t + "'");
+      if (ledger != null && !ledger.isBlank()) {
+        out.println(
+            "# every decision above is in the audit ledger: check its chain, count the uses");
+        out.println("java -jar cli/target/planeguard-cli.jar audit verify " + ledger);
+        out.println("java -jar cli/target/planeguard-cli.jar audit usage " + ledger + " --by key");
+      }
       out.println();
     }
 

@@ -68,7 +68,7 @@ class WithoutPlaneGuardTest {
     assertThat(demo).isNotNull();
     try (demo) {
       ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-      demo.printUsage(new PrintStream(bytes, true, StandardCharsets.UTF_8), "41234");
+      demo.printUsage(new PrintStream(bytes, true, StandardCharsets.UTF_8), "41234", null);
       assertThat(bytes.toString(StandardCharsets.UTF_8).lines())
           .contains("planeguard demo (AOS_MODE=local) on http://127.0.0.1:41234");
     }
