@@ -40,7 +40,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The audit ledger in a PostgreSQL table: entries, one chain per node continued across restarts,
  * what tampering with rows is named, the append-only table, two processes on one node, a table
- * created late.
+ * created late, and the settings that open it.
  */
 class AuditLedgerJdbcTest {
 
@@ -556,6 +556,118 @@ class AuditLedgerJdbcTest {
                 + " dev/planeguard/sql/postgresql/V3__planeguard_audit_ledger.sql (see"
                 + " docs/audit.md))")
         .hasNoCause();
+  }
+
+  // ---- the settings every adapter fills ----
+
+  static Map<String, String> env(String mode) {
+    return Map.of("AOS_MODE", mode, "DB_AUTHORITY", mode.equals("local") ? "local" : "neon");
+  }
+
+  static PlaneGuardSettings.Builder settings(PlaneGuardSettings.Audit audit) {
+    return PlaneGuardSettings.builder()
+        .environment(env("prod"))
+        .policy(Policy.parse("public /healthz\n", "p"))
+        .audit(audit);
+  }
+
+  static List<Problem> problems(PlaneGuardSettings settings) {
+    ConfigurationException e =
+        catchThrowableOfType(ConfigurationException.class, () -> PlaneGuard.assemble(settings));
+    assertThat(e).as("assembly must fail").isNotNull();
+    return e.problems();
+  }
+
+  @Test
+  void theSettingsOpenTheLedgerInTheApplicationsDatabase() throws Exception {
+    try (PlaneGuard planeguard =
+        PlaneGuard.assemble(settings(PlaneGuardSettings.Audit.of(db.owner(), "web-1")).build())) {
+      AuditLedger ledger = planeguard.ledger();
+      assertThat(ledger).isNotNull();
+      assertThat(ledger.describe()).isEqualTo("table planeguard_audit_ledger node=web-1");
+      planeguard.enforcer().decide(InboundRequest.of("GET", "/healthz", Map.of()));
+    }
+    assertThat(((Intact) AuditLedger.verify(db.owner(), "web-1")).entries()).isEqualTo(1);
+  }
+
+  @Test
+  void aFileAndATableAreOneTooManyAndATableNeedsADataSourceAndANode() {
+    PlaneGuardSettings.Audit both =
+        new PlaneGuardSettings.Audit(
+            dir.resolve("ledger.jsonl"),
+            null,
+            null,
+            null,
+            null,
+            null,
+            "web-1",
+            new PlaneGuardSettings.AuditJdbc(db.owner(), null));
+    assertThat(problems(settings(both).build()))
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p.subject()).isEqualTo("planeguard.audit.ledger");
+              assertThat(p.message())
+                  .isEqualTo(
+                      "both a ledger file (planeguard.audit.ledger) and the ledger table"
+                          + " (planeguard.audit.jdbc.enabled) are configured");
+              assertThat(p.fix())
+                  .isEqualTo(
+                      "choose one place for the audit ledger: remove planeguard.audit.ledger, or"
+                          + " turn planeguard.audit.jdbc.enabled off");
+            });
+
+    PlaneGuardSettings.Audit nothing =
+        new PlaneGuardSettings.Audit(
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            "web-1",
+            new PlaneGuardSettings.AuditJdbc(null, null));
+    PlaneGuardSettings.Audit noNode =
+        new PlaneGuardSettings.Audit(
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            new PlaneGuardSettings.AuditJdbc(db.owner(), "Bad"));
+    assertThat(problems(settings(nothing).build()))
+        .extracting(Problem::subject)
+        .containsExactly("planeguard.audit.jdbc.enabled");
+    List<Problem> noName =
+        problems(settings(noNode).naming(PlaneGuardSettings.Naming.ENVIRONMENT).build());
+    assertThat(noName).extracting(Problem::subject).containsExactly("PLANEGUARD_AUDIT_NODE");
+    assertThat(noName.get(0).fix())
+        .isEqualTo(
+            "set PLANEGUARD_AUDIT_NODE to a name unique to this process that stays the same across"
+                + " its restarts, such as the host or pod name ($HOSTNAME)");
+    PlaneGuardSettings.Audit badTable =
+        new PlaneGuardSettings.Audit(
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            "web-1",
+            new PlaneGuardSettings.AuditJdbc(db.owner(), "Bad"));
+    assertThat(problems(settings(badTable).build()))
+        .extracting(Problem::subject)
+        .containsExactly("planeguard.audit.jdbc.table");
+    assertThat(
+            problems(
+                settings(
+                        new PlaneGuardSettings.Audit(
+                            null, null, null, null, null, null, null, null))
+                    .build()))
+        .extracting(Problem::subject)
+        .containsExactly("planeguard.audit.ledger");
   }
 
   @Test
