@@ -2,9 +2,11 @@ package dev.planeguard;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.planeguard.internal.JdbcKeyTable;
 import dev.planeguard.internal.LedgerChain;
 import dev.planeguard.internal.LedgerFileStore;
 import dev.planeguard.internal.LedgerFormat;
+import dev.planeguard.internal.LedgerJdbcStore;
 import dev.planeguard.internal.LedgerStore;
 import dev.planeguard.internal.StrictJson;
 import dev.planeguard.internal.Text;
@@ -13,6 +15,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,15 +38,16 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
+import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The audit ledger: every decision and key event as one entry of an append-only, hash-chained JSON
- * Lines file. Each entry carries a sequence number and the SHA-256 of the entry before it, so
- * {@link #verify} (and {@code planeguard audit verify}) finds an entry that was edited, removed,
- * reordered or inserted.
+ * Lines file, or of a database table for a fleet ({@link #jdbc}). Each entry carries a sequence
+ * number and the SHA-256 of the entry before it, so {@link #verify} (and {@code planeguard audit
+ * verify}) finds an entry that was edited, removed, reordered or inserted.
  * <!-- example: AuditLedger.file -->
  *
  * <pre>{@code
@@ -67,13 +71,34 @@ import org.slf4j.LoggerFactory;
  * writes succeed again and on {@link #close()}. A crash loses at most the last flush interval, and
  * never breaks the chain of what was written.
  *
+ * <p>In a table, each process writes the chain of its node (one row per entry, keyed by node and
+ * sequence number), each batch in one transaction. The ledger connects for the first time on its
+ * writer thread, not in {@link Builder#open()}: a database that is down, or a table not created
+ * yet, is a failing write like one later (retried, and past the failure bound refusing allowed
+ * requests in preprod and prod), and the ledger goes on by itself once it answers.
+ *
  * <p>Thread-safe. One process writes one ledger: two processes appending to the same file break
- * each other's chain.
+ * each other's chain. In a table, its primary key keeps two processes from mixing one node's chain:
+ * the one that finds its next sequence number taken by the other stops writing, saying why, and
+ * fails closed like any ledger that cannot write.
  */
 public final class AuditLedger implements AuditSink, AutoCloseable {
 
+  /** The table of a ledger in a database unless configured otherwise: {@value}. */
+  public static final String DEFAULT_TABLE = "planeguard_audit_ledger";
+
+  /**
+   * The class-path resource holding the PostgreSQL schema of the ledger table ({@value
+   * #DEFAULT_TABLE}, append-only by trigger). Its name follows Flyway's {@code
+   * V<version>__<description>.sql}, after the key store's migrations in the same directory.
+   */
+  public static final String SCHEMA_RESOURCE =
+      "dev/planeguard/sql/postgresql/V3__planeguard_audit_ledger.sql";
+
   private static final Logger LOG = LoggerFactory.getLogger("planeguard.audit.ledger");
   private static final int MAX_BATCH = 8192;
+  // The timeout of each statement of a ledger in a table.
+  private static final int QUERY_TIMEOUT_SECONDS = 5;
   private static final long WARN_EVERY_NANOS = TimeUnit.SECONDS.toNanos(10);
 
   private final LedgerStore store;
@@ -92,9 +117,10 @@ public final class AuditLedger implements AuditSink, AutoCloseable {
   private final AtomicLong lastRefusalWarning =
       new AtomicLong(System.nanoTime() - WARN_EVERY_NANOS);
 
-  // Written by the writer thread only.
+  // Written by the writer thread only (and by the constructor, for a store read at opening).
+  private boolean positioned;
   private long nextSeq;
-  private String prevHash;
+  private String prevHash = LedgerFormat.GENESIS;
   // Entries queued and written since opening, for flush().
   private final AtomicLong queued = new AtomicLong();
   private final AtomicLong written = new AtomicLong();
@@ -104,7 +130,7 @@ public final class AuditLedger implements AuditSink, AutoCloseable {
   private volatile boolean closing;
   private volatile @Nullable String lastFailure;
 
-  private AuditLedger(Builder b, LedgerStore store) throws IOException {
+  private AuditLedger(Builder b, LedgerStore store, boolean positionNow) throws IOException {
     this.store = store;
     this.clock = b.clock;
     this.node = b.node;
@@ -112,9 +138,9 @@ public final class AuditLedger implements AuditSink, AutoCloseable {
     this.failureBoundNanos = b.failureBound.toNanos();
     this.capacity = b.queueCapacity;
     this.permits = new Semaphore(capacity);
-    LedgerStore.Tail tail = store.tail();
-    this.nextSeq = tail == null ? 0 : tail.seq() + 1;
-    this.prevHash = tail == null ? LedgerFormat.GENESIS : tail.hash();
+    if (positionNow) {
+      position();
+    }
     this.writer = new Thread(this::writeLoop, "planeguard-audit-ledger");
     this.writer.setDaemon(true);
     this.shutdownHook = new Thread(this::close, "planeguard-audit-ledger-shutdown");
@@ -125,7 +151,39 @@ public final class AuditLedger implements AuditSink, AutoCloseable {
    * ledger is continued). Rotated files sit beside it as {@code <name>.<first sequence number>}.
    */
   public static Builder file(Path path) {
-    return new Builder(requireNonNull(path, "path"));
+    return new Builder(requireNonNull(path, "path"), null, null);
+  }
+
+  /**
+   * A ledger in a table of {@code dataSource} ({@value #DEFAULT_TABLE} unless {@link Builder#table}
+   * says otherwise; create it with {@value #SCHEMA_RESOURCE}), as the chain of {@code node}: every
+   * process of a fleet writes its own chain in the same table, so {@code node} must be unique to
+   * this process and should stay the same across its restarts (then the chain is continued), such
+   * as the host or pod name. The rotation settings do not apply to a table.
+   * <!-- example: AuditLedger.jdbc -->
+   *
+   * <pre>{@code
+   * AuditLedger ledger = AuditLedger.jdbc(dataSource, "web-1").open(); // connects when writing
+   * Enforcer enforcer = Enforcer.builder()
+   *     .contract(contract)
+   *     .policy(policy)
+   *     .machineKeyVerifier(keyVerifier)
+   *     .auditLedger(ledger)
+   *     .build();
+   * // later, anywhere: AuditLedger.verify(dataSource, "web-1")
+   * }</pre>
+   *
+   * <p>The application's role needs {@code SELECT} and {@code INSERT} on the table, nothing more.
+   * Each batch takes a connection from {@code dataSource}: give the pool a short connection
+   * timeout, since a write waiting for a connection counts as failing only once it gives up; every
+   * statement times out after 5 seconds.
+   *
+   * @param node 1 to 64 characters of {@code A-Z a-z 0-9 . _ : -}; checked by {@link
+   *     Builder#open()}
+   */
+  public static Builder jdbc(DataSource dataSource, String node) {
+    return new Builder(
+        null, requireNonNull(dataSource, "dataSource"), requireNonNull(node, "node"));
   }
 
   /** Records a decision. Never blocks and never throws; see the class description. */
@@ -270,11 +328,23 @@ public final class AuditLedger implements AuditSink, AutoCloseable {
     }
   }
 
+  /** Reads where the chain ends, to continue it. */
+  private void position() throws IOException {
+    LedgerStore.Tail tail = store.tail();
+    nextSeq = tail == null ? 0 : tail.seq() + 1;
+    prevHash = tail == null ? LedgerFormat.GENESIS : tail.hash();
+    positioned = true;
+  }
+
   private void writeLoop() {
     List<Pending> batch = new ArrayList<>();
     long failingSince = 0;
     while (true) {
-      if (batch.isEmpty()) {
+      if (!positioned) {
+        if (closing && queue.isEmpty()) {
+          return;
+        }
+      } else if (batch.isEmpty()) {
         if (queue.isEmpty()) {
           if (closing) {
             return;
@@ -290,20 +360,25 @@ public final class AuditLedger implements AuditSink, AutoCloseable {
         }
       }
       try {
-        List<String> lines = new ArrayList<>(batch.size());
-        long seq = nextSeq;
-        String prev = prevHash;
-        for (Pending p : batch) {
-          String line = p.line(seq++, prev, node);
-          lines.add(line);
-          prev = LedgerFormat.hash(line);
+        if (!positioned) {
+          position();
         }
-        store.append(lines, clock.instant());
-        nextSeq = seq;
-        prevHash = prev;
-        written.addAndGet(batch.size());
-        permits.release(batch.size());
-        batch.clear();
+        if (!batch.isEmpty()) {
+          List<String> lines = new ArrayList<>(batch.size());
+          long seq = nextSeq;
+          String prev = prevHash;
+          for (Pending p : batch) {
+            String line = p.line(seq++, prev, node);
+            lines.add(line);
+            prev = LedgerFormat.hash(line);
+          }
+          store.append(lines, clock.instant());
+          nextSeq = seq;
+          prevHash = prev;
+          written.addAndGet(batch.size());
+          permits.release(batch.size());
+          batch.clear();
+        }
         if (failingSince != 0) {
           LOG.info(
               "audit ledger {} writes again after {} ms; every queued entry is kept",
@@ -319,11 +394,11 @@ public final class AuditLedger implements AuditSink, AutoCloseable {
         if (failingSince == 0) {
           failingSince = now;
           failing = true;
-          lastFailure = "writing failed: " + Text.describe(e);
+          lastFailure = "writing failed: " + failureText(e);
           LOG.warn(
               "audit ledger {} cannot write ({}); retrying every {} ms, nothing queued is dropped",
               store.describe(),
-              Text.describe(e),
+              failureText(e),
               TimeUnit.NANOSECONDS.toMillis(flushNanos));
         }
         if (now - failingSince > failureBoundNanos) {
@@ -341,9 +416,15 @@ public final class AuditLedger implements AuditSink, AutoCloseable {
     }
   }
 
+  /** A store's own account of a failure as it is; anything else without its message. */
+  private static String failureText(Throwable e) {
+    return e instanceof LedgerStore.Failure f ? String.valueOf(f.getMessage()) : Text.describe(e);
+  }
+
   /**
-   * Waits until every entry queued before this call is written and forced to disk, for at most
-   * {@code timeout}: for a backup or a check of the file while the process runs.
+   * Waits until every entry queued before this call is written and forced to disk (committed, in a
+   * table), for at most {@code timeout}: for a backup or a check of the ledger while the process
+   * runs.
    *
    * @return whether they were written within {@code timeout}
    */
@@ -368,7 +449,7 @@ public final class AuditLedger implements AuditSink, AutoCloseable {
 
   /**
    * Stops taking entries, writes everything queued (retrying for up to 10 seconds while writes
-   * fail) and closes the file. Idempotent.
+   * fail) and closes the file (the data source of a table is the caller's). Idempotent.
    */
   @Override
   public void close() {
@@ -427,15 +508,91 @@ public final class AuditLedger implements AuditSink, AutoCloseable {
   public static void scan(Path path, Consumer<LedgerEntry> consumer) throws IOException {
     try (Lines lines = new Lines(LedgerFileStore.files(path))) {
       while (lines.hasNext()) {
-        LedgerChain.Located l = lines.next();
-        Map<String, @Nullable Object> m =
-            l.line().length() > LedgerFormat.MAX_LINE ? null : StrictJson.parseObject(l.line());
-        if (m != null) {
-          consumer.accept(new LedgerEntry(l.location(), l.line(), m));
-        }
+        entry(lines.next(), consumer);
       }
     } catch (UncheckedReadException e) {
       throw e.getCause();
+    }
+  }
+
+  /**
+   * Verifies the chain of {@code node} in the ledger table {@value #DEFAULT_TABLE} of {@code
+   * dataSource}; see {@link #verify(DataSource, String, String)}.
+   *
+   * @throws IOException if the table cannot be read
+   */
+  public static LedgerVerification verify(DataSource dataSource, String node) throws IOException {
+    return verify(dataSource, DEFAULT_TABLE, node);
+  }
+
+  /**
+   * Verifies the chain of {@code node} in the ledger table {@code table} of {@code dataSource}: its
+   * rows ordered by their seq column, every row must hold the entry of that sequence number, every
+   * entry must name the hash of the one before it, and the chain must start at entry 0. Locations
+   * read {@code <table> node=<node> seq=<seq column>}. One query, read with a cursor: the chain may
+   * be of any length, and rows written meanwhile are not read.
+   *
+   * @param table a lower-case SQL identifier, optionally {@code schema.table}
+   * @param node a node name (1 to 64 characters of {@code A-Z a-z 0-9 . _ : -})
+   * @throws IllegalArgumentException if {@code table} or {@code node} is not a name
+   * @throws IOException if the table cannot be read
+   */
+  public static LedgerVerification verify(DataSource dataSource, String table, String node)
+      throws IOException {
+    try (LedgerJdbcStore.Rows rows = LedgerJdbcStore.rows(dataSource, table, node)) {
+      return LedgerChain.verify(rows, 0);
+    } catch (UncheckedIOException e) {
+      throw e.getCause();
+    }
+  }
+
+  /**
+   * Reads every entry of {@code node} in the ledger table {@value #DEFAULT_TABLE}; see {@link
+   * #scan(DataSource, String, String, Consumer)}.
+   *
+   * @throws IOException if the table cannot be read
+   */
+  public static void scan(DataSource dataSource, String node, Consumer<LedgerEntry> consumer)
+      throws IOException {
+    scan(dataSource, DEFAULT_TABLE, node, consumer);
+  }
+
+  /**
+   * Reads every entry of {@code node} in the ledger table {@code table}, ordered by the seq column.
+   * Rows that hold no entry are skipped: {@link #verify(DataSource, String, String)} reports them.
+   *
+   * @throws IllegalArgumentException if {@code table} or {@code node} is not a name
+   * @throws IOException if the table cannot be read
+   */
+  public static void scan(
+      DataSource dataSource, String table, String node, Consumer<LedgerEntry> consumer)
+      throws IOException {
+    requireNonNull(consumer, "consumer");
+    try (LedgerJdbcStore.Rows rows = LedgerJdbcStore.rows(dataSource, table, node)) {
+      while (rows.hasNext()) {
+        entry(rows.next(), consumer);
+      }
+    } catch (UncheckedIOException e) {
+      throw e.getCause();
+    }
+  }
+
+  /**
+   * The nodes that have entries in the ledger table {@code table} of {@code dataSource}, sorted:
+   * the chains to verify.
+   *
+   * @throws IllegalArgumentException if {@code table} is not a name
+   * @throws IOException if the table cannot be read
+   */
+  public static List<String> nodes(DataSource dataSource, String table) throws IOException {
+    return LedgerJdbcStore.nodes(dataSource, table);
+  }
+
+  private static void entry(LedgerChain.Located l, Consumer<LedgerEntry> consumer) {
+    Map<String, @Nullable Object> m =
+        l.line().length() > LedgerFormat.MAX_LINE ? null : StrictJson.parseObject(l.line());
+    if (m != null) {
+      consumer.accept(new LedgerEntry(l.location(), l.line(), m));
     }
   }
 
@@ -551,9 +708,14 @@ public final class AuditLedger implements AuditSink, AutoCloseable {
     }
   }
 
-  /** Opens an {@link AuditLedger}; every setting has a default. */
+  /**
+   * Opens an {@link AuditLedger}; every setting has a default, except the node of a ledger in a
+   * table.
+   */
   public static final class Builder {
-    private final Path path;
+    private final @Nullable Path path;
+    private final @Nullable DataSource dataSource;
+    private String table = DEFAULT_TABLE;
     private Duration flushInterval = Duration.ofMillis(200);
     private Duration failureBound = Duration.ofSeconds(2);
     private int queueCapacity = 100_000;
@@ -563,8 +725,10 @@ public final class AuditLedger implements AuditSink, AutoCloseable {
     private Clock clock = Clock.systemUTC();
     private @Nullable LedgerStore store;
 
-    private Builder(Path path) {
+    private Builder(@Nullable Path path, @Nullable DataSource dataSource, @Nullable String node) {
       this.path = path;
+      this.dataSource = dataSource;
+      this.node = node;
     }
 
     /** How often queued entries are written and forced to disk: 10 ms to 10 s, default 200 ms. */
@@ -588,13 +752,16 @@ public final class AuditLedger implements AuditSink, AutoCloseable {
       return this;
     }
 
-    /** Rotate the file when it reaches this size: 0 (never) or at least 1 MiB; default 256 MiB. */
+    /**
+     * Rotate the file when it reaches this size: 0 (never) or at least 1 MiB; default 256 MiB. A
+     * ledger in a table ignores it.
+     */
     public Builder rotateBytes(long bytes) {
       this.rotateBytes = bytes;
       return this;
     }
 
-    /** Rotate the file when the UTC day changes (default true). */
+    /** Rotate the file when the UTC day changes (default true). A ledger in a table ignores it. */
     public Builder rotateDaily(boolean daily) {
       this.rotateDaily = daily;
       return this;
@@ -602,9 +769,22 @@ public final class AuditLedger implements AuditSink, AutoCloseable {
 
     /**
      * A name for this process in each entry (a fleet writing one ledger per node); default none.
+     * For a ledger in a table, the name of its chain there: required, and unique to this process.
      */
     public Builder node(@Nullable String node) {
       this.node = node;
+      return this;
+    }
+
+    /**
+     * The table of a ledger in a database, default {@value AuditLedger#DEFAULT_TABLE}: a lower-case
+     * SQL identifier ({@code [a-z_][a-z0-9_]*}, at most 63 characters), optionally {@code
+     * schema.table}. The shipped schema creates {@value AuditLedger#DEFAULT_TABLE}; for another
+     * name, apply a copy with the name changed. A ledger in a file ignores it. Checked by {@link
+     * #open()}.
+     */
+    public Builder table(String table) {
+      this.table = requireNonNull(table, "table");
       return this;
     }
 
@@ -621,11 +801,12 @@ public final class AuditLedger implements AuditSink, AutoCloseable {
     }
 
     /**
-     * Checks the settings, reads the end of an existing ledger to continue its chain (removing a
-     * last entry cut short by a crash) and starts the writer.
+     * Checks the settings, reads the end of an existing ledger file to continue its chain (removing
+     * a last entry cut short by a crash) and starts the writer. A ledger in a table is read by the
+     * writer, which continues the node's chain from its last row once the database answers.
      *
      * @throws ConfigurationException listing every setting out of range, with its fix
-     * @throws IOException if the ledger cannot be read or its last entry is not an entry
+     * @throws IOException if the ledger file cannot be read or its last entry is not an entry
      */
     public AuditLedger open() throws IOException {
       List<Problem> problems = new ArrayList<>();
@@ -658,21 +839,47 @@ public final class AuditLedger implements AuditSink, AutoCloseable {
                 "a rotation size of " + rotateBytes + " bytes is too small",
                 "use 0 (never rotate by size) or at least 1048576 (1 MiB)"));
       }
-      if (node != null && !node.matches("[A-Za-z0-9._:-]{1,64}")) {
+      String n = node;
+      if (n != null && !LedgerJdbcStore.NODE.matcher(n).matches()) {
         problems.add(
             new Problem(
                 "node",
-                "the node name " + Problem.quote(node, 64) + " is not a name",
+                "the node name " + Problem.quote(n, 64) + " is not a name",
                 "use 1 to 64 characters of A-Z a-z 0-9 . _ : -, such as the host name"));
+      } else if (n == null && dataSource != null) {
+        problems.add(
+            new Problem(
+                "node",
+                "a ledger in a table needs a node name: each process writes the chain of its node",
+                "name this process, uniquely and the same across its restarts, such as the host or"
+                    + " pod name"));
+      }
+      if (dataSource != null) {
+        try {
+          JdbcKeyTable.checkName(table);
+        } catch (IllegalArgumentException e) {
+          problems.add(
+              new Problem(
+                  "table",
+                  String.valueOf(e.getMessage()),
+                  "use the default " + DEFAULT_TABLE + ", or a name such as audit.ledger"));
+        }
       }
       if (!problems.isEmpty()) {
         throw new ConfigurationException("Invalid audit ledger settings", problems);
       }
       LedgerStore s = store;
+      boolean positionNow = true;
       if (s == null) {
-        s = new LedgerFileStore(path, rotateBytes, rotateDaily);
+        DataSource ds = dataSource;
+        if (ds != null) {
+          s = new LedgerJdbcStore(ds, table, requireNonNull(n), QUERY_TIMEOUT_SECONDS);
+          positionNow = false;
+        } else {
+          s = new LedgerFileStore(requireNonNull(path), rotateBytes, rotateDaily);
+        }
       }
-      AuditLedger ledger = new AuditLedger(this, s);
+      AuditLedger ledger = new AuditLedger(this, s, positionNow);
       ledger.writer.start();
       Runtime.getRuntime().addShutdownHook(ledger.shutdownHook);
       return ledger;

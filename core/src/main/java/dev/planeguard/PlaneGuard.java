@@ -28,6 +28,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
+import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -621,7 +622,10 @@ public final class PlaneGuard implements AutoCloseable {
       if (a == null) {
         return null;
       }
-      AuditLedger.Builder b = AuditLedger.file(a.ledger());
+      AuditLedger.Builder b = ledgerBuilder(a);
+      if (b == null) {
+        return null;
+      }
       if (a.flushInterval() != null) {
         b.flushInterval(a.flushInterval());
       }
@@ -641,6 +645,7 @@ public final class PlaneGuard implements AutoCloseable {
       try {
         AuditLedger opened = b.open();
         owned.add(opened);
+        LOG.info("planeguard audit ledger: {}", opened.describe());
         return opened;
       } catch (ConfigurationException e) {
         for (Problem p : e.problems()) {
@@ -657,6 +662,80 @@ public final class PlaneGuard implements AutoCloseable {
       return null;
     }
 
+    /**
+     * The builder of the file or the table the settings name, or {@code null} (with the problem
+     * listed) if they name both, neither, or a table without what it needs.
+     */
+    private AuditLedger.@Nullable Builder ledgerBuilder(PlaneGuardSettings.Audit a) {
+      PlaneGuardSettings.AuditJdbc jdbc = a.jdbc();
+      Path file = a.ledger();
+      if (jdbc == null) {
+        if (file == null) {
+          problems.add(
+              new Problem(
+                  name(Setting.AUDIT_LEDGER),
+                  "the audit ledger is configured with neither a file nor a table",
+                  "set "
+                      + name(Setting.AUDIT_LEDGER)
+                      + " to the ledger's file, or "
+                      + name(Setting.AUDIT_JDBC)
+                      + " to true for the ledger table in the application's database"));
+          return null;
+        }
+        return AuditLedger.file(file);
+      }
+      boolean usable = true;
+      if (file != null) {
+        usable = false;
+        problems.add(
+            new Problem(
+                name(Setting.AUDIT_LEDGER),
+                "both a ledger file ("
+                    + name(Setting.AUDIT_LEDGER)
+                    + ") and the ledger table ("
+                    + name(Setting.AUDIT_JDBC)
+                    + ") are configured",
+                "choose one place for the audit ledger: remove "
+                    + name(Setting.AUDIT_LEDGER)
+                    + ", or turn "
+                    + name(Setting.AUDIT_JDBC)
+                    + " off"));
+      }
+      DataSource dataSource = jdbc.dataSource();
+      if (dataSource == null) {
+        usable = false;
+        problems.add(
+            new Problem(
+                name(Setting.AUDIT_JDBC),
+                "the audit ledger table needs one DataSource, and there is none or more than one",
+                "configure the application's data source (one, or one marked primary)"));
+      }
+      String node = a.node();
+      if (node == null || node.isBlank()) {
+        usable = false;
+        problems.add(
+            new Problem(
+                name(Setting.AUDIT_NODE),
+                "the audit ledger table holds one chain per process, and this process has no node"
+                    + " name",
+                "set "
+                    + name(Setting.AUDIT_NODE)
+                    + " to a name unique to this process that stays the same across its restarts,"
+                    + " such as the host or pod name ("
+                    + (naming == Naming.PROPERTIES ? "${HOSTNAME}" : "$HOSTNAME")
+                    + ")"));
+      }
+      if (!usable || dataSource == null || node == null) {
+        return null;
+      }
+      AuditLedger.Builder b = AuditLedger.jdbc(dataSource, node);
+      String table = jdbc.table();
+      if (table != null) {
+        b.table(table);
+      }
+      return b;
+    }
+
     /** The setting behind a problem of {@link AuditLedger.Builder#open}, named by its method. */
     private static Setting ledgerSetting(String builderMethod) {
       return switch (builderMethod) {
@@ -665,6 +744,7 @@ public final class PlaneGuard implements AutoCloseable {
         case "queueCapacity" -> Setting.AUDIT_QUEUE_CAPACITY;
         case "rotateBytes" -> Setting.AUDIT_ROTATE_BYTES;
         case "node" -> Setting.AUDIT_NODE;
+        case "table" -> Setting.AUDIT_JDBC_TABLE;
         default -> Setting.AUDIT_LEDGER;
       };
     }

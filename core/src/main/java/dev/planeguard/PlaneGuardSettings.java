@@ -118,8 +118,12 @@ public final class PlaneGuardSettings {
     AUDIT_ROTATE_BYTES("planeguard.audit.rotate-bytes", "PLANEGUARD_AUDIT_ROTATE_BYTES", null),
     /** Whether the audit ledger's file is rotated each day. */
     AUDIT_ROTATE_DAILY("planeguard.audit.rotate-daily", "PLANEGUARD_AUDIT_ROTATE_DAILY", null),
-    /** This process's name in audit ledger entries. */
+    /** This process's name in audit ledger entries; the name of its chain in a ledger table. */
     AUDIT_NODE("planeguard.audit.node", "PLANEGUARD_AUDIT_NODE", null),
+    /** The audit ledger in a table of the application's database. */
+    AUDIT_JDBC("planeguard.audit.jdbc.enabled", "PLANEGUARD_AUDIT_JDBC_ENABLED", null),
+    /** The audit ledger's table. */
+    AUDIT_JDBC_TABLE("planeguard.audit.jdbc.table", "PLANEGUARD_AUDIT_JDBC_TABLE", null),
     /** Whether the first and last use of each key is recorded in its store. */
     RECORD_KEY_USAGE("planeguard.record-key-usage", "PLANEGUARD_RECORD_KEY_USAGE", null);
 
@@ -326,36 +330,80 @@ public final class PlaneGuardSettings {
       boolean listen) {}
 
   /**
-   * The audit ledger. Only {@code ledger} is required; {@code null} values mean the defaults of
-   * {@link AuditLedger.Builder}.
+   * The audit ledger, in a file ({@code ledger}) or in a table ({@code jdbc}): exactly one of the
+   * two, or {@link PlaneGuard#assemble} reports a problem. {@code null} values of the others mean
+   * the defaults of {@link AuditLedger.Builder}.
    *
-   * @param ledger the ledger's active file
+   * @param ledger the ledger's active file, or {@code null} for a ledger in a table
    * @param flushInterval how often queued entries are written
    * @param failureBound how long writes may fail before requests are refused
    * @param queueCapacity most entries queued
-   * @param rotateBytes the file size that starts a new file (0: never by size)
-   * @param rotateDaily whether each UTC day starts a new file
-   * @param node this process's name in each entry
+   * @param rotateBytes the file size that starts a new file (0: never by size); a file only
+   * @param rotateDaily whether each UTC day starts a new file; a file only
+   * @param node this process's name in each entry; required for a table, where it names the
+   *     process's chain
+   * @param jdbc the ledger in a table of the application's database, or {@code null} for a file
    */
   public record Audit(
-      Path ledger,
+      @Nullable Path ledger,
       @Nullable Duration flushInterval,
       @Nullable Duration failureBound,
       @Nullable Integer queueCapacity,
       @Nullable Long rotateBytes,
       @Nullable Boolean rotateDaily,
-      @Nullable String node) {
+      @Nullable String node,
+      @Nullable AuditJdbc jdbc) {
 
-    /** Checks that the ledger is given. */
-    public Audit {
-      requireNonNull(ledger, "ledger");
+    /** A ledger in the file {@code ledger}. */
+    public Audit(
+        Path ledger,
+        @Nullable Duration flushInterval,
+        @Nullable Duration failureBound,
+        @Nullable Integer queueCapacity,
+        @Nullable Long rotateBytes,
+        @Nullable Boolean rotateDaily,
+        @Nullable String node) {
+      this(
+          requireNonNull(ledger, "ledger"),
+          flushInterval,
+          failureBound,
+          queueCapacity,
+          rotateBytes,
+          rotateDaily,
+          node,
+          null);
     }
 
     /** A ledger at {@code ledger} with every other setting at its default. */
     public static Audit of(Path ledger) {
       return new Audit(ledger, null, null, null, null, null, null);
     }
+
+    /**
+     * A ledger in the table {@value AuditLedger#DEFAULT_TABLE} of {@code dataSource}, written as
+     * the chain of {@code node}, with every other setting at its default.
+     */
+    public static Audit of(DataSource dataSource, String node) {
+      return new Audit(
+          null,
+          null,
+          null,
+          null,
+          null,
+          null,
+          requireNonNull(node, "node"),
+          new AuditJdbc(requireNonNull(dataSource, "dataSource"), null));
+    }
   }
+
+  /**
+   * The audit ledger in a table of the application's database ({@link AuditLedger#jdbc}).
+   *
+   * @param dataSource the application's data source, or {@code null} if the adapter found none (or
+   *     several)
+   * @param table the table, {@code null} for {@link AuditLedger#DEFAULT_TABLE}
+   */
+  public record AuditJdbc(@Nullable DataSource dataSource, @Nullable String table) {}
 
   final Map<String, String> environment;
   final Naming naming;
@@ -634,8 +682,8 @@ public final class PlaneGuardSettings {
     private Builder() {}
 
     /**
-     * The audit ledger: every decision and key event, hash-chained, in a file. Without it,
-     * decisions go to the audit sink only.
+     * The audit ledger: every decision and key event, hash-chained, in a file or a table. Without
+     * it, decisions go to the audit sink only.
      */
     public Builder audit(@Nullable Audit audit) {
       this.audit = audit;

@@ -62,6 +62,29 @@ public final class LedgerFormat {
     }
   }
 
+  /**
+   * The sequence number at the start of a line this class wrote ({@code {"seq":N,...}}), read
+   * without parsing the rest.
+   *
+   * @throws IllegalArgumentException if the line does not start that way
+   */
+  public static long seq(String line) {
+    String prefix = "{\"seq\":";
+    if (!line.startsWith(prefix)) {
+      throw new IllegalArgumentException("not a ledger line");
+    }
+    long seq = 0;
+    int i = prefix.length();
+    int end = Math.min(line.length(), i + 18);
+    for (; i < end && line.charAt(i) >= '0' && line.charAt(i) <= '9'; i++) {
+      seq = seq * 10 + (line.charAt(i) - '0');
+    }
+    if (i == prefix.length() || i >= line.length() || line.charAt(i) != ',') {
+      throw new IllegalArgumentException("not a ledger line");
+    }
+    return seq;
+  }
+
   /** The line of a decision: {@code type} {@code decision}. */
   public static String decision(long seq, String prev, @Nullable String node, AuditEvent e) {
     Line l = new Line(seq, prev, e.time(), node, "decision");

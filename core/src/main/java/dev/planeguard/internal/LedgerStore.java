@@ -11,6 +11,9 @@ import org.jspecify.annotations.Nullable;
  * <p>{@link #append} is all or nothing as far as a later reader can tell: when it throws, none of
  * the lines count as written, and the next call writes them again after the last line that did (a
  * store that cannot undo a partial write repairs itself before the next append).
+ *
+ * <p>A store throws {@link Failure} for what it can describe itself: its message is logged as it
+ * is. Other exceptions are logged by class and place only.
  */
 public interface LedgerStore extends AutoCloseable {
 
@@ -32,4 +35,17 @@ public interface LedgerStore extends AutoCloseable {
 
   /** The last entry of a chain: its sequence number and the SHA-256 of its line. */
   record Tail(long seq, String hash) {}
+
+  /**
+   * A failure the store describes in its own words: where, what was being done, why and what to do;
+   * never a value read from or written to the store, never a password.
+   */
+  final class Failure extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    /** A failure with {@code message}, which is logged as it is. */
+    public Failure(String message) {
+      super(message);
+    }
+  }
 }

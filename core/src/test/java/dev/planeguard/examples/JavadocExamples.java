@@ -86,6 +86,22 @@ final class JavadocExamples {
     // end example
   }
 
+  void auditLedgerJdbc(
+      DataSource dataSource, Contract contract, Policy policy, KeyVerifier keyVerifier)
+      throws java.io.IOException {
+    // example: AuditLedger.jdbc
+    AuditLedger ledger = AuditLedger.jdbc(dataSource, "web-1").open(); // connects when writing
+    Enforcer enforcer =
+        Enforcer.builder()
+            .contract(contract)
+            .policy(policy)
+            .machineKeyVerifier(keyVerifier)
+            .auditLedger(ledger)
+            .build();
+    // later, anywhere: AuditLedger.verify(dataSource, "web-1")
+    // end example
+  }
+
   void routeCoverage(
       Policy filePolicy,
       List<RouteCoverage.Handler> handlers,

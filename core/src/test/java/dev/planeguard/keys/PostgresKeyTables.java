@@ -2,6 +2,7 @@ package dev.planeguard.keys;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.planeguard.testing.SharedPostgres;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.InputStream;
@@ -18,14 +19,11 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
-import org.jspecify.annotations.Nullable;
 
 /** Test fixtures for the JDBC key store: databases with the shipped schema, listener events. */
 final class PostgresKeyTables {
 
   private static final AtomicInteger DATABASES = new AtomicInteger();
-
-  private static @Nullable EmbeddedPostgres server;
 
   private PostgresKeyTables() {}
 
@@ -33,13 +31,8 @@ final class PostgresKeyTables {
    * One server for the key store tests of this JVM, started on first use and stopped when the JVM
    * exits. Tests that stop a server start their own.
    */
-  static synchronized EmbeddedPostgres server() throws IOException {
-    EmbeddedPostgres s = server;
-    if (s == null) {
-      s = EmbeddedPostgres.builder().setRegisterShutdownHook(true).start();
-      server = s;
-    }
-    return s;
+  static EmbeddedPostgres server() throws IOException {
+    return SharedPostgres.server();
   }
 
   /** A new, empty database on the {@linkplain #server() shared server} with the shipped schema. */

@@ -101,7 +101,10 @@ public final class PlaneGuardAutoConfiguration {
                 policy.getIfUnique(),
                 tokens.getIfUnique(),
                 keys.getIfUnique(),
-                properties.getMachine().getJdbc().isEnabled() ? dataSource.getIfUnique() : null),
+                properties.getMachine().getJdbc().isEnabled()
+                        || properties.getAudit().getJdbc().isEnabled()
+                    ? dataSource.getIfUnique()
+                    : null),
             web(context, environment),
             all);
     LOG.info("{}", setup.routeTable());

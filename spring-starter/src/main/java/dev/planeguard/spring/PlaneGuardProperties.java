@@ -1,5 +1,6 @@
 package dev.planeguard.spring;
 
+import dev.planeguard.AuditLedger;
 import dev.planeguard.PlaneGuardSettings;
 import dev.planeguard.keys.JdbcKeyStore;
 import java.nio.file.Path;
@@ -153,7 +154,10 @@ public class PlaneGuardProperties {
    */
   public static class Audit {
 
-    /** The ledger's active file (JSON Lines; created 0600). Setting it turns the ledger on. */
+    /**
+     * The ledger's active file (JSON Lines; created 0600). Setting it turns the ledger on; or use
+     * the table of {@code jdbc}, not both.
+     */
     private @Nullable Path ledger;
 
     /** How often queued entries are written and forced to disk (10 ms to 10 s). */
@@ -171,8 +175,15 @@ public class PlaneGuardProperties {
     /** Whether each UTC day starts a new file. */
     private @Nullable Boolean rotateDaily;
 
-    /** This process's name in each entry (1 to 64 of A-Z a-z 0-9 . _ : -). */
+    /**
+     * This process's name in each entry (1 to 64 of A-Z a-z 0-9 . _ : -). Required with the ledger
+     * table, where it names this process's chain: unique to the process and the same across its
+     * restarts, such as {@code ${HOSTNAME}}.
+     */
     private @Nullable String node;
+
+    /** The ledger in a table of the application's DataSource, instead of a file. */
+    private final AuditJdbc jdbc = new AuditJdbc();
 
     public @Nullable Path getLedger() {
       return ledger;
@@ -228,6 +239,40 @@ public class PlaneGuardProperties {
 
     public void setNode(@Nullable String node) {
       this.node = node;
+    }
+
+    public AuditJdbc getJdbc() {
+      return jdbc;
+    }
+  }
+
+  /** The audit ledger in a table ({@code AuditLedger.jdbc}) of the application's DataSource. */
+  public static class AuditJdbc {
+
+    /**
+     * Write the ledger to the table in the application's DataSource (one chain per node; requires
+     * planeguard.audit.node). Create the table with planeguard's migration
+     * V3__planeguard_audit_ledger.sql.
+     */
+    private boolean enabled;
+
+    /** The ledger table, optionally schema-qualified. */
+    private String table = AuditLedger.DEFAULT_TABLE;
+
+    public boolean isEnabled() {
+      return enabled;
+    }
+
+    public void setEnabled(boolean enabled) {
+      this.enabled = enabled;
+    }
+
+    public String getTable() {
+      return table;
+    }
+
+    public void setTable(String table) {
+      this.table = table;
     }
   }
 

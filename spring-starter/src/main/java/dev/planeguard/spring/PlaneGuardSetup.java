@@ -42,7 +42,8 @@ final class PlaneGuardSetup implements AutoCloseable {
 
   /**
    * The application's beans planeguard uses; {@code null} means none. The first four replace what
-   * the properties would build; the data source holds the JDBC key store's table.
+   * the properties would build; the data source holds the JDBC key store's table and the audit
+   * ledger's table.
    */
   record Beans(
       @Nullable Contract contract,
@@ -122,7 +123,8 @@ final class PlaneGuardSetup implements AutoCloseable {
       b.tenantHeader(tenantHeader);
     }
     PlaneGuardProperties.Audit audit = props.getAudit();
-    if (audit.getLedger() != null) {
+    PlaneGuardProperties.AuditJdbc auditJdbc = audit.getJdbc();
+    if (audit.getLedger() != null || auditJdbc.isEnabled()) {
       b.audit(
           new PlaneGuardSettings.Audit(
               audit.getLedger(),
@@ -131,7 +133,10 @@ final class PlaneGuardSetup implements AutoCloseable {
               audit.getQueueCapacity(),
               audit.getRotateBytes(),
               audit.getRotateDaily(),
-              audit.getNode()));
+              audit.getNode(),
+              auditJdbc.isEnabled()
+                  ? new PlaneGuardSettings.AuditJdbc(overrides.dataSource(), auditJdbc.getTable())
+                  : null));
     }
 
     if (overrides.tokens() != null) {
