@@ -385,7 +385,11 @@ public final class AuditEvent {
 
     /** What the application recorded ({@link AuditAttributes#asMap()}). */
     public Builder attributes(Map<String, Object> attributes) {
-      this.attributes = Collections.unmodifiableMap(new LinkedHashMap<>(attributes));
+      // Most events have none: no copy for them.
+      this.attributes =
+          attributes.isEmpty()
+              ? Map.of()
+              : Collections.unmodifiableMap(new LinkedHashMap<>(attributes));
       return this;
     }
 

@@ -128,6 +128,7 @@ public final class AuditLedger implements AuditSink, AutoCloseable {
   private volatile boolean failing;
   private volatile boolean unavailable;
   private volatile boolean closing;
+  private volatile boolean flushAsked;
   private volatile @Nullable String lastFailure;
 
   private AuditLedger(Builder b, LedgerStore store, boolean positionNow) throws IOException {
@@ -339,18 +340,17 @@ public final class AuditLedger implements AuditSink, AutoCloseable {
   private void writeLoop() {
     List<Pending> batch = new ArrayList<>();
     long failingSince = 0;
+    long lastWrite = System.nanoTime();
     while (true) {
       if (!positioned) {
         if (closing && queue.isEmpty()) {
           return;
         }
       } else if (batch.isEmpty()) {
-        if (queue.isEmpty()) {
-          if (closing) {
-            return;
-          }
-          LockSupport.parkNanos(this, flushNanos);
+        if (closing && queue.isEmpty()) {
+          return;
         }
+        awaitDue(lastWrite);
         Pending p;
         while (batch.size() < MAX_BATCH && (p = queue.poll()) != null) {
           batch.add(p);
@@ -378,6 +378,7 @@ public final class AuditLedger implements AuditSink, AutoCloseable {
           written.addAndGet(batch.size());
           permits.release(batch.size());
           batch.clear();
+          lastWrite = System.nanoTime();
         }
         if (failingSince != 0) {
           LOG.info(
@@ -416,6 +417,28 @@ public final class AuditLedger implements AuditSink, AutoCloseable {
     }
   }
 
+  /**
+   * Waits until the next batch is due: a flush interval after the last write (one batch, one force
+   * to disk, per interval however busy the service is), or sooner when the queue is half full, a
+   * {@link #flush} is asked for or the ledger is closing. With nothing queued when the interval is
+   * up, it waits another interval.
+   */
+  private void awaitDue(long lastWrite) {
+    long due = lastWrite + flushNanos;
+    while (!closing && !flushAsked && permits.availablePermits() >= capacity / 2) {
+      long wait = due - System.nanoTime();
+      if (wait <= 0) {
+        if (!queue.isEmpty()) {
+          break;
+        }
+        due = System.nanoTime() + flushNanos;
+        wait = flushNanos;
+      }
+      LockSupport.parkNanos(this, wait);
+    }
+    flushAsked = false;
+  }
+
   /** A store's own account of a failure as it is; anything else without its message. */
   private static String failureText(Throwable e) {
     return e instanceof LedgerStore.Failure f ? String.valueOf(f.getMessage()) : Text.describe(e);
@@ -431,11 +454,13 @@ public final class AuditLedger implements AuditSink, AutoCloseable {
   public boolean flush(Duration timeout) {
     long target = queued.get();
     long deadline = System.nanoTime() + timeout.toNanos();
+    flushAsked = true;
     LockSupport.unpark(writer);
     while (written.get() < target) {
       if (System.nanoTime() - deadline > 0 || !writer.isAlive()) {
         return written.get() >= target;
       }
+      flushAsked = true;
       LockSupport.unpark(writer);
       LockSupport.parkNanos(100_000);
     }

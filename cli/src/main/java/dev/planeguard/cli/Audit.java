@@ -41,7 +41,8 @@ final class Audit {
       audit verify LEDGER [--json]
         audit sweep LEDGER --key-id ID [--since INSTANT] [--until INSTANT] [--json]
         audit usage LEDGER --by key|tenant [--since INSTANT] [--until INSTANT] [--json]
-        where LEDGER is the active audit ledger file (its rotated files are read too)\
+        where LEDGER is the active audit ledger file (its rotated files are read too), or
+        --jdbc-url URL --node NODE [--table TABLE] for one node's chain in the ledger table\
       """;
 
   private static final Pattern KEY_ID = Pattern.compile("[a-z0-9_-]{1,64}");
@@ -53,7 +54,7 @@ final class Audit {
 
   private Audit() {}
 
-  static int run(List<String> argv, Output o) {
+  static int run(List<String> argv, Map<String, String> env, Output o) {
     if (argv.isEmpty() || argv.get(0).startsWith("--")) {
       throw new UsageException("audit needs a subcommand: verify, sweep, usage");
     }
@@ -61,9 +62,9 @@ final class Audit {
     List<String> rest = argv.subList(1, argv.size());
     try {
       return switch (sub) {
-        case "verify" -> verify(rest, o);
-        case "sweep" -> sweep(rest, o);
-        case "usage" -> usage(rest, o);
+        case "verify" -> verify(rest, env, o);
+        case "sweep" -> sweep(rest, env, o);
+        case "usage" -> usage(rest, env, o);
         default -> throw new UsageException("unknown audit subcommand " + Problem.quote(sub, 64));
       };
     } catch (Unreadable e) {
@@ -82,10 +83,10 @@ final class Audit {
     }
   }
 
-  private static int verify(List<String> argv, Output o) {
-    Args args = Args.parse(argv, Set.of(), JSON);
-    Path ledger = ledger(args, "audit verify");
-    LedgerVerification v = verification(ledger);
+  private static int verify(List<String> argv, Map<String, String> env, Output o) {
+    Args args = Args.parse(argv, SOURCE, JSON);
+    Source ledger = source(args, env, "audit verify");
+    LedgerVerification v = ledger.verify();
     if (v instanceof Intact i) {
       if (o.json) {
         Map<String, Object> m = new LinkedHashMap<>();
@@ -144,9 +145,9 @@ final class Audit {
     return 1;
   }
 
-  private static int sweep(List<String> argv, Output o) {
-    Args args = Args.parse(argv, Set.of("key-id", "since", "until"), JSON);
-    Path ledger = ledger(args, "audit sweep");
+  private static int sweep(List<String> argv, Map<String, String> env, Output o) {
+    Args args = Args.parse(argv, with(SOURCE, "key-id", "since", "until"), JSON);
+    Source ledger = source(args, env, "audit sweep");
     String id = args.required("key-id");
     if (!KEY_ID.matcher(id).matches()) {
       throw new UsageException(
@@ -154,10 +155,9 @@ final class Audit {
               + " of keys list (never the key itself)");
     }
     Window window = window(args);
-    LedgerVerification chain = verification(ledger);
+    LedgerVerification chain = ledger.verify();
     List<LedgerEntry> found = new ArrayList<>();
-    scan(
-        ledger,
+    ledger.scan(
         e -> {
           if ((id.equals(e.text("key_id"))
                   || id.equals(e.text("successor_id"))
@@ -271,19 +271,18 @@ final class Audit {
     return 0;
   }
 
-  private static int usage(List<String> argv, Output o) {
-    Args args = Args.parse(argv, Set.of("by", "since", "until"), JSON);
-    Path ledger = ledger(args, "audit usage");
+  private static int usage(List<String> argv, Map<String, String> env, Output o) {
+    Args args = Args.parse(argv, with(SOURCE, "by", "since", "until"), JSON);
+    Source ledger = source(args, env, "audit usage");
     String by = args.required("by");
     if (!by.equals("key") && !by.equals("tenant")) {
       throw new UsageException("--by must be key or tenant");
     }
     String member = by.equals("key") ? "key_id" : "tenant";
     Window window = window(args);
-    LedgerVerification chain = verification(ledger);
+    LedgerVerification chain = ledger.verify();
     Map<String, Usage> counts = new HashMap<>();
-    scan(
-        ledger,
+    ledger.scan(
         e -> {
           String name = e.text(member);
           if (name != null && e.type().equals("decision") && window.contains(e.time())) {
@@ -485,6 +484,140 @@ final class Audit {
     }
   }
 
+  /** The options that name a ledger table instead of a file. */
+  private static final Set<String> SOURCE = Set.of("jdbc-url", "node", "table");
+
+  private static Set<String> with(Set<String> base, String... more) {
+    Set<String> all = new java.util.HashSet<>(base);
+    all.addAll(List.of(more));
+    return all;
+  }
+
+  /** Where a command reads the ledger: its files, or one node's chain in the ledger table. */
+  private interface Source {
+    LedgerVerification verify();
+
+    void scan(Consumer<LedgerEntry> consumer);
+
+    /** The arguments of {@code audit verify} for it, as a user would type them. */
+    String verifyArguments();
+  }
+
+  /** The ledger of the command line: a file (LEDGER) or a table (--jdbc-url with --node). */
+  private static Source source(Args args, Map<String, String> env, String command) {
+    String url = args.optional("jdbc-url");
+    if (url == null) {
+      if (args.optional("node") != null || args.optional("table") != null) {
+        throw new UsageException("--node and --table go with --jdbc-url (a ledger table)");
+      }
+      return new FileSource(ledger(args, command));
+    }
+    if (!args.positional().isEmpty()) {
+      throw new UsageException(
+          command + " reads either a LEDGER file or --jdbc-url with --node, not both");
+    }
+    String node = args.required("node");
+    String table = args.optional("table");
+    if (table == null) {
+      table = AuditLedger.DEFAULT_TABLE;
+    }
+    JdbcTarget target = JdbcTarget.of(url, env);
+    if (!target.violations().isEmpty()) {
+      Problem p = target.violations().get(0);
+      throw new Unreadable(p.subject() + ": " + p.message(), p.fix());
+    }
+    return new TableSource(target.dataSource(), table, node);
+  }
+
+  private record FileSource(Path path) implements Source {
+    @Override
+    public LedgerVerification verify() {
+      try {
+        return AuditLedger.verify(path);
+      } catch (IOException e) {
+        throw unreadable(e);
+      }
+    }
+
+    @Override
+    public void scan(Consumer<LedgerEntry> consumer) {
+      try {
+        AuditLedger.scan(path, consumer);
+      } catch (IOException e) {
+        throw unreadable(e);
+      }
+    }
+
+    /** How messages name it. */
+    private String describe() {
+      return Problem.quote(path.toString(), 256);
+    }
+
+    @Override
+    public String verifyArguments() {
+      return Problem.quote(path.toString(), 256);
+    }
+
+    private Unreadable unreadable(IOException e) {
+      return new Unreadable(
+          "cannot read the audit ledger " + describe() + " (" + e.getClass().getSimpleName() + ")",
+          "check that this user may read the ledger file and its rotated files beside it");
+    }
+  }
+
+  private record TableSource(javax.sql.DataSource dataSource, String table, String node)
+      implements Source {
+
+    // A table or node that is not a name is refused before any connection: a usage error.
+    @Override
+    public LedgerVerification verify() {
+      try {
+        return AuditLedger.verify(dataSource, table, node);
+      } catch (IllegalArgumentException e) {
+        throw new UsageException(String.valueOf(e.getMessage()));
+      } catch (IOException e) {
+        throw unreadable(e);
+      }
+    }
+
+    @Override
+    public void scan(Consumer<LedgerEntry> consumer) {
+      try {
+        AuditLedger.scan(dataSource, table, node, consumer);
+      } catch (IllegalArgumentException e) {
+        throw new UsageException(String.valueOf(e.getMessage()));
+      } catch (IOException e) {
+        throw unreadable(e);
+      }
+    }
+
+    /** How messages name it: never the URL, which may hold a password. */
+    private String describe() {
+      return "table " + table + " (node " + node + ")";
+    }
+
+    @Override
+    public String verifyArguments() {
+      return "--jdbc-url URL --node " + node + " --table " + table;
+    }
+
+    private Unreadable unreadable(IOException e) {
+      return new Unreadable(
+          "cannot read the audit ledger "
+              + describe()
+              + " ("
+              + Problem.quote(String.valueOf(e.getMessage()), 200)
+              + ")",
+          "check the URL, that the database is up, that the table exists (schema "
+              + AuditLedger.SCHEMA_RESOURCE
+              + ") and that this user may read it ("
+              + JdbcTarget.USER_VARIABLE
+              + ", "
+              + JdbcTarget.PASSWORD_VARIABLE
+              + ")");
+    }
+  }
+
   /** The ledger named on the command line; it must exist, as a file or as rotated files. */
   private static Path ledger(Args args, String command) {
     if (args.positional().size() != 1 || args.positional().get(0).isEmpty()) {
@@ -538,32 +671,6 @@ final class Audit {
     return false;
   }
 
-  private static LedgerVerification verification(Path ledger) {
-    try {
-      return AuditLedger.verify(ledger);
-    } catch (IOException e) {
-      throw unreadable(ledger, e);
-    }
-  }
-
-  private static void scan(Path ledger, Consumer<LedgerEntry> consumer) {
-    try {
-      AuditLedger.scan(ledger, consumer);
-    } catch (IOException e) {
-      throw unreadable(ledger, e);
-    }
-  }
-
-  private static Unreadable unreadable(Path ledger, IOException e) {
-    return new Unreadable(
-        "cannot read the audit ledger "
-            + Problem.quote(ledger.toString(), 256)
-            + " ("
-            + e.getClass().getSimpleName()
-            + ")",
-        "check that this user may read the ledger file and its rotated files beside it");
-  }
-
   /** The chain's state as JSON members. */
   private static Map<String, Object> chain(LedgerVerification v) {
     Map<String, Object> m = new LinkedHashMap<>();
@@ -583,7 +690,7 @@ final class Audit {
     return m;
   }
 
-  private static void warnIfBroken(LedgerVerification v, Path ledger, Output o) {
+  private static void warnIfBroken(LedgerVerification v, Source ledger, Output o) {
     if (v instanceof Broken b) {
       o.err.println(
           "planeguard: warning: the ledger's chain breaks at "
@@ -595,7 +702,7 @@ final class Audit {
               + "): "
               + clean(b.explanation())
               + "; entries from there on may have been changed. Details: audit verify "
-              + Problem.quote(ledger.toString(), 256));
+              + ledger.verifyArguments());
     }
   }
 

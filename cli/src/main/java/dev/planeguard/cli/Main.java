@@ -63,7 +63,7 @@ public final class Main {
         case "check-migration" -> CheckMigration.run(rest, env, o);
         case "check-tiers" -> CheckTiers.run(rest, o);
         case "keys" -> Keys.run(rest, env, o);
-        case "audit" -> Audit.run(rest, o);
+        case "audit" -> Audit.run(rest, env, o);
         case "help", "--help", "-h" -> {
           out.println(USAGE);
           yield 0;

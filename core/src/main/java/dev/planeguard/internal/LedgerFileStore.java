@@ -197,11 +197,22 @@ public final class LedgerFileStore implements LedgerStore {
       ch = open(now);
     }
     long before = size;
-    StringBuilder sb = new StringBuilder(lines.size() * 400);
+    // One copy of each line into the batch's bytes (no joined string in between).
+    List<byte[]> encoded = new ArrayList<>(lines.size());
+    int total = 0;
     for (String line : lines) {
-      sb.append(line).append('\n');
+      byte[] b = line.getBytes(StandardCharsets.UTF_8);
+      encoded.add(b);
+      total += b.length + 1;
     }
-    ByteBuffer buf = ByteBuffer.wrap(sb.toString().getBytes(StandardCharsets.UTF_8));
+    byte[] bytes = new byte[total];
+    int at = 0;
+    for (byte[] b : encoded) {
+      System.arraycopy(b, 0, bytes, at, b.length);
+      at += b.length;
+      bytes[at++] = '\n';
+    }
+    ByteBuffer buf = ByteBuffer.wrap(bytes, 0, at);
     try {
       while (buf.hasRemaining()) {
         ch.write(buf, before + buf.position());

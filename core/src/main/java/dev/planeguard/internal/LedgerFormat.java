@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
+import java.time.format.DateTimeFormatter;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -88,19 +89,19 @@ public final class LedgerFormat {
   /** The line of a decision: {@code type} {@code decision}. */
   public static String decision(long seq, String prev, @Nullable String node, AuditEvent e) {
     Line l = new Line(seq, prev, e.time(), node, "decision");
-    l.text("mode", e.mode().id());
-    l.text("decision", e.allowed() ? "allow" : "deny");
-    l.text("reason", e.reason().name());
-    l.text("detail", e.detail() == null ? null : e.detail().name());
+    l.known("mode", e.mode().id());
+    l.known("decision", e.allowed() ? "allow" : "deny");
+    l.known("reason", e.reason().name());
+    l.known("detail", e.detail() == null ? null : e.detail().name());
     l.bool("violation", e.violation());
-    l.text("plane", e.plane() == null ? null : e.plane().id());
-    l.text("method", e.method());
-    l.text("route", e.route());
+    l.known("plane", e.plane() == null ? null : e.plane().id());
+    l.known("method", e.method());
+    l.known("route", e.route());
     l.text("path", e.path());
-    l.list("carriers", e.carriers());
+    l.knownList("carriers", e.carriers());
     l.text("principal", e.principalId());
     l.text("tenant", e.tenant());
-    l.text("key_id", e.keyId());
+    l.known("key_id", e.keyId());
     l.text("request_id", e.requestId());
     l.number("duration_us", e.durationNanos() / 1000);
     if (e.responseStatus() > 0) {
@@ -147,16 +148,44 @@ public final class LedgerFormat {
 
     Line(long seq, String prev, Instant time, @Nullable String node, String type) {
       sb.append("{\"seq\":").append(seq).append(",\"prev\":\"").append(prev).append('"');
-      text("time", time.toString());
-      text("node", node);
-      text("type", type);
+      sb.append(",\"time\":\"");
+      DateTimeFormatter.ISO_INSTANT.formatTo(time, sb);
+      sb.append('"');
+      known("node", node);
+      known("type", type);
     }
 
+    /** A value that may hold anything: redacted and escaped. */
     void text(String name, @Nullable String value) {
       if (value != null) {
         sb.append(",\"").append(name).append("\":");
         string(value);
       }
+    }
+
+    /**
+     * A value from a closed set or the service's own configuration (a reason, a mode, a route
+     * pattern, a header name, a key id): escaped only. The redaction scan per value is most of what
+     * a line costs.
+     */
+    void known(String name, @Nullable String value) {
+      if (value != null) {
+        sb.append(",\"").append(name).append("\":\"").append(Text.escape(value, 4096)).append('"');
+      }
+    }
+
+    void knownList(String name, List<String> values) {
+      if (values.isEmpty()) {
+        return;
+      }
+      sb.append(",\"").append(name).append("\":[");
+      for (int i = 0; i < values.size(); i++) {
+        if (i > 0) {
+          sb.append(',');
+        }
+        sb.append('"').append(Text.escape(values.get(i), 4096)).append('"');
+      }
+      sb.append(']');
     }
 
     void bool(String name, boolean value) {
