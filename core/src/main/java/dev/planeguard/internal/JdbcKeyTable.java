@@ -290,11 +290,11 @@ public final class JdbcKeyTable implements KeyStore.Writable {
         return result;
       } catch (SQLException | RuntimeException e) {
         if (!committing) {
-          rollbackQuietly(c);
+          SqlFailures.rollbackQuietly(c);
         }
         throw e;
       } finally {
-        restoreQuietly(c, autoCommit);
+        SqlFailures.restoreQuietly(c, autoCommit);
       }
     } catch (SQLException e) {
       if ("23505".equals(e.getSQLState())) {
@@ -503,43 +503,18 @@ public final class JdbcKeyTable implements KeyStore.Writable {
   }
 
   private @Nullable String hint(@Nullable String state) {
-    if (state == null) {
-      return null;
-    }
-    if (state.startsWith("08")) {
-      return "cannot connect to the database";
-    }
-    if (state.startsWith("28")) {
-      return "the database refused the credentials";
+    String common = SqlFailures.commonHint(state);
+    if (common != null || state == null) {
+      return common;
     }
     return switch (state) {
       case "42P01" ->
           "the table does not exist; apply " + JdbcKeyStore.SCHEMA_RESOURCE + " (see docs/keys.md)";
       case "42703" -> "the table lacks a column; apply " + JdbcKeyStore.SCHEMA_RESOURCE;
       case "42501" -> "the database role lacks a privilege on the table";
-      case "25006" -> "the database is read-only here (a replica?)";
-      case "57014" -> "the statement timed out or was cancelled";
-      case "57P01", "57P02", "57P03" -> "the database is shutting down or starting up";
       case "40001", "40P01" -> "a concurrent change conflicted; try again";
       case "55P03" -> "the key is locked by another writer; try again";
-      case "23514" -> "a row failed a check constraint of the table";
       default -> null;
     };
-  }
-
-  private static void rollbackQuietly(Connection c) {
-    try {
-      c.rollback();
-    } catch (SQLException | RuntimeException ignored) {
-      // The connection is broken: the server rolls the transaction back when it notices.
-    }
-  }
-
-  private static void restoreQuietly(Connection c, boolean autoCommit) {
-    try {
-      c.setAutoCommit(autoCommit);
-    } catch (SQLException | RuntimeException ignored) {
-      // A broken connection; the pool discards it.
-    }
   }
 }

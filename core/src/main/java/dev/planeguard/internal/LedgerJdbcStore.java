@@ -148,10 +148,10 @@ public final class LedgerJdbcStore implements LedgerStore {
         committing = true;
         c.commit();
       } catch (SQLException | RuntimeException e) {
-        rollbackQuietly(c);
+        SqlFailures.rollbackQuietly(c);
         throw e;
       } finally {
-        restoreQuietly(c, autoCommit);
+        SqlFailures.restoreQuietly(c, autoCommit);
       }
     } catch (SQLException e) {
       if (UNIQUE_VIOLATION.equals(state(e))) {
@@ -291,7 +291,7 @@ public final class LedgerJdbcStore implements LedgerStore {
         if (!started) {
           closeQuietly(ps);
           if (c != null) {
-            rollbackQuietly(c);
+            SqlFailures.rollbackQuietly(c);
             closeQuietly(c);
           }
         }
@@ -332,8 +332,8 @@ public final class LedgerJdbcStore implements LedgerStore {
     public void close() {
       closeQuietly(rows);
       closeQuietly(statement);
-      rollbackQuietly(connection);
-      restoreQuietly(connection, autoCommit);
+      SqlFailures.rollbackQuietly(connection);
+      SqlFailures.restoreQuietly(connection, autoCommit);
       closeQuietly(connection);
     }
   }
@@ -409,14 +409,9 @@ public final class LedgerJdbcStore implements LedgerStore {
   }
 
   private static @Nullable String hint(@Nullable String state) {
-    if (state == null) {
-      return null;
-    }
-    if (state.startsWith("08")) {
-      return "cannot connect to the database";
-    }
-    if (state.startsWith("28")) {
-      return "the database refused the credentials";
+    String common = SqlFailures.commonHint(state);
+    if (common != null || state == null) {
+      return common;
     }
     if (state.startsWith("53")) {
       return "the database is out of resources (disk full?)";
@@ -426,29 +421,9 @@ public final class LedgerJdbcStore implements LedgerStore {
           "the table does not exist; apply " + AuditLedger.SCHEMA_RESOURCE + " (see docs/audit.md)";
       case "42703" -> "the table lacks a column; apply " + AuditLedger.SCHEMA_RESOURCE;
       case "42501" -> "the database role may not do this: it needs SELECT and INSERT on the table";
-      case "25006" -> "the database is read-only here (a replica?)";
-      case "57014" -> "the statement timed out or was cancelled";
-      case "57P01", "57P02", "57P03" -> "the database is shutting down or starting up";
       case "40001", "40P01" -> "a concurrent transaction conflicted; trying again";
-      case "23514" -> "a row failed a check constraint of the table";
       default -> null;
     };
-  }
-
-  private static void rollbackQuietly(Connection c) {
-    try {
-      c.rollback();
-    } catch (SQLException | RuntimeException ignored) {
-      // The connection is broken: the server rolls the transaction back when it notices.
-    }
-  }
-
-  private static void restoreQuietly(Connection c, boolean autoCommit) {
-    try {
-      c.setAutoCommit(autoCommit);
-    } catch (SQLException | RuntimeException ignored) {
-      // A broken connection; the pool discards it.
-    }
   }
 
   private static void closeQuietly(@Nullable AutoCloseable closeable) {
