@@ -273,7 +273,6 @@ public final class PlaneGuard implements AutoCloseable {
         jwt = jwtVerifier(mode);
         tokens = jwt;
       }
-      checkRecordKeyUsage();
       KeyStore machine = machineKeys();
       KeyStore sandbox = keyFile(s.sandboxKeysFile, Setting.SANDBOX_KEYS_FILE);
       if (sandbox != null && contract == null && mode != null && mode.isProductionLike()) {
@@ -771,37 +770,13 @@ public final class PlaneGuard implements AutoCloseable {
 
     /** The verifier of {@code store}, noting each accepted key's use where the store records it. */
     private KeyVerifier keyVerifier(KeyStore store) {
-      if (recordKeyUsage() && store instanceof KeyStore.UsageRecording recording) {
+      if (s.recordKeyUsage && store instanceof KeyStore.UsageRecording recording) {
         KeyUsageRecorder recorder = KeyUsageRecorder.start(recording);
         // Closed before the stores: its last flush writes to one of them.
         owned.add(0, recorder);
         return new StoreKeyVerifier(store, Clock.systemUTC(), recorder);
       }
       return KeyVerifier.of(store);
-    }
-
-    /** {@link PlaneGuardSettings.Builder#recordKeyUsage}, or the environment's value if valid. */
-    private boolean recordKeyUsage() {
-      String value = s.recordKeyUsageValue;
-      if (value == null) {
-        return s.recordKeyUsage;
-      }
-      return !value.strip().equalsIgnoreCase("false");
-    }
-
-    private void checkRecordKeyUsage() {
-      String value = s.recordKeyUsageValue;
-      if (value != null
-          && !value.strip().equalsIgnoreCase("true")
-          && !value.strip().equalsIgnoreCase("false")) {
-        problems.add(
-            new Problem(
-                name(Setting.RECORD_KEY_USAGE),
-                "must be true or false, not " + Text.quote(value, 32),
-                "set "
-                    + name(Setting.RECORD_KEY_USAGE)
-                    + " to true or false, or unset it (key usage is recorded by default)"));
-      }
     }
 
     private @Nullable Enforcer enforcer(

@@ -429,7 +429,6 @@ public final class PlaneGuardSettings {
   final @Nullable Audit audit;
   final List<Problem> invalid;
   final boolean recordKeyUsage;
-  final @Nullable String recordKeyUsageValue;
   final List<Consumer<Enforcer.Builder>> customizers;
 
   private PlaneGuardSettings(Builder b) {
@@ -457,7 +456,6 @@ public final class PlaneGuardSettings {
     this.audit = b.audit;
     this.invalid = List.copyOf(b.invalid);
     this.recordKeyUsage = b.recordKeyUsage;
-    this.recordKeyUsageValue = b.recordKeyUsageValue;
     this.customizers = List.copyOf(b.customizers);
   }
 
@@ -524,11 +522,13 @@ public final class PlaneGuardSettings {
               duration(b, env, Setting.AUDIT_FAILURE_BOUND),
               capacity == null ? null : capacity.intValue(),
               number(b, env, Setting.AUDIT_ROTATE_BYTES, Long.MAX_VALUE),
-              bool(b, env, Setting.AUDIT_ROTATE_DAILY),
+              bool(b, env, Setting.AUDIT_ROTATE_DAILY, "each UTC day starts a new file by default"),
               blankToNull(env.get(Setting.AUDIT_NODE.variable()))));
     }
-    // Parsed by the assembly, which reports a value other than true or false with the others.
-    b.recordKeyUsageValue = blankToNull(env.get(Setting.RECORD_KEY_USAGE.variable()));
+    Boolean record = bool(b, env, Setting.RECORD_KEY_USAGE, "key usage is recorded by default");
+    if (record != null) {
+      b.recordKeyUsage(record);
+    }
     return b;
   }
 
@@ -587,7 +587,9 @@ public final class PlaneGuardSettings {
     return null;
   }
 
-  private static @Nullable Boolean bool(Builder b, Map<String, String> env, Setting setting) {
+  /** A true-or-false variable; anything else is a problem whose fix says what unset means. */
+  private static @Nullable Boolean bool(
+      Builder b, Map<String, String> env, Setting setting, String whenUnset) {
     String v = blankToNull(env.get(setting.variable()));
     if (v == null) {
       return null;
@@ -599,8 +601,8 @@ public final class PlaneGuardSettings {
     b.invalid(
         new Problem(
             setting.variable(),
-            Problem.quote(v, 32) + " is not true or false",
-            "write true or false"));
+            "must be true or false, not " + Problem.quote(v, 32),
+            "set " + setting.variable() + " to true or false, or unset it (" + whenUnset + ")"));
     return null;
   }
 
@@ -676,7 +678,6 @@ public final class PlaneGuardSettings {
     private @Nullable Audit audit;
     private final List<Problem> invalid = new ArrayList<>();
     private boolean recordKeyUsage = true;
-    private @Nullable String recordKeyUsageValue;
     private final List<Consumer<Enforcer.Builder>> customizers = new ArrayList<>();
 
     private Builder() {}
@@ -838,7 +839,6 @@ public final class PlaneGuardSettings {
      */
     public Builder recordKeyUsage(boolean record) {
       this.recordKeyUsage = record;
-      this.recordKeyUsageValue = null;
       return this;
     }
 

@@ -122,4 +122,28 @@ class PlaneGuardKeyUsageTest {
                 "set PLANEGUARD_RECORD_KEY_USAGE to true or false, or unset it (key usage is"
                     + " recorded by default)"));
   }
+
+  @Test
+  void theAuditLedgerVariablesAreJudgedTheSameWayWithEveryProblemListed() {
+    Map<String, String> env = env();
+    env.put("PLANEGUARD_AUDIT_LEDGER", "/tmp/never-opened/ledger.jsonl");
+    env.put("PLANEGUARD_AUDIT_ROTATE_DAILY", "daily");
+    env.put("PLANEGUARD_AUDIT_FLUSH_INTERVAL", "200");
+    env.put("PLANEGUARD_AUDIT_QUEUE_CAPACITY", "lots");
+    assertThat(PlaneGuardTest.problems(settings(env).build()))
+        .containsExactlyInAnyOrder(
+            new Problem(
+                "PLANEGUARD_AUDIT_ROTATE_DAILY",
+                "must be true or false, not \"daily\"",
+                "set PLANEGUARD_AUDIT_ROTATE_DAILY to true or false, or unset it (each UTC day"
+                    + " starts a new file by default)"),
+            new Problem(
+                "PLANEGUARD_AUDIT_FLUSH_INTERVAL",
+                "\"200\" is not a duration",
+                "write a whole number with ms, s, m or h, such as 200ms or 2s"),
+            new Problem(
+                "PLANEGUARD_AUDIT_QUEUE_CAPACITY",
+                "\"lots\" is not a whole number",
+                "write digits only, such as 100000"));
+  }
 }
