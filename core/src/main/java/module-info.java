@@ -11,6 +11,8 @@
 module dev.planeguard.core {
   requires com.nimbusds.jose.jwt;
   requires com.github.benmanes.caffeine;
+  requires io.github.bucket4j.core;
+  requires io.github.bucket4j.postgresql;
   requires org.slf4j;
   requires transitive java.sql;
   requires java.net.http;

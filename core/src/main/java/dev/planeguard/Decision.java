@@ -26,6 +26,9 @@ public final class Decision {
   // Set by Enforcer.admit for an allow whose event waits for the response; set once, before the
   // decision leaves the enforcer.
   @Nullable PendingAudit pending;
+  // Rows 15b and 15c: the rate limits that applied, for the RateLimit fields; set once, before the
+  // decision leaves the enforcer.
+  Admission.@Nullable Quota quota;
 
   Decision(
       Reason reason,
@@ -122,7 +125,29 @@ public final class Decision {
     return p == null ? null : p.attributes();
   }
 
-  /** Seconds for {@code Retry-After} on a 503; 0 otherwise. */
+  /**
+   * The {@code RateLimit-Policy} field (IETF httpapi draft) of the rate limits that applied to this
+   * request, such as {@code "key";q=100;w=60}, or {@code null} if none did. Adapters send it with
+   * the allowed response and with a refusal alike.
+   */
+  public @Nullable String rateLimitPolicy() {
+    Admission.Quota q = quota;
+    return q == null ? null : q.policy();
+  }
+
+  /**
+   * The {@code RateLimit} field (IETF httpapi draft): what is left of each limit and in how many
+   * seconds it is full again, such as {@code "key";r=57;t=26}; {@code null} if no limit applied.
+   */
+  public @Nullable String rateLimit() {
+    Admission.Quota q = quota;
+    return q == null ? null : q.current();
+  }
+
+  /**
+   * Seconds for {@code Retry-After}: on a 503, and on a 429 when waiting helps (0 for a key whose
+   * uses are never refilled); 0 otherwise.
+   */
   public int retryAfterSeconds() {
     return retryAfterSeconds;
   }

@@ -99,7 +99,33 @@ public enum Detail {
   /** A machine key where a sandbox key is expected, or the reverse. */
   WRONG_KIND,
 
+  // PURPOSE_NOT_ALLOWED
+  /** No {@code X-AOS-Purpose} header. */
+  PURPOSE_MISSING,
+  /** {@code X-AOS-Purpose} given more than once. */
+  PURPOSE_REPEATED,
+  /** {@code X-AOS-Purpose} names a purpose the rule does not list. */
+  PURPOSE_UNKNOWN,
+
+  // RATE_LIMITED
+  /** The key's own limit ({@code rateLimit} of its record). */
+  KEY_LIMIT,
+  /** The default limit of a caller ({@code RATE_LIMIT_DEFAULT_RPM}). */
+  PRINCIPAL_LIMIT,
+  /** The limit of sandbox keys ({@code SANDBOX_RATE_LIMIT_PER_MINUTE}). */
+  SANDBOX_LIMIT,
+  /** The limit of the caller's tenant ({@code DEFAULT_TENANT_RATE_LIMIT} or its own). */
+  TENANT_LIMIT,
+
+  // BUDGET_EXHAUSTED
+  /** The key has no uses left until its next refill. */
+  USES_SPENT,
+  /** The tenant has spent its budget for the UTC day. */
+  BUDGET_SPENT,
+
   // VERIFIER_UNAVAILABLE
+  /** The shared rate-limit state (the database) cannot be reached. */
+  LIMITS_UNAVAILABLE,
   /** The JWKS could not be fetched and no usable cached key exists. */
   JWKS_UNAVAILABLE,
   /** The key store could not be reached and no cached record exists. */

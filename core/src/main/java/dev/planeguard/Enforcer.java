@@ -61,6 +61,12 @@ import org.slf4j.LoggerFactory;
  *   <tr><td>13</td><td>key revoked / expired / for another mode</td><td>401</td><td>REVOKED_KEY, EXPIRED_KEY, KEY_MODE_MISMATCH</td></tr>
  *   <tr><td>14</td><td>a scope the rule requires is missing</td><td>403</td><td>INSUFFICIENT_SCOPE</td></tr>
  *   <tr><td>15</td><td>tenant header disagrees with the caller's tenant</td><td>403</td><td>TENANT_MISMATCH</td></tr>
+ *   <tr><td>15a</td><td>the rule lists purposes and {@code X-AOS-Purpose} names none of them (or is
+ *       missing or repeated)</td><td>403</td><td>PURPOSE_NOT_ALLOWED</td></tr>
+ *   <tr><td>15b</td><td>the caller's or its tenant's rate limit is spent ({@link Admission})</td>
+ *       <td>429</td><td>RATE_LIMITED</td></tr>
+ *   <tr><td>15c</td><td>the tenant's budget of the day, or the key's uses, are spent</td>
+ *       <td>429</td><td>BUDGET_EXHAUSTED</td></tr>
  *   <tr><td>16</td><td>the verifier cannot decide; or the audit ledger cannot take the entry of an
  *       allow (preprod, prod)</td><td>503</td><td>VERIFIER_UNAVAILABLE, AUDIT_UNAVAILABLE</td></tr>
  *   <tr><td>17</td><td>otherwise</td><td>allow</td><td>AUTHENTICATED</td></tr>
@@ -83,6 +89,8 @@ public final class Enforcer {
   public static final String AUTHORIZATION = "Authorization";
 
   private static final String AUTHORIZATION_LOOKUP = "authorization";
+  private static final String PURPOSE_LOOKUP =
+      PlaneGuardSettings.PURPOSE_HEADER.toLowerCase(Locale.ROOT);
 
   private static final Logger LOG = LoggerFactory.getLogger("planeguard");
   private static final int AUTHORIZATION_BIT = 1;
@@ -105,6 +113,7 @@ public final class Enforcer {
   private final String machineKeyLookup;
   private final String sandboxKeyLookup;
   private final String tenantLookup;
+  private final Admission admission;
 
   /** The carrier names of each combination of carrier bits, for audit events. */
   private final List<List<String>> carrierNames;
@@ -127,6 +136,7 @@ public final class Enforcer {
     this.machineKeyLookup = b.machineKeyHeader.toLowerCase(Locale.ROOT);
     this.sandboxKeyLookup = b.sandboxKeyHeader.toLowerCase(Locale.ROOT);
     this.tenantLookup = contract.tenantHeader().toLowerCase(Locale.ROOT);
+    this.admission = requireNonNull(b.admission);
     List<List<String>> names = new ArrayList<>(8);
     for (int bits = 0; bits < 8; bits++) {
       List<String> carriers = new ArrayList<>(3);
@@ -173,6 +183,11 @@ public final class Enforcer {
     return machineKeyHeader;
   }
 
+  /** Rate limits, budgets and uses: rows 15b and 15c. */
+  public Admission admission() {
+    return admission;
+  }
+
   /** The header carrying sandbox keys ({@code X-AOS-Customer-Key} by default). */
   public String sandboxKeyHeader() {
     return sandboxKeyHeader;
@@ -183,7 +198,7 @@ public final class Enforcer {
     long started = ticker.getAsLong();
     Outcome o = evaluate(request);
     Decision decision = o.decision(request, retryAfterSeconds);
-    audit(request, decision, o.carriers, o.reserved, started);
+    audit(request, decision, o.carriers, o.reserved, started, o.purpose);
     return decision;
   }
 
@@ -203,7 +218,12 @@ public final class Enforcer {
     Outcome o = evaluate(request);
     Decision decision = o.decision(request, retryAfterSeconds);
     if (decision.allowed()) {
-      decision.pending = new PendingAudit(this, request, o.carriers, o.reserved, started);
+      PendingAudit pending = new PendingAudit(this, request, o.carriers, o.reserved, started);
+      String purpose = o.purpose;
+      if (purpose != null) {
+        pending.attributes().purpose(purpose);
+      }
+      decision.pending = pending;
       return decision;
     }
     audit(request, decision, o.carriers, o.reserved, started);
@@ -513,6 +533,33 @@ public final class Enforcer {
       }
     }
 
+    // Row 15a: the rule serves only the purposes it lists; the request names one of them.
+    if (!rule.purposes().isEmpty()) {
+      List<String> purposes = request.headers(PURPOSE_LOOKUP);
+      if (purposes.size() != 1) {
+        o.set(
+            Reason.PURPOSE_NOT_ALLOWED,
+            purposes.isEmpty() ? Detail.PURPOSE_MISSING : Detail.PURPOSE_REPEATED);
+        return;
+      }
+      String purpose = purposes.get(0);
+      if (!rule.purposes().contains(purpose)) {
+        o.set(Reason.PURPOSE_NOT_ALLOWED, Detail.PURPOSE_UNKNOWN);
+        return;
+      }
+      o.purpose = purpose;
+    }
+
+    // Rows 15b and 15c: rate limits, then the tenant's budget and the key's uses.
+    Admission.Verdict verdict = admission.admit(principal);
+    o.quota = verdict.quota;
+    Reason refused = verdict.reason;
+    if (refused != null) {
+      o.set(refused, verdict.detail);
+      o.limitRetryAfter = verdict.retryAfterSeconds;
+      return;
+    }
+
     // Row 16: the audit ledger cannot take this allow's entry. In local and test the request goes
     // on (the ledger warns); in preprod and prod no request is served that the ledger cannot hold.
     AuditLedger l = ledger;
@@ -554,6 +601,16 @@ public final class Enforcer {
 
   private void audit(
       InboundRequest request, Decision decision, int carriers, boolean reserved, long started) {
+    audit(request, decision, carriers, reserved, started, null);
+  }
+
+  private void audit(
+      InboundRequest request,
+      Decision decision,
+      int carriers,
+      boolean reserved,
+      long started,
+      @Nullable String purpose) {
     audit(
         request,
         decision,
@@ -563,7 +620,18 @@ public final class Enforcer {
         ticker.getAsLong() - started,
         0,
         -1,
-        Map.of());
+        purpose == null ? Map.of() : Map.of("purpose", purpose));
+  }
+
+  /**
+   * Charges the cost the handler of an allowed request recorded ({@link AuditAttributes#costCents})
+   * to its tenant's budget of the day.
+   */
+  void charge(Decision decision, Map<String, Object> attributes) {
+    Principal principal = decision.principal();
+    if (principal != null && attributes.get("cost_cents") instanceof Long cents) {
+      admission.charge(principal.tenant(), cents);
+    }
   }
 
   /** Records one decision's event: in the ledger (if any), then in the audit sink. */
@@ -663,6 +731,11 @@ public final class Enforcer {
     int carriers;
     // Whether row 16 took a place in the audit ledger for this request's entry.
     boolean reserved;
+    // Row 15a's purpose, once the request named one the rule lists.
+    @Nullable String purpose;
+    // Rows 15b and 15c: the limits to report, and when to come back after a refusal.
+    Admission.@Nullable Quota quota;
+    int limitRetryAfter;
 
     void set(Reason reason, @Nullable Detail detail) {
       this.reason = reason;
@@ -670,17 +743,22 @@ public final class Enforcer {
     }
 
     Decision decision(InboundRequest request, int retryAfterSeconds) {
-      return new Decision(
-          reason,
-          detail,
-          rule,
-          principal,
-          violation,
-          reason == Reason.VERIFIER_UNAVAILABLE || reason == Reason.AUDIT_UNAVAILABLE
-              ? retryAfterSeconds
-              : 0,
-          request.method(),
-          request.path());
+      Decision d =
+          new Decision(
+              reason,
+              detail,
+              rule,
+              principal,
+              violation,
+              reason == Reason.VERIFIER_UNAVAILABLE || reason == Reason.AUDIT_UNAVAILABLE
+                  ? retryAfterSeconds
+                  : reason == Reason.RATE_LIMITED || reason == Reason.BUDGET_EXHAUSTED
+                      ? limitRetryAfter
+                      : 0,
+              request.method(),
+              request.path());
+      d.quota = quota;
+      return d;
     }
   }
 
@@ -698,8 +776,18 @@ public final class Enforcer {
     private String machineKeyHeader = PlaneGuardSettings.MACHINE_KEY_HEADER;
     private String sandboxKeyHeader = PlaneGuardSettings.SANDBOX_KEY_HEADER;
     private Duration retryAfter = Duration.ofSeconds(5);
+    private @Nullable Admission admission;
 
     private Builder() {}
+
+    /**
+     * Rate limits, budgets and uses (rows 15b, 15c). Without one, an admission with only the keys'
+     * own limits and the sandbox's default limit, counted in this process.
+     */
+    public Builder admission(Admission admission) {
+      this.admission = requireNonNull(admission, "admission");
+      return this;
+    }
 
     /** The environment contract (required). */
     public Builder contract(Contract contract) {
@@ -855,6 +943,9 @@ public final class Enforcer {
       }
       for (Problem warning : requireNonNull(contract).warnings()) {
         LOG.warn("planeguard contract warning: {}", warning);
+      }
+      if (admission == null) {
+        admission = Admission.builder().build();
       }
       return new Enforcer(this);
     }

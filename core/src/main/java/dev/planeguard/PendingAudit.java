@@ -51,6 +51,7 @@ final class PendingAudit {
   void finish(Decision decision, int responseStatus) {
     if (done.compareAndSet(false, true)) {
       AuditAttributes a = attributes;
+      Map<String, Object> recorded = a == null ? Map.of() : a.asMap();
       enforcer.audit(
           request,
           decision,
@@ -60,7 +61,8 @@ final class PendingAudit {
           durationNanos,
           responseStatus,
           enforcer.nanoTime() - decidedAt,
-          a == null ? Map.of() : a.asMap());
+          recorded);
+      enforcer.charge(decision, recorded);
     }
   }
 

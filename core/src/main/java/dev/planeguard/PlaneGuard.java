@@ -339,12 +339,13 @@ public final class PlaneGuard implements AutoCloseable {
         keyVerifier = (key, kind, m) -> new Verification.Unavailable(Detail.NOT_CONFIGURED);
       }
       problems.addAll(s.invalid);
+      Admission admission = AdmissionSettings.admission(s.rateLimits, env, this::name, problems);
       Enforcer enforcer = null;
       if (contract != null && policy != null && !missingPlane) {
         if (problems.isEmpty()) {
           ledger = ledger();
         }
-        enforcer = enforcer(contract, policy, tokens, keyVerifier, machine, sandbox);
+        enforcer = enforcer(contract, policy, tokens, keyVerifier, machine, sandbox, admission);
       }
       if (!problems.isEmpty() || enforcer == null || coverage == null) {
         closeAll(owned);
@@ -785,7 +786,8 @@ public final class PlaneGuard implements AutoCloseable {
         @Nullable TokenVerifier tokens,
         @Nullable KeyVerifier keyVerifier,
         @Nullable KeyStore machine,
-        @Nullable KeyStore sandbox) {
+        @Nullable KeyStore sandbox,
+        @Nullable Admission admission) {
       try {
         Enforcer.Builder b =
             Enforcer.builder()
@@ -806,6 +808,9 @@ public final class PlaneGuard implements AutoCloseable {
           b.sandboxKeyVerifier(keyVerifier(sandbox));
         }
         b.auditLedger(ledger);
+        if (admission != null) {
+          b.admission(admission);
+        }
         for (Consumer<Enforcer.Builder> c : s.customizers) {
           c.accept(b);
         }

@@ -42,6 +42,9 @@ public final class PlaneGuardSettings {
   /** The default header of sandbox keys. */
   public static final String SANDBOX_KEY_HEADER = "X-AOS-Customer-Key";
 
+  /** The header naming the purpose of a call, for rules with {@code purposes=} (row 15a). */
+  public static final String PURPOSE_HEADER = "X-AOS-Purpose";
+
   private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]{1,64}");
 
   /** The default {@code Retry-After} of 503 answers. */
@@ -125,7 +128,44 @@ public final class PlaneGuardSettings {
     /** The audit ledger's table. */
     AUDIT_JDBC_TABLE("planeguard.audit.jdbc.table", "PLANEGUARD_AUDIT_JDBC_TABLE", null),
     /** Whether the first and last use of each key is recorded in its store. */
-    RECORD_KEY_USAGE("planeguard.record-key-usage", "PLANEGUARD_RECORD_KEY_USAGE", null);
+    RECORD_KEY_USAGE("planeguard.record-key-usage", "PLANEGUARD_RECORD_KEY_USAGE", null),
+    /** Whether callers and tenants get the default rate limits (a contract variable). */
+    RATE_LIMIT_ENABLED("planeguard.rate-limit.enabled", "RATE_LIMIT_ENABLED", null),
+    /** The default limit of a caller, requests per minute (a contract variable). */
+    RATE_LIMIT_DEFAULT_RPM("planeguard.rate-limit.default-rpm", "RATE_LIMIT_DEFAULT_RPM", null),
+    /** The burst of the default limit, requests at once (a contract variable). */
+    RATE_LIMIT_BURST_RPM("planeguard.rate-limit.burst-rpm", "RATE_LIMIT_BURST_RPM", null),
+    /** The limit of each sandbox key, requests per minute (a contract variable). */
+    SANDBOX_RATE_LIMIT(
+        "planeguard.rate-limit.sandbox-per-minute", "SANDBOX_RATE_LIMIT_PER_MINUTE", null),
+    /** The default limit of a tenant (a contract variable). */
+    TENANT_RATE_LIMIT("planeguard.rate-limit.tenant", "DEFAULT_TENANT_RATE_LIMIT", null),
+    /** The default budget of a tenant, cents per UTC day (a contract variable). */
+    TENANT_BUDGET("planeguard.rate-limit.tenant-budget-cents", "DEFAULT_TENANT_BUDGET_CENTS", null),
+    /** The counts shared by a fleet in a table of the application's database. */
+    RATE_LIMIT_JDBC(
+        "planeguard.rate-limit.jdbc.enabled", "PLANEGUARD_RATE_LIMIT_JDBC_ENABLED", null),
+    /** The table of shared counts. */
+    RATE_LIMIT_JDBC_TABLE(
+        "planeguard.rate-limit.jdbc.table", "PLANEGUARD_RATE_LIMIT_JDBC_TABLE", null),
+    /** Tokens a node spends of a shared count before it writes them. */
+    RATE_LIMIT_LOCAL_ALLOWANCE(
+        "planeguard.rate-limit.jdbc.local-allowance",
+        "PLANEGUARD_RATE_LIMIT_JDBC_LOCAL_ALLOWANCE",
+        null);
+
+    /**
+     * The contract variables of rate limits and budgets, read from the environment by every adapter
+     * unless the adapter's own setting gives a value.
+     */
+    public static final List<Setting> ADMISSION_VARIABLES =
+        List.of(
+            RATE_LIMIT_ENABLED,
+            RATE_LIMIT_DEFAULT_RPM,
+            RATE_LIMIT_BURST_RPM,
+            SANDBOX_RATE_LIMIT,
+            TENANT_RATE_LIMIT,
+            TENANT_BUDGET);
 
     private final String property;
     private final String variable;
@@ -397,6 +437,61 @@ public final class PlaneGuardSettings {
   }
 
   /**
+   * Rate limits, budgets and uses ({@link Admission}), as the user wrote them: each value is
+   * checked by {@link PlaneGuard#assemble}, so that every adapter reports the same mistake the same
+   * way. A {@code null} value falls back to its contract variable in the environment ({@code
+   * RATE_LIMIT_ENABLED}, {@code RATE_LIMIT_DEFAULT_RPM}, {@code RATE_LIMIT_BURST_RPM}, {@code
+   * SANDBOX_RATE_LIMIT_PER_MINUTE}, {@code DEFAULT_TENANT_RATE_LIMIT}, {@code
+   * DEFAULT_TENANT_BUDGET_CENTS}), then to the default.
+   *
+   * @param enabled {@code true} or {@code false}: whether callers and tenants get the default
+   *     limits (keys' own limits and uses, sandbox limits and budgets apply regardless); off by
+   *     default
+   * @param defaultRpm requests per minute of each caller without a limit of its own (default 600)
+   * @param burstRpm the most requests at once of such a caller (default: {@code defaultRpm})
+   * @param sandboxPerMinute requests per minute of each sandbox key (default 60)
+   * @param tenantLimit the limit of each tenant: requests per minute, or {@code N/PERIOD} such as
+   *     {@code 6000/1m}; none by default
+   * @param tenantBudgetCents each tenant's budget in cents per UTC day; none by default
+   * @param tenantLimits limits of named tenants, replacing {@code tenantLimit}
+   * @param tenantBudgets budgets of named tenants, replacing {@code tenantBudgetCents}
+   * @param jdbc the counts shared by a fleet in a table, or {@code null} to count in this process
+   */
+  public record RateLimits(
+      @Nullable String enabled,
+      @Nullable String defaultRpm,
+      @Nullable String burstRpm,
+      @Nullable String sandboxPerMinute,
+      @Nullable String tenantLimit,
+      @Nullable String tenantBudgetCents,
+      Map<String, String> tenantLimits,
+      Map<String, String> tenantBudgets,
+      @Nullable RateLimitsJdbc jdbc) {
+
+    /** Copies the maps. */
+    public RateLimits {
+      tenantLimits = Map.copyOf(tenantLimits);
+      tenantBudgets = Map.copyOf(tenantBudgets);
+    }
+
+    /** Everything from the contract variables and defaults. */
+    public static final RateLimits FROM_ENVIRONMENT =
+        new RateLimits(null, null, null, null, null, null, Map.of(), Map.of(), null);
+  }
+
+  /**
+   * Rate-limit counts shared by a fleet in a table of the application's PostgreSQL database.
+   *
+   * @param dataSource the application's data source, or {@code null} if the adapter found none (or
+   *     several)
+   * @param table the table, {@code null} for {@link Admission#DEFAULT_TABLE}
+   * @param localAllowance tokens a node spends of a count before it writes them, {@code null} for
+   *     {@link Admission#DEFAULT_LOCAL_ALLOWANCE}
+   */
+  public record RateLimitsJdbc(
+      @Nullable DataSource dataSource, @Nullable String table, @Nullable Long localAllowance) {}
+
+  /**
    * The audit ledger in a table of the application's database ({@link AuditLedger#jdbc}).
    *
    * @param dataSource the application's data source, or {@code null} if the adapter found none (or
@@ -429,6 +524,7 @@ public final class PlaneGuardSettings {
   final @Nullable Audit audit;
   final List<Problem> invalid;
   final boolean recordKeyUsage;
+  final RateLimits rateLimits;
   final List<Consumer<Enforcer.Builder>> customizers;
 
   private PlaneGuardSettings(Builder b) {
@@ -456,6 +552,7 @@ public final class PlaneGuardSettings {
     this.audit = b.audit;
     this.invalid = List.copyOf(b.invalid);
     this.recordKeyUsage = b.recordKeyUsage;
+    this.rateLimits = b.rateLimits;
     this.customizers = List.copyOf(b.customizers);
   }
 
@@ -524,6 +621,24 @@ public final class PlaneGuardSettings {
               number(b, env, Setting.AUDIT_ROTATE_BYTES, Long.MAX_VALUE),
               bool(b, env, Setting.AUDIT_ROTATE_DAILY, "each UTC day starts a new file by default"),
               blankToNull(env.get(Setting.AUDIT_NODE.variable()))));
+    }
+    Boolean sharedCounts =
+        bool(b, env, Setting.RATE_LIMIT_JDBC, "rate-limit counts are kept in this process");
+    if (Boolean.TRUE.equals(sharedCounts)) {
+      b.rateLimits(
+          new RateLimits(
+              null,
+              null,
+              null,
+              null,
+              null,
+              null,
+              Map.of(),
+              Map.of(),
+              new RateLimitsJdbc(
+                  null,
+                  blankToNull(env.get(Setting.RATE_LIMIT_JDBC_TABLE.variable())),
+                  number(b, env, Setting.RATE_LIMIT_LOCAL_ALLOWANCE, 10_000))));
     }
     Boolean record = bool(b, env, Setting.RECORD_KEY_USAGE, "key usage is recorded by default");
     if (record != null) {
@@ -678,9 +793,19 @@ public final class PlaneGuardSettings {
     private @Nullable Audit audit;
     private final List<Problem> invalid = new ArrayList<>();
     private boolean recordKeyUsage = true;
+    private RateLimits rateLimits = RateLimits.FROM_ENVIRONMENT;
     private final List<Consumer<Enforcer.Builder>> customizers = new ArrayList<>();
 
     private Builder() {}
+
+    /**
+     * Rate limits, budgets and uses; by default everything comes from the contract variables of the
+     * environment ({@link RateLimits#FROM_ENVIRONMENT}).
+     */
+    public Builder rateLimits(RateLimits rateLimits) {
+      this.rateLimits = requireNonNull(rateLimits, "rateLimits");
+      return this;
+    }
 
     /**
      * The audit ledger: every decision and key event, hash-chained, in a file or a table. Without

@@ -73,6 +73,7 @@ final class PolicyParser {
     String pattern = tokens[1];
     Set<String> methods = Set.of();
     Set<String> scopes = Set.of();
+    Set<String> purposes = Set.of();
     Plane plane = null;
     Set<String> seen = new HashSet<>();
     boolean ok = true;
@@ -115,6 +116,7 @@ final class PolicyParser {
           }
         }
         case "scopes" -> scopes = new LinkedHashSet<>(Arrays.asList(value.split(",")));
+        case "purposes" -> purposes = new LinkedHashSet<>(Arrays.asList(value.split(",")));
         case "plane" -> {
           if (value.equals("human")) {
             plane = Plane.HUMAN;
@@ -141,7 +143,7 @@ final class PolicyParser {
               new Problem(
                   where,
                   "unknown option " + Text.quote(key, 32),
-                  "use scopes=, methods= or plane= (debug rules only)"));
+                  "use scopes=, methods=, purposes= or plane= (debug rules only)"));
           ok = false;
         }
       }
@@ -158,7 +160,7 @@ final class PolicyParser {
       return null;
     }
     try {
-      return new Rule(access, pattern, methods, scopes, plane);
+      return new Rule(access, pattern, methods, scopes, plane, purposes);
     } catch (IllegalArgumentException e) {
       String message = String.valueOf(e.getMessage());
       problems.add(new Problem(where, message, fixFor(message)));
@@ -181,6 +183,12 @@ final class PolicyParser {
     }
     if (message.startsWith("invalid scope")) {
       return "write scopes of letters, digits and : . _ / - only, comma-separated";
+    }
+    if (message.startsWith("invalid purpose")) {
+      return "write purposes of letters, digits and : . _ / - only, comma-separated";
+    }
+    if (message.contains("purposes=")) {
+      return "remove purposes=, or make the rule human, machine or debug";
     }
     if (message.contains("scopes=")) {
       return "remove scopes=, or make the rule human or machine";

@@ -40,7 +40,25 @@ public enum Reason {
   INSUFFICIENT_SCOPE(403),
   /** Row 15: the tenant header names another tenant than the caller's. */
   TENANT_MISMATCH(403),
-  /** Row 16: the verifier cannot decide (JWKS or key store unreachable). */
+  /**
+   * Row 15a: the rule names the purposes it serves ({@code purposes=}) and the request's {@code
+   * X-AOS-Purpose} is missing, repeated or not one of them.
+   */
+  PURPOSE_NOT_ALLOWED(403),
+  /**
+   * Row 15b: the caller's rate limit (its key's own, its tenant's, the sandbox's or the default) is
+   * spent for now; answered with {@code Retry-After} and the {@code RateLimit} fields.
+   */
+  RATE_LIMITED(429),
+  /**
+   * Row 15c: the caller's tenant has spent its budget for the day, or its key has no uses left;
+   * answered with {@code Retry-After}.
+   */
+  BUDGET_EXHAUSTED(429),
+  /**
+   * Row 16: the verifier cannot decide (JWKS or key store unreachable), or the shared rate-limit
+   * state cannot be reached.
+   */
   VERIFIER_UNAVAILABLE(503),
   /**
    * Row 16: the audit ledger cannot take the entry of a request that would be allowed (queue full,

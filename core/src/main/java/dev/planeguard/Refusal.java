@@ -48,12 +48,21 @@ import org.jspecify.annotations.Nullable;
  *   <li>403 {@link Reason#INSUFFICIENT_SCOPE} on a human route: {@code Bearer realm="<realm>",
  *       error="insufficient_scope"} (RFC 6750 section 3.1).
  *   <li>401 on a machine route: {@code ApiKey realm="<realm>", header="<machine key header>"}.
- *   <li>503: {@code Retry-After} with {@link Decision#retryAfterSeconds()}.
+ *   <li>503, and 429 when waiting helps: {@code Retry-After} with {@link
+ *       Decision#retryAfterSeconds()}. A 429 is also answered with the decision's {@link
+ *       Decision#rateLimitPolicy()} and {@link Decision#rateLimit()} fields, which the adapter
+ *       writes with every response, allowed or not.
  * </ul>
  *
  * <p>Instances are immutable.
  */
 public final class Refusal {
+
+  /** The header of the rate limits that applied (IETF httpapi draft). */
+  public static final String RATE_LIMIT_POLICY = "RateLimit-Policy";
+
+  /** The header of what is left of those limits (IETF httpapi draft). */
+  public static final String RATE_LIMIT = "RateLimit";
 
   /** The media type of every refusal body. */
   public static final String CONTENT_TYPE = "application/problem+json";
@@ -79,6 +88,8 @@ public final class Refusal {
   private final byte[] body;
   private final @Nullable String wwwAuthenticate;
   private final int retryAfterSeconds;
+  private final @Nullable String rateLimitPolicy;
+  private final @Nullable String rateLimit;
 
   private Refusal(
       int status,
@@ -86,11 +97,24 @@ public final class Refusal {
       byte[] body,
       @Nullable String wwwAuthenticate,
       int retryAfterSeconds) {
+    this(status, reason, body, wwwAuthenticate, retryAfterSeconds, null, null);
+  }
+
+  private Refusal(
+      int status,
+      @Nullable Reason reason,
+      byte[] body,
+      @Nullable String wwwAuthenticate,
+      int retryAfterSeconds,
+      @Nullable String rateLimitPolicy,
+      @Nullable String rateLimit) {
     this.status = status;
     this.reason = reason;
     this.body = body;
     this.wwwAuthenticate = wwwAuthenticate;
     this.retryAfterSeconds = retryAfterSeconds;
+    this.rateLimitPolicy = rateLimitPolicy;
+    this.rateLimit = rateLimit;
   }
 
   /**
@@ -129,11 +153,20 @@ public final class Refusal {
       challenge = "ApiKey realm=\"" + realm + "\", header=\"" + machineKeyHeader + "\"";
     }
     int retryAfter =
-        reason == Reason.VERIFIER_UNAVAILABLE || reason == Reason.AUDIT_UNAVAILABLE
+        reason == Reason.VERIFIER_UNAVAILABLE
+                || reason == Reason.AUDIT_UNAVAILABLE
+                || reason == Reason.RATE_LIMITED
+                || reason == Reason.BUDGET_EXHAUSTED
             ? decision.retryAfterSeconds()
             : 0;
     return new Refusal(
-        reason.status(), reason, requireNonNull(bodies.get(reason)), challenge, retryAfter);
+        reason.status(),
+        reason,
+        requireNonNull(bodies.get(reason)),
+        challenge,
+        retryAfter,
+        decision.rateLimitPolicy(),
+        decision.rateLimit());
   }
 
   /**
@@ -194,7 +227,9 @@ public final class Refusal {
     }
   }
 
-  /** The HTTP status: 400, 401, 403, 404 or 503 for a decision; any 4xx or 5xx for a plain one. */
+  /**
+   * The HTTP status: 400, 401, 403, 404, 429 or 503 for a decision; any 4xx or 5xx for a plain one.
+   */
   public int status() {
     return status;
   }
@@ -209,9 +244,25 @@ public final class Refusal {
     return wwwAuthenticate;
   }
 
-  /** The {@code Retry-After} value in seconds for a 503, or 0 when none is sent. */
+  /** The {@code Retry-After} value in seconds for a 503 or 429, or 0 when none is sent. */
   public int retryAfterSeconds() {
     return retryAfterSeconds;
+  }
+
+  /**
+   * The {@code RateLimit-Policy} value of the limits that applied ({@link
+   * Decision#rateLimitPolicy()}), or {@code null} when none is sent.
+   */
+  public @Nullable String rateLimitPolicy() {
+    return rateLimitPolicy;
+  }
+
+  /**
+   * The {@code RateLimit} value of the limits that applied ({@link Decision#rateLimit()}), or
+   * {@code null} when none is sent.
+   */
+  public @Nullable String rateLimit() {
+    return rateLimit;
   }
 
   /** The body, for {@code Content-Type: }{@value #CONTENT_TYPE}. ASCII only. */

@@ -43,9 +43,16 @@ import org.jspecify.annotations.Nullable;
  * @param plane the plane whose credential the route requires: {@link Plane#HUMAN} for human rules,
  *     {@link Plane#MACHINE} for machine rules, the declared plane for debug rules, {@code null} for
  *     public rules
+ * @param purposes the purposes a request must name in {@code X-AOS-Purpose}, one of them, sorted;
+ *     empty means no purpose is asked for (only human, machine and debug rules ask)
  */
 public record Rule(
-    Access access, String pattern, Set<String> methods, Set<String> scopes, @Nullable Plane plane) {
+    Access access,
+    String pattern,
+    Set<String> methods,
+    Set<String> scopes,
+    @Nullable Plane plane,
+    Set<String> purposes) {
 
   /** The methods a rule may name; everything else fails the request firewall. */
   public static final List<String> METHODS =
@@ -54,6 +61,7 @@ public record Rule(
   private static final Pattern LITERAL = Pattern.compile("[A-Za-z0-9._~!$&'()+,=:@-]+");
   private static final Pattern VARIABLE = Pattern.compile("\\{[A-Za-z_][A-Za-z0-9_]{0,63}}");
   private static final Pattern SCOPE = Pattern.compile("[A-Za-z0-9:._/-]{1,128}");
+  private static final Pattern PURPOSE = Pattern.compile("[A-Za-z0-9:._/-]{1,64}");
   private static final int MAX_PATTERN_LENGTH = 1024;
 
   /**
@@ -89,6 +97,19 @@ public record Rule(
         throw new IllegalArgumentException(
             "invalid scope " + Text.quote(scope, 32) + "; scopes are 1-128 of [A-Za-z0-9:._/-]");
       }
+    }
+    purposes = sorted(purposes);
+    for (String purpose : purposes) {
+      if (!PURPOSE.matcher(purpose).matches()) {
+        throw new IllegalArgumentException(
+            "invalid purpose "
+                + Text.quote(purpose, 32)
+                + "; purposes are 1-64 of [A-Za-z0-9:._/-]");
+      }
+    }
+    if (!purposes.isEmpty() && (access == Access.PUBLIC || access == Access.DENY)) {
+      throw new IllegalArgumentException(
+          access.id() + " rules examine no credential, so no purposes=");
     }
     switch (access) {
       case HUMAN, MACHINE -> {
@@ -127,6 +148,16 @@ public record Rule(
     }
   }
 
+  /** A rule that asks for no purpose. */
+  public Rule(
+      Access access,
+      String pattern,
+      Set<String> methods,
+      Set<String> scopes,
+      @Nullable Plane plane) {
+    this(access, pattern, methods, scopes, plane, Set.of());
+  }
+
   /** A human-plane rule for all methods. */
   public static Rule human(String pattern) {
     return new Rule(Access.HUMAN, pattern, Set.of(), Set.of(), null);
@@ -154,12 +185,20 @@ public record Rule(
 
   /** This rule restricted to {@code methods}. */
   public Rule withMethods(String... methods) {
-    return new Rule(access, pattern, Set.of(methods), scopes, plane);
+    return new Rule(access, pattern, Set.of(methods), scopes, plane, purposes);
   }
 
   /** This rule requiring {@code scopes}. */
   public Rule withScopes(String... scopes) {
-    return new Rule(access, pattern, methods, Set.of(scopes), plane);
+    return new Rule(access, pattern, methods, Set.of(scopes), plane, purposes);
+  }
+
+  /**
+   * This rule requiring the request to name one of {@code purposes} in {@code X-AOS-Purpose}
+   * (decision row 15a).
+   */
+  public Rule withPurposes(String... purposes) {
+    return new Rule(access, pattern, methods, scopes, plane, Set.of(purposes));
   }
 
   /** Whether this rule covers {@code method}. */
@@ -177,7 +216,10 @@ public record Rule(
     return sb.toString();
   }
 
-  /** Appends {@code scopes=}, {@code methods=} and {@code plane=} options, each with a space. */
+  /**
+   * Appends {@code scopes=}, {@code methods=}, {@code plane=} and {@code purposes=} options, each
+   * with a space.
+   */
   void appendOptions(StringBuilder sb) {
     if (!scopes.isEmpty()) {
       sb.append(" scopes=").append(String.join(",", scopes));
@@ -187,6 +229,9 @@ public record Rule(
     }
     if (access == Access.DEBUG && plane != null) {
       sb.append(" plane=").append(plane.id());
+    }
+    if (!purposes.isEmpty()) {
+      sb.append(" purposes=").append(String.join(",", purposes));
     }
   }
 

@@ -2,6 +2,7 @@ package dev.planeguard;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.planeguard.keys.KeyLimits;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
@@ -12,14 +13,22 @@ import org.jspecify.annotations.Nullable;
  * @param keyId the key's public id, never the key itself
  * @param tenant the tenant the key belongs to
  * @param scopes the scopes granted to the key
+ * @param limits the key's own rate limit and uses, from its record
  */
-public record SandboxPrincipal(String keyId, @Nullable String tenant, Set<String> scopes)
+public record SandboxPrincipal(
+    String keyId, @Nullable String tenant, Set<String> scopes, KeyLimits limits)
     implements Principal {
 
   /** Copies the scopes. */
   public SandboxPrincipal {
     requireNonNull(keyId, "keyId");
+    requireNonNull(limits, "limits");
     scopes = Set.copyOf(scopes);
+  }
+
+  /** A caller whose key has no limits of its own. */
+  public SandboxPrincipal(String keyId, @Nullable String tenant, Set<String> scopes) {
+    this(keyId, tenant, scopes, KeyLimits.NONE);
   }
 
   @Override

@@ -3,8 +3,10 @@ package dev.planeguard.internal;
 import static java.util.Objects.requireNonNull;
 
 import dev.planeguard.Mode;
+import dev.planeguard.RateLimit;
 import dev.planeguard.keys.ApiKey;
 import dev.planeguard.keys.JdbcKeyStore;
+import dev.planeguard.keys.KeyLimits;
 import dev.planeguard.keys.KeyRecord;
 import dev.planeguard.keys.KeyStore;
 import dev.planeguard.keys.KeyUsage;
@@ -13,6 +15,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -27,6 +30,8 @@ import java.util.TreeSet;
 import java.util.regex.Pattern;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The SQL behind {@link JdbcKeyStore}: the key table, read and written with plain JDBC, without a
@@ -54,6 +59,11 @@ public final class JdbcKeyTable implements KeyStore.Writable {
   private static final String COLUMNS =
       "id, kind, mode, hash, tenant, scopes, status, not_after, legacy";
 
+  // The limits a key may carry (V4); read only where the table has them.
+  private static final String LIMIT_COLUMNS = COLUMNS + ", rate_limit, uses, uses_refill";
+
+  private static final Logger LOG = LoggerFactory.getLogger("planeguard");
+
   private final DataSource dataSource;
   private final String table;
   private final int queryTimeoutSeconds;
@@ -67,6 +77,13 @@ public final class JdbcKeyTable implements KeyStore.Writable {
   private final String retire;
   private final String recordUse;
   private final String selectUsage;
+  private final String selectByIdWithLimits;
+  private final String selectLegacyByHashWithLimits;
+  private final String selectAllWithLimits;
+  private final String insertWithLimits;
+  private final String probeLimits;
+  // Whether the table has V4's limit columns: unknown (null) until first asked.
+  private volatile @Nullable Boolean limitColumns;
 
   /**
    * The table {@code table} in the database behind {@code dataSource}.
@@ -99,7 +116,53 @@ public final class JdbcKeyTable implements KeyStore.Writable {
             + " SET first_used_at = COALESCE(first_used_at, ?),"
             + " last_used_at = GREATEST(last_used_at, ?) WHERE id = ?";
     this.selectUsage = "SELECT id, created_at, first_used_at, last_used_at FROM " + table;
+    this.selectByIdWithLimits = "SELECT " + LIMIT_COLUMNS + " FROM " + table + " WHERE id = ?";
+    this.selectLegacyByHashWithLimits =
+        "SELECT " + LIMIT_COLUMNS + " FROM " + table + " WHERE hash = ? AND legacy = TRUE";
+    this.selectAllWithLimits =
+        "SELECT " + LIMIT_COLUMNS + " FROM " + table + " ORDER BY created_at, id";
+    this.insertWithLimits =
+        "INSERT INTO "
+            + table
+            + " ("
+            + LIMIT_COLUMNS
+            + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    this.probeLimits = "SELECT rate_limit, uses, uses_refill FROM " + table + " WHERE false";
   }
+
+  /**
+   * Whether the table has the limit columns of {@code V4__planeguard_rate_limits.sql}, asked once.
+   * Without them keys work as before and none has limits of its own; creating a key with limits
+   * fails with the migration to apply.
+   */
+  private boolean hasLimitColumns(String what) throws SQLException {
+    Boolean known = limitColumns;
+    if (known != null) {
+      return known;
+    }
+    try (Connection c = connect(what);
+        PreparedStatement ps = prepare(c, probeLimits)) {
+      ps.executeQuery().close();
+      limitColumns = true;
+      return true;
+    } catch (SQLException e) {
+      if (!"42703".equals(e.getSQLState())) {
+        throw e;
+      }
+      // Not a fault: limits of keys' own are a feature the table has not been given yet.
+      LOG.info(
+          "planeguard key table {} has no limit columns: keys work, but none can have a rate"
+              + " limit or uses of its own until {} is applied (then restart)",
+          table,
+          LIMITS_SCHEMA_RESOURCE);
+      limitColumns = false;
+      return false;
+    }
+  }
+
+  /** The migration that adds the limit columns. */
+  public static final String LIMITS_SCHEMA_RESOURCE =
+      "dev/planeguard/sql/postgresql/V4__planeguard_rate_limits.sql";
 
   /**
    * Returns {@code table} if it is a lower-case SQL identifier ({@code [a-z_][a-z0-9_]*}, at most
@@ -126,16 +189,32 @@ public final class JdbcKeyTable implements KeyStore.Writable {
 
   @Override
   public @Nullable KeyRecord findById(String id) {
-    return lookup("look up a key", selectById, requireNonNull(id, "id"));
+    requireNonNull(id, "id");
+    return lookup("look up a key", limited -> limited ? selectByIdWithLimits : selectById, id);
   }
 
   @Override
   public @Nullable KeyRecord findByHash(String hash) {
-    KeyRecord r = lookup("look up a legacy key", selectLegacyByHash, requireNonNull(hash, "hash"));
+    requireNonNull(hash, "hash");
+    KeyRecord r =
+        lookup(
+            "look up a legacy key",
+            limited -> limited ? selectLegacyByHashWithLimits : selectLegacyByHash,
+            hash);
     return r != null && r.legacy() ? r : null;
   }
 
   /** The record {@code sql} finds with {@code value} as its one parameter, or {@code null}. */
+  private @Nullable KeyRecord lookup(
+      String what, java.util.function.Function<Boolean, String> sql, String value) {
+    try {
+      boolean limited = hasLimitColumns(what);
+      return lookup(what, sql.apply(limited), value);
+    } catch (SQLException e) {
+      throw failure(what, e, false);
+    }
+  }
+
   private @Nullable KeyRecord lookup(String what, String sql, String value) {
     try (Connection c = connect(what);
         PreparedStatement ps = prepare(c, sql)) {
@@ -149,8 +228,14 @@ public final class JdbcKeyTable implements KeyStore.Writable {
   /** Every record, oldest first. */
   @Override
   public List<KeyRecord> records() {
+    String sql;
+    try {
+      sql = hasLimitColumns("list the keys") ? selectAllWithLimits : selectAll;
+    } catch (SQLException e) {
+      throw failure("list the keys", e, false);
+    }
     try (Connection c = connect("list the keys");
-        PreparedStatement ps = prepare(c, selectAll);
+        PreparedStatement ps = prepare(c, sql);
         ResultSet rs = ps.executeQuery()) {
       List<KeyRecord> records = new ArrayList<>();
       while (rs.next()) {
@@ -332,7 +417,9 @@ public final class JdbcKeyTable implements KeyStore.Writable {
 
   /** The row with this id, locked until the transaction ends. */
   private KeyRecord lockRow(Connection c, String id) throws SQLException {
-    try (PreparedStatement ps = prepare(c, selectForUpdate)) {
+    String sql =
+        hasLimitColumns("lock a key") ? selectByIdWithLimits + " FOR UPDATE" : selectForUpdate;
+    try (PreparedStatement ps = prepare(c, sql)) {
       ps.setString(1, id);
       KeyRecord r = single(ps);
       if (r == null) {
@@ -367,7 +454,12 @@ public final class JdbcKeyTable implements KeyStore.Writable {
   }
 
   private void insert(Connection c, KeyRecord r) throws SQLException {
-    try (PreparedStatement ps = prepare(c, insert)) {
+    boolean withLimits = !r.limits().none();
+    if (withLimits && !hasLimitColumns("add a key")) {
+      throw new SQLException(
+          "the key table has no limit columns; apply " + LIMITS_SCHEMA_RESOURCE, "42703");
+    }
+    try (PreparedStatement ps = prepare(c, withLimits ? insertWithLimits : insert)) {
       ps.setString(1, r.id());
       ps.setString(2, r.kind().code());
       ps.setString(3, r.mode().id());
@@ -386,6 +478,20 @@ public final class JdbcKeyTable implements KeyStore.Writable {
         ps.setObject(8, timestamp(notAfter));
       }
       ps.setBoolean(9, r.legacy());
+      if (withLimits) {
+        KeyLimits limits = r.limits();
+        RateLimit rate = limits.rateLimit();
+        Long uses = limits.uses();
+        Duration refill = limits.usesRefill();
+        ps.setString(
+            10, rate == null ? null : RateLimit.of(rate.requests(), rate.period()).toString());
+        if (uses == null) {
+          ps.setNull(11, Types.BIGINT);
+        } else {
+          ps.setLong(11, uses);
+        }
+        ps.setString(12, refill == null ? null : KeyLimits.formatRefill(refill));
+      }
       ps.executeUpdate();
     }
   }
@@ -440,7 +546,8 @@ public final class JdbcKeyTable implements KeyStore.Writable {
           scopes,
           status,
           notAfter == null ? null : notAfter.toInstant(),
-          legacy);
+          legacy,
+          limits(rs));
     } catch (IllegalArgumentException e) {
       // KeyRecord's messages name the field, never its value.
       throw new InvalidRow(
@@ -449,6 +556,26 @@ public final class JdbcKeyTable implements KeyStore.Writable {
               + " is not a valid key record: "
               + e.getMessage());
     }
+  }
+
+  /** The limit columns of a row read with them; none for a row read without. */
+  private static KeyLimits limits(ResultSet rs) throws SQLException {
+    if (rs.getMetaData().getColumnCount() < 12) {
+      return KeyLimits.NONE;
+    }
+    String rate = rs.getString(10);
+    long uses = rs.getLong(11);
+    boolean noUses = rs.wasNull();
+    String refill = rs.getString(12);
+    RateLimit rateLimit = null;
+    if (rate != null) {
+      rateLimit = RateLimit.tryParse(rate);
+      if (rateLimit == null) {
+        throw new IllegalArgumentException("rate_limit must be requests/period such as 100/1m");
+      }
+    }
+    return new KeyLimits(
+        rateLimit, noUses ? null : uses, refill == null ? null : KeyLimits.parseRefill(refill));
   }
 
   /** A row that is not a valid key record; the message is ours and safe to show. */

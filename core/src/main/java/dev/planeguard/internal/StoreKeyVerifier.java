@@ -141,8 +141,8 @@ public final class StoreKeyVerifier implements KeyVerifier {
     }
     Principal principal =
         record.kind() == ApiKey.Kind.MACHINE
-            ? new MachinePrincipal(record.id(), record.tenant(), record.scopes())
-            : new SandboxPrincipal(record.id(), record.tenant(), record.scopes());
+            ? new MachinePrincipal(record.id(), record.tenant(), record.scopes(), record.limits())
+            : new SandboxPrincipal(record.id(), record.tenant(), record.scopes(), record.limits());
     if (memo != null || principals.size() < MAX_MEMOS) {
       principals.put(record.id(), new Memo(record, principal));
     }

@@ -129,6 +129,22 @@ public final class KeyLifecycle {
       @Nullable String tenant,
       Set<String> scopes,
       @Nullable Instant notAfter) {
+    return create(kind, mode, tenant, scopes, notAfter, KeyLimits.NONE);
+  }
+
+  /**
+   * Creates a key with limits of its own: a rate limit and a number of uses ({@link KeyLimits}),
+   * otherwise like {@link #create(ApiKey.Kind, Mode, String, Set, Instant)}. A rotation gives the
+   * successor the same limits.
+   */
+  public Issued create(
+      ApiKey.Kind kind,
+      Mode mode,
+      @Nullable String tenant,
+      Set<String> scopes,
+      @Nullable Instant notAfter,
+      KeyLimits limits) {
+    requireNonNull(limits, "limits");
     requireNonNull(kind, "kind");
     requireNonNull(mode, "mode");
     requireNonNull(scopes, "scopes");
@@ -136,7 +152,7 @@ public final class KeyLifecycle {
     checkUsable(kind, mode, notAfter, now);
     AuditLedger l = ledgerAccepting();
     ApiKey key = ApiKey.generate(ApiKey.DEFAULT_PREFIX, kind, mode, random);
-    KeyRecord record = KeyRecord.of(key, tenant, scopes, notAfter);
+    KeyRecord record = KeyRecord.of(key, tenant, scopes, notAfter).withLimits(limits);
     store.add(record);
     KeyAudit.created(record, null, now);
     if (l != null) {
@@ -146,10 +162,10 @@ public final class KeyLifecycle {
   }
 
   /**
-   * Rotates a key: creates a successor of the same kind, mode, tenant and scopes (without a {@code
-   * notAfter}), and lets the old key work until the earlier of its own {@code notAfter} and now +
-   * {@code grace}. Both happen in one atomic store write. Legacy keys rotate to structured ones:
-   * this is their migration path.
+   * Rotates a key: creates a successor of the same kind, mode, tenant, scopes and limits (with uses
+   * counted afresh, and without a {@code notAfter}), and lets the old key work until the earlier of
+   * its own {@code notAfter} and now + {@code grace}. Both happen in one atomic store write. Legacy
+   * keys rotate to structured ones: this is their migration path.
    *
    * @param grace from zero (the old key stops now) to {@link #MAX_GRACE}
    * @throws NoSuchElementException if the store has no key with this id
@@ -170,7 +186,8 @@ public final class KeyLifecycle {
     AuditLedger l = ledgerAccepting();
     Instant now = clock.instant();
     ApiKey key = ApiKey.generate(ApiKey.DEFAULT_PREFIX, old.kind(), old.mode(), random);
-    KeyRecord successor = KeyRecord.of(key, old.tenant(), old.scopes(), null);
+    KeyRecord successor =
+        KeyRecord.of(key, old.tenant(), old.scopes(), null).withLimits(old.limits());
     KeyRecord retired = store.rotate(id, now.plus(grace), successor);
     KeyAudit.created(successor, id, now);
     KeyAudit.rotated(retired, successor, now);

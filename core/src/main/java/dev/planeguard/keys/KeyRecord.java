@@ -4,8 +4,10 @@ import static java.util.Objects.requireNonNull;
 
 import com.nimbusds.jose.util.JSONObjectUtils;
 import dev.planeguard.Mode;
+import dev.planeguard.RateLimit;
 import dev.planeguard.internal.Text;
 import java.text.ParseException;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Collections;
@@ -27,7 +29,8 @@ import org.jspecify.annotations.Nullable;
  * {"id":"k7xq2m4p3ra3w5tz","kind":"mk","mode":"prod","hash":"sha256:…","tenant":"acme","scopes":["runs:write"],"status":"active","notAfter":"2027-01-01T00:00:00Z"}
  * }</pre>
  *
- * <p>{@code tenant}, {@code scopes}, {@code notAfter} and {@code legacy} are optional; any other
+ * <p>{@code tenant}, {@code scopes}, {@code notAfter}, {@code legacy} and the key's own limits
+ * ({@code rateLimit}, {@code uses}, {@code usesRefill}: {@link KeyLimits}) are optional; any other
  * member is an error, so a misspelt member (an all lower-case "notafter", say) cannot silently mean
  * "never expires".
  *
@@ -52,6 +55,7 @@ import org.jspecify.annotations.Nullable;
  * @param status active or revoked
  * @param notAfter the instant after which the key no longer works, or {@code null}
  * @param legacy whether this record describes an opaque legacy secret rather than a structured key
+ * @param limits the key's own rate limit and uses ({@link KeyLimits#NONE} for none)
  */
 public record KeyRecord(
     String id,
@@ -62,7 +66,8 @@ public record KeyRecord(
     Set<String> scopes,
     Status status,
     @Nullable Instant notAfter,
-    boolean legacy) {
+    boolean legacy,
+    KeyLimits limits) {
 
   /** Whether a key may be used at all. */
   public enum Status {
@@ -81,7 +86,19 @@ public record KeyRecord(
   private static final Pattern TENANT = Pattern.compile("[A-Za-z0-9._:@-]{1,128}");
   private static final Pattern SCOPE = Pattern.compile("[A-Za-z0-9:._/-]{1,128}");
   private static final Set<String> MEMBERS =
-      Set.of("id", "legacy", "kind", "mode", "hash", "tenant", "scopes", "status", "notAfter");
+      Set.of(
+          "id",
+          "legacy",
+          "kind",
+          "mode",
+          "hash",
+          "tenant",
+          "scopes",
+          "status",
+          "notAfter",
+          "rateLimit",
+          "uses",
+          "usesRefill");
 
   /**
    * Validates every field.
@@ -94,6 +111,7 @@ public record KeyRecord(
     requireNonNull(mode, "mode");
     requireNonNull(hash, "hash");
     requireNonNull(status, "status");
+    requireNonNull(limits, "limits");
     if (legacy) {
       if (!ID.matcher(id).matches() || STRUCTURED_ID.matcher(id).matches()) {
         throw new IllegalArgumentException(
@@ -117,6 +135,24 @@ public record KeyRecord(
       }
     }
     scopes = Collections.unmodifiableSet(sorted);
+  }
+
+  /**
+   * A record without limits of its own.
+   *
+   * @throws IllegalArgumentException naming the field that is wrong
+   */
+  public KeyRecord(
+      String id,
+      ApiKey.Kind kind,
+      Mode mode,
+      String hash,
+      @Nullable String tenant,
+      Set<String> scopes,
+      Status status,
+      @Nullable Instant notAfter,
+      boolean legacy) {
+    this(id, kind, mode, hash, tenant, scopes, status, notAfter, legacy, KeyLimits.NONE);
   }
 
   /**
@@ -150,12 +186,18 @@ public record KeyRecord(
 
   /** This record revoked. */
   public KeyRecord revoked() {
-    return new KeyRecord(id, kind, mode, hash, tenant, scopes, Status.REVOKED, notAfter, legacy);
+    return new KeyRecord(
+        id, kind, mode, hash, tenant, scopes, Status.REVOKED, notAfter, legacy, limits);
+  }
+
+  /** This record with other limits of its own. */
+  public KeyRecord withLimits(KeyLimits limits) {
+    return new KeyRecord(id, kind, mode, hash, tenant, scopes, status, notAfter, legacy, limits);
   }
 
   /** This record with another {@code notAfter}. */
   public KeyRecord withNotAfter(@Nullable Instant notAfter) {
-    return new KeyRecord(id, kind, mode, hash, tenant, scopes, status, notAfter, legacy);
+    return new KeyRecord(id, kind, mode, hash, tenant, scopes, status, notAfter, legacy, limits);
   }
 
   /** One line of a key file, members in a fixed order, without line terminator. */
@@ -175,6 +217,18 @@ public record KeyRecord(
     m.put("status", status.id());
     if (notAfter != null) {
       m.put("notAfter", notAfter.toString());
+    }
+    RateLimit rateLimit = limits.rateLimit();
+    if (rateLimit != null) {
+      m.put("rateLimit", RateLimit.of(rateLimit.requests(), rateLimit.period()).toString());
+    }
+    Long uses = limits.uses();
+    if (uses != null) {
+      m.put("uses", uses);
+    }
+    Duration refill = limits.usesRefill();
+    if (refill != null) {
+      m.put("usesRefill", KeyLimits.formatRefill(refill));
     }
     return JSONObjectUtils.toJSONString(m);
   }
@@ -246,7 +300,30 @@ public record KeyRecord(
         scopes,
         status,
         notAfter,
-        Boolean.TRUE.equals(legacyValue));
+        Boolean.TRUE.equals(legacyValue),
+        limits(json));
+  }
+
+  private static KeyLimits limits(Map<String, Object> json) {
+    String rate = optional(json, "rateLimit");
+    RateLimit rateLimit = null;
+    if (rate != null) {
+      rateLimit = RateLimit.tryParse(rate);
+      if (rateLimit == null) {
+        throw new IllegalArgumentException(
+            "rateLimit must be requests/period such as 100/1m (1s to 30d)");
+      }
+    }
+    Object usesValue = json.get("uses");
+    Long uses = null;
+    if (usesValue != null) {
+      if (!(usesValue instanceof Long n)) {
+        throw new IllegalArgumentException("uses must be a whole number");
+      }
+      uses = n;
+    }
+    String refill = optional(json, "usesRefill");
+    return new KeyLimits(rateLimit, uses, refill == null ? null : KeyLimits.parseRefill(refill));
   }
 
   private static String required(Map<String, Object> json, String member) {
@@ -286,6 +363,7 @@ public record KeyRecord(
         + status.id()
         + ", notAfter="
         + notAfter
+        + (limits.none() ? "" : ", limits=" + limits)
         + "}";
   }
 }

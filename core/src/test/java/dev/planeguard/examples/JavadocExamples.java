@@ -1,5 +1,6 @@
 package dev.planeguard.examples;
 
+import dev.planeguard.Admission;
 import dev.planeguard.AuditAttributes;
 import dev.planeguard.AuditLedger;
 import dev.planeguard.Contract;
@@ -14,6 +15,7 @@ import dev.planeguard.Plane;
 import dev.planeguard.PlaneGuard;
 import dev.planeguard.PlaneGuardSettings;
 import dev.planeguard.Policy;
+import dev.planeguard.RateLimit;
 import dev.planeguard.Refusal;
 import dev.planeguard.RouteCoverage;
 import dev.planeguard.Rule;
@@ -56,6 +58,26 @@ final class JavadocExamples {
             .build(); // throws ConfigurationException listing every problem
 
     Decision decision = enforcer.decide(request);
+    // end example
+  }
+
+  void admission(Contract contract, Policy policy, KeyVerifier keys) {
+    // example: Admission.builder
+    Admission admission =
+        Admission.builder()
+            .callerLimit(
+                RateLimit.perMinute(600).withBurst(900)) // every caller without a limit of its own
+            .tenantLimit(RateLimit.perMinute(6000)) // every tenant...
+            .tenantLimit("acme", RateLimit.perMinute(60_000)) // ...but this one
+            .tenantBudgetCents(5_000L) // per tenant and UTC day
+            .build();
+    Enforcer enforcer =
+        Enforcer.builder()
+            .contract(contract)
+            .policy(policy)
+            .machineKeyVerifier(keys)
+            .admission(admission)
+            .build();
     // end example
   }
 
