@@ -111,7 +111,9 @@ start() {
   local name="$1"
   shift
   local log="$work/server-$name.log"
-  local vars=(AOS_MODE=local DB_AUTHORITY=local SERVER_PORT=0
+  # The demo's low local rate limit would refuse most of the load: limits are off unless the
+  # variant measures them, and then high enough never to refuse (their cost, not their effect).
+  local vars=(AOS_MODE=local DB_AUTHORITY=local SERVER_PORT=0 RATE_LIMIT_ENABLED=false
     "PLANEGUARD_DEMO_OUTPUT=$work/credentials-$name")
   if [[ "$name" == ledger ]]; then
     vars+=("PLANEGUARD_AUDIT_LEDGER=$work/ledger/ledger.jsonl")

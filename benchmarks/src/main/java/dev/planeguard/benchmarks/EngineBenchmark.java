@@ -1,9 +1,11 @@
 package dev.planeguard.benchmarks;
 
 import com.nimbusds.jose.JWSAlgorithm;
+import dev.planeguard.Admission;
 import dev.planeguard.Decision;
 import dev.planeguard.Enforcer;
 import dev.planeguard.InboundRequest;
+import dev.planeguard.RateLimit;
 import dev.planeguard.TokenVerifier;
 import dev.planeguard.keys.KeyVerifier;
 import java.time.Clock;
@@ -53,6 +55,12 @@ public class EngineBenchmark {
   @Nullable Fixture fixture;
   Enforcer enforcer;
 
+  /**
+   * The same enforcer with rate limits on: a default limit per caller and per tenant, both too high
+   * ever to refuse, so that every decision pays for both checks and none is refused.
+   */
+  Enforcer limitedEnforcer;
+
   /** {@code GET /api/v1/accounts/me}, the same valid RS256 token every time. */
   InboundRequest cachedToken;
 
@@ -70,6 +78,14 @@ public class EngineBenchmark {
     Fixture f = new Fixture(clock);
     fixture = f;
     enforcer = f.enforcer(f.jwtVerifier(8L * 1024 * 1024), f.keyVerifier(), wrapTokens, wrapKeys);
+    RateLimit never = RateLimit.of(RateLimit.MAX_REQUESTS, java.time.Duration.ofSeconds(1));
+    limitedEnforcer =
+        f.enforcer(
+            f.jwtVerifier(8L * 1024 * 1024),
+            f.keyVerifier(),
+            wrapTokens,
+            wrapKeys,
+            Admission.builder().callerLimit(never).tenantLimit(never).build());
     String token = f.token(JWSAlgorithm.RS256, 0);
     cachedToken = Fixture.bearer("/api/v1/accounts/me", token);
     machineKey = Fixture.request("GET", "/api/v1/runs", "X-AOS-Key", f.machineKey.value());
@@ -96,6 +112,14 @@ public class EngineBenchmark {
   @Benchmark
   public Decision machineKey() {
     return enforcer.decide(machineKey);
+  }
+
+  /**
+   * {@link #machineKey} with rate limits on: the caller's and the tenant's bucket each take one.
+   */
+  @Benchmark
+  public Decision machineKeyRateLimited() {
+    return limitedEnforcer.decide(machineKey);
   }
 
   /** A human token on a machine route: refused by its carrier, no verifier called. */

@@ -5,6 +5,7 @@ import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.KeyType;
 import com.nimbusds.jose.jwk.RSAKey;
+import dev.planeguard.Admission;
 import dev.planeguard.Contract;
 import dev.planeguard.Enforcer;
 import dev.planeguard.HumanIssuer;
@@ -162,11 +163,22 @@ final class Fixture implements AutoCloseable {
       KeyVerifier machineKeys,
       UnaryOperator<TokenVerifier> wrapTokens,
       UnaryOperator<KeyVerifier> wrapKeys) {
+    return enforcer(tokens, machineKeys, wrapTokens, wrapKeys, Admission.builder().build());
+  }
+
+  /** {@link #enforcer(TokenVerifier, KeyVerifier, UnaryOperator, UnaryOperator)} with limits. */
+  Enforcer enforcer(
+      TokenVerifier tokens,
+      KeyVerifier machineKeys,
+      UnaryOperator<TokenVerifier> wrapTokens,
+      UnaryOperator<KeyVerifier> wrapKeys,
+      Admission admission) {
     return Enforcer.builder()
         .contract(contract)
         .policy(policy)
         .tokenVerifier(wrapTokens.apply(tokens))
         .machineKeyVerifier(wrapKeys.apply(machineKeys))
+        .admission(admission)
         .build();
   }
 

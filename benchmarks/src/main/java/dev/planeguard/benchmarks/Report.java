@@ -106,6 +106,16 @@ public final class Report {
         "p50, sample time",
         "≤ 1 µs",
         Bound.atMost(1000));
+    Double limited = median("EngineBenchmark.machineKeyRateLimited");
+    Double plain = median("EngineBenchmark.machineKey");
+    row(
+        sb,
+        "rate limits' cost on the machine-key decision: median with limits − median without",
+        limited == null || plain == null ? null : limited - plain,
+        "ns",
+        "p50 − p50, sample time",
+        "≤ 150 ns",
+        Bound.atMost(150));
     row(
         sb,
         "cross-plane rejection: median (no crypto)",

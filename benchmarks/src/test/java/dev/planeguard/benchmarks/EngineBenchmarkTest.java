@@ -68,6 +68,26 @@ class EngineBenchmarkTest {
   }
 
   @Test
+  void machineKeyRateLimitedPaysForBothLimitsAndIsNeverRefused() {
+    Counting counting = new Counting();
+    b.wrapKeys = counting::keys;
+    b.setUp();
+    for (int i = 0; i < 10_000; i++) {
+      Decision d = b.machineKeyRateLimited();
+      assertThat(d.reason()).isEqualTo(Reason.AUTHENTICATED);
+      if (i == 0) {
+        // Both buckets took a token: the caller's and the tenant's.
+        assertThat(d.rateLimitPolicy())
+            .isEqualTo("\"caller\";q=1000000000;w=1, \"tenant\";q=1000000000;w=1");
+        assertThat(d.rateLimit()).startsWith("\"caller\";r=999999999;");
+      }
+    }
+    // The same decision as machineKey, the key verified every time; only the limits differ.
+    assertThat(counting.keyCalls).hasValue(10_000);
+    assertThat(b.machineKey().rateLimitPolicy()).isNull();
+  }
+
+  @Test
   void machineKeyIsAuthenticatedWithTheKeysPrincipal() {
     Counting counting = new Counting();
     b.wrapKeys = counting::keys;

@@ -1,5 +1,6 @@
 package dev.planeguard.cli;
 
+import dev.planeguard.Admission;
 import dev.planeguard.ConfigurationException;
 import dev.planeguard.Contract;
 import dev.planeguard.ContractSpec;
@@ -31,8 +32,13 @@ final class CheckEnv {
     }
     Map<String, String> env =
         EnvFile.merge(processEnv, args.all("env-file").stream().map(Path::of).toList());
+    // The rate-limit variables are part of the contract: checked the way every adapter checks them.
+    List<Problem> limits = Admission.check(env);
     try {
       Contract contract = ContractSpec.standard().parse(env);
+      if (!limits.isEmpty()) {
+        throw new ConfigurationException("invalid rate limits", limits);
+      }
       // The same tier check every adapter runs at startup (PLANEGUARD_TIER).
       List<Problem> warnings = new ArrayList<>(contract.warnings());
       warnings.addAll(SecretTiers.checkStartup(contract, env));
@@ -61,17 +67,19 @@ final class CheckEnv {
       }
       return 0;
     } catch (ConfigurationException e) {
+      List<Problem> violations = new ArrayList<>(e.problems());
+      limits.stream().filter(p -> !violations.contains(p)).forEach(violations::add);
       if (o.json) {
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("ok", false);
         result.put("contract", null);
         result.put("warnings", List.of());
-        result.put("violations", Output.problems(e.problems()));
+        result.put("violations", Output.problems(violations));
         o.json(result);
       } else {
         o.problemLines(
-            "invalid environment contract (" + e.problems().size() + " violations):",
-            e.problems(),
+            "invalid environment contract (" + violations.size() + " violations):",
+            violations,
             o.out);
       }
       return 1;

@@ -4,10 +4,12 @@ import dev.planeguard.AuditLedger;
 import dev.planeguard.ConfigurationException;
 import dev.planeguard.Mode;
 import dev.planeguard.Problem;
+import dev.planeguard.RateLimit;
 import dev.planeguard.keys.ApiKey;
 import dev.planeguard.keys.JdbcKeyStore;
 import dev.planeguard.keys.KeyFile;
 import dev.planeguard.keys.KeyLifecycle;
+import dev.planeguard.keys.KeyLimits;
 import dev.planeguard.keys.KeyRecord;
 import dev.planeguard.keys.KeyStore;
 import dev.planeguard.keys.KeyUsage;
@@ -51,6 +53,7 @@ final class Keys {
   static final String USAGE =
       """
       keys new --kind mk|sk --mode MODE --tenant T [--scopes a,b] [--not-after INSTANT]
+                 [--rate-limit N/PERIOD] [--uses N [--uses-refill PERIOD]]
                  STORE [--ledger LEDGER] [--json]
         keys rotate ID [--grace 48h] STORE [--ledger LEDGER] [--json]
         keys revoke ID STORE [--ledger LEDGER] [--json]
@@ -107,18 +110,31 @@ final class Keys {
 
   private static int create(List<String> argv, Map<String, String> env, Output o) {
     Args args =
-        Args.parse(argv, options("kind", "mode", "tenant", "scopes", "not-after", "ledger"), JSON);
+        Args.parse(
+            argv,
+            options(
+                "kind",
+                "mode",
+                "tenant",
+                "scopes",
+                "not-after",
+                "rate-limit",
+                "uses",
+                "uses-refill",
+                "ledger"),
+            JSON);
     noPositional(args, "keys new");
     ApiKey.Kind kind = kind(args);
     Mode mode = mode(args);
     String tenant = args.required("tenant");
     Set<String> scopes = scopes(args);
     Instant notAfter = notAfter(args);
+    KeyLimits limits = limits(args);
     try (KeyLedger ledger = KeyLedger.open(args, env);
         Target target = Target.open(args, env, true)) {
       KeyLifecycle.Issued issued;
       try {
-        issued = lifecycle(target, ledger).create(kind, mode, tenant, scopes, notAfter);
+        issued = lifecycle(target, ledger).create(kind, mode, tenant, scopes, notAfter, limits);
       } catch (IllegalArgumentException e) {
         throw new UsageException(String.valueOf(e.getMessage()));
       }
@@ -632,6 +648,60 @@ final class Keys {
     return 1;
   }
 
+  /** {@code --rate-limit}, {@code --uses} and {@code --uses-refill}, checked. */
+  private static KeyLimits limits(Args args) {
+    String rate = args.optional("rate-limit");
+    String uses = args.optional("uses");
+    String refill = args.optional("uses-refill");
+    RateLimit rateLimit = null;
+    if (rate != null) {
+      rateLimit = RateLimit.tryParse(rate);
+      if (rateLimit == null) {
+        throw new UsageException(
+            "--rate-limit must be requests/period such as 100/1m, 10/s or 5000/1d (1 to "
+                + RateLimit.MAX_REQUESTS
+                + " requests, 1s to 30d)");
+      }
+    }
+    Long count = null;
+    if (uses != null) {
+      if (!uses.matches("\\d{1,10}")
+          || Long.parseLong(uses) < 1
+          || Long.parseLong(uses) > KeyLimits.MAX_USES) {
+        throw new UsageException(
+            "--uses must be a whole number from 1 to " + KeyLimits.MAX_USES + ", such as 1000");
+      }
+      count = Long.parseLong(uses);
+    }
+    Duration every = null;
+    if (refill != null) {
+      if (count == null) {
+        throw new UsageException("--uses-refill needs --uses: say how many uses are refilled");
+      }
+      try {
+        every = KeyLimits.parseRefill(refill);
+      } catch (IllegalArgumentException e) {
+        throw new UsageException("--uses-refill: " + e.getMessage());
+      }
+    }
+    return new KeyLimits(rateLimit, count, every);
+  }
+
+  /** A key's own limits as {@code keys list} shows them: {@code 100/1m, 1000 uses/30d}, or -. */
+  static String limitsText(KeyLimits limits) {
+    List<String> parts = new ArrayList<>();
+    RateLimit rate = limits.rateLimit();
+    if (rate != null) {
+      parts.add(rate.toString());
+    }
+    Long uses = limits.uses();
+    if (uses != null) {
+      Duration refill = limits.usesRefill();
+      parts.add(uses + " uses" + (refill == null ? "" : "/" + KeyLimits.formatRefill(refill)));
+    }
+    return parts.isEmpty() ? "-" : String.join(", ", parts);
+  }
+
   /** A record for output: every field but the hash. */
   static Map<String, Object> describe(KeyRecord r, @Nullable Instant now) {
     Map<String, Object> m = new LinkedHashMap<>();
@@ -643,6 +713,12 @@ final class Keys {
     m.put("scopes", List.copyOf(r.scopes()));
     m.put("status", r.status().id());
     m.put("notAfter", r.notAfter() == null ? null : String.valueOf(r.notAfter()));
+    KeyLimits limits = r.limits();
+    RateLimit rate = limits.rateLimit();
+    m.put("rateLimit", rate == null ? null : rate.toString());
+    m.put("uses", limits.uses());
+    Duration refill = limits.usesRefill();
+    m.put("usesRefill", refill == null ? null : KeyLimits.formatRefill(refill));
     if (now != null) {
       m.put("usable", r.usableAt(now));
     }
@@ -657,6 +733,7 @@ final class Keys {
         + r.mode().id()
         + (r.tenant() == null ? "" : ", tenant " + r.tenant())
         + (r.scopes().isEmpty() ? "" : ", scopes " + String.join(",", r.scopes()))
+        + (r.limits().none() ? "" : ", limits " + limitsText(r.limits()))
         + ")";
   }
 
@@ -676,6 +753,7 @@ final class Keys {
           "SCOPES",
           "STATUS",
           "NOT_AFTER",
+          "LIMITS",
           "AGE",
           "FIRST_USED",
           "LAST_USED"
@@ -697,6 +775,7 @@ final class Keys {
             r.scopes().isEmpty() ? "-" : String.join(",", r.scopes()),
             status,
             r.notAfter() == null ? "-" : String.valueOf(r.notAfter()),
+            limitsText(r.limits()),
             created == null ? "unknown" : ageText(age(created, now)),
             use(u == null ? null : u.firstUsed(), u != null),
             use(u == null ? null : u.lastUsed(), u != null)

@@ -53,6 +53,7 @@ class DecideKeysCommandTest {
         machine    /api/v1/runs/**         scopes=runs:write methods=POST,PUT
         machine    /api/v1/runs/**         methods=GET,HEAD
         machine    /api/v1/telemetry/**
+        machine    /api/v1/summaries/**    purposes=summarize,translate
         public     /healthz
         """);
     keys = dir.resolve("keys.jsonl");
@@ -158,6 +159,37 @@ class DecideKeysCommandTest {
     if (status != 200) {
       assertThat(d.get("principal")).isNull();
     }
+  }
+
+  @Test
+  void row15aAPurposeTheRuleDoesNotListIsRefusedAndAListedOneAllowed() throws Exception {
+    String target = "/api/v1/summaries/1";
+    assertDecision(
+        decide("prod", "GET", target, "X-AOS-Key: " + reader),
+        403,
+        "PURPOSE_NOT_ALLOWED",
+        "PURPOSE_MISSING");
+    assertDecision(
+        decide("prod", "GET", target, "X-AOS-Key: " + reader, "X-AOS-Purpose: marketing"),
+        403,
+        "PURPOSE_NOT_ALLOWED",
+        "PURPOSE_UNKNOWN");
+    assertDecision(
+        decide(
+            "prod",
+            "GET",
+            target,
+            "X-AOS-Key: " + reader,
+            "X-AOS-Purpose: summarize",
+            "X-AOS-Purpose: translate"),
+        403,
+        "PURPOSE_NOT_ALLOWED",
+        "PURPOSE_REPEATED");
+    assertDecision(
+        decide("prod", "GET", target, "X-AOS-Key: " + reader, "X-AOS-Purpose: translate"),
+        200,
+        "AUTHENTICATED",
+        null);
   }
 
   @Test

@@ -175,6 +175,108 @@ class KeysCommandTest {
   }
 
   @Test
+  void newGivesAKeyLimitsOfItsOwnThatListAndRotateKeep() throws Exception {
+    String value =
+        newKey("--rate-limit", "100/1m", "--uses", "1000", "--uses-refill", "30d", "--json");
+    Map<String, Object> created = JSONObjectUtils.parse(value);
+    assertThat(created)
+        .containsEntry("rateLimit", "100/1m")
+        .containsEntry("uses", 1000L)
+        .containsEntry("usesRefill", "30d");
+    ApiKey key = ApiKey.parse((String) created.get("key"));
+    assertThat(KeyFile.open(file()).findById(key.id()).limits())
+        .isEqualTo(
+            new dev.planeguard.keys.KeyLimits(
+                dev.planeguard.RateLimit.parse("100/1m"), 1000L, java.time.Duration.ofDays(30)));
+    newKey("--uses", "5");
+
+    Run text = keys("list", "--file", file().toString());
+    assertThat(text.out()).contains("LIMITS").contains("100/1m, 1000 uses/30d").contains("5 uses");
+    Run json = keys("list", "--file", file().toString(), "--json");
+    assertThat((List<?>) JSONObjectUtils.parse(json.out()).get("keys"))
+        .anySatisfy(
+            k ->
+                assertThat(JSONObjectUtils.toJSONString(castMap(k)))
+                    .contains("\"id\":\"" + key.id() + "\"")
+                    .contains("\"rateLimit\":\"100/1m\"")
+                    .contains("\"uses\":1000")
+                    .contains("\"usesRefill\":\"30d\""));
+
+    Run rotated = keys("rotate", key.id(), "--file", file().toString(), "--json");
+    assertThat(rotated.exit()).as(rotated.err()).isZero();
+    assertThat(JSONObjectUtils.parse(rotated.out()))
+        .containsEntry("rateLimit", "100/1m")
+        .containsEntry("uses", 1000L);
+  }
+
+  @SuppressWarnings("unchecked")
+  static Map<String, Object> castMap(Object o) {
+    return (Map<String, Object>) o;
+  }
+
+  @Test
+  void badLimitsAreUsageErrors() {
+    for (String[] bad :
+        new String[][] {
+          {"--rate-limit", "lots"},
+          {"--rate-limit", "0/1m"},
+          {"--rate-limit", "5/1w"},
+          {"--uses", "0"},
+          {"--uses", "-3"},
+          {"--uses", "many"},
+          {"--uses-refill", "30d"},
+          {"--uses", "5", "--uses-refill", "2y"}
+        }) {
+      List<String> args =
+          new java.util.ArrayList<>(
+              List.of(
+                  "new",
+                  "--kind",
+                  "mk",
+                  "--mode",
+                  "prod",
+                  "--tenant",
+                  "acme",
+                  "--file",
+                  file().toString()));
+      args.addAll(List.of(bad));
+      Run r = keys(args.toArray(String[]::new));
+      assertThat(r.exit()).as(String.join(" ", bad)).isEqualTo(2);
+      assertThat(r.out()).isEmpty();
+    }
+    assertThat(file()).doesNotExist();
+    Run r =
+        keys(
+            "new",
+            "--kind",
+            "mk",
+            "--mode",
+            "prod",
+            "--tenant",
+            "a",
+            "--uses-refill",
+            "30d",
+            "--file",
+            file().toString());
+    assertThat(r.err()).contains("--uses-refill needs --uses: say how many uses are refilled");
+    r =
+        keys(
+            "new",
+            "--kind",
+            "mk",
+            "--mode",
+            "prod",
+            "--tenant",
+            "a",
+            "--rate-limit",
+            "5/1w",
+            "--file",
+            file().toString());
+    assertThat(r.err())
+        .contains("--rate-limit must be requests/period such as 100/1m, 10/s or 5000/1d");
+  }
+
+  @Test
   void listShowsAgeAndFirstAndLastUse() throws Exception {
     ApiKey used = ApiKey.parse(newKey());
     ApiKey unused = ApiKey.parse(newKey());
@@ -185,7 +287,7 @@ class KeysCommandTest {
     Run text = keys("list", "--file", file().toString());
     assertThat(text.exit()).as(text.err()).isZero();
     List<String> lines = text.out().lines().toList();
-    assertThat(lines.get(0)).matches("ID .* NOT_AFTER +AGE +FIRST_USED +LAST_USED");
+    assertThat(lines.get(0)).matches("ID .* NOT_AFTER +LIMITS +AGE +FIRST_USED +LAST_USED");
     assertThat(lines)
         .anySatisfy(
             l ->

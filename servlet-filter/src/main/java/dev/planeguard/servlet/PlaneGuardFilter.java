@@ -224,6 +224,12 @@ public final class PlaneGuardFilter implements Filter {
     if (request.getAttribute(FIRST_DECISION_ATTRIBUTE) == null) {
       request.setAttribute(FIRST_DECISION_ATTRIBUTE, decision);
     }
+    String policy = decision.rateLimitPolicy();
+    if (policy != null && !response.isCommitted()) {
+      // What is left of the caller's limits, with the allowed response (IETF httpapi draft).
+      response.setHeader(Refusal.RATE_LIMIT_POLICY, policy);
+      response.setHeader(Refusal.RATE_LIMIT, decision.rateLimit());
+    }
     boolean failed = true;
     try {
       Principal principal = decision.principal();
@@ -363,6 +369,11 @@ public final class PlaneGuardFilter implements Filter {
     }
     if (refusal.retryAfterSeconds() > 0) {
       response.setHeader("Retry-After", Integer.toString(refusal.retryAfterSeconds()));
+    }
+    String policy = refusal.rateLimitPolicy();
+    if (policy != null) {
+      response.setHeader(Refusal.RATE_LIMIT_POLICY, policy);
+      response.setHeader(Refusal.RATE_LIMIT, refusal.rateLimit());
     }
     try {
       refusal.writeBody(response.getOutputStream());

@@ -12,6 +12,7 @@ import dev.planeguard.Reason;
 import dev.planeguard.RouteDeclarations;
 import dev.planeguard.Rule;
 import dev.planeguard.keys.ApiKey;
+import dev.planeguard.keys.KeyLimits;
 import dev.planeguard.keys.KeyRecord;
 import dev.planeguard.keys.KeyStore;
 import dev.planeguard.keys.KeyVerifier;
@@ -46,6 +47,7 @@ abstract class FilterSuite {
       machine    /api/v1/runs/**         scopes=runs:write methods=POST,PUT
       machine    /api/v1/runs/**         methods=GET,HEAD
       machine    /api/v1/telemetry/**
+      machine    /api/v1/summaries/**    purposes=summarize,translate
       public     /healthz
       debug      /__debug/**             plane=human
 
@@ -103,6 +105,27 @@ abstract class FilterSuite {
 
   static {
     KEYS.revoke(REVOKED.id());
+  }
+
+  /** The tenant with a budget of {@link #BUDGET_CENTS} a day. */
+  static final String SPENDING_TENANT = "spender";
+
+  static final long BUDGET_CENTS = 100;
+
+  /** A key of its own rate limit: three requests a minute. */
+  static final ApiKey LIMITED =
+      registerWithLimits("acme", new KeyLimits(dev.planeguard.RateLimit.parse("3/1m"), null, null));
+
+  /** A key that may be used twice. */
+  static final ApiKey TWICE = registerWithLimits("acme", new KeyLimits(null, 2L, null));
+
+  /** A key of the tenant with a budget. */
+  static final ApiKey SPENDER = registerWithLimits(SPENDING_TENANT, KeyLimits.NONE);
+
+  static ApiKey registerWithLimits(String tenant, KeyLimits limits) {
+    ApiKey key = ApiKey.generate(ApiKey.Kind.MACHINE, Mode.PROD);
+    KEYS.add(KeyRecord.of(key, tenant, Set.of(), null).withLimits(limits));
+    return key;
   }
 
   /** A well-formed machine key no store knows. */
@@ -173,6 +196,7 @@ abstract class FilterSuite {
             .handler("admin", "/api/v1/admin/*")
             .handler("runs", "/api/v1/runs", "/api/v1/runs/*")
             .handler("telemetry", "/api/v1/telemetry/*")
+            .handler("summaries", "/api/v1/summaries/*")
             .handler("health", "/healthz")
             .handler("debug", "/__debug/*")
             .handler("public", "/public/*")
@@ -457,6 +481,7 @@ abstract class FilterSuite {
           case 401 -> "Unauthorized";
           case 403 -> "Forbidden";
           case 404 -> "Not Found";
+          case 429 -> "Too Many Requests";
           case 500 -> "Internal Server Error";
           case 503 -> "Service Unavailable";
           default -> null;

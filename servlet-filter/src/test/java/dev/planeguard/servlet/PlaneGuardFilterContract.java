@@ -816,6 +816,95 @@ abstract class PlaneGuardFilterContract extends FilterSuite {
     }
   }
 
+  // ---------------------------------------------------------------- admission: rows 15a-15c
+
+  static final String SUMMARIES = "/ctx/api/v1/summaries/s-1";
+
+  @Test
+  void aKeyOverItsOwnRateLimitGets429WithTheRateLimitFieldsUntilTheWindowRefills() {
+    for (int i = 0; i < 3; i++) {
+      Call ok = get(RUNS, "X-AOS-Key: " + LIMITED.value());
+      assertThat(ok.status()).as("request %d", i + 1).isEqualTo(200);
+      assertThat(ok.hits()).extracting(TestApp.Hit::handler).containsExactly("runs");
+      assertThat(ok.response().header("RateLimit-Policy")).isEqualTo("\"key\";q=3;w=60");
+      assertThat(ok.response().header("RateLimit"))
+          .isEqualTo("\"key\";r=" + (2 - i) + ";t=" + 20 * (i + 1));
+    }
+    Call limited = get(RUNS, "X-AOS-Key: " + LIMITED.value());
+    assertRefused(limited, 429, "RATE_LIMITED", "machine");
+    assertThat(limited.response().header("Retry-After")).isEqualTo("20");
+    assertThat(limited.response().header("RateLimit-Policy")).isEqualTo("\"key\";q=3;w=60");
+    assertThat(limited.response().header("RateLimit")).isEqualTo("\"key\";r=0;t=20");
+    AuditEvent event = onlyDecision(limited);
+    assertThat(event.reason()).isEqualTo(Reason.RATE_LIMITED);
+    assertThat(event.detail()).isEqualTo(Detail.KEY_LIMIT);
+    assertThat(event.keyId()).isEqualTo(LIMITED.id());
+
+    // Another key is not touched, and carries no rate-limit fields (it has no limit).
+    Call other = get(RUNS, "X-AOS-Key: " + RUNNER.value());
+    assertThat(other.status()).isEqualTo(200);
+    assertThat(other.response().header("RateLimit")).isNull();
+    assertThat(other.response().header("RateLimit-Policy")).isNull();
+
+    TestApp.ADMISSION_CLOCK.advance(java.time.Duration.ofSeconds(20));
+    Call refilled = get(RUNS, "X-AOS-Key: " + LIMITED.value());
+    assertThat(refilled.status()).isEqualTo(200);
+    assertThat(refilled.hits()).extracting(TestApp.Hit::handler).containsExactly("runs");
+  }
+
+  @Test
+  void aKeyWithNoUsesLeftIsRefusedBeforeItsHandlerRuns() {
+    assertThat(get(RUNS, "X-AOS-Key: " + TWICE.value()).status()).isEqualTo(200);
+    assertThat(get(RUNS, "X-AOS-Key: " + TWICE.value()).status()).isEqualTo(200);
+    Call spent = get(RUNS, "X-AOS-Key: " + TWICE.value());
+    assertRefused(spent, 429, "BUDGET_EXHAUSTED", "machine");
+    // Uses that never come back: no Retry-After.
+    assertThat(spent.response().header("Retry-After")).isNull();
+    assertThat(onlyDecision(spent).detail()).isEqualTo(Detail.USES_SPENT);
+  }
+
+  @Test
+  void aTenantOverItsBudgetIsRefusedBeforeItsHandlerRuns() {
+    Call charged = get(RUNS, "X-AOS-Key: " + SPENDER.value(), "X-Test-Charge-Cents: 150");
+    assertThat(charged.status()).isEqualTo(200);
+    assertThat(onlyDecision(charged).attributes()).containsEntry("cost_cents", 150L);
+    Call refused = get(RUNS, "X-AOS-Key: " + SPENDER.value());
+    assertRefused(refused, 429, "BUDGET_EXHAUSTED", "machine");
+    assertThat(Integer.parseInt(refused.response().header("Retry-After"))).isBetween(1, 14 * 3600);
+    assertThat(onlyDecision(refused).detail()).isEqualTo(Detail.BUDGET_SPENT);
+    // Another tenant is not touched.
+    assertThat(get(RUNS, "X-AOS-Key: " + READER.value()).status()).isEqualTo(200);
+  }
+
+  @Test
+  void aRuleWithPurposesNeedsOneOfThemInXAosPurpose() {
+    assertRefused(
+        get(SUMMARIES, "X-AOS-Key: " + READER.value()), 403, "PURPOSE_NOT_ALLOWED", "machine");
+    assertRefused(
+        get(SUMMARIES, "X-AOS-Key: " + READER.value(), "X-AOS-Purpose: marketing"),
+        403,
+        "PURPOSE_NOT_ALLOWED",
+        "machine");
+    assertRefused(
+        get(SUMMARIES, "X-AOS-Key: " + READER.value(), "X-AOS-Purpose: summarize,translate"),
+        403,
+        "PURPOSE_NOT_ALLOWED",
+        "machine");
+    assertRefused(
+        get(
+            SUMMARIES,
+            "X-AOS-Key: " + READER.value(),
+            "X-AOS-Purpose: summarize",
+            "X-AOS-Purpose: translate"),
+        403,
+        "PURPOSE_NOT_ALLOWED",
+        "machine");
+    Call allowed = get(SUMMARIES, "X-AOS-Key: " + READER.value(), "X-AOS-Purpose: summarize");
+    assertThat(allowed.status()).isEqualTo(200);
+    assertThat(allowed.hits()).extracting(TestApp.Hit::handler).containsExactly("summaries");
+    assertThat(onlyDecision(allowed).attributes()).containsEntry("purpose", "summarize");
+  }
+
   @Test
   void aStoreThatIsDownAnswers503() {
     Call call = get("/down/m/x", "X-AOS-Key: " + RUNNER.value());

@@ -150,8 +150,45 @@ final class TestApp implements ServletContainerInitializer {
             .tokenVerifier(tokens)
             .machineKeyVerifier(keys)
             .auditSink(audit::add)
+            .admission(
+                dev.planeguard.Admission.builder()
+                    .clock(ADMISSION_CLOCK)
+                    .tenantBudgetCents(FilterSuite.SPENDING_TENANT, FilterSuite.BUDGET_CENTS)
+                    .build())
             .build();
     this.filterSettings = filterSettings;
+  }
+
+  /**
+   * The clock of every app's rate limits and budgets: it moves only when a test says so, so that a
+   * window refills without waiting.
+   */
+  static final AdmissionClock ADMISSION_CLOCK = new AdmissionClock();
+
+  /** A clock that starts at 10:00 UTC and moves only when told. */
+  static final class AdmissionClock extends java.time.Clock {
+    private final java.util.concurrent.atomic.AtomicLong seconds =
+        new java.util.concurrent.atomic.AtomicLong(
+            java.time.Instant.parse("2026-12-06T10:00:00Z").getEpochSecond());
+
+    void advance(java.time.Duration d) {
+      seconds.addAndGet(d.toSeconds());
+    }
+
+    @Override
+    public java.time.Instant instant() {
+      return java.time.Instant.ofEpochSecond(seconds.get());
+    }
+
+    @Override
+    public java.time.ZoneId getZone() {
+      return java.time.ZoneOffset.UTC;
+    }
+
+    @Override
+    public java.time.Clock withZone(java.time.ZoneId zone) {
+      return this;
+    }
   }
 
   /** Maps a servlet that records a hit under {@code name} and answers 200 text. */
@@ -403,6 +440,12 @@ final class TestApp implements ServletContainerInitializer {
               attribute instanceof dev.planeguard.Principal p ? p.id() : String.valueOf(attribute),
               List.copyOf(roles)));
       see(name, req);
+      String charge = req.getHeader("X-Test-Charge-Cents");
+      if (charge != null) {
+        // What an application does with the cost of a call: record it, and its tenant is charged.
+        java.util.Objects.requireNonNull(PlaneGuardFilter.auditAttributes(req))
+            .costCents(Long.parseLong(charge));
+      }
       DispatcherType type = req.getDispatcherType();
       if (type != DispatcherType.INCLUDE) {
         if (type != DispatcherType.ERROR) {

@@ -6,7 +6,9 @@ import dev.planeguard.keys.JdbcKeyStore;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
@@ -65,6 +67,8 @@ public class PlaneGuardProperties {
   private final Machine machine = new Machine();
   private final Keys sandbox = Keys.withHeader(PlaneGuardSettings.SANDBOX_KEY_HEADER);
   private final Audit audit = new Audit();
+
+  private final RateLimit rateLimit = new RateLimit();
 
   /** The default {@link #getPolicyLocation() policy location}. */
   public static final String DEFAULT_POLICY_LOCATION = "classpath:planeguard.policy";
@@ -146,6 +150,159 @@ public class PlaneGuardProperties {
   /** The audit ledger: every decision and key event, hash-chained, in a file. */
   public Audit getAudit() {
     return audit;
+  }
+
+  /** Rate limits, budgets and uses of authenticated callers. */
+  public RateLimit getRateLimit() {
+    return rateLimit;
+  }
+
+  /**
+   * Rate limits, budgets and uses ({@code planeguard.rate-limit.*}). Each value unset here falls
+   * back to its contract variable ({@code RATE_LIMIT_ENABLED}, {@code RATE_LIMIT_DEFAULT_RPM},
+   * {@code RATE_LIMIT_BURST_RPM}, {@code SANDBOX_RATE_LIMIT_PER_MINUTE}, {@code
+   * DEFAULT_TENANT_RATE_LIMIT}, {@code DEFAULT_TENANT_BUDGET_CENTS}). Values are checked by
+   * planeguard itself, with the same messages as for the variables.
+   */
+  public static class RateLimit {
+
+    /** true: every caller and tenant gets the default limits. Off unless set. */
+    private @Nullable String enabled;
+
+    /** Requests per minute of each caller without a limit of its own (600 unless set). */
+    private @Nullable String defaultRpm;
+
+    /** The most requests at once of such a caller (default-rpm unless set). */
+    private @Nullable String burstRpm;
+
+    /** Requests per minute of each sandbox key without a limit of its own (60 unless set). */
+    private @Nullable String sandboxPerMinute;
+
+    /** The limit of each tenant: requests per minute, or requests/period such as 6000/1m. */
+    private @Nullable String tenant;
+
+    /** Each tenant's budget, in cents per UTC day; handlers charge costs with AuditAttributes. */
+    private @Nullable String tenantBudgetCents;
+
+    /** Limits of named tenants, replacing the tenant limit: acme=60000/1m. */
+    private Map<String, String> tenants = new LinkedHashMap<>();
+
+    /** Budgets of named tenants in cents per UTC day, replacing tenant-budget-cents. */
+    private Map<String, String> tenantBudgets = new LinkedHashMap<>();
+
+    private final RateLimitJdbc jdbc = new RateLimitJdbc();
+
+    public @Nullable String getEnabled() {
+      return enabled;
+    }
+
+    public void setEnabled(@Nullable String enabled) {
+      this.enabled = enabled;
+    }
+
+    public @Nullable String getDefaultRpm() {
+      return defaultRpm;
+    }
+
+    public void setDefaultRpm(@Nullable String defaultRpm) {
+      this.defaultRpm = defaultRpm;
+    }
+
+    public @Nullable String getBurstRpm() {
+      return burstRpm;
+    }
+
+    public void setBurstRpm(@Nullable String burstRpm) {
+      this.burstRpm = burstRpm;
+    }
+
+    public @Nullable String getSandboxPerMinute() {
+      return sandboxPerMinute;
+    }
+
+    public void setSandboxPerMinute(@Nullable String sandboxPerMinute) {
+      this.sandboxPerMinute = sandboxPerMinute;
+    }
+
+    public @Nullable String getTenant() {
+      return tenant;
+    }
+
+    public void setTenant(@Nullable String tenant) {
+      this.tenant = tenant;
+    }
+
+    public @Nullable String getTenantBudgetCents() {
+      return tenantBudgetCents;
+    }
+
+    public void setTenantBudgetCents(@Nullable String tenantBudgetCents) {
+      this.tenantBudgetCents = tenantBudgetCents;
+    }
+
+    public Map<String, String> getTenants() {
+      return tenants;
+    }
+
+    public void setTenants(Map<String, String> tenants) {
+      this.tenants = tenants;
+    }
+
+    public Map<String, String> getTenantBudgets() {
+      return tenantBudgets;
+    }
+
+    public void setTenantBudgets(Map<String, String> tenantBudgets) {
+      this.tenantBudgets = tenantBudgets;
+    }
+
+    /** The counts shared by a fleet in a table of the application's DataSource. */
+    public RateLimitJdbc getJdbc() {
+      return jdbc;
+    }
+  }
+
+  /** Rate-limit counts shared by a fleet in a table of the application's PostgreSQL database. */
+  public static class RateLimitJdbc {
+
+    /**
+     * Share the counts in the table of the application's DataSource (created by planeguard's
+     * migration V4__planeguard_rate_limits.sql); off: each process counts on its own.
+     */
+    private boolean enabled;
+
+    /** The table, optionally schema-qualified. */
+    private String table = dev.planeguard.Admission.DEFAULT_TABLE;
+
+    /**
+     * Tokens a node spends of a shared count before it writes them; N nodes overshoot a limit by at
+     * most N times this.
+     */
+    private long localAllowance = dev.planeguard.Admission.DEFAULT_LOCAL_ALLOWANCE;
+
+    public boolean isEnabled() {
+      return enabled;
+    }
+
+    public void setEnabled(boolean enabled) {
+      this.enabled = enabled;
+    }
+
+    public String getTable() {
+      return table;
+    }
+
+    public void setTable(String table) {
+      this.table = table;
+    }
+
+    public long getLocalAllowance() {
+      return localAllowance;
+    }
+
+    public void setLocalAllowance(long localAllowance) {
+      this.localAllowance = localAllowance;
+    }
   }
 
   /**

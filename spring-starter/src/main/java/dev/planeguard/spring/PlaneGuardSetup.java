@@ -122,6 +122,22 @@ final class PlaneGuardSetup implements AutoCloseable {
     if (tenantHeader != null) {
       b.tenantHeader(tenantHeader);
     }
+    PlaneGuardProperties.RateLimit limits = props.getRateLimit();
+    PlaneGuardProperties.RateLimitJdbc limitsJdbc = limits.getJdbc();
+    b.rateLimits(
+        new PlaneGuardSettings.RateLimits(
+            limits.getEnabled(),
+            limits.getDefaultRpm(),
+            limits.getBurstRpm(),
+            limits.getSandboxPerMinute(),
+            limits.getTenant(),
+            limits.getTenantBudgetCents(),
+            limits.getTenants(),
+            limits.getTenantBudgets(),
+            limitsJdbc.isEnabled()
+                ? new PlaneGuardSettings.RateLimitsJdbc(
+                    overrides.dataSource(), limitsJdbc.getTable(), limitsJdbc.getLocalAllowance())
+                : null));
     PlaneGuardProperties.Audit audit = props.getAudit();
     PlaneGuardProperties.AuditJdbc auditJdbc = audit.getJdbc();
     if (audit.getLedger() != null || auditJdbc.isEnabled()) {
@@ -226,6 +242,9 @@ final class PlaneGuardSetup implements AutoCloseable {
     }
     Set<String> names = new LinkedHashSet<>(ContractSpec.standard().variables(declared));
     names.add(SecretTiers.TIER_VARIABLE);
+    for (PlaneGuardSettings.Setting s : PlaneGuardSettings.Setting.ADMISSION_VARIABLES) {
+      names.add(s.variable());
+    }
     for (String name : names) {
       String value = spring.getProperty(name);
       if (value != null) {

@@ -200,6 +200,46 @@ class SameMessageEverywhereTest {
   }
 
   @Test
+  void rateLimitVariablesThatDoNotParse() throws Exception {
+    Map<String, String> env = new HashMap<>();
+    env.put("AOS_MODE", "local");
+    env.put("DB_AUTHORITY", "local");
+    env.put("RATE_LIMIT_ENABLED", "yes");
+    env.put("RATE_LIMIT_DEFAULT_RPM", "lots");
+    env.put("DEFAULT_TENANT_RATE_LIMIT", "100/1w");
+    env.put("DEFAULT_TENANT_BUDGET_CENTS", "-5");
+    Map<String, String> props = new HashMap<>(env);
+    props.put("planeguard.policy-location", policy.toUri().toString());
+    List<Problem> starter = starter(props);
+    List<Problem> fromEnv = checkEnv(env);
+    env.put("PLANEGUARD_POLICY_LOCATION", policy.toString());
+    List<Problem> servlet = servlet(env);
+    for (String variable :
+        List.of(
+            "RATE_LIMIT_ENABLED",
+            "RATE_LIMIT_DEFAULT_RPM",
+            "DEFAULT_TENANT_RATE_LIMIT",
+            "DEFAULT_TENANT_BUDGET_CENTS")) {
+      Problem p = only(starter, variable);
+      assertThat(only(servlet, variable)).isEqualTo(p);
+      assertThat(only(fromEnv, variable)).isEqualTo(p);
+    }
+    assertThat(only(starter, "RATE_LIMIT_DEFAULT_RPM"))
+        .isEqualTo(
+            new Problem(
+                "RATE_LIMIT_DEFAULT_RPM",
+                "must be a whole number from 1 to 1000000000, not \"lots\"",
+                "write requests per minute, such as 600, or unset it"));
+    assertThat(only(starter, "DEFAULT_TENANT_RATE_LIMIT").fix())
+        .isEqualTo(
+            "write requests per minute (6000) or requests/period (6000/1m, 100/s, 50000/1d)");
+    // The property beats its variable, and is named as the property.
+    props.put("planeguard.rate-limit.default-rpm", "0");
+    assertThat(only(starter(props), "planeguard.rate-limit.default-rpm").message())
+        .isEqualTo("must be a whole number from 1 to 1000000000, not \"0\"");
+  }
+
+  @Test
   void anInvalidContract() throws Exception {
     Map<String, String> env = new HashMap<>();
     env.put("AOS_MODE", "prod");

@@ -119,6 +119,9 @@ public class DemoApplication {
 
   /** What {@code AOS_MODE=local} makes up: an issuer, a token, a key file and a key. */
   static final class LocalDemo implements AutoCloseable {
+    /** Requests per minute of each caller in the local demo, unless the environment says. */
+    static final int DEMO_RPM = 10;
+
     final @Nullable TestIssuer issuer;
     final @Nullable String token;
     final @Nullable ApiKey key;
@@ -153,6 +156,12 @@ public class DemoApplication {
         token =
             issuer.token().subject("demo-user").claim("org_id", "demo").scope("runs:read").sign();
         secretFile(output.resolve("demo-token"), token);
+      }
+      if (blank(env.get("RATE_LIMIT_ENABLED")) && blank(env.get("RATE_LIMIT_DEFAULT_RPM"))) {
+        // Low on purpose, so that the printed loop shows a 429. The contract variables themselves
+        // (lowest-priority properties: the environment overrides them) are what users set.
+        properties.put("RATE_LIMIT_ENABLED", "true");
+        properties.put("RATE_LIMIT_DEFAULT_RPM", String.valueOf(DEMO_RPM));
       }
       ApiKey key = null;
       if (blank(env.get("PLANEGUARD_MACHINE_KEYS_FILE"))) {
@@ -215,6 +224,19 @@ public class DemoApplication {
       out.println("# a debug route (404 in prod): 200 with a human token");
       out.println(
           "curl -i " + base + "/__debug/openapi_inspect -H 'Authorization: Bearer " + t + "'");
+      out.println(
+          "# rate limits: "
+              + DEMO_RPM
+              + " requests a minute per caller here (RATE_LIMIT_DEFAULT_RPM), then 429"
+              + " RATE_LIMITED with Retry-After; see the RateLimit headers of any answer");
+      out.println(
+          "for i in $(seq 1 "
+              + (DEMO_RPM + 2)
+              + "); do curl -s -o /dev/null -w '%{http_code} ' "
+              + base
+              + "/api/v1/runs -H 'X-AOS-Key: "
+              + k
+              + "'; done; echo");
       out.println("# the route table, with each rule's origin (a debug route too)");
       out.println("curl -s " + base + "/actuator/planeguard -H 'Authorization: Bearer " + t + "'");
       if (ledger != null && !ledger.isBlank()) {
