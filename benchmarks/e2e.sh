@@ -25,7 +25,10 @@
 # warm-up per server and route (20), E2E_ROUNDS measured runs per route and variant (3),
 # E2E_THREADS wrk threads (2), E2E_CONNECTIONS wrk connections (16), E2E_LEDGER=1 to measure a
 # third variant, "ledger": planeguard with the audit ledger on (PLANEGUARD_AUDIT_LEDGER, a file in
-# the work directory), reported against "on" (the ledger's own cost) and against "off".
+# the work directory), reported against "on" (the ledger's own cost) and against "off";
+# E2E_LIMITS=1 (with E2E_LEDGER=1) gives that third server rate limits too (RATE_LIMIT_ENABLED with
+# a default caller limit and a tenant limit far above the load, so that every request pays for both
+# checks and none is refused): planeguard with the audit ledger and rate limits on.
 #
 # Output, in $PLANEGUARD_BENCH_OUT (default benchmarks/target/results):
 #   e2e.md             the table: requests/s on and off, their ratio and planeguard's overhead
@@ -43,6 +46,11 @@ connections="${E2E_CONNECTIONS:-16}"
 ledger="${E2E_LEDGER:-0}"
 if [[ "$ledger" != 0 && "$ledger" != 1 ]]; then
   echo "e2e.sh: E2E_LEDGER must be 0 or 1" >&2
+  exit 2
+fi
+limits="${E2E_LIMITS:-0}"
+if [[ "$limits" != 0 && ("$limits" != 1 || "$ledger" != 1) ]]; then
+  echo "e2e.sh: E2E_LIMITS must be 0, or 1 together with E2E_LEDGER=1" >&2
   exit 2
 fi
 for setting in "$duration" "$warmup" "$rounds" "$threads" "$connections"; do
@@ -117,6 +125,10 @@ start() {
     "PLANEGUARD_DEMO_OUTPUT=$work/credentials-$name")
   if [[ "$name" == ledger ]]; then
     vars+=("PLANEGUARD_AUDIT_LEDGER=$work/ledger/ledger.jsonl")
+    if [[ "$limits" == 1 ]]; then
+      vars+=(RATE_LIMIT_ENABLED=true RATE_LIMIT_DEFAULT_RPM=1000000000
+        DEFAULT_TENANT_RATE_LIMIT=1000000000)
+    fi
   fi
   env -u PLANEGUARD_AUDIT_LEDGER "${vars[@]}" "$java_cmd" -jar "$jar" "$@" >"$log" 2>&1 &
   pids+=("$!")
@@ -183,6 +195,11 @@ if [[ "$ledger" == 1 ]]; then
   expect 401 "$port_ledger" /api/v1/runs
   expect 200 "$port_ledger" /api/v1/runs "$ledger_machine"
   expect 200 "$port_ledger" /api/v1/accounts/me "$ledger_human"
+  if [[ "$limits" == 1 ]] && ! curl -s -D - -o /dev/null -H "$ledger_machine" \
+      "http://127.0.0.1:$port_ledger/api/v1/runs" | grep -qi '^RateLimit-Policy: "caller"'; then
+    echo "e2e.sh: the ledger server does not apply rate limits (no RateLimit-Policy)" >&2
+    exit 1
+  fi
   if [[ ! -s "$work/ledger/ledger.jsonl" ]]; then
     sleep 1
   fi
@@ -292,7 +309,7 @@ done
   done <"$work/rounds.tsv"
   if [[ "$ledger" == 1 ]]; then
     echo
-    echo "With the audit ledger on (a third server, PLANEGUARD_AUDIT_LEDGER; its entries: $(wc -l <"$work/ledger/ledger.jsonl" 2>/dev/null || echo 0) in the active file):"
+    echo "With the audit ledger on$([[ "$limits" == 1 ]] && echo " and rate limits on (RATE_LIMIT_ENABLED, caller and tenant limits)") (a third server, PLANEGUARD_AUDIT_LEDGER; its entries: $(wc -l <"$work/ledger/ledger.jsonl" 2>/dev/null || echo 0) in the active file):"
     echo
     echo "| route | ledger on (req/s) | planeguard without ledger (req/s) | ledger ÷ without | the ledger's cost | planeguard with ledger vs off | target | met |"
     echo "|---|---:|---:|---:|---:|---:|---|:---:|"

@@ -135,6 +135,21 @@ public final class Admission {
     return List.copyOf(AdmissionSettings.problems(environment));
   }
 
+  /**
+   * Why {@code table} ({@link #DEFAULT_TABLE} if {@code null}) of {@code dataSource} cannot hold
+   * shared counts: one problem naming the table, the SQLState and its cause; empty if it can.
+   */
+  public static List<Problem> tableProblems(DataSource dataSource) {
+    String unusable = Buckets.checkTable(dataSource, DEFAULT_TABLE);
+    return unusable == null
+        ? List.of()
+        : List.of(
+            new Problem(
+                DEFAULT_TABLE,
+                unusable,
+                "apply dev/planeguard/sql/postgresql/V4__planeguard_rate_limits.sql"));
+  }
+
   /** A builder: no limits but the keys' own and the sandbox's, counted in this process. */
   public static Builder builder() {
     return new Builder();
@@ -329,12 +344,7 @@ public final class Admission {
     Long uses = own.uses();
     if (uses != null) {
       Duration refill = own.usesRefill();
-      Bucket bucket =
-          buckets.get(
-              new Buckets.Id(
-                  'u',
-                  principal.id(),
-                  new Buckets.Shape(uses, uses, refill == null ? NEVER : refill, false)));
+      Bucket bucket = usesBucket(principal.id(), uses, refill);
       ConsumptionProbe probe = bucket.tryConsumeAndReturnRemaining(1);
       if (!probe.isConsumed()) {
         int retry = refill == null ? 0 : seconds(probe.getNanosToWaitForRefill());
@@ -342,6 +352,32 @@ public final class Admission {
       }
     }
     return quota == null ? Verdict.ADMITTED : new Verdict(null, null, 0, quota);
+  }
+
+  /**
+   * How many uses {@code record}'s key has left in these counts, or {@code null} if it has no uses
+   * limit. Meant for counts shared through a table ({@link Builder#jdbc}), where every node's uses
+   * are written (up to each node's local allowance); in a fresh admission of this process the
+   * answer is the key's full count. A key never used yet gets its bucket, full, as its first use
+   * would.
+   *
+   * @throws RuntimeException (from Bucket4j) if the shared table cannot be reached
+   */
+  public @Nullable Long usesLeft(dev.planeguard.keys.KeyRecord record) {
+    KeyLimits limits = record.limits();
+    Long uses = limits.uses();
+    if (uses == null) {
+      return null;
+    }
+    Duration refill = limits.usesRefill();
+    return Math.max(0, usesBucket(record.id(), uses, refill).getAvailableTokens());
+  }
+
+  /** The uses of key {@code id}: {@code uses} at most, given back in full every {@code refill}. */
+  private Bucket usesBucket(String id, long uses, @Nullable Duration refill) {
+    return buckets.get(
+        new Buckets.Id(
+            'u', id, new Buckets.Shape(uses, uses, refill == null ? NEVER : refill, false)));
   }
 
   /**

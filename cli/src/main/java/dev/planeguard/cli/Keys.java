@@ -1,5 +1,6 @@
 package dev.planeguard.cli;
 
+import dev.planeguard.Admission;
 import dev.planeguard.AuditLedger;
 import dev.planeguard.ConfigurationException;
 import dev.planeguard.Mode;
@@ -24,6 +25,7 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -33,6 +35,7 @@ import java.util.NoSuchElementException;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -239,6 +242,7 @@ final class Keys {
     try (Target target = Target.open(args, env, false)) {
       List<KeyRecord> records = target.store.records();
       Map<String, KeyUsage> usage = usage(target.store, o);
+      Map<String, Long> left = usesLeft(target, records, o);
       if (o.json) {
         List<Map<String, Object>> keys = new ArrayList<>();
         for (KeyRecord r : records) {
@@ -250,6 +254,7 @@ final class Keys {
           k.put("age", created == null ? null : age(created, now).toString());
           k.put("firstUsed", iso(u.firstUsed()));
           k.put("lastUsed", iso(u.lastUsed()));
+          k.put("usesLeft", left.get(r.id()));
           keys.add(k);
         }
         Map<String, Object> m = new LinkedHashMap<>();
@@ -258,11 +263,38 @@ final class Keys {
         m.put("keys", keys);
         o.json(m);
       } else {
-        o.out.print(table(records, usage, now));
+        o.out.print(table(records, usage, left, now));
         o.out.println(records.size() + (records.size() == 1 ? " key" : " keys"));
       }
     }
     return 0;
+  }
+
+  /**
+   * The uses each key with a uses limit has left, by id: read from the shared rate-limit counts of
+   * the key table's database, where a fleet keeps them. Empty for a key file (the counts are in the
+   * memory of the service that uses it) and where the counts table is missing, said on standard
+   * error.
+   */
+  private static Map<String, Long> usesLeft(Target target, List<KeyRecord> records, Output o) {
+    DataSource ds = target.database;
+    if (ds == null || records.stream().allMatch(r -> r.limits().uses() == null)) {
+      return Map.of();
+    }
+    List<dev.planeguard.Problem> problems = Admission.tableProblems(ds);
+    if (!problems.isEmpty()) {
+      o.err.println("planeguard: uses left unknown: " + problems.get(0).message());
+      return Map.of();
+    }
+    Admission counts = Admission.builder().jdbc(ds, null).localAllowance(0).build();
+    Map<String, Long> left = new HashMap<>();
+    for (KeyRecord r : records) {
+      Long n = counts.usesLeft(r);
+      if (n != null) {
+        left.put(r.id(), n);
+      }
+    }
+    return left;
   }
 
   /**
@@ -531,6 +563,9 @@ final class Keys {
 
     final KeyStore.Writable store;
 
+    /** The key table's database, for the uses left in its shared counts; null for a key file. */
+    final @Nullable DataSource database;
+
     /** How to name this store again on a command line. */
     final String option;
 
@@ -547,8 +582,10 @@ final class Keys {
         String member,
         String name,
         String option,
-        @Nullable Path created) {
+        @Nullable Path created,
+        @Nullable DataSource database) {
       this.store = store;
+      this.database = database;
       this.closeStore = closeStore;
       this.member = member;
       this.name = name;
@@ -573,7 +610,14 @@ final class Keys {
           throw new BadCredentials(database.violations());
         }
         JdbcKeyStore table = JdbcKeyStore.builder(database.dataSource()).build();
-        return new Target(table, table::close, "table", table.table(), "--jdbc-url URL", null);
+        return new Target(
+            table,
+            table::close,
+            "table",
+            table.table(),
+            "--jdbc-url URL",
+            null,
+            database.dataSource());
       }
       if (file == null) {
         throw new UsageException(ONE_STORE);
@@ -585,7 +629,13 @@ final class Keys {
       boolean creating = create && !Files.exists(path);
       KeyFile keys = create ? KeyFile.openOrCreate(path) : KeyFile.open(path);
       return new Target(
-          keys, keys::close, "file", path.toString(), "--file " + path, creating ? path : null);
+          keys,
+          keys::close,
+          "file",
+          path.toString(),
+          "--file " + path,
+          creating ? path : null,
+          null);
     }
 
     /** Adds the member naming this store ({@code file} or {@code table}) to a JSON answer. */
@@ -741,7 +791,11 @@ final class Keys {
    * The text table of {@code keys list}. {@code usage} {@code null} means the store cannot say when
    * keys were used ({@code unknown}); a key it has no use of was never used since recording began.
    */
-  static String table(List<KeyRecord> records, @Nullable Map<String, KeyUsage> usage, Instant now) {
+  static String table(
+      List<KeyRecord> records,
+      @Nullable Map<String, KeyUsage> usage,
+      Map<String, Long> usesLeft,
+      Instant now) {
     List<String[]> rows = new ArrayList<>();
     rows.add(
         new String[] {
@@ -775,7 +829,8 @@ final class Keys {
             r.scopes().isEmpty() ? "-" : String.join(",", r.scopes()),
             status,
             r.notAfter() == null ? "-" : String.valueOf(r.notAfter()),
-            limitsText(r.limits()),
+            limitsText(r.limits())
+                + (usesLeft.containsKey(r.id()) ? " (" + usesLeft.get(r.id()) + " left)" : ""),
             created == null ? "unknown" : ageText(age(created, now)),
             use(u == null ? null : u.firstUsed(), u != null),
             use(u == null ? null : u.lastUsed(), u != null)

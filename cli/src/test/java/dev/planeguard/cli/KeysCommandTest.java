@@ -334,9 +334,10 @@ class KeysCommandTest {
                     Keys.table(
                         List.of(record),
                         Map.of(key.id(), new KeyUsage(now.minus(age), null, null)),
+                        Map.of(),
                         now))
                 .endsWith("  " + shown + "  never       never\n"));
-    assertThat(Keys.table(List.of(record), null, now))
+    assertThat(Keys.table(List.of(record), null, Map.of(), now))
         .as("a store that cannot say")
         .endsWith("  unknown  unknown     unknown\n");
   }

@@ -283,6 +283,70 @@ class KeysJdbcCommandTest {
   }
 
   @Test
+  void limitsNeedTheFourthMigrationAndListShowsTheUsesLeftInTheSharedCounts() throws Exception {
+    // Without V4: a key with limits is refused, naming the file; a key without is created.
+    Run refused =
+        run(
+            "new",
+            "--kind",
+            "mk",
+            "--mode",
+            "prod",
+            "--tenant",
+            "acme",
+            "--uses",
+            "3",
+            "--jdbc-url",
+            url());
+    assertThat(refused.exit()).isEqualTo(1);
+    assertThat(refused.err())
+        .contains("dev/planeguard/sql/postgresql/V4__planeguard_rate_limits.sql")
+        .contains("42703");
+    try (Connection c = admin().getConnection();
+        Statement s = c.createStatement()) {
+      s.execute(resource("dev/planeguard/sql/postgresql/V4__planeguard_rate_limits.sql"));
+    }
+    ApiKey limited = ApiKey.parse(newKey("--rate-limit", "100/1m", "--uses", "3"));
+    ApiKey plain = ApiKey.parse(newKey());
+    // A node of the fleet spent two of the three uses in the shared counts.
+    dev.planeguard.Admission node =
+        dev.planeguard.Admission.builder().jdbc(admin(), null).localAllowance(0).build();
+    try (JdbcKeyStore table = JdbcKeyStore.builder(admin()).build()) {
+      dev.planeguard.keys.KeyRecord record = table.findById(limited.id());
+      assertThat(record.limits())
+          .isEqualTo(
+              new dev.planeguard.keys.KeyLimits(
+                  dev.planeguard.RateLimit.parse("100/1m"), 3L, null));
+      dev.planeguard.Enforcer enforcer =
+          dev.planeguard.Enforcer.builder()
+              .contract(
+                  dev.planeguard.Contract.parse(Map.of("AOS_MODE", "prod", "DB_AUTHORITY", "neon")))
+              .policy(dev.planeguard.Policy.parse("machine /runs/**\n", "p"))
+              .machineKeyVerifier(dev.planeguard.keys.KeyVerifier.of(table))
+              .auditSink(e -> {})
+              .admission(node)
+              .build();
+      for (int i = 0; i < 2; i++) {
+        assertThat(
+                enforcer
+                    .decide(
+                        dev.planeguard.InboundRequest.of(
+                            "GET", "/runs/1", Map.of("X-AOS-Key", List.of(limited.value()))))
+                    .allowed())
+            .isTrue();
+      }
+    }
+    Run text = run("list", "--jdbc-url", url());
+    assertThat(text.exit()).as(text.err()).isZero();
+    assertThat(text.out().lines())
+        .anySatisfy(l -> assertThat(l).startsWith(limited.id()).contains("100/1m, 3 uses (1 left)"))
+        .anySatisfy(l -> assertThat(l).startsWith(plain.id()).doesNotContain("left"));
+    Run json = run("list", "--jdbc-url", url(), "--json");
+    assertThat(json.out()).contains("\"usesLeft\":1");
+    assertNothingLeaked(limited.value(), plain.value());
+  }
+
+  @Test
   void withoutTheUsageMigrationListSaysWhatToApply() throws Exception {
     try (Connection c = admin().getConnection();
         Statement s = c.createStatement()) {

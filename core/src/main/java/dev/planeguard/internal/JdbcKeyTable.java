@@ -456,8 +456,7 @@ public final class JdbcKeyTable implements KeyStore.Writable {
   private void insert(Connection c, KeyRecord r) throws SQLException {
     boolean withLimits = !r.limits().none();
     if (withLimits && !hasLimitColumns("add a key")) {
-      throw new SQLException(
-          "the key table has no limit columns; apply " + LIMITS_SCHEMA_RESOURCE, "42703");
+      throw new MissingLimitColumns();
     }
     try (PreparedStatement ps = prepare(c, withLimits ? insertWithLimits : insert)) {
       ps.setString(1, r.id());
@@ -578,6 +577,19 @@ public final class JdbcKeyTable implements KeyStore.Writable {
         rateLimit, noUses ? null : uses, refill == null ? null : KeyLimits.parseRefill(refill));
   }
 
+  /** A key with limits for a table without V4's columns; the message is ours. */
+  private static final class MissingLimitColumns extends SQLException {
+    private static final long serialVersionUID = 1L;
+
+    MissingLimitColumns() {
+      super(
+          "the table has no limit columns (SQLState 42703); apply "
+              + LIMITS_SCHEMA_RESOURCE
+              + " to give keys limits of their own",
+          "42703");
+    }
+  }
+
   /** A row that is not a valid key record; the message is ours and safe to show. */
   private static final class InvalidRow extends SQLException {
     private static final long serialVersionUID = 1L;
@@ -595,7 +607,7 @@ public final class JdbcKeyTable implements KeyStore.Writable {
     String state = e.getSQLState();
     StringBuilder sb =
         new StringBuilder("key table ").append(table).append(": cannot ").append(what);
-    if (e instanceof InvalidRow) {
+    if (e instanceof InvalidRow || e instanceof MissingLimitColumns) {
       // Our own message (record(ResultSet)): safe, and the most useful thing to say.
       sb.append(": ").append(e.getMessage());
     } else {

@@ -49,6 +49,8 @@ class DemoApplicationTest {
                 "AOS_MODE", "local",
                 "DB_AUTHORITY", "local",
                 "SERVER_PORT", "0",
+                // More requests per caller than the demo's own 10 a minute (DemoRateLimitTest).
+                "RATE_LIMIT_DEFAULT_RPM", "1000",
                 "PLANEGUARD_MACHINE_KEYS_FILE", keys.toString(),
                 "PLANEGUARD_DEMO_OUTPUT", dir.resolve("out").toString()));
     http = new DemoHttp(app);
