@@ -143,6 +143,33 @@ class StarterHttpTest {
     }
   }
 
+  /** Sandbox keys are always limited in local mode, the limit set by its contract variable. */
+  @Test
+  void sandboxKeysGetTheSandboxLimitAndHumansTheirOwnCounts() throws Exception {
+    try (ConfigurableApplicationContext app =
+        run(
+            Apps.Secured.class,
+            "planeguard.policy-location=classpath:secured.policy",
+            "planeguard.sandbox.keys-file=" + dir.resolve("sandbox.jsonl"),
+            "SANDBOX_RATE_LIMIT_PER_MINUTE=2")) {
+      for (int i = 0; i < 2; i++) {
+        HttpResponse<String> ok =
+            send(app, "GET", "/api/v1/accounts/me", "X-AOS-Customer-Key", sandboxKey.value());
+        assertThat(ok.statusCode()).as(ok.body()).isEqualTo(200);
+        assertThat(ok.headers().firstValue("RateLimit-Policy")).hasValue("\"sandbox\";q=2;w=60");
+      }
+      HttpResponse<String> limited =
+          send(app, "GET", "/api/v1/accounts/me", "X-AOS-Customer-Key", sandboxKey.value());
+      assertThat(limited.statusCode()).isEqualTo(429);
+      assertThat(limited.body()).contains("\"reason\":\"RATE_LIMITED\"", "\"plane\":\"human\"");
+      assertThat(limited.headers().firstValue("Retry-After")).hasValue("30");
+      // RATE_LIMIT_ENABLED is not set: a human has no limit, and no RateLimit fields.
+      HttpResponse<String> human = send(app, "GET", "/api/v1/accounts/me", issuer.token().sign());
+      assertThat(human.statusCode()).isEqualTo(200);
+      assertThat(human.headers().firstValue("RateLimit")).isEmpty();
+    }
+  }
+
   /**
    * One plane authority per caller, so handlers can tell machine, human and sandbox callers apart.
    */
