@@ -11,6 +11,7 @@
 module dev.planeguard.core {
   requires com.nimbusds.jose.jwt;
   requires com.github.benmanes.caffeine;
+  requires com.nulabinc.zxcvbn;
   requires org.slf4j;
   requires transitive java.sql;
   requires java.net.http;
