@@ -54,7 +54,7 @@ final class Keys {
                  STORE [--ledger LEDGER] [--json]
         keys rotate ID [--grace 48h] STORE [--ledger LEDGER] [--json]
         keys revoke ID STORE [--ledger LEDGER] [--json]
-        keys list STORE [--json]
+        keys list STORE [--rotation-period 90d] [--json]
         keys import-legacy ID --kind mk|sk --mode MODE (--from-env VAR | --from-file FILE)
                  [--tenant T] [--scopes a,b] [--not-after INSTANT] STORE [--ledger LEDGER] [--json]
         where STORE is --file KEYS_FILE or --jdbc-url URL (the key table planeguard_keys);
@@ -217,8 +217,9 @@ final class Keys {
   }
 
   private static int list(List<String> argv, Map<String, String> env, Output o) {
-    Args args = Args.parse(argv, options(), JSON);
+    Args args = Args.parse(argv, options("rotation-period"), JSON);
     noPositional(args, "keys list");
+    Duration period = rotationPeriod(args.optional("rotation-period"));
     Instant now = Instant.now();
     try (Target target = Target.open(args, env, false)) {
       List<KeyRecord> records = target.store.records();
@@ -229,9 +230,10 @@ final class Keys {
           Map<String, Object> k = describe(r, now);
           KeyUsage u =
               usage == null ? KeyUsage.UNKNOWN : usage.getOrDefault(r.id(), KeyUsage.UNKNOWN);
-          Instant created = u.created();
+          Instant created = created(r, usage == null ? null : u);
           k.put("created", iso(created));
           k.put("age", created == null ? null : age(created, now).toString());
+          k.put("rotationDue", created == null ? null : rotationDue(r, created, now, period));
           k.put("firstUsed", iso(u.firstUsed()));
           k.put("lastUsed", iso(u.lastUsed()));
           keys.add(k);
@@ -239,14 +241,61 @@ final class Keys {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("ok", true);
         target.describe(m);
+        m.put("rotationPeriod", period.toString());
         m.put("keys", keys);
         o.json(m);
       } else {
-        o.out.print(table(records, usage, now));
+        o.out.print(table(records, usage, now, period));
         o.out.println(records.size() + (records.size() == 1 ? " key" : " keys"));
+        long unknown =
+            records.stream()
+                .filter(
+                    r ->
+                        created(
+                                r,
+                                usage == null
+                                    ? null
+                                    : usage.getOrDefault(r.id(), KeyUsage.UNKNOWN))
+                            == null)
+                .count();
+        if (unknown > 0) {
+          o.out.println(
+              "age unknown for "
+                  + unknown
+                  + (unknown == 1 ? " key" : " keys")
+                  + ": no creation time in the store (a key file written before planeguard"
+                  + " recorded it); keys rotate gives the successor one");
+        }
       }
     }
     return 0;
+  }
+
+  /** When the key was created: its record's time, else what the store's usage knows, or null. */
+  private static @Nullable Instant created(KeyRecord r, @Nullable KeyUsage u) {
+    Instant created = r.created();
+    return created != null || u == null ? created : u.created();
+  }
+
+  private static boolean rotationDue(KeyRecord r, Instant created, Instant now, Duration period) {
+    return r.withCreated(created).rotationDueAt(now, period);
+  }
+
+  /** {@code --rotation-period}: like {@code 90d} or {@code 720h}; 90 days if not given. */
+  private static Duration rotationPeriod(@Nullable String value) {
+    if (value == null) {
+      return KeyLifecycle.DEFAULT_ROTATION_PERIOD;
+    }
+    Matcher m = GRACE.matcher(value.strip());
+    if (!m.matches() || !(m.group(2).equals("d") || m.group(2).equals("h"))) {
+      throw new UsageException("--rotation-period must look like 90d or 720h");
+    }
+    long n = Long.parseLong(m.group(1));
+    Duration period = m.group(2).equals("d") ? Duration.ofDays(n) : Duration.ofHours(n);
+    if (period.isZero()) {
+      throw new UsageException("--rotation-period must be positive");
+    }
+    return period;
   }
 
   /**
@@ -643,6 +692,7 @@ final class Keys {
     m.put("scopes", List.copyOf(r.scopes()));
     m.put("status", r.status().id());
     m.put("notAfter", r.notAfter() == null ? null : String.valueOf(r.notAfter()));
+    m.put("created", r.created() == null ? null : String.valueOf(r.created()));
     if (now != null) {
       m.put("usable", r.usableAt(now));
     }
@@ -664,7 +714,11 @@ final class Keys {
    * The text table of {@code keys list}. {@code usage} {@code null} means the store cannot say when
    * keys were used ({@code unknown}); a key it has no use of was never used since recording began.
    */
-  static String table(List<KeyRecord> records, @Nullable Map<String, KeyUsage> usage, Instant now) {
+  static String table(
+      List<KeyRecord> records,
+      @Nullable Map<String, KeyUsage> usage,
+      Instant now,
+      Duration rotationPeriod) {
     List<String[]> rows = new ArrayList<>();
     rows.add(
         new String[] {
@@ -677,6 +731,7 @@ final class Keys {
           "STATUS",
           "NOT_AFTER",
           "AGE",
+          "ROTATION",
           "FIRST_USED",
           "LAST_USED"
         });
@@ -686,7 +741,13 @@ final class Keys {
               ? "revoked"
               : r.usableAt(now) ? "active" : "expired";
       KeyUsage u = usage == null ? null : usage.getOrDefault(r.id(), KeyUsage.UNKNOWN);
-      Instant created = u == null ? null : u.created();
+      Instant created = created(r, u);
+      String rotation;
+      if (created == null) {
+        rotation = "unknown";
+      } else {
+        rotation = rotationDue(r, created, now, rotationPeriod) ? "due" : "-";
+      }
       rows.add(
           new String[] {
             r.id(),
@@ -698,6 +759,7 @@ final class Keys {
             status,
             r.notAfter() == null ? "-" : String.valueOf(r.notAfter()),
             created == null ? "unknown" : ageText(age(created, now)),
+            rotation,
             use(u == null ? null : u.firstUsed(), u != null),
             use(u == null ? null : u.lastUsed(), u != null)
           });

@@ -52,7 +52,7 @@ public final class JdbcKeyTable implements KeyStore.Writable {
       Pattern.compile("(?:[a-z_][a-z0-9_]{0,62}\\.)?[a-z_][a-z0-9_]{0,62}");
 
   private static final String COLUMNS =
-      "id, kind, mode, hash, tenant, scopes, status, not_after, legacy";
+      "id, kind, mode, hash, tenant, scopes, status, not_after, legacy, created_at";
 
   private final DataSource dataSource;
   private final String table;
@@ -88,7 +88,13 @@ public final class JdbcKeyTable implements KeyStore.Writable {
     this.selectAll = "SELECT " + COLUMNS + " FROM " + table + " ORDER BY created_at, id";
     this.selectForUpdate = selectById + " FOR UPDATE";
     this.selectIdByHash = "SELECT id FROM " + table + " WHERE hash = ?";
-    this.insert = "INSERT INTO " + table + " (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    // A record without a creation time is created now, by the database's clock.
+    this.insert =
+        "INSERT INTO "
+            + table
+            + " ("
+            + COLUMNS
+            + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, COALESCE(?, CURRENT_TIMESTAMP))";
     this.revoke =
         "UPDATE " + table + " SET status = 'revoked', updated_at = CURRENT_TIMESTAMP WHERE id = ?";
     this.retire =
@@ -386,6 +392,12 @@ public final class JdbcKeyTable implements KeyStore.Writable {
         ps.setObject(8, timestamp(notAfter));
       }
       ps.setBoolean(9, r.legacy());
+      Instant created = r.created();
+      if (created == null) {
+        ps.setNull(10, Types.TIMESTAMP_WITH_TIMEZONE);
+      } else {
+        ps.setObject(10, timestamp(created));
+      }
       ps.executeUpdate();
     }
   }
@@ -431,6 +443,7 @@ public final class JdbcKeyTable implements KeyStore.Writable {
       if (rs.wasNull()) {
         throw new IllegalArgumentException("legacy must not be NULL");
       }
+      OffsetDateTime created = rs.getObject(10, OffsetDateTime.class);
       return new KeyRecord(
           String.valueOf(id),
           kind,
@@ -440,7 +453,8 @@ public final class JdbcKeyTable implements KeyStore.Writable {
           scopes,
           status,
           notAfter == null ? null : notAfter.toInstant(),
-          legacy);
+          legacy,
+          created == null ? null : created.toInstant());
     } catch (IllegalArgumentException e) {
       // KeyRecord's messages name the field, never its value.
       throw new InvalidRow(

@@ -6,6 +6,7 @@ import com.nimbusds.jose.util.JSONObjectUtils;
 import dev.planeguard.Mode;
 import dev.planeguard.internal.Text;
 import java.text.ParseException;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Collections;
@@ -27,8 +28,8 @@ import org.jspecify.annotations.Nullable;
  * {"id":"k7xq2m4p3ra3w5tz","kind":"mk","mode":"prod","hash":"sha256:…","tenant":"acme","scopes":["runs:write"],"status":"active","notAfter":"2027-01-01T00:00:00Z"}
  * }</pre>
  *
- * <p>{@code tenant}, {@code scopes}, {@code notAfter} and {@code legacy} are optional; any other
- * member is an error, so a misspelt member (an all lower-case "notafter", say) cannot silently mean
+ * <p>{@code tenant}, {@code scopes}, {@code notAfter}, {@code legacy} and {@code created} are
+ * optional; any other member is an error, so a misspelt member (an all lower-case "notafter", say) cannot silently mean
  * "never expires".
  *
  * <h2>Structured and legacy records</h2>
@@ -52,6 +53,8 @@ import org.jspecify.annotations.Nullable;
  * @param status active or revoked
  * @param notAfter the instant after which the key no longer works, or {@code null}
  * @param legacy whether this record describes an opaque legacy secret rather than a structured key
+ * @param created when the key was created, or {@code null} if unknown (a key file written before
+ *     planeguard recorded it): its age, and whether it is due for rotation, are then unknown
  */
 public record KeyRecord(
     String id,
@@ -62,7 +65,8 @@ public record KeyRecord(
     Set<String> scopes,
     Status status,
     @Nullable Instant notAfter,
-    boolean legacy) {
+    boolean legacy,
+    @Nullable Instant created) {
 
   /** Whether a key may be used at all. */
   public enum Status {
@@ -81,7 +85,9 @@ public record KeyRecord(
   private static final Pattern TENANT = Pattern.compile("[A-Za-z0-9._:@-]{1,128}");
   private static final Pattern SCOPE = Pattern.compile("[A-Za-z0-9:._/-]{1,128}");
   private static final Set<String> MEMBERS =
-      Set.of("id", "legacy", "kind", "mode", "hash", "tenant", "scopes", "status", "notAfter");
+      Set.of(
+          "id", "legacy", "kind", "mode", "hash", "tenant", "scopes", "status", "notAfter",
+          "created");
 
   /**
    * Validates every field.
@@ -120,7 +126,25 @@ public record KeyRecord(
   }
 
   /**
-   * A record for a structured key ({@code legacy} false).
+   * A record whose creation time is unknown.
+   *
+   * @throws IllegalArgumentException naming the field that is wrong
+   */
+  public KeyRecord(
+      String id,
+      ApiKey.Kind kind,
+      Mode mode,
+      String hash,
+      @Nullable String tenant,
+      Set<String> scopes,
+      Status status,
+      @Nullable Instant notAfter,
+      boolean legacy) {
+    this(id, kind, mode, hash, tenant, scopes, status, notAfter, legacy, null);
+  }
+
+  /**
+   * A record for a structured key ({@code legacy} false) whose creation time is unknown.
    *
    * @throws IllegalArgumentException naming the field that is wrong
    */
@@ -133,7 +157,7 @@ public record KeyRecord(
       Set<String> scopes,
       Status status,
       @Nullable Instant notAfter) {
-    this(id, kind, mode, hash, tenant, scopes, status, notAfter, false);
+    this(id, kind, mode, hash, tenant, scopes, status, notAfter, false, null);
   }
 
   /** A new active record for a freshly generated key. */
@@ -148,14 +172,30 @@ public record KeyRecord(
     return status == Status.ACTIVE && (notAfter == null || !now.isAfter(notAfter));
   }
 
+  /**
+   * Whether the key is due for rotation at {@code now}: it is {@linkplain #usableAt usable} and was
+   * created at least {@code rotationPeriod} ago. {@code false} if its creation time is unknown.
+   */
+  public boolean rotationDueAt(Instant now, Duration rotationPeriod) {
+    requireNonNull(now, "now");
+    requireNonNull(rotationPeriod, "rotationPeriod");
+    return created != null && usableAt(now) && !now.isBefore(created.plus(rotationPeriod));
+  }
+
   /** This record revoked. */
   public KeyRecord revoked() {
-    return new KeyRecord(id, kind, mode, hash, tenant, scopes, Status.REVOKED, notAfter, legacy);
+    return new KeyRecord(
+        id, kind, mode, hash, tenant, scopes, Status.REVOKED, notAfter, legacy, created);
   }
 
   /** This record with another {@code notAfter}. */
   public KeyRecord withNotAfter(@Nullable Instant notAfter) {
-    return new KeyRecord(id, kind, mode, hash, tenant, scopes, status, notAfter, legacy);
+    return new KeyRecord(id, kind, mode, hash, tenant, scopes, status, notAfter, legacy, created);
+  }
+
+  /** This record with another creation time. */
+  public KeyRecord withCreated(@Nullable Instant created) {
+    return new KeyRecord(id, kind, mode, hash, tenant, scopes, status, notAfter, legacy, created);
   }
 
   /** One line of a key file, members in a fixed order, without line terminator. */
@@ -175,6 +215,9 @@ public record KeyRecord(
     m.put("status", status.id());
     if (notAfter != null) {
       m.put("notAfter", notAfter.toString());
+    }
+    if (created != null) {
+      m.put("created", created.toString());
     }
     return JSONObjectUtils.toJSONString(m);
   }
@@ -233,6 +276,15 @@ public record KeyRecord(
         throw new IllegalArgumentException("notAfter must be an ISO-8601 instant");
       }
     }
+    String createdValue = optional(json, "created");
+    Instant created = null;
+    if (createdValue != null) {
+      try {
+        created = Instant.parse(createdValue);
+      } catch (DateTimeParseException e) {
+        throw new IllegalArgumentException("created must be an ISO-8601 instant");
+      }
+    }
     Object legacyValue = json.get("legacy");
     if (legacyValue != null && !(legacyValue instanceof Boolean)) {
       throw new IllegalArgumentException("legacy must be true or false");
@@ -246,7 +298,8 @@ public record KeyRecord(
         scopes,
         status,
         notAfter,
-        Boolean.TRUE.equals(legacyValue));
+        Boolean.TRUE.equals(legacyValue),
+        created);
   }
 
   private static String required(Map<String, Object> json, String member) {
@@ -286,6 +339,8 @@ public record KeyRecord(
         + status.id()
         + ", notAfter="
         + notAfter
+        + ", created="
+        + created
         + "}";
   }
 }

@@ -4,6 +4,7 @@ import dev.planeguard.AuditLedger;
 import dev.planeguard.PlaneGuardSettings;
 import dev.planeguard.keys.JdbcKeyStore;
 import java.nio.file.Path;
+import dev.planeguard.keys.KeyLifecycle;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -65,6 +66,7 @@ public class PlaneGuardProperties {
   private final Machine machine = new Machine();
   private final Keys sandbox = Keys.withHeader(PlaneGuardSettings.SANDBOX_KEY_HEADER);
   private final Audit audit = new Audit();
+  private final KeyAge keys = new KeyAge();
 
   /** The default {@link #getPolicyLocation() policy location}. */
   public static final String DEFAULT_POLICY_LOCATION = "classpath:planeguard.policy";
@@ -128,6 +130,29 @@ public class PlaneGuardProperties {
 
   public Human getHuman() {
     return human;
+  }
+
+  /** Key age, for every key store: {@code planeguard.keys.rotation-period}. */
+  public KeyAge getKeys() {
+    return keys;
+  }
+
+  /** How old keys may grow. */
+  public static class KeyAge {
+
+    /**
+     * How old a key may grow before it is due for rotation: keys older than this are logged as a
+     * warning at startup, by id, and keep working. 90 days by default.
+     */
+    private Duration rotationPeriod = KeyLifecycle.DEFAULT_ROTATION_PERIOD;
+
+    public Duration getRotationPeriod() {
+      return rotationPeriod;
+    }
+
+    public void setRotationPeriod(Duration rotationPeriod) {
+      this.rotationPeriod = rotationPeriod;
+    }
   }
 
   /** Machine keys ({@code X-AOS-Key}): a key file or the JDBC key store. */
