@@ -829,8 +829,8 @@ public final class PlaneGuard implements AutoCloseable {
 
   /**
    * Logs, once, the ids of the usable keys older than {@code period} (never more of a key than its
-   * id), and how many keys have no creation time. A store that cannot list its keys is skipped:
-   * the age check never stops startup.
+   * id), and how many keys have no creation time. A store that cannot list its keys is skipped: the
+   * age check never stops startup.
    */
   static void warnRotationDue(
       @Nullable KeyStore machine, @Nullable KeyStore sandbox, Duration period, Instant now) {

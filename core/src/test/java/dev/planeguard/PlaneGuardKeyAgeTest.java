@@ -22,8 +22,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Key age: records carry their creation time, and keys older than the rotation period are a
- * startup warning naming their ids (and nothing else of them).
+ * Key age: records carry their creation time, and keys older than the rotation period are a startup
+ * warning naming their ids (and nothing else of them).
  */
 class PlaneGuardKeyAgeTest {
 
@@ -180,7 +180,9 @@ class PlaneGuardKeyAgeTest {
       assertThat(issued.record().created()).isEqualTo(stored);
       KeyLifecycle.Issued successor = keys.rotate(issued.record().id(), Duration.ofHours(1));
       assertThat(successor.record().created()).isEqualTo(stored);
-      assertThat(successor.predecessor().created()).as("the old key keeps its age").isEqualTo(stored);
+      assertThat(successor.predecessor().created())
+          .as("the old key keeps its age")
+          .isEqualTo(stored);
       KeyRecord legacy =
           keys.importLegacy(
               "legacy-one",
@@ -195,18 +197,15 @@ class PlaneGuardKeyAgeTest {
     assertThat(Files.readAllLines(file))
         .hasSize(3)
         .allSatisfy(l -> assertThat(l).endsWith(",\"created\":\"2026-12-06T12:00:00Z\"}"));
-    KeyRecord parsed =
-        KeyRecord.parseJsonLine(Files.readAllLines(file).get(0));
+    KeyRecord parsed = KeyRecord.parseJsonLine(Files.readAllLines(file).get(0));
     assertThat(parsed.created()).isEqualTo(Instant.parse("2026-12-06T12:00:00Z"));
 
-    String withoutCreated =
-        KeyRecord.of(young, null, Set.of(), null).toJsonLine();
+    String withoutCreated = KeyRecord.of(young, null, Set.of(), null).toJsonLine();
     assertThat(withoutCreated).doesNotContain("created");
     assertThat(KeyRecord.parseJsonLine(withoutCreated).created()).isNull();
     assertThatThrownBy(
             () ->
-                KeyRecord.parseJsonLine(
-                    withoutCreated.replace("}", ",\"created\":\"yesterday\"}")))
+                KeyRecord.parseJsonLine(withoutCreated.replace("}", ",\"created\":\"yesterday\"}")))
         .hasMessage("created must be an ISO-8601 instant");
   }
 }

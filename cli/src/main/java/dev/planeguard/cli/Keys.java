@@ -253,9 +253,7 @@ final class Keys {
                     r ->
                         created(
                                 r,
-                                usage == null
-                                    ? null
-                                    : usage.getOrDefault(r.id(), KeyUsage.UNKNOWN))
+                                usage == null ? null : usage.getOrDefault(r.id(), KeyUsage.UNKNOWN))
                             == null)
                 .count();
         if (unknown > 0) {

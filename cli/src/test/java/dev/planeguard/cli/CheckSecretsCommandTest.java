@@ -76,7 +76,10 @@ class CheckSecretsCommandTest {
   }
 
   static List<String> findings(CliRun r) {
-    return r.out().lines().filter(l -> !l.startsWith("    fix: ") && !l.startsWith("ok: ")).toList();
+    return r.out()
+        .lines()
+        .filter(l -> !l.startsWith("    fix: ") && !l.startsWith("ok: "))
+        .toList();
   }
 
   @Test
@@ -120,7 +123,8 @@ class CheckSecretsCommandTest {
   @Test
   void aPlaceholderInsideAUrlIsAViolation() throws IOException {
     Path file =
-        envFile("api.env", "rw-------", "LOG_LEVEL=info", "DATABASE_URL=postgres://u:changeme@host/db");
+        envFile(
+            "api.env", "rw-------", "LOG_LEVEL=info", "DATABASE_URL=postgres://u:changeme@host/db");
     CliRun r = run(file, "--mode", "prod");
     assertThat(r.exit()).isEqualTo(1);
     assertThat(findings(r).get(0))
@@ -137,8 +141,7 @@ class CheckSecretsCommandTest {
     assertThat(r.exit()).isEqualTo(1);
     assertThat(findings(r).get(0))
         .isEqualTo(
-            file
-                + ":1: DB_PASSWORD is shorter than 20 characters; forbidden in prod [TOO_SHORT]");
+            file + ":1: DB_PASSWORD is shorter than 20 characters; forbidden in prod [TOO_SHORT]");
   }
 
   @Test
@@ -244,14 +247,19 @@ class CheckSecretsCommandTest {
         .isEqualTo(
             List.of(
                 Map.of(
-                    "file", api.toString(),
-                    "line", 2L,
-                    "name", "DB_PASSWORD",
-                    "rule", "PLACEHOLDER",
-                    "message", "is a placeholder, not a real secret; forbidden in prod",
+                    "file",
+                    api.toString(),
+                    "line",
+                    2L,
+                    "name",
+                    "DB_PASSWORD",
+                    "rule",
+                    "PLACEHOLDER",
+                    "message",
+                    "is a placeholder, not a real secret; forbidden in prod",
                     "fix",
-                        "use a random secret of at least 32 characters, for example from:"
-                            + " openssl rand -base64 32")));
+                    "use a random secret of at least 32 characters, for example from:"
+                        + " openssl rand -base64 32")));
 
     CliRun clean = run(clean("ok.env"), "--json", "--mode", "local");
     assertThat(clean.exit()).isZero();

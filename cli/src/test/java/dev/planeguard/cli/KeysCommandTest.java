@@ -203,8 +203,7 @@ class KeysCommandTest {
                     .startsWith(used.id())
                     .matches(".* unknown +unknown +2026-11-22T10:00:00Z +2026-11-23T08:30:00Z"))
         .anySatisfy(
-            l ->
-                assertThat(l).startsWith(unused.id()).matches(".* unknown +unknown +never +never"))
+            l -> assertThat(l).startsWith(unused.id()).matches(".* unknown +unknown +never +never"))
         .endsWith(
             "2 keys",
             "age unknown for 2 keys: no creation time in the store (a key file written before"
@@ -252,7 +251,8 @@ class KeysCommandTest {
         .anySatisfy(l -> assertThat(l).startsWith(old.id()).matches(".* 100d +due +never +never"))
         .anySatisfy(l -> assertThat(l).startsWith(young.id()).matches(".* 10d +- +never +never"))
         .anySatisfy(
-            l -> assertThat(l).startsWith(ageless.id()).matches(".* unknown +unknown +never +never"))
+            l ->
+                assertThat(l).startsWith(ageless.id()).matches(".* unknown +unknown +never +never"))
         .contains(
             "age unknown for 1 key: no creation time in the store (a key file written before"
                 + " planeguard recorded it); keys rotate gives the successor one");
@@ -269,8 +269,7 @@ class KeysCommandTest {
             org.assertj.core.groups.Tuple.tuple(old.id(), true),
             org.assertj.core.groups.Tuple.tuple(young.id(), true),
             org.assertj.core.groups.Tuple.tuple(ageless.id(), null));
-    assertThat(listed.get(0).get("created"))
-        .isEqualTo(now.minus(Duration.ofDays(100)).toString());
+    assertThat(listed.get(0).get("created")).isEqualTo(now.minus(Duration.ofDays(100)).toString());
 
     for (String bad : List.of("90", "0d", "2w", "90m")) {
       Run r = keys("list", "--file", file().toString(), "--rotation-period", bad);
@@ -299,8 +298,12 @@ class KeysCommandTest {
                         Map.of(key.id(), new KeyUsage(now.minus(age), null, null)),
                         now,
                         period))
-                .endsWith("  " + shown + "  " + (age.toDays() >= 90 ? "due     " : "-       ")
-                    + "  never       never\n"));
+                .endsWith(
+                    "  "
+                        + shown
+                        + "  "
+                        + (age.toDays() >= 90 ? "due     " : "-       ")
+                        + "  never       never\n"));
     assertThat(Keys.table(List.of(record), null, now, period))
         .as("a store that cannot say")
         .endsWith("  unknown  unknown   unknown     unknown\n");

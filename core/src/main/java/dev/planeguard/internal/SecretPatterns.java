@@ -55,9 +55,9 @@ public final class SecretPatterns {
 
   /**
    * Marks of a placeholder anywhere in a value: an ellipsis ({@code sk-...xxxx}), a word in angle
-   * brackets ({@code postgres://app:<password>@db}), and {@code TODO}, {@code FIXME}, {@code TBD} or
-   * {@code xxx…} as a word of their own. Random secrets (base62, base64, hex) contain none of them:
-   * the words need a non-alphanumeric character on both sides.
+   * brackets ({@code postgres://app:<password>@db}), and {@code TODO}, {@code FIXME}, {@code TBD}
+   * or {@code xxx…} as a word of their own. Random secrets (base62, base64, hex) contain none of
+   * them: the words need a non-alphanumeric character on both sides.
    */
   private static final Pattern PLACEHOLDER_MARKS =
       Pattern.compile(
@@ -148,8 +148,8 @@ public final class SecretPatterns {
   }
 
   /**
-   * The password of the first URL in {@code value} that has one ({@code postgres://app:PASSWORD@db}),
-   * as written (not percent-decoded), or {@code null}.
+   * The password of the first URL in {@code value} that has one ({@code
+   * postgres://app:PASSWORD@db}), as written (not percent-decoded), or {@code null}.
    */
   public static @Nullable String urlPassword(CharSequence value) {
     Matcher m = URL_CREDENTIALS.matcher(value);

@@ -178,7 +178,8 @@ public final class KeyLifecycle {
     AuditLedger l = ledgerAccepting();
     Instant now = clock.instant();
     ApiKey key = ApiKey.generate(ApiKey.DEFAULT_PREFIX, old.kind(), old.mode(), random);
-    KeyRecord successor = KeyRecord.of(key, old.tenant(), old.scopes(), null).withCreated(created(now));
+    KeyRecord successor =
+        KeyRecord.of(key, old.tenant(), old.scopes(), null).withCreated(created(now));
     KeyRecord retired = store.rotate(id, now.plus(grace), successor);
     KeyAudit.created(successor, id, now);
     KeyAudit.rotated(retired, successor, now);

@@ -29,8 +29,8 @@ import org.jspecify.annotations.Nullable;
  * }</pre>
  *
  * <p>{@code tenant}, {@code scopes}, {@code notAfter}, {@code legacy} and {@code created} are
- * optional; any other member is an error, so a misspelt member (an all lower-case "notafter", say) cannot silently mean
- * "never expires".
+ * optional; any other member is an error, so a misspelt member (an all lower-case "notafter", say)
+ * cannot silently mean "never expires".
  *
  * <h2>Structured and legacy records</h2>
  *
@@ -86,7 +86,15 @@ public record KeyRecord(
   private static final Pattern SCOPE = Pattern.compile("[A-Za-z0-9:._/-]{1,128}");
   private static final Set<String> MEMBERS =
       Set.of(
-          "id", "legacy", "kind", "mode", "hash", "tenant", "scopes", "status", "notAfter",
+          "id",
+          "legacy",
+          "kind",
+          "mode",
+          "hash",
+          "tenant",
+          "scopes",
+          "status",
+          "notAfter",
           "created");
 
   /**

@@ -56,10 +56,10 @@ import org.jspecify.annotations.Nullable;
  *   <li>{@link Rule#WEAK}: the strength estimator zxcvbn scores it below {@value #MIN_SCORE} of 4,
  *       that is, it estimates fewer than 10<sup>10</sup> guesses. zxcvbn recognises common
  *       passwords, dictionary words, names, keyboard patterns, repeats, sequences and dates, and
- *       the words of the variable's own name ({@code POSTGRES_PASSWORD=postgres…}); a random key
- *       of 20 or more base62 characters always passes. Only the first {@value
- *       #MAX_JUDGED_LENGTH} characters are judged: the estimate's cost grows steeply with length,
- *       and a value is at least as strong as its start.
+ *       the words of the variable's own name ({@code POSTGRES_PASSWORD=postgres…}); a random key of
+ *       20 or more base62 characters always passes. Only the first {@value #MAX_JUDGED_LENGTH}
+ *       characters are judged: the estimate's cost grows steeply with length, and a value is at
+ *       least as strong as its start.
  * </ol>
  *
  * <p>File permissions ({@link #checkFile}): a secret file readable or writable by group or others
@@ -140,7 +140,10 @@ public final class SecretRules {
       requireNonNull(fix, "fix");
     }
 
-    /** Whether this stops a process in {@code mode}: in preprod and prod, but never for unknown permissions. */
+    /**
+     * Whether this stops a process in {@code mode}: in preprod and prod, but never for unknown
+     * permissions.
+     */
     public boolean isViolationIn(Mode mode) {
       return mode.isProductionLike() && rule != Rule.FILE_PERMISSIONS_UNKNOWN;
     }
@@ -259,8 +262,8 @@ public final class SecretRules {
    * Checks who may read and write a secret file.
    *
    * @param subject what the finding names: the file, or the variable naming it
-   * @return {@link Rule#FILE_PERMISSIONS} if group or others may read or write {@code file}
-   *     ({@code 0600} or {@code 0400} is required), {@link Rule#FILE_PERMISSIONS_UNKNOWN} if its
+   * @return {@link Rule#FILE_PERMISSIONS} if group or others may read or write {@code file} ({@code
+   *     0600} or {@code 0400} is required), {@link Rule#FILE_PERMISSIONS_UNKNOWN} if its
    *     permissions cannot be read (a file system without POSIX permissions), else empty
    */
   public static Optional<Finding> checkFile(String subject, Path file) {
@@ -298,7 +301,9 @@ public final class SecretRules {
                 + " 0400)"));
   }
 
-  /** The words of a variable name, lower case: {@code POSTGRES_PASSWORD} gives postgres, password. */
+  /**
+   * The words of a variable name, lower case: {@code POSTGRES_PASSWORD} gives postgres, password.
+   */
   private static java.util.List<String> words(String name) {
     return java.util.Arrays.stream(name.toLowerCase(Locale.ROOT).split("[^a-z0-9]+"))
         .filter(w -> w.length() >= 3)

@@ -285,8 +285,7 @@ public final class Secrets {
   private Secret checked(Secret secret, String subject, String origin) {
     String value = secret.reveal();
     SecretRules.Kind kind = SecretRules.kindOf(secret.name(), value);
-    SecretRules.judge(
-            subject, secret.name(), kind == null ? SecretRules.Kind.OTHER : kind, value)
+    SecretRules.judge(subject, secret.name(), kind == null ? SecretRules.Kind.OTHER : kind, value)
         .ifPresent(f -> record(reworded(f, f.message() + origin)));
     return secret;
   }

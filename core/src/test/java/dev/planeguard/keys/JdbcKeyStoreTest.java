@@ -74,10 +74,10 @@ class JdbcKeyStoreTest {
     ApiKey bare = ApiKey.generate(ApiKey.Kind.SANDBOX, Mode.LOCAL);
     KeyRecord fullRecord =
         record(
-            full,
-            "acme:eu@1",
-            Set.of("runs:write", "telemetry/write", "a.b_c-d"),
-            Instant.parse("2027-01-01T00:00:00.123456Z"))
+                full,
+                "acme:eu@1",
+                Set.of("runs:write", "telemetry/write", "a.b_c-d"),
+                Instant.parse("2027-01-01T00:00:00.123456Z"))
             .withCreated(Instant.parse("2026-06-01T12:00:00.654321Z"));
     KeyRecord bareRecord = KeyRecord.of(bare, null, Set.of(), null);
     KeyRecord legacy =

@@ -56,7 +56,8 @@ class SecretRulesTest {
   @Test
   void aUrlWithAPasswordIsASecretWhateverItsName_andOtherNamesAreNot() {
     assertThat(SecretRules.kindOf("DATABASE_URL", "postgres://app:pw@db/app")).isEqualTo(Kind.URL);
-    assertThat(SecretRules.kindOf("SENTRY_DSN", "https://u:p@sentry.example/1")).isEqualTo(Kind.URL);
+    assertThat(SecretRules.kindOf("SENTRY_DSN", "https://u:p@sentry.example/1"))
+        .isEqualTo(Kind.URL);
     assertThat(SecretRules.kindOf("DATABASE_URL", "postgres://app@db/app")).isNull();
     assertThat(SecretRules.kindOf("LOG_LEVEL", "debug")).isNull();
     assertThat(SecretRules.kindOf("STRIPE_PUBLISHABLE_KEY", "pk_live_x")).isNull();
@@ -97,7 +98,8 @@ class SecretRulesTest {
   void placeholdersInsideUrlsAreFound(String value) {
     Finding f = judge("DATABASE_URL", value).orElseThrow();
     assertThat(f.rule()).isEqualTo(Rule.PLACEHOLDER);
-    assertThat(f.message()).isEqualTo("holds a URL whose password is a placeholder, not a real secret");
+    assertThat(f.message())
+        .isEqualTo("holds a URL whose password is a placeholder, not a real secret");
     assertThat(f.fix()).contains("openssl rand -hex");
   }
 
@@ -114,7 +116,8 @@ class SecretRulesTest {
         .isEqualTo("is shorter than 32 characters");
     assertThat(rule("API_TOKEN", thirtyOne)).isEqualTo(Rule.TOO_SHORT);
     assertThat(judge("API_TOKEN", thirtyTwo)).isEmpty();
-    assertThat(judge("DATABASE_URL", "postgres://app:" + nineteen + "@db/app").orElseThrow().message())
+    assertThat(
+            judge("DATABASE_URL", "postgres://app:" + nineteen + "@db/app").orElseThrow().message())
         .isEqualTo("holds a URL whose password is shorter than 20 characters");
     assertThat(judge("DATABASE_URL", "postgres://app:" + twenty + "@db/app")).isEmpty();
   }
@@ -131,7 +134,8 @@ class SecretRulesTest {
     Finding f = judge("ADMIN_PASSWORD", value).orElseThrow();
     assertThat(f.rule()).isEqualTo(Rule.WEAK);
     assertThat(f.message())
-        .matches("is easy to guess: the strength estimator \\(zxcvbn\\) scores it [0-3] of 4, 4 needed");
+        .matches(
+            "is easy to guess: the strength estimator \\(zxcvbn\\) scores it [0-3] of 4, 4 needed");
   }
 
   @Test
