@@ -34,7 +34,7 @@ final class CheckSecrets {
   /** One finding, located; {@code line} 0 for the file itself. */
   private record Located(Path file, int line, SecretRules.Finding finding, boolean violation) {}
 
-  /** A secret variable as first seen: where, and its value's digest. */
+  /** Where a secret value was first seen (the map from its SHA-256 holds it). */
   private record Seen(Path file, int line, String name) {}
 
   private CheckSecrets() {}

@@ -49,9 +49,13 @@ public final class SecretPatterns {
   /** The shortest planeguard key (two-letter prefix, four-letter mode). */
   private static final int SHORTEST_PLANEGUARD_KEY = 78;
 
-  /** {@code scheme://user:password@} or {@code scheme://:password@}; group 1 is the password. */
+  /**
+   * {@code scheme://user:password@} or {@code scheme://:password@}; group 1 is the password. The
+   * scheme is bounded so that a long run of letters without {@code ://} costs linear time, not
+   * quadratic.
+   */
   private static final Pattern URL_CREDENTIALS =
-      Pattern.compile("[A-Za-z][A-Za-z0-9+.-]*://[^/?#@\\s:]*:([^/?#@\\s]+)@");
+      Pattern.compile("[A-Za-z][A-Za-z0-9+.-]{0,31}://[^/?#@\\s:]*:([^/?#@\\s]+)@");
 
   /**
    * Marks of a placeholder anywhere in a value: an ellipsis ({@code sk-...xxxx}), a word in angle
@@ -62,7 +66,7 @@ public final class SecretPatterns {
   private static final Pattern PLACEHOLDER_MARKS =
       Pattern.compile(
           "\\.\\.\\.|\u2026|<[A-Za-z][A-Za-z0-9 _.-]{1,63}>"
-              + "|(?<![A-Za-z0-9])(?:todo|fixme|tbd|x{3,})(?![A-Za-z0-9])",
+              + "|(?<![A-Za-z0-9])(?:todo|fixme|tbd|x{3,}+)(?![A-Za-z0-9])",
           Pattern.CASE_INSENSITIVE);
 
   /** Normalised (lower case, no {@code _ - . space}) fragments that mark a placeholder. */

@@ -12,7 +12,9 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Arrays;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
@@ -304,8 +306,8 @@ public final class SecretRules {
   /**
    * The words of a variable name, lower case: {@code POSTGRES_PASSWORD} gives postgres, password.
    */
-  private static java.util.List<String> words(String name) {
-    return java.util.Arrays.stream(name.toLowerCase(Locale.ROOT).split("[^a-z0-9]+"))
+  private static List<String> words(String name) {
+    return Arrays.stream(name.toLowerCase(Locale.ROOT).split("[^a-z0-9]+"))
         .filter(w -> w.length() >= 3)
         .toList();
   }
