@@ -13,6 +13,7 @@ module dev.planeguard.core {
   requires com.github.benmanes.caffeine;
   requires io.github.bucket4j.core;
   requires io.github.bucket4j.postgresql;
+  requires com.nulabinc.zxcvbn;
   requires org.slf4j;
   requires transitive java.sql;
   requires java.net.http;

@@ -10,6 +10,7 @@ import dev.planeguard.internal.StoreKeyVerifier;
 import dev.planeguard.internal.Text;
 import dev.planeguard.keys.JdbcKeyStore;
 import dev.planeguard.keys.KeyFile;
+import dev.planeguard.keys.KeyRecord;
 import dev.planeguard.keys.KeyStore;
 import dev.planeguard.keys.KeyVerifier;
 import dev.planeguard.secrets.SecretTiers;
@@ -20,6 +21,7 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -338,6 +340,13 @@ public final class PlaneGuard implements AutoCloseable {
           && (s.machineKeysFile != null || s.machineJdbc != null)) {
         keyVerifier = (key, kind, m) -> new Verification.Unavailable(Detail.NOT_CONFIGURED);
       }
+      if (s.keysRotationPeriod.isNegative() || s.keysRotationPeriod.isZero()) {
+        problems.add(
+            new Problem(
+                name(Setting.KEYS_ROTATION_PERIOD),
+                "must be positive",
+                "set it to how old a key may grow before it is rotated, such as 90d"));
+      }
       problems.addAll(s.invalid);
       Admission admission = AdmissionSettings.admission(s.rateLimits, env, this::name, problems);
       Enforcer enforcer = null;
@@ -352,6 +361,7 @@ public final class PlaneGuard implements AutoCloseable {
         throw new ConfigurationException(
             "planeguard cannot start", List.copyOf(new LinkedHashSet<>(problems)));
       }
+      warnRotationDue(machine, sandbox, s.keysRotationPeriod, Instant.now());
       return new PlaneGuard(enforcer, coverage, jwt, machine, ledger, List.copyOf(owned));
     }
 
@@ -820,6 +830,57 @@ public final class PlaneGuard implements AutoCloseable {
         return null;
       }
     }
+  }
+
+  /**
+   * Logs, once, the ids of the usable keys older than {@code period} (never more of a key than its
+   * id), and how many keys have no creation time. A store that cannot list its keys is skipped: the
+   * age check never stops startup.
+   */
+  static void warnRotationDue(
+      @Nullable KeyStore machine, @Nullable KeyStore sandbox, Duration period, Instant now) {
+    List<String> due = new ArrayList<>();
+    int unknown = 0;
+    for (KeyStore store : new KeyStore[] {machine, sandbox}) {
+      if (!(store instanceof KeyStore.Writable writable)) {
+        continue;
+      }
+      List<KeyRecord> records;
+      try {
+        records = writable.records();
+      } catch (RuntimeException e) {
+        LOG.debug("planeguard: key ages unknown: {}", e.getClass().getSimpleName());
+        continue;
+      }
+      for (KeyRecord r : records) {
+        if (r.rotationDueAt(now, period)) {
+          due.add(r.id());
+        } else if (r.created() == null && r.usableAt(now)) {
+          unknown++;
+        }
+      }
+    }
+    if (!due.isEmpty()) {
+      LOG.warn(
+          "planeguard: {} older than the rotation period ({}): {}; rotate them (planeguard keys"
+              + " rotate ID)",
+          due.size() == 1 ? "1 key is" : due.size() + " keys are",
+          periodText(period),
+          String.join(", ", due));
+    }
+    if (unknown > 0) {
+      LOG.info(
+          "planeguard: the age of {} unknown (no creation time in the key store); rotating gives"
+              + " each successor one",
+          unknown == 1 ? "1 key is" : unknown + " keys are");
+    }
+  }
+
+  /** {@code 90d}, or {@code 36h} for a period that is not whole days. */
+  static String periodText(Duration period) {
+    return period.toHours() % 24 == 0 && period.toDays() > 0
+        ? period.toDays() + "d"
+        : period.toHours() + "h";
   }
 
   static void closeAll(List<AutoCloseable> resources) {

@@ -3,6 +3,7 @@ package dev.planeguard;
 import static java.util.Objects.requireNonNull;
 
 import dev.planeguard.keys.JdbcKeyStore;
+import dev.planeguard.keys.KeyLifecycle;
 import dev.planeguard.keys.KeyStore;
 import dev.planeguard.keys.KeyVerifier;
 import java.nio.file.Path;
@@ -99,6 +100,9 @@ public final class PlaneGuardSettings {
         "planeguard.machine.jdbc.query-timeout", "PLANEGUARD_MACHINE_JDBC_QUERY_TIMEOUT", null),
     /** Whether the JDBC store listens for changes. */
     MACHINE_JDBC_LISTEN("planeguard.machine.jdbc.listen", "PLANEGUARD_MACHINE_JDBC_LISTEN", null),
+    /** How old a key may grow before it is due for rotation (a startup warning). */
+    KEYS_ROTATION_PERIOD(
+        "planeguard.keys.rotation-period", "PLANEGUARD_KEYS_ROTATION_PERIOD", "--rotation-period"),
     /** The sandbox key file. */
     SANDBOX_KEYS_FILE("planeguard.sandbox.keys-file", "PLANEGUARD_SANDBOX_KEYS_FILE", "--sandbox"),
     /** The header of sandbox keys. */
@@ -516,6 +520,7 @@ public final class PlaneGuardSettings {
   final @Nullable Jdbc machineJdbc;
   final @Nullable KeyStore machineKeyStore;
   final @Nullable KeyVerifier machineKeyVerifier;
+  final Duration keysRotationPeriod;
   final @Nullable Path sandboxKeysFile;
   final String machineKeyHeader;
   final String sandboxKeyHeader;
@@ -544,6 +549,7 @@ public final class PlaneGuardSettings {
     this.machineJdbc = b.machineJdbc;
     this.machineKeyStore = b.machineKeyStore;
     this.machineKeyVerifier = b.machineKeyVerifier;
+    this.keysRotationPeriod = b.keysRotationPeriod;
     this.sandboxKeysFile = b.sandboxKeysFile;
     this.machineKeyHeader = b.machineKeyHeader;
     this.sandboxKeyHeader = b.sandboxKeyHeader;
@@ -569,8 +575,9 @@ public final class PlaneGuardSettings {
    * PLANEGUARD_HUMAN_AUTHORIZED_PARTIES} (comma-separated), {@code PLANEGUARD_MACHINE_KEYS_FILE},
    * {@code PLANEGUARD_SANDBOX_KEYS_FILE}, {@code PLANEGUARD_MACHINE_HEADER}, {@code
    * PLANEGUARD_SANDBOX_HEADER}, {@code PLANEGUARD_TENANT_HEADER}, {@code
-   * PLANEGUARD_RECORD_KEY_USAGE} ({@code true} or {@code false}). Problems name these variables.
-   * The policy file is read by {@link PlaneGuard#assemble}.
+   * PLANEGUARD_RECORD_KEY_USAGE} ({@code true} or {@code false}), {@code
+   * PLANEGUARD_KEYS_ROTATION_PERIOD} (whole days or hours, {@code 90d}). Problems name these
+   * variables. The policy file is read by {@link PlaneGuard#assemble}.
    */
   public static Builder fromEnvironment(Map<String, String> env) {
     Builder b = builder().environment(env).naming(Naming.ENVIRONMENT);
@@ -592,6 +599,10 @@ public final class PlaneGuardSettings {
     String machine = blankToNull(env.get(Setting.MACHINE_KEYS_FILE.variable()));
     if (machine != null) {
       b.machineKeysFile(Path.of(machine));
+    }
+    Duration rotation = rotationPeriod(b, env);
+    if (rotation != null) {
+      b.keysRotationPeriod(rotation);
     }
     String sandbox = blankToNull(env.get(Setting.SANDBOX_KEYS_FILE.variable()));
     if (sandbox != null) {
@@ -648,6 +659,27 @@ public final class PlaneGuardSettings {
   }
 
   private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h)");
+  private static final Pattern PERIOD = Pattern.compile("(\\d{1,5})(d|h)");
+
+  /** {@code PLANEGUARD_KEYS_ROTATION_PERIOD}: whole days or hours, such as {@code 90d}. */
+  private static @Nullable Duration rotationPeriod(Builder b, Map<String, String> env) {
+    Setting setting = Setting.KEYS_ROTATION_PERIOD;
+    String v = blankToNull(env.get(setting.variable()));
+    if (v == null) {
+      return null;
+    }
+    var m = PERIOD.matcher(v.strip());
+    if (!m.matches()) {
+      b.invalid(
+          new Problem(
+              setting.variable(),
+              Problem.quote(v, 32) + " is not a rotation period",
+              "write a whole number of days or hours, such as 90d or 720h"));
+      return null;
+    }
+    long n = Long.parseLong(m.group(1));
+    return m.group(2).equals("d") ? Duration.ofDays(n) : Duration.ofHours(n);
+  }
 
   /** A duration variable such as {@code 200ms}, {@code 2s}, {@code 1m}, {@code 1h}. */
   private static @Nullable Duration duration(Builder b, Map<String, String> env, Setting setting) {
@@ -785,6 +817,7 @@ public final class PlaneGuardSettings {
     private @Nullable Jdbc machineJdbc;
     private @Nullable KeyStore machineKeyStore;
     private @Nullable KeyVerifier machineKeyVerifier;
+    private Duration keysRotationPeriod = KeyLifecycle.DEFAULT_ROTATION_PERIOD;
     private @Nullable Path sandboxKeysFile;
     private String machineKeyHeader = MACHINE_KEY_HEADER;
     private String sandboxKeyHeader = SANDBOX_KEY_HEADER;
@@ -919,6 +952,17 @@ public final class PlaneGuardSettings {
     /** A machine key verifier the application built itself, instead of a key store. */
     public Builder machineKeyVerifier(KeyVerifier verifier) {
       this.machineKeyVerifier = requireNonNull(verifier, "verifier");
+      return this;
+    }
+
+    /**
+     * How old a key may grow before it is due for rotation, {@link
+     * KeyLifecycle#DEFAULT_ROTATION_PERIOD} (90 days) by default: at startup, keys older than this
+     * are logged as a warning, by id. They keep working. Must be positive ({@link
+     * PlaneGuard#assemble} reports it otherwise).
+     */
+    public Builder keysRotationPeriod(Duration period) {
+      this.keysRotationPeriod = requireNonNull(period, "period");
       return this;
     }
 

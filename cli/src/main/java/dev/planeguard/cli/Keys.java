@@ -60,7 +60,7 @@ final class Keys {
                  STORE [--ledger LEDGER] [--json]
         keys rotate ID [--grace 48h] STORE [--ledger LEDGER] [--json]
         keys revoke ID STORE [--ledger LEDGER] [--json]
-        keys list STORE [--json]
+        keys list STORE [--rotation-period 90d] [--json]
         keys import-legacy ID --kind mk|sk --mode MODE (--from-env VAR | --from-file FILE)
                  [--tenant T] [--scopes a,b] [--not-after INSTANT] STORE [--ledger LEDGER] [--json]
         where STORE is --file KEYS_FILE or --jdbc-url URL (the key table planeguard_keys);
@@ -236,8 +236,9 @@ final class Keys {
   }
 
   private static int list(List<String> argv, Map<String, String> env, Output o) {
-    Args args = Args.parse(argv, options(), JSON);
+    Args args = Args.parse(argv, options("rotation-period"), JSON);
     noPositional(args, "keys list");
+    Duration period = rotationPeriod(args.optional("rotation-period"));
     Instant now = Instant.now();
     try (Target target = Target.open(args, env, false)) {
       List<KeyRecord> records = target.store.records();
@@ -249,9 +250,10 @@ final class Keys {
           Map<String, Object> k = describe(r, now);
           KeyUsage u =
               usage == null ? KeyUsage.UNKNOWN : usage.getOrDefault(r.id(), KeyUsage.UNKNOWN);
-          Instant created = u.created();
+          Instant created = created(r, usage == null ? null : u);
           k.put("created", iso(created));
           k.put("age", created == null ? null : age(created, now).toString());
+          k.put("rotationDue", created == null ? null : rotationDue(r, created, now, period));
           k.put("firstUsed", iso(u.firstUsed()));
           k.put("lastUsed", iso(u.lastUsed()));
           k.put("usesLeft", left.get(r.id()));
@@ -260,14 +262,59 @@ final class Keys {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("ok", true);
         target.describe(m);
+        m.put("rotationPeriod", period.toString());
         m.put("keys", keys);
         o.json(m);
       } else {
-        o.out.print(table(records, usage, left, now));
+        o.out.print(table(records, usage, left, now, period));
         o.out.println(records.size() + (records.size() == 1 ? " key" : " keys"));
+        long unknown =
+            records.stream()
+                .filter(
+                    r ->
+                        created(
+                                r,
+                                usage == null ? null : usage.getOrDefault(r.id(), KeyUsage.UNKNOWN))
+                            == null)
+                .count();
+        if (unknown > 0) {
+          o.out.println(
+              "age unknown for "
+                  + unknown
+                  + (unknown == 1 ? " key" : " keys")
+                  + ": no creation time in the store (a key file written before planeguard"
+                  + " recorded it); keys rotate gives the successor one");
+        }
       }
     }
     return 0;
+  }
+
+  /** When the key was created: its record's time, else what the store's usage knows, or null. */
+  private static @Nullable Instant created(KeyRecord r, @Nullable KeyUsage u) {
+    Instant created = r.created();
+    return created != null || u == null ? created : u.created();
+  }
+
+  private static boolean rotationDue(KeyRecord r, Instant created, Instant now, Duration period) {
+    return r.withCreated(created).rotationDueAt(now, period);
+  }
+
+  /** {@code --rotation-period}: like {@code 90d} or {@code 720h}; 90 days if not given. */
+  private static Duration rotationPeriod(@Nullable String value) {
+    if (value == null) {
+      return KeyLifecycle.DEFAULT_ROTATION_PERIOD;
+    }
+    Matcher m = GRACE.matcher(value.strip());
+    if (!m.matches() || !(m.group(2).equals("d") || m.group(2).equals("h"))) {
+      throw new UsageException("--rotation-period must look like 90d or 720h");
+    }
+    long n = Long.parseLong(m.group(1));
+    Duration period = m.group(2).equals("d") ? Duration.ofDays(n) : Duration.ofHours(n);
+    if (period.isZero()) {
+      throw new UsageException("--rotation-period must be positive");
+    }
+    return period;
   }
 
   /**
@@ -769,6 +816,7 @@ final class Keys {
     m.put("uses", limits.uses());
     Duration refill = limits.usesRefill();
     m.put("usesRefill", refill == null ? null : KeyLimits.formatRefill(refill));
+    m.put("created", r.created() == null ? null : String.valueOf(r.created()));
     if (now != null) {
       m.put("usable", r.usableAt(now));
     }
@@ -795,7 +843,8 @@ final class Keys {
       List<KeyRecord> records,
       @Nullable Map<String, KeyUsage> usage,
       Map<String, Long> usesLeft,
-      Instant now) {
+      Instant now,
+      Duration rotationPeriod) {
     List<String[]> rows = new ArrayList<>();
     rows.add(
         new String[] {
@@ -809,6 +858,7 @@ final class Keys {
           "NOT_AFTER",
           "LIMITS",
           "AGE",
+          "ROTATION",
           "FIRST_USED",
           "LAST_USED"
         });
@@ -818,7 +868,13 @@ final class Keys {
               ? "revoked"
               : r.usableAt(now) ? "active" : "expired";
       KeyUsage u = usage == null ? null : usage.getOrDefault(r.id(), KeyUsage.UNKNOWN);
-      Instant created = u == null ? null : u.created();
+      Instant created = created(r, u);
+      String rotation;
+      if (created == null) {
+        rotation = "unknown";
+      } else {
+        rotation = rotationDue(r, created, now, rotationPeriod) ? "due" : "-";
+      }
       rows.add(
           new String[] {
             r.id(),
@@ -832,6 +888,7 @@ final class Keys {
             limitsText(r.limits())
                 + (usesLeft.containsKey(r.id()) ? " (" + usesLeft.get(r.id()) + " left)" : ""),
             created == null ? "unknown" : ageText(age(created, now)),
+            rotation,
             use(u == null ? null : u.firstUsed(), u != null),
             use(u == null ? null : u.lastUsed(), u != null)
           });

@@ -25,6 +25,7 @@ public final class Main {
           "  " + Decide.USAGE,
           "  " + CheckMigration.USAGE,
           "  " + CheckTiers.USAGE,
+          "  " + CheckSecrets.USAGE,
           "  " + Keys.USAGE,
           "  " + Audit.USAGE,
           "",
@@ -62,6 +63,7 @@ public final class Main {
         case "decide" -> Decide.run(rest, o);
         case "check-migration" -> CheckMigration.run(rest, env, o);
         case "check-tiers" -> CheckTiers.run(rest, o);
+        case "check-secrets" -> CheckSecrets.run(rest, o);
         case "keys" -> Keys.run(rest, env, o);
         case "audit" -> Audit.run(rest, env, o);
         case "help", "--help", "-h" -> {

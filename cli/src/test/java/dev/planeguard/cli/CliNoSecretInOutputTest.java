@@ -252,6 +252,10 @@ class CliNoSecretInOutputTest {
               new String[] {"check-tiers", "--tier", "worker", envFile.toString()},
               new String[] {"check-tiers", brokenEnv.toString()},
               new String[] {"check-tiers", "--tier", anthropic, envFile.toString()},
+              new String[] {"check-secrets", envFile.toString()},
+              new String[] {"check-secrets", "--mode", "prod", envFile.toString()},
+              new String[] {"check-secrets", brokenEnv.toString()},
+              new String[] {"check-secrets", "--mode", anthropic, envFile.toString()},
               new String[] {
                 "check-migration", "--jdbc-url", "postgresql://app:" + password + "@127.0.0.1:1/app"
               },
@@ -308,6 +312,12 @@ class CliNoSecretInOutputTest {
     commands.add(tiers.toArray(String[]::new));
     tiers.add("--json");
     commands.add(tiers.toArray(String[]::new));
+    List<String> secrets = new ArrayList<>(List.of("check-secrets", "--mode", "prod"));
+    dirty.forEach(f -> secrets.add(f.toString()));
+    clean.forEach(f -> secrets.add(f.toString()));
+    commands.add(secrets.toArray(String[]::new));
+    secrets.add("--json");
+    commands.add(secrets.toArray(String[]::new));
 
     Map<String, String> processEnv =
         Map.of(

@@ -110,13 +110,17 @@ class KeysCommandTest {
         .contains("INFO planeguard.audit - event=KEY_CREATED key_id=" + key.id())
         .doesNotContain(value);
     KeyRecord stored = KeyFile.open(file()).findById(key.id());
+    assertThat(stored.created())
+        .isNotNull()
+        .isBetween(Instant.now().minus(Duration.ofMinutes(10)), Instant.now());
     assertThat(stored)
         .isEqualTo(
             KeyRecord.of(
-                key,
-                "acme",
-                java.util.Set.of("runs:write", "telemetry:write"),
-                Instant.parse("2030-01-01T00:00:00Z")));
+                    key,
+                    "acme",
+                    java.util.Set.of("runs:write", "telemetry:write"),
+                    Instant.parse("2030-01-01T00:00:00Z"))
+                .withCreated(stored.created()));
     assertThat(Files.readString(file())).doesNotContain(value).contains(key.hash());
     if (FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
       assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file())))
@@ -278,8 +282,14 @@ class KeysCommandTest {
 
   @Test
   void listShowsAgeAndFirstAndLastUse() throws Exception {
-    ApiKey used = ApiKey.parse(newKey());
-    ApiKey unused = ApiKey.parse(newKey());
+    // A key file from before records carried their creation time: the age is unknown.
+    ApiKey used = ApiKey.generate(ApiKey.Kind.MACHINE, Mode.PROD);
+    ApiKey unused = ApiKey.generate(ApiKey.Kind.MACHINE, Mode.PROD);
+    try (KeyFile f = KeyFile.openOrCreate(file())) {
+      f.add(KeyRecord.of(used, "acme", java.util.Set.of(), null));
+      f.add(KeyRecord.of(unused, "acme", java.util.Set.of(), null));
+    }
+    assertThat(Files.readString(file())).doesNotContain("created");
     Instant first = Instant.parse("2026-11-22T10:00:00Z");
     Instant last = Instant.parse("2026-11-23T08:30:00Z");
     KeyFile.open(file()).recordUsage(Map.of(used.id(), new KeyUsage(null, first, last)));
@@ -287,14 +297,20 @@ class KeysCommandTest {
     Run text = keys("list", "--file", file().toString());
     assertThat(text.exit()).as(text.err()).isZero();
     List<String> lines = text.out().lines().toList();
-    assertThat(lines.get(0)).matches("ID .* NOT_AFTER +LIMITS +AGE +FIRST_USED +LAST_USED");
+    assertThat(lines.get(0))
+        .matches("ID .* NOT_AFTER +LIMITS +AGE +ROTATION +FIRST_USED +LAST_USED");
     assertThat(lines)
         .anySatisfy(
             l ->
                 assertThat(l)
                     .startsWith(used.id())
-                    .matches(".* unknown +2026-11-22T10:00:00Z +2026-11-23T08:30:00Z"))
-        .anySatisfy(l -> assertThat(l).startsWith(unused.id()).matches(".* unknown +never +never"));
+                    .matches(".* unknown +unknown +2026-11-22T10:00:00Z +2026-11-23T08:30:00Z"))
+        .anySatisfy(
+            l -> assertThat(l).startsWith(unused.id()).matches(".* unknown +unknown +never +never"))
+        .endsWith(
+            "2 keys",
+            "age unknown for 2 keys: no creation time in the store (a key file written before"
+                + " planeguard recorded it); keys rotate gives the successor one");
 
     Run json = keys("list", "--file", file().toString(), "--json");
     @SuppressWarnings("unchecked")
@@ -307,6 +323,7 @@ class KeysCommandTest {
     assertThat(usedJson)
         .containsEntry("created", null)
         .containsEntry("age", null)
+        .containsEntry("rotationDue", null)
         .containsEntry("firstUsed", "2026-11-22T10:00:00Z")
         .containsEntry("lastUsed", "2026-11-23T08:30:00Z");
     assertThat(unusedJson)
@@ -314,6 +331,53 @@ class KeysCommandTest {
         .containsEntry("firstUsed", null)
         .containsEntry("lastUsed", null);
     assertThat(Files.readAllLines(file())).as("the key file is not written").hasSize(2);
+  }
+
+  @Test
+  void listFlagsKeysOlderThanTheRotationPeriod() throws Exception {
+    Instant now = Instant.now();
+    ApiKey old = ApiKey.generate(ApiKey.Kind.MACHINE, Mode.PROD);
+    ApiKey young = ApiKey.generate(ApiKey.Kind.MACHINE, Mode.PROD);
+    ApiKey ageless = ApiKey.generate(ApiKey.Kind.MACHINE, Mode.PROD);
+    try (KeyFile f = KeyFile.openOrCreate(file())) {
+      f.add(
+          KeyRecord.of(old, null, java.util.Set.of(), null)
+              .withCreated(now.minus(Duration.ofDays(100))));
+      f.add(
+          KeyRecord.of(young, null, java.util.Set.of(), null)
+              .withCreated(now.minus(Duration.ofDays(10))));
+      f.add(KeyRecord.of(ageless, null, java.util.Set.of(), null));
+    }
+    Run text = keys("list", "--file", file().toString());
+    assertThat(text.exit()).as(text.err()).isZero();
+    assertThat(text.out().lines())
+        .anySatisfy(l -> assertThat(l).startsWith(old.id()).matches(".* 100d +due +never +never"))
+        .anySatisfy(l -> assertThat(l).startsWith(young.id()).matches(".* 10d +- +never +never"))
+        .anySatisfy(
+            l ->
+                assertThat(l).startsWith(ageless.id()).matches(".* unknown +unknown +never +never"))
+        .contains(
+            "age unknown for 1 key: no creation time in the store (a key file written before"
+                + " planeguard recorded it); keys rotate gives the successor one");
+
+    Run json = keys("list", "--file", file().toString(), "--rotation-period", "5d", "--json");
+    assertThat(json.exit()).isZero();
+    Map<String, Object> parsed = JSONObjectUtils.parse(json.out());
+    assertThat(parsed).containsEntry("rotationPeriod", "PT120H");
+    @SuppressWarnings("unchecked")
+    List<Map<String, Object>> listed = (List<Map<String, Object>>) parsed.get("keys");
+    assertThat(listed)
+        .extracting(k -> k.get("id"), k -> k.get("rotationDue"))
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(old.id(), true),
+            org.assertj.core.groups.Tuple.tuple(young.id(), true),
+            org.assertj.core.groups.Tuple.tuple(ageless.id(), null));
+    assertThat(listed.get(0).get("created")).isEqualTo(now.minus(Duration.ofDays(100)).toString());
+
+    for (String bad : List.of("90", "0d", "2w", "90m")) {
+      Run r = keys("list", "--file", file().toString(), "--rotation-period", bad);
+      assertThat(r.exit()).as(bad).isEqualTo(2);
+    }
   }
 
   @Test
@@ -328,6 +392,7 @@ class KeysCommandTest {
             Duration.ofHours(23).plusMinutes(59), "23h",
             Duration.ofDays(400).plusHours(5), "400d",
             Duration.ofMinutes(-3), "<1m");
+    Duration period = Duration.ofDays(90);
     ages.forEach(
         (age, shown) ->
             assertThat(
@@ -335,11 +400,17 @@ class KeysCommandTest {
                         List.of(record),
                         Map.of(key.id(), new KeyUsage(now.minus(age), null, null)),
                         Map.of(),
-                        now))
-                .endsWith("  " + shown + "  never       never\n"));
-    assertThat(Keys.table(List.of(record), null, Map.of(), now))
+                        now,
+                        period))
+                .endsWith(
+                    "  "
+                        + shown
+                        + "  "
+                        + (age.toDays() >= 90 ? "due     " : "-       ")
+                        + "  never       never\n"));
+    assertThat(Keys.table(List.of(record), null, Map.of(), now, period))
         .as("a store that cannot say")
-        .endsWith("  unknown  unknown     unknown\n");
+        .endsWith("  unknown  unknown   unknown     unknown\n");
   }
 
   @Test
@@ -352,8 +423,12 @@ class KeysCommandTest {
     assertThat(r.exit()).as(r.err()).isZero();
     ApiKey successor = ApiKey.parse(r.out().strip());
     KeyFile file = KeyFile.open(file());
-    assertThat(file.findById(successor.id()))
-        .isEqualTo(KeyRecord.of(successor, "acme", java.util.Set.of("runs:write"), null));
+    KeyRecord stored = file.findById(successor.id());
+    assertThat(stored.created()).isNotNull();
+    assertThat(stored)
+        .isEqualTo(
+            KeyRecord.of(successor, "acme", java.util.Set.of("runs:write"), null)
+                .withCreated(stored.created()));
     Instant notAfter = file.findById(oldId).notAfter();
     assertThat(notAfter)
         .isBetween(before.plus(Duration.ofHours(48)), after.plus(Duration.ofHours(48)));

@@ -57,7 +57,7 @@ public final class JdbcKeyTable implements KeyStore.Writable {
       Pattern.compile("(?:[a-z_][a-z0-9_]{0,62}\\.)?[a-z_][a-z0-9_]{0,62}");
 
   private static final String COLUMNS =
-      "id, kind, mode, hash, tenant, scopes, status, not_after, legacy";
+      "id, kind, mode, hash, tenant, scopes, status, not_after, legacy, created_at";
 
   // The limits a key may carry (V4); read only where the table has them.
   private static final String LIMIT_COLUMNS = COLUMNS + ", rate_limit, uses, uses_refill";
@@ -105,7 +105,13 @@ public final class JdbcKeyTable implements KeyStore.Writable {
     this.selectAll = "SELECT " + COLUMNS + " FROM " + table + " ORDER BY created_at, id";
     this.selectForUpdate = selectById + " FOR UPDATE";
     this.selectIdByHash = "SELECT id FROM " + table + " WHERE hash = ?";
-    this.insert = "INSERT INTO " + table + " (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    // A record without a creation time is created now, by the database's clock.
+    this.insert =
+        "INSERT INTO "
+            + table
+            + " ("
+            + COLUMNS
+            + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, COALESCE(?, CURRENT_TIMESTAMP))";
     this.revoke =
         "UPDATE " + table + " SET status = 'revoked', updated_at = CURRENT_TIMESTAMP WHERE id = ?";
     this.retire =
@@ -477,19 +483,25 @@ public final class JdbcKeyTable implements KeyStore.Writable {
         ps.setObject(8, timestamp(notAfter));
       }
       ps.setBoolean(9, r.legacy());
+      Instant created = r.created();
+      if (created == null) {
+        ps.setNull(10, Types.TIMESTAMP_WITH_TIMEZONE);
+      } else {
+        ps.setObject(10, timestamp(created));
+      }
       if (withLimits) {
         KeyLimits limits = r.limits();
         RateLimit rate = limits.rateLimit();
         Long uses = limits.uses();
         Duration refill = limits.usesRefill();
         ps.setString(
-            10, rate == null ? null : RateLimit.of(rate.requests(), rate.period()).toString());
+            11, rate == null ? null : RateLimit.of(rate.requests(), rate.period()).toString());
         if (uses == null) {
-          ps.setNull(11, Types.BIGINT);
+          ps.setNull(12, Types.BIGINT);
         } else {
-          ps.setLong(11, uses);
+          ps.setLong(12, uses);
         }
-        ps.setString(12, refill == null ? null : KeyLimits.formatRefill(refill));
+        ps.setString(13, refill == null ? null : KeyLimits.formatRefill(refill));
       }
       ps.executeUpdate();
     }
@@ -536,6 +548,7 @@ public final class JdbcKeyTable implements KeyStore.Writable {
       if (rs.wasNull()) {
         throw new IllegalArgumentException("legacy must not be NULL");
       }
+      OffsetDateTime created = rs.getObject(10, OffsetDateTime.class);
       return new KeyRecord(
           String.valueOf(id),
           kind,
@@ -546,7 +559,8 @@ public final class JdbcKeyTable implements KeyStore.Writable {
           status,
           notAfter == null ? null : notAfter.toInstant(),
           legacy,
-          limits(rs));
+          limits(rs),
+          created == null ? null : created.toInstant());
     } catch (IllegalArgumentException e) {
       // KeyRecord's messages name the field, never its value.
       throw new InvalidRow(
@@ -559,13 +573,13 @@ public final class JdbcKeyTable implements KeyStore.Writable {
 
   /** The limit columns of a row read with them; none for a row read without. */
   private static KeyLimits limits(ResultSet rs) throws SQLException {
-    if (rs.getMetaData().getColumnCount() < 12) {
+    if (rs.getMetaData().getColumnCount() < 13) {
       return KeyLimits.NONE;
     }
-    String rate = rs.getString(10);
-    long uses = rs.getLong(11);
+    String rate = rs.getString(11);
+    long uses = rs.getLong(12);
     boolean noUses = rs.wasNull();
-    String refill = rs.getString(12);
+    String refill = rs.getString(13);
     RateLimit rateLimit = null;
     if (rate != null) {
       rateLimit = RateLimit.tryParse(rate);

@@ -49,9 +49,25 @@ public final class SecretPatterns {
   /** The shortest planeguard key (two-letter prefix, four-letter mode). */
   private static final int SHORTEST_PLANEGUARD_KEY = 78;
 
-  /** {@code scheme://user:password@} or {@code scheme://:password@}. */
+  /**
+   * {@code scheme://user:password@} or {@code scheme://:password@}; group 1 is the password. The
+   * scheme is bounded so that a long run of letters without {@code ://} costs linear time, not
+   * quadratic.
+   */
   private static final Pattern URL_CREDENTIALS =
-      Pattern.compile("[A-Za-z][A-Za-z0-9+.-]*://[^/?#@\\s:]*:[^/?#@\\s]+@");
+      Pattern.compile("[A-Za-z][A-Za-z0-9+.-]{0,31}://[^/?#@\\s:]*:([^/?#@\\s]+)@");
+
+  /**
+   * Marks of a placeholder anywhere in a value: an ellipsis ({@code sk-...xxxx}), a word in angle
+   * brackets ({@code postgres://app:<password>@db}), and {@code TODO}, {@code FIXME}, {@code TBD}
+   * or {@code xxx…} as a word of their own. Random secrets (base62, base64, hex) contain none of
+   * them: the words need a non-alphanumeric character on both sides.
+   */
+  private static final Pattern PLACEHOLDER_MARKS =
+      Pattern.compile(
+          "\\.\\.\\.|\u2026|<[A-Za-z][A-Za-z0-9 _.-]{1,63}>"
+              + "|(?<![A-Za-z0-9])(?:todo|fixme|tbd|x{3,}+)(?![A-Za-z0-9])",
+          Pattern.CASE_INSENSITIVE);
 
   /** Normalised (lower case, no {@code _ - . space}) fragments that mark a placeholder. */
   private static final List<String> PLACEHOLDER_FRAGMENTS =
@@ -136,17 +152,33 @@ public final class SecretPatterns {
   }
 
   /**
+   * The password of the first URL in {@code value} that has one ({@code
+   * postgres://app:PASSWORD@db}), as written (not percent-decoded), or {@code null}.
+   */
+  public static @Nullable String urlPassword(CharSequence value) {
+    Matcher m = URL_CREDENTIALS.matcher(value);
+    return m.find() ? m.group(1) : null;
+  }
+
+  /**
    * Whether {@code value} is a placeholder rather than a secret: it contains {@code change_me} (any
-   * spelling of it), {@code xxxxx}, {@code <your-…>} and the like, is wholly in angle brackets,
-   * ends with {@code ...}, is one character repeated, or is a word such as {@code password} or
-   * {@code secret}.
+   * spelling of it), {@code xxxxx}, {@code <your-…>}, {@code ...} and the like anywhere (inside a
+   * URL, after a provider prefix such as {@code sk-ant-}), has {@code TODO}, {@code FIXME}, {@code
+   * TBD} or {@code xxx} as a word, is wholly in angle brackets, is one character repeated, or is a
+   * word such as {@code password} or {@code secret}. The password of a URL in the value is judged
+   * on its own as well: {@code postgres://app:password@db/app} is a placeholder.
    */
   public static boolean isPlaceholder(String value) {
+    String password = urlPassword(value);
+    return placeholder(value) || (password != null && placeholder(password));
+  }
+
+  private static boolean placeholder(String value) {
     String v = value.strip();
     if (v.isEmpty()) {
       return true;
     }
-    if ((v.startsWith("<") && v.endsWith(">")) || v.endsWith("...") || v.endsWith("…")) {
+    if ((v.startsWith("<") && v.endsWith(">")) || PLACEHOLDER_MARKS.matcher(v).find()) {
       return true;
     }
     if (v.codePoints().distinct().count() == 1) {

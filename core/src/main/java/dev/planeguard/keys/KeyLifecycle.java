@@ -11,6 +11,7 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Set;
@@ -57,6 +58,13 @@ public final class KeyLifecycle {
    * typed for {@code 48h}.
    */
   public static final Duration MAX_GRACE = Duration.ofDays(30);
+
+  /**
+   * How old a key may grow before it is due for rotation unless configured otherwise: 90 days (a
+   * quarterly rotation). Keys past it are a warning at startup and flagged by {@code planeguard
+   * keys list}; they keep working.
+   */
+  public static final Duration DEFAULT_ROTATION_PERIOD = Duration.ofDays(90);
 
   private final KeyStore.Writable store;
   private final Clock clock;
@@ -152,7 +160,8 @@ public final class KeyLifecycle {
     checkUsable(kind, mode, notAfter, now);
     AuditLedger l = ledgerAccepting();
     ApiKey key = ApiKey.generate(ApiKey.DEFAULT_PREFIX, kind, mode, random);
-    KeyRecord record = KeyRecord.of(key, tenant, scopes, notAfter).withLimits(limits);
+    KeyRecord record =
+        KeyRecord.of(key, tenant, scopes, notAfter).withLimits(limits).withCreated(created(now));
     store.add(record);
     KeyAudit.created(record, null, now);
     if (l != null) {
@@ -187,7 +196,9 @@ public final class KeyLifecycle {
     Instant now = clock.instant();
     ApiKey key = ApiKey.generate(ApiKey.DEFAULT_PREFIX, old.kind(), old.mode(), random);
     KeyRecord successor =
-        KeyRecord.of(key, old.tenant(), old.scopes(), null).withLimits(old.limits());
+        KeyRecord.of(key, old.tenant(), old.scopes(), null)
+            .withLimits(old.limits())
+            .withCreated(created(now));
     KeyRecord retired = store.rotate(id, now.plus(grace), successor);
     KeyAudit.created(successor, id, now);
     KeyAudit.rotated(retired, successor, now);
@@ -265,7 +276,8 @@ public final class KeyLifecycle {
             scopes,
             KeyRecord.Status.ACTIVE,
             notAfter,
-            true);
+            true,
+            created(now));
     store.add(record);
     KeyAudit.created(record, null, now);
     if (l != null) {
@@ -277,6 +289,11 @@ public final class KeyLifecycle {
   /** Every record in the store, in its order. */
   public List<KeyRecord> records() {
     return store.records();
+  }
+
+  /** A creation time as stored: whole seconds, which every store keeps exactly. */
+  private static Instant created(Instant now) {
+    return now.truncatedTo(ChronoUnit.SECONDS);
   }
 
   /** The ledger, if any, once it is known to take entries. */

@@ -29,10 +29,10 @@ import org.jspecify.annotations.Nullable;
  * {"id":"k7xq2m4p3ra3w5tz","kind":"mk","mode":"prod","hash":"sha256:…","tenant":"acme","scopes":["runs:write"],"status":"active","notAfter":"2027-01-01T00:00:00Z"}
  * }</pre>
  *
- * <p>{@code tenant}, {@code scopes}, {@code notAfter}, {@code legacy} and the key's own limits
- * ({@code rateLimit}, {@code uses}, {@code usesRefill}: {@link KeyLimits}) are optional; any other
- * member is an error, so a misspelt member (an all lower-case "notafter", say) cannot silently mean
- * "never expires".
+ * <p>{@code tenant}, {@code scopes}, {@code notAfter}, {@code legacy}, {@code created} and the
+ * key's own limits ({@code rateLimit}, {@code uses}, {@code usesRefill}: {@link KeyLimits}) are
+ * optional; any other member is an error, so a misspelt member (an all lower-case "notafter", say)
+ * cannot silently mean "never expires".
  *
  * <h2>Structured and legacy records</h2>
  *
@@ -56,6 +56,8 @@ import org.jspecify.annotations.Nullable;
  * @param notAfter the instant after which the key no longer works, or {@code null}
  * @param legacy whether this record describes an opaque legacy secret rather than a structured key
  * @param limits the key's own rate limit and uses ({@link KeyLimits#NONE} for none)
+ * @param created when the key was created, or {@code null} if unknown (a key file written before
+ *     planeguard recorded it): its age, and whether it is due for rotation, are then unknown
  */
 public record KeyRecord(
     String id,
@@ -67,7 +69,8 @@ public record KeyRecord(
     Status status,
     @Nullable Instant notAfter,
     boolean legacy,
-    KeyLimits limits) {
+    KeyLimits limits,
+    @Nullable Instant created) {
 
   /** Whether a key may be used at all. */
   public enum Status {
@@ -98,7 +101,8 @@ public record KeyRecord(
           "notAfter",
           "rateLimit",
           "uses",
-          "usesRefill");
+          "usesRefill",
+          "created");
 
   /**
    * Validates every field.
@@ -138,7 +142,7 @@ public record KeyRecord(
   }
 
   /**
-   * A record without limits of its own.
+   * A record without limits of its own, whose creation time is unknown.
    *
    * @throws IllegalArgumentException naming the field that is wrong
    */
@@ -152,11 +156,31 @@ public record KeyRecord(
       Status status,
       @Nullable Instant notAfter,
       boolean legacy) {
-    this(id, kind, mode, hash, tenant, scopes, status, notAfter, legacy, KeyLimits.NONE);
+    this(id, kind, mode, hash, tenant, scopes, status, notAfter, legacy, KeyLimits.NONE, null);
   }
 
   /**
-   * A record for a structured key ({@code legacy} false).
+   * A record without limits of its own.
+   *
+   * @param created when the key was created, or {@code null} if unknown
+   * @throws IllegalArgumentException naming the field that is wrong
+   */
+  public KeyRecord(
+      String id,
+      ApiKey.Kind kind,
+      Mode mode,
+      String hash,
+      @Nullable String tenant,
+      Set<String> scopes,
+      Status status,
+      @Nullable Instant notAfter,
+      boolean legacy,
+      @Nullable Instant created) {
+    this(id, kind, mode, hash, tenant, scopes, status, notAfter, legacy, KeyLimits.NONE, created);
+  }
+
+  /**
+   * A record for a structured key ({@code legacy} false) whose creation time is unknown.
    *
    * @throws IllegalArgumentException naming the field that is wrong
    */
@@ -169,7 +193,7 @@ public record KeyRecord(
       Set<String> scopes,
       Status status,
       @Nullable Instant notAfter) {
-    this(id, kind, mode, hash, tenant, scopes, status, notAfter, false);
+    this(id, kind, mode, hash, tenant, scopes, status, notAfter, false, KeyLimits.NONE, null);
   }
 
   /** A new active record for a freshly generated key. */
@@ -184,20 +208,38 @@ public record KeyRecord(
     return status == Status.ACTIVE && (notAfter == null || !now.isAfter(notAfter));
   }
 
+  /**
+   * Whether the key is due for rotation at {@code now}: it is {@linkplain #usableAt usable} and was
+   * created at least {@code rotationPeriod} ago. {@code false} if its creation time is unknown.
+   */
+  public boolean rotationDueAt(Instant now, Duration rotationPeriod) {
+    requireNonNull(now, "now");
+    requireNonNull(rotationPeriod, "rotationPeriod");
+    return created != null && usableAt(now) && !now.isBefore(created.plus(rotationPeriod));
+  }
+
   /** This record revoked. */
   public KeyRecord revoked() {
     return new KeyRecord(
-        id, kind, mode, hash, tenant, scopes, Status.REVOKED, notAfter, legacy, limits);
+        id, kind, mode, hash, tenant, scopes, Status.REVOKED, notAfter, legacy, limits, created);
   }
 
   /** This record with other limits of its own. */
   public KeyRecord withLimits(KeyLimits limits) {
-    return new KeyRecord(id, kind, mode, hash, tenant, scopes, status, notAfter, legacy, limits);
+    return new KeyRecord(
+        id, kind, mode, hash, tenant, scopes, status, notAfter, legacy, limits, created);
   }
 
   /** This record with another {@code notAfter}. */
   public KeyRecord withNotAfter(@Nullable Instant notAfter) {
-    return new KeyRecord(id, kind, mode, hash, tenant, scopes, status, notAfter, legacy, limits);
+    return new KeyRecord(
+        id, kind, mode, hash, tenant, scopes, status, notAfter, legacy, limits, created);
+  }
+
+  /** This record with another creation time. */
+  public KeyRecord withCreated(@Nullable Instant created) {
+    return new KeyRecord(
+        id, kind, mode, hash, tenant, scopes, status, notAfter, legacy, limits, created);
   }
 
   /** One line of a key file, members in a fixed order, without line terminator. */
@@ -229,6 +271,9 @@ public record KeyRecord(
     Duration refill = limits.usesRefill();
     if (refill != null) {
       m.put("usesRefill", KeyLimits.formatRefill(refill));
+    }
+    if (created != null) {
+      m.put("created", created.toString());
     }
     return JSONObjectUtils.toJSONString(m);
   }
@@ -287,6 +332,15 @@ public record KeyRecord(
         throw new IllegalArgumentException("notAfter must be an ISO-8601 instant");
       }
     }
+    String createdValue = optional(json, "created");
+    Instant created = null;
+    if (createdValue != null) {
+      try {
+        created = Instant.parse(createdValue);
+      } catch (DateTimeParseException e) {
+        throw new IllegalArgumentException("created must be an ISO-8601 instant");
+      }
+    }
     Object legacyValue = json.get("legacy");
     if (legacyValue != null && !(legacyValue instanceof Boolean)) {
       throw new IllegalArgumentException("legacy must be true or false");
@@ -301,7 +355,8 @@ public record KeyRecord(
         status,
         notAfter,
         Boolean.TRUE.equals(legacyValue),
-        limits(json));
+        limits(json),
+        created);
   }
 
   private static KeyLimits limits(Map<String, Object> json) {
@@ -364,6 +419,8 @@ public record KeyRecord(
         + ", notAfter="
         + notAfter
         + (limits.none() ? "" : ", limits=" + limits)
+        + ", created="
+        + created
         + "}";
   }
 }

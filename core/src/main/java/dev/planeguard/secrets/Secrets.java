@@ -5,17 +5,12 @@ import static java.util.Objects.requireNonNull;
 import dev.planeguard.ConfigurationException;
 import dev.planeguard.Mode;
 import dev.planeguard.Problem;
-import dev.planeguard.internal.SecretPatterns;
 import dev.planeguard.internal.Text;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFileAttributeView;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -50,10 +45,13 @@ import org.jspecify.annotations.Nullable;
  *   <tr><td>the secret file is readable or writable by group or others</td><td>violation</td>
  *       <td>warning</td></tr>
  *   <tr><td>the value is a placeholder ({@code change_me_in_production}, {@code changeme}, {@code
- *       xxxxx}, {@code <your-…>}, {@code sk-xxxxx}, {@code password}, …)</td><td>violation</td>
- *       <td>warning</td></tr>
- *   <tr><td>the value is shorter than {@value #MIN_LENGTH} characters</td><td>violation</td>
- *       <td>warning</td></tr>
+ *       xxxxx}, {@code <your-…>}, {@code sk-xxxxx}, {@code password}, …, anywhere in it)</td>
+ *       <td>violation</td><td>warning</td></tr>
+ *   <tr><td>the value is shorter than {@value SecretRules#MIN_PASSWORD_LENGTH} characters, or
+ *       {@value SecretRules#MIN_KEY_LENGTH} for a key or token name ({@code *_KEY}, {@code
+ *       *_SECRET}, {@code *_TOKEN}, …)</td><td>violation</td><td>warning</td></tr>
+ *   <tr><td>the strength estimator scores the value below {@value SecretRules#MIN_SCORE} of 4
+ *       </td><td>violation</td><td>warning</td></tr>
  *   <tr><td>both {@code NAME_FILE} and {@code NAME} are set</td><td>warning</td><td>warning</td></tr>
  * </table>
  *
@@ -66,6 +64,9 @@ import org.jspecify.annotations.Nullable;
  * secrets.check();   // throws ConfigurationException listing every violation
  * }</pre>
  *
+ * <p>The rules are {@link SecretRules}'s, the same {@code planeguard check-secrets} applies to env
+ * files.
+ *
  * <p>No problem, warning, exception or {@code toString()} ever contains a secret value: they name
  * the variable, the file and what is wrong. An instance collects problems as secrets are resolved;
  * use it from one thread, at startup.
@@ -75,21 +76,16 @@ public final class Secrets {
   /** Appended to a secret's name to form the variable holding the path of its file. */
   public static final String FILE_SUFFIX = "_FILE";
 
-  /** The shortest secret accepted in preprod and prod, in characters (Unicode code points). */
-  public static final int MIN_LENGTH = 20;
+  /**
+   * The shortest secret accepted in preprod and prod, in characters (Unicode code points): {@link
+   * SecretRules#MIN_PASSWORD_LENGTH}; keys and tokens need {@link SecretRules#MIN_KEY_LENGTH}.
+   */
+  public static final int MIN_LENGTH = SecretRules.MIN_PASSWORD_LENGTH;
 
   /** The largest secret file read, in bytes. */
   public static final int MAX_FILE_BYTES = 64 * 1024;
 
   private static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,127}");
-  private static final Set<PosixFilePermission> EXPOSED =
-      EnumSet.of(
-          PosixFilePermission.GROUP_READ,
-          PosixFilePermission.GROUP_WRITE,
-          PosixFilePermission.OTHERS_READ,
-          PosixFilePermission.OTHERS_WRITE);
-  private static final String GENERATE =
-      "use a random secret of at least 32 characters, for example from: openssl rand -base64 32";
   private static final int SHOWN = 200;
 
   private final Mode mode;
@@ -281,58 +277,26 @@ public final class Secrets {
   }
 
   private void checkPermissions(String fileVariable, Path path, String shown) {
-    PosixFileAttributeView view = Files.getFileAttributeView(path, PosixFileAttributeView.class);
-    @Nullable Set<PosixFilePermission> permissions;
-    try {
-      permissions = view == null ? null : view.readAttributes().permissions();
-    } catch (IOException | SecurityException e) {
-      permissions = null;
-    }
-    if (permissions == null) {
-      warnings.add(
-          new Problem(
-              fileVariable,
-              "the permissions of " + shown + " cannot be checked on this file system",
-              "make sure only the service's user can read the file"));
-      return;
-    }
-    Set<PosixFilePermission> exposed = EnumSet.noneOf(PosixFilePermission.class);
-    exposed.addAll(permissions);
-    exposed.retainAll(EXPOSED);
-    if (!exposed.isEmpty()) {
-      strict(
-          fileVariable,
-          "names "
-              + shown
-              + ", which is readable or writable by group or others ("
-              + PosixFilePermissions.toString(permissions)
-              + ")",
-          "chmod 600 the file (Kubernetes: defaultMode: 0400; Docker Compose secrets: mode: 0400)");
-    }
+    SecretRules.checkFile(fileVariable, path)
+        .ifPresent(f -> record(reworded(f, "names " + shown + ", which " + f.message())));
   }
 
-  /** Runs the strength checks on a resolved value; returns the secret either way. */
+  /** Runs the rules of {@link SecretRules} on a resolved value; returns the secret either way. */
   private Secret checked(Secret secret, String subject, String origin) {
     String value = secret.reveal();
-    if (SecretPatterns.isPlaceholder(value)) {
-      strict(subject, "is a placeholder, not a real secret" + origin, GENERATE);
-    } else if (value.codePointCount(0, value.length()) < MIN_LENGTH) {
-      strict(subject, "is shorter than " + MIN_LENGTH + " characters" + origin, GENERATE);
-    }
+    SecretRules.Kind kind = SecretRules.kindOf(secret.name(), value);
+    SecretRules.judge(subject, secret.name(), kind == null ? SecretRules.Kind.OTHER : kind, value)
+        .ifPresent(f -> record(reworded(f, f.message() + origin)));
     return secret;
   }
 
-  /** A violation in preprod and prod, a warning elsewhere. */
-  private void strict(String subject, String message, String fix) {
-    if (mode.isProductionLike()) {
-      violations.add(new Problem(subject, message + "; forbidden in " + mode, fix));
-    } else {
-      warnings.add(
-          new Problem(
-              subject,
-              message + "; tolerated in " + mode + " but refused in preprod and prod",
-              fix));
-    }
+  private static SecretRules.Finding reworded(SecretRules.Finding f, String message) {
+    return new SecretRules.Finding(f.subject(), f.rule(), message, f.fix());
+  }
+
+  /** A violation in preprod and prod, a warning elsewhere (unknown permissions: a warning). */
+  private void record(SecretRules.Finding finding) {
+    (finding.isViolationIn(mode) ? violations : warnings).add(finding.toProblem(mode));
   }
 
   private @Nullable String get(String name) {

@@ -85,6 +85,16 @@ class SecretPatternsTest {
         "aaaaaaaaaaaaaaaaaaaaaaaa",
         "replace-me-please",
         " ",
+        "sk-...xxxx",
+        "sk-ant-...",
+        "TODO",
+        "todo: ask ops",
+        "FIXME-later",
+        "prefix-<your-token>",
+        "postgres://app:changeme@db/app",
+        "postgres://app:password@db/app",
+        "postgres://app:<password>@db/app",
+        "redis://:xxx@cache:6379",
       })
   void placeholdersAreRecognised(String value) {
     assertThat(SecretPatterns.isPlaceholder(value)).isTrue();
@@ -96,6 +106,8 @@ class SecretPatternsTest {
       assertThat(SecretPatterns.isPlaceholder(FakeSecrets.strong(32))).isFalse();
     }
     assertThat(SecretPatterns.isPlaceholder("correct horse battery staple")).isFalse();
+    assertThat(SecretPatterns.isPlaceholder("postgres://app:" + FakeSecrets.strong(24) + "@db/app"))
+        .isFalse();
   }
 
   @Test

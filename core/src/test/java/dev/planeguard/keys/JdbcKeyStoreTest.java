@@ -74,10 +74,11 @@ class JdbcKeyStoreTest {
     ApiKey bare = ApiKey.generate(ApiKey.Kind.SANDBOX, Mode.LOCAL);
     KeyRecord fullRecord =
         record(
-            full,
-            "acme:eu@1",
-            Set.of("runs:write", "telemetry/write", "a.b_c-d"),
-            Instant.parse("2027-01-01T00:00:00.123456Z"));
+                full,
+                "acme:eu@1",
+                Set.of("runs:write", "telemetry/write", "a.b_c-d"),
+                Instant.parse("2027-01-01T00:00:00.123456Z"))
+            .withCreated(Instant.parse("2026-06-01T12:00:00.654321Z"));
     KeyRecord bareRecord = KeyRecord.of(bare, null, Set.of(), null);
     KeyRecord legacy =
         new KeyRecord(
@@ -95,6 +96,12 @@ class JdbcKeyStoreTest {
     store.add(legacy);
 
     assertThat(store.findById(full.id())).isEqualTo(fullRecord);
+    // A record without a creation time is created when the row is inserted, by the database.
+    Instant inserted = store.findById(bare.id()).created();
+    assertThat(inserted).isNotNull().isAfter(fullRecord.created());
+    bareRecord = bareRecord.withCreated(inserted);
+    legacy = legacy.withCreated(store.findById("aos-api-key").created());
+    assertThat(legacy.created()).isNotNull();
     assertThat(store.findById(bare.id())).isEqualTo(bareRecord);
     assertThat(store.findById("aos-api-key")).isEqualTo(legacy);
     assertThat(store.findByHash(ApiKey.hash(LEGACY_SECRET))).isEqualTo(legacy);

@@ -62,10 +62,12 @@ class KeyLifecycleTest {
     assertThat(issued[0].record())
         .isEqualTo(
             KeyRecord.of(
-                key,
-                "acme",
-                Set.of("runs:write", "telemetry:write"),
-                Instant.parse("2027-01-01T00:00:00Z")));
+                    key,
+                    "acme",
+                    Set.of("runs:write", "telemetry:write"),
+                    Instant.parse("2027-01-01T00:00:00Z"))
+                .withCreated(NOW));
+    assertThat(file.findById(key.id())).isEqualTo(issued[0].record());
     assertThat(issued[0].predecessor()).isNull();
     assertThat(issued[0].toString()).doesNotContain(key.value());
     String content = Files.readString(file.path());

@@ -287,6 +287,46 @@ class SecretsTest {
   }
 
   @Test
+  void keysAndTokensNeedThirtyTwoCharactersAndPasswordsTwenty() {
+    String twentyFive = FakeSecrets.strong(25);
+    Secrets secrets =
+        Secrets.of(
+            Mode.PROD,
+            env(
+                "PLANEGUARD_HUMAN_HS_SECRET", twentyFive,
+                "PLANEGUARD_JDBC_PASSWORD", twentyFive,
+                "API_TOKEN", FakeSecrets.strong(32)));
+    secrets.find("PLANEGUARD_HUMAN_HS_SECRET");
+    secrets.find("PLANEGUARD_JDBC_PASSWORD");
+    secrets.find("API_TOKEN");
+    assertThat(secrets.violations())
+        .containsExactly(
+            new Problem(
+                "PLANEGUARD_HUMAN_HS_SECRET",
+                "is shorter than 32 characters; forbidden in prod",
+                "use a random secret of at least 32 characters, for example from: openssl rand"
+                    + " -base64 32"));
+  }
+
+  @Test
+  void aGuessableSecretIsAViolationInProdAndAWarningInTest() {
+    for (Mode mode : List.of(Mode.PROD, Mode.TEST)) {
+      Secrets secrets = Secrets.of(mode, env("ADMIN_PASSWORD", "iloveyouiloveyou2024"));
+      assertThat(secrets.find("ADMIN_PASSWORD")).isPresent();
+      List<Problem> found = mode == Mode.PROD ? secrets.violations() : secrets.warnings();
+      assertThat(found)
+          .singleElement()
+          .extracting(Problem::message)
+          .asString()
+          .startsWith("is easy to guess: the strength estimator (zxcvbn) scores it ")
+          .endsWith(
+              mode == Mode.PROD
+                  ? "; forbidden in prod"
+                  : "; tolerated in test but refused in preprod and prod");
+    }
+  }
+
+  @Test
   void everyProdViolationIsListedInOneException() throws IOException {
     assumeTrue(posix(), "the file system has no POSIX permissions");
     Path readable = secretFile("readable", FakeSecrets.strong(40), "rw-r--r--");

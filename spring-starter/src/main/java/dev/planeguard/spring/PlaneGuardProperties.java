@@ -3,6 +3,7 @@ package dev.planeguard.spring;
 import dev.planeguard.AuditLedger;
 import dev.planeguard.PlaneGuardSettings;
 import dev.planeguard.keys.JdbcKeyStore;
+import dev.planeguard.keys.KeyLifecycle;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -67,6 +68,7 @@ public class PlaneGuardProperties {
   private final Machine machine = new Machine();
   private final Keys sandbox = Keys.withHeader(PlaneGuardSettings.SANDBOX_KEY_HEADER);
   private final Audit audit = new Audit();
+  private final KeyAge keys = new KeyAge();
 
   private final RateLimit rateLimit = new RateLimit();
 
@@ -132,6 +134,29 @@ public class PlaneGuardProperties {
 
   public Human getHuman() {
     return human;
+  }
+
+  /** Key age, for every key store: {@code planeguard.keys.rotation-period}. */
+  public KeyAge getKeys() {
+    return keys;
+  }
+
+  /** How old keys may grow. */
+  public static class KeyAge {
+
+    /**
+     * How old a key may grow before it is due for rotation: keys older than this are logged as a
+     * warning at startup, by id, and keep working. 90 days by default.
+     */
+    private Duration rotationPeriod = KeyLifecycle.DEFAULT_ROTATION_PERIOD;
+
+    public Duration getRotationPeriod() {
+      return rotationPeriod;
+    }
+
+    public void setRotationPeriod(Duration rotationPeriod) {
+      this.rotationPeriod = rotationPeriod;
+    }
   }
 
   /** Machine keys ({@code X-AOS-Key}): a key file or the JDBC key store. */

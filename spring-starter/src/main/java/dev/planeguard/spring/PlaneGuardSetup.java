@@ -99,7 +99,8 @@ final class PlaneGuardSetup implements AutoCloseable {
             .machineKeyHeader(props.getMachine().getHeader())
             .sandboxKeyHeader(props.getSandbox().getHeader())
             .retryAfter(props.getRetryAfter())
-            .recordKeyUsage(props.isRecordKeyUsage());
+            .recordKeyUsage(props.isRecordKeyUsage())
+            .keysRotationPeriod(props.getKeys().getRotationPeriod());
     MvcHandlers handlers = web.handlers();
     if (handlers != null) {
       b.handlers(handlers.handlers());
