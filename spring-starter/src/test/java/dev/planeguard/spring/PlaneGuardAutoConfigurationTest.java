@@ -168,6 +168,41 @@ class PlaneGuardAutoConfigurationTest {
   }
 
   @Test
+  void theBypassRegistryStopsStartupInProd() {
+    runner
+        .withPropertyValues(
+            "AOS_MODE=prod",
+            "DB_AUTHORITY=neon",
+            "AOS_USE_LEGACY_AUTH=true",
+            "RBAC_ENFORCE=false",
+            "ENFORCE_TENANCY=false",
+            "DEV_DEFAULT_ROLE=admin",
+            "RBAC_SHADOW_AUDIT=on",
+            "planeguard.policy-location=classpath:test.policy",
+            "planeguard.human.issuer=https://issuer.example.test",
+            "planeguard.human.jwks-uri=https://issuer.example.test/jwks.json",
+            "planeguard.human.audiences=api",
+            "planeguard.machine.keys-file=" + machineKeys)
+        .run(
+            context -> {
+              assertThat(context).hasFailed();
+              ConfigurationException e = rootCause(context.getStartupFailure());
+              assertThat(e.problems())
+                  .extracting(Problem::subject)
+                  .contains(
+                      "AOS_USE_LEGACY_AUTH",
+                      "RBAC_ENFORCE",
+                      "ENFORCE_TENANCY",
+                      "DEV_DEFAULT_ROLE",
+                      "RBAC_SHADOW_AUDIT");
+              assertThat(e.getMessage())
+                  .contains("ENFORCE_TENANCY=false switches the tenant check off")
+                  .contains("forbidden with AOS_MODE=prod")
+                  .doesNotContain("=admin");
+            });
+  }
+
+  @Test
   void inProdAnIssuerOtherThanClerkNeedsAnAudience() {
     WebApplicationContextRunner prod =
         runner.withPropertyValues(
