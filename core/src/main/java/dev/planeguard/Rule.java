@@ -30,6 +30,7 @@ import org.jspecify.annotations.Nullable;
  *     .rule(Rule.human("/api/v1/accounts/**"))
  *     .rule(Rule.machine("/api/v1/runs/**").withScopes("runs:write").withMethods("POST", "PUT"))
  *     .rule(Rule.publicRoute("/healthz"))
+ *     .rule(Rule.publicRoute("/api/v1/accounts/signup").withCarveOut())
  *     .rule(Rule.debug("/__debug/**", Plane.HUMAN))
  *     .rule(Rule.deny("/api/v1/accounts/export"))
  *     .build();
@@ -43,9 +44,17 @@ import org.jspecify.annotations.Nullable;
  * @param plane the plane whose credential the route requires: {@link Plane#HUMAN} for human rules,
  *     {@link Plane#MACHINE} for machine rules, the declared plane for debug rules, {@code null} for
  *     public rules
+ * @param carveOut for a public rule, that it is meant to open a hole in a human or machine rule
+ *     that also matches its paths ({@code carve-out=yes}); a policy refuses such a hole without it
+ *     (see {@link Policy})
  */
 public record Rule(
-    Access access, String pattern, Set<String> methods, Set<String> scopes, @Nullable Plane plane) {
+    Access access,
+    String pattern,
+    Set<String> methods,
+    Set<String> scopes,
+    @Nullable Plane plane,
+    boolean carveOut) {
 
   /** The methods a rule may name; everything else fails the request firewall. */
   public static final List<String> METHODS =
@@ -125,6 +134,24 @@ public record Rule(
           "no HTTP route can belong to the database plane; migrations are gated by the migration"
               + " gate");
     }
+    if (carveOut && access != Access.PUBLIC) {
+      throw new IllegalArgumentException(
+          "carve-out=yes is only for public rules: only they can open a hole in a protected rule");
+    }
+  }
+
+  /**
+   * A rule that is no carve-out.
+   *
+   * @throws IllegalArgumentException with a one-line reason if the rule is invalid
+   */
+  public Rule(
+      Access access,
+      String pattern,
+      Set<String> methods,
+      Set<String> scopes,
+      @Nullable Plane plane) {
+    this(access, pattern, methods, scopes, plane, false);
   }
 
   /** A human-plane rule for all methods. */
@@ -154,12 +181,21 @@ public record Rule(
 
   /** This rule restricted to {@code methods}. */
   public Rule withMethods(String... methods) {
-    return new Rule(access, pattern, Set.of(methods), scopes, plane);
+    return new Rule(access, pattern, Set.of(methods), scopes, plane, carveOut);
   }
 
   /** This rule requiring {@code scopes}. */
   public Rule withScopes(String... scopes) {
-    return new Rule(access, pattern, methods, Set.of(scopes), plane);
+    return new Rule(access, pattern, methods, Set.of(scopes), plane, carveOut);
+  }
+
+  /**
+   * This public rule marked as an intended hole in a protected rule ({@code carve-out=yes}).
+   *
+   * @throws IllegalArgumentException if this is not a public rule
+   */
+  public Rule withCarveOut() {
+    return new Rule(access, pattern, methods, scopes, plane, true);
   }
 
   /** Whether this rule covers {@code method}. */
@@ -177,7 +213,10 @@ public record Rule(
     return sb.toString();
   }
 
-  /** Appends {@code scopes=}, {@code methods=} and {@code plane=} options, each with a space. */
+  /**
+   * Appends {@code scopes=}, {@code methods=}, {@code plane=} and {@code carve-out=} options, each
+   * with a space.
+   */
   void appendOptions(StringBuilder sb) {
     if (!scopes.isEmpty()) {
       sb.append(" scopes=").append(String.join(",", scopes));
@@ -187,6 +226,9 @@ public record Rule(
     }
     if (access == Access.DEBUG && plane != null) {
       sb.append(" plane=").append(plane.id());
+    }
+    if (carveOut) {
+      sb.append(" carve-out=yes");
     }
   }
 
