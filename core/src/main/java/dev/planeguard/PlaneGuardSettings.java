@@ -78,6 +78,8 @@ public final class PlaneGuardSettings {
     HUMAN_MAX_LIFETIME("planeguard.human.max-lifetime", "PLANEGUARD_HUMAN_MAX_LIFETIME", null),
     /** The claim naming the caller's tenant. */
     HUMAN_TENANT_CLAIM("planeguard.human.tenant-claim", "PLANEGUARD_HUMAN_TENANT_CLAIM", null),
+    /** The modes in which a human issuer's tokens are accepted (all when unset). */
+    HUMAN_MODES("planeguard.human.modes", "PLANEGUARD_HUMAN_MODES", "--issuer-modes"),
     /** The machine key file. */
     MACHINE_KEYS_FILE("planeguard.machine.keys-file", "PLANEGUARD_MACHINE_KEYS_FILE", "--keys"),
     /** The header of machine keys. */
@@ -207,6 +209,8 @@ public final class PlaneGuardSettings {
    * @param clockSkew tolerated skew
    * @param maxLifetime longest {@code exp - iat}
    * @param tenantClaim the claim naming the tenant
+   * @param modes the modes in which its tokens are accepted, as given ({@code test}, {@code
+   *     local}); empty for all
    */
   public record Issuer(
       @Nullable String issuer,
@@ -219,16 +223,46 @@ public final class PlaneGuardSettings {
       List<String> requiredClaims,
       @Nullable Duration clockSkew,
       @Nullable Duration maxLifetime,
-      @Nullable String tenantClaim) {
+      @Nullable String tenantClaim,
+      List<String> modes) {
 
     /** Copies the lists. */
     public Issuer {
       requireNonNull(preset, "preset");
+      modes = List.copyOf(modes);
       audiences = List.copyOf(audiences);
       authorizedParties = List.copyOf(authorizedParties);
       algorithms = List.copyOf(algorithms);
       allowedTypes = List.copyOf(allowedTypes);
       requiredClaims = List.copyOf(requiredClaims);
+    }
+
+    /** An issuer accepted in every mode. */
+    public Issuer(
+        @Nullable String issuer,
+        @Nullable String jwks,
+        Preset preset,
+        List<String> audiences,
+        List<String> authorizedParties,
+        List<String> algorithms,
+        List<String> allowedTypes,
+        List<String> requiredClaims,
+        @Nullable Duration clockSkew,
+        @Nullable Duration maxLifetime,
+        @Nullable String tenantClaim) {
+      this(
+          issuer,
+          jwks,
+          preset,
+          audiences,
+          authorizedParties,
+          algorithms,
+          allowedTypes,
+          requiredClaims,
+          clockSkew,
+          maxLifetime,
+          tenantClaim,
+          List.of());
     }
 
     /** An OIDC issuer with nothing else set. */
@@ -260,7 +294,8 @@ public final class PlaneGuardSettings {
           requiredClaims,
           clockSkew,
           maxLifetime,
-          tenantClaim);
+          tenantClaim,
+          modes);
     }
 
     /** This issuer with {@code preset}. */
@@ -276,7 +311,8 @@ public final class PlaneGuardSettings {
           requiredClaims,
           clockSkew,
           maxLifetime,
-          tenantClaim);
+          tenantClaim,
+          modes);
     }
 
     /** This issuer accepting {@code audiences}. */
@@ -292,7 +328,28 @@ public final class PlaneGuardSettings {
           requiredClaims,
           clockSkew,
           maxLifetime,
-          tenantClaim);
+          tenantClaim,
+          modes);
+    }
+
+    /**
+     * This issuer limited to {@code modes} ({@code test}, {@code local}, as given; parsed and
+     * checked by the assembly); empty for every mode.
+     */
+    public Issuer withModes(List<String> modes) {
+      return new Issuer(
+          issuer,
+          jwks,
+          preset,
+          audiences,
+          authorizedParties,
+          algorithms,
+          allowedTypes,
+          requiredClaims,
+          clockSkew,
+          maxLifetime,
+          tenantClaim,
+          modes);
     }
 
     /** This issuer accepting {@code parties} as {@code azp}. */
@@ -308,7 +365,8 @@ public final class PlaneGuardSettings {
           requiredClaims,
           clockSkew,
           maxLifetime,
-          tenantClaim);
+          tenantClaim,
+          modes);
     }
   }
 
@@ -469,11 +527,11 @@ public final class PlaneGuardSettings {
    * them: the contract's variables, {@code PLANEGUARD_POLICY_LOCATION} (a file path; required),
    * {@code PLANEGUARD_HUMAN_ISSUER} with {@code PLANEGUARD_HUMAN_JWKS_URI}, {@code
    * PLANEGUARD_HUMAN_PRESET}, {@code PLANEGUARD_HUMAN_AUDIENCES} and {@code
-   * PLANEGUARD_HUMAN_AUTHORIZED_PARTIES} (comma-separated), {@code PLANEGUARD_MACHINE_KEYS_FILE},
-   * {@code PLANEGUARD_SANDBOX_KEYS_FILE}, {@code PLANEGUARD_MACHINE_HEADER}, {@code
-   * PLANEGUARD_SANDBOX_HEADER}, {@code PLANEGUARD_TENANT_HEADER}, {@code
-   * PLANEGUARD_RECORD_KEY_USAGE} ({@code true} or {@code false}). Problems name these variables.
-   * The policy file is read by {@link PlaneGuard#assemble}.
+   * PLANEGUARD_HUMAN_AUTHORIZED_PARTIES} and {@code PLANEGUARD_HUMAN_MODES} (comma-separated),
+   * {@code PLANEGUARD_MACHINE_KEYS_FILE}, {@code PLANEGUARD_SANDBOX_KEYS_FILE}, {@code
+   * PLANEGUARD_MACHINE_HEADER}, {@code PLANEGUARD_SANDBOX_HEADER}, {@code
+   * PLANEGUARD_TENANT_HEADER}, {@code PLANEGUARD_RECORD_KEY_USAGE} ({@code true} or {@code false}).
+   * Problems name these variables. The policy file is read by {@link PlaneGuard#assemble}.
    */
   public static Builder fromEnvironment(Map<String, String> env) {
     Builder b = builder().environment(env).naming(Naming.ENVIRONMENT);
@@ -490,7 +548,8 @@ public final class PlaneGuardSettings {
                       ? Preset.CLERK
                       : Preset.OIDC)
               .withAudiences(list(env.get(Setting.HUMAN_AUDIENCES.variable())))
-              .withAuthorizedParties(list(env.get(Setting.HUMAN_AUTHORIZED_PARTIES.variable()))));
+              .withAuthorizedParties(list(env.get(Setting.HUMAN_AUTHORIZED_PARTIES.variable())))
+              .withModes(list(env.get(Setting.HUMAN_MODES.variable()))));
     }
     String machine = blankToNull(env.get(Setting.MACHINE_KEYS_FILE.variable()));
     if (machine != null) {
