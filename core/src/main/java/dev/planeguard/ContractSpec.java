@@ -34,32 +34,98 @@ import org.jspecify.annotations.Nullable;
  * </table>
  *
  * <p>{@code DB_ROLE} is optional for serving (required by the migration gate). Bypass flags ({@code
- * DEV_AUTH_ENABLED}, {@code JWT_ALLOW_DEV_TOKEN}, {@code RBAC_FAIL_OPEN} when truthy; {@code
- * JWT_VERIFY_SIGNATURE}, {@code OIDC_VERIFY_SSL} when falsy) are violations in preprod and prod and
- * warnings elsewhere; code adds or removes flags ({@link Builder#bypassFlag}, {@link
- * Builder#removeBypassFlag}) and an environment may add more in {@code PLANEGUARD_BYPASS_FLAGS}
- * ({@link #bypassFlagsVariable()}). Sandbox keys are never allowed in preprod or prod, whatever a
- * custom spec says. Instances are immutable; change one through {@link #toBuilder()}.
+ * DEV_AUTH_ENABLED}, {@code JWT_ALLOW_DEV_TOKEN}, {@code RBAC_FAIL_OPEN}, {@code
+ * AOS_USE_LEGACY_AUTH} when truthy; {@code JWT_VERIFY_SIGNATURE}, {@code OIDC_VERIFY_SSL}, {@code
+ * RBAC_ENFORCE}, {@code AUTH_GATEWAY_REQUIRED} when falsy; {@code JWT_DEV_SECRET}, {@code
+ * DEV_DEFAULT_ROLE} when set at all; the report-only switches {@code RBAC_SHADOW_AUDIT}, {@code
+ * *_SHADOW_*}, {@code *_SHADOW} and {@code *_REPORT_ONLY} when truthy), and {@code
+ * ENFORCE_TENANCY=false}, are violations in preprod and prod and warnings elsewhere; code adds or
+ * removes flags ({@link Builder#bypassFlag}, {@link Builder#removeBypassFlag}) and an environment
+ * may add more in {@code PLANEGUARD_BYPASS_FLAGS} ({@link #bypassFlagsVariable()}). Sandbox keys
+ * are never allowed in preprod or prod, whatever a custom spec says. Instances are immutable;
+ * change one through {@link #toBuilder()}.
  */
 public final class ContractSpec {
 
   /**
    * A variable that, set the wrong way, switches some verification off.
    *
-   * @param name the environment variable
-   * @param bypassWhenTrue true if a truthy value is the bypass ({@code DEV_AUTH_ENABLED=true}),
-   *     false if a falsy value is ({@code JWT_VERIFY_SIGNATURE=false})
+   * <p>{@code name} is either a variable name or a name pattern: a {@code *} at its start, its end,
+   * or both, standing for one or more characters ({@code *_SHADOW_*}, {@code *_REPORT_ONLY}). A
+   * pattern matches any variable of the environment whose name fits, exactly (names are
+   * case-sensitive); because it can match variables that are not switches, a pattern counts only a
+   * recognised boolean of its {@link Sense} as the bypass, and cannot have {@link Sense#SET}.
+   *
+   * @param name the environment variable, or a name pattern
+   * @param sense which value is the bypass
    */
-  public record BypassFlag(String name, boolean bypassWhenTrue) {
-    /** Validates the name. */
+  public record BypassFlag(String name, Sense sense) {
+
+    /** Which value of a bypass flag switches verification off. */
+    public enum Sense {
+      /**
+       * A truthy value ({@code DEV_AUTH_ENABLED=true}); for a variable name, any value that is not
+       * falsy, since a value planeguard cannot read is not trusted.
+       */
+      TRUTHY,
+      /**
+       * A falsy value ({@code JWT_VERIFY_SIGNATURE=false}); for a variable name, any value that is
+       * not truthy.
+       */
+      FALSY,
+      /**
+       * Any non-blank value ({@code JWT_DEV_SECRET}): the variable being set at all enables the
+       * bypass. A blank value counts as unset, as everywhere in the contract.
+       */
+      SET
+    }
+
+    /** Validates the name and the sense. */
     public BypassFlag {
-      requireVariableName(name);
+      requireNonNull(sense, "sense");
+      if (!VARIABLE.matcher(name).matches() && !NAME_PATTERN.matcher(name).matches()) {
+        throw new IllegalArgumentException(
+            "not an environment variable name or a pattern such as *_SHADOW_*: "
+                + Text.quote(name, SHOWN));
+      }
+      if (sense == Sense.SET && name.contains("*")) {
+        throw new IllegalArgumentException(
+            "a name pattern cannot be a set-at-all flag: " + Text.quote(name, SHOWN));
+      }
+    }
+
+    /** Whether {@link #name} is a pattern rather than one variable. */
+    public boolean isPattern() {
+      return name.indexOf('*') >= 0;
+    }
+
+    /** Whether this flag concerns the variable {@code variable}. */
+    public boolean matches(String variable) {
+      if (!isPattern()) {
+        return name.equals(variable);
+      }
+      boolean anyBefore = name.startsWith("*");
+      boolean anyAfter = name.length() > 1 && name.endsWith("*");
+      String core = name.substring(anyBefore ? 1 : 0, name.length() - (anyAfter ? 1 : 0));
+      if (anyBefore && anyAfter) {
+        for (int at = variable.indexOf(core, 1); at > 0; at = variable.indexOf(core, at + 1)) {
+          if (at + core.length() < variable.length()) {
+            return true;
+          }
+        }
+        return false;
+      }
+      if (anyBefore) {
+        return variable.length() > core.length() && variable.endsWith(core);
+      }
+      return variable.length() > core.length() && variable.startsWith(core);
     }
 
     /**
-     * Parses {@code NAME:truthy} (a truthy value is the bypass) or {@code NAME:falsy} (a falsy
-     * value is), the syntax of {@code PLANEGUARD_BYPASS_FLAGS}. Surrounding whitespace is ignored;
-     * {@code truthy} and {@code falsy} are case-insensitive.
+     * Parses {@code NAME:truthy} (a truthy value is the bypass), {@code NAME:falsy} (a falsy value
+     * is) or {@code NAME:set} (any value is), the syntax of {@code PLANEGUARD_BYPASS_FLAGS}; {@code
+     * NAME} may be a pattern ({@code *_SHADOW_*:truthy}). Surrounding whitespace is ignored; the
+     * sense is case-insensitive.
      *
      * @throws IllegalArgumentException if {@code declaration} has another form
      */
@@ -67,20 +133,25 @@ public final class ContractSpec {
       String d = declaration.strip();
       int colon = d.lastIndexOf(':');
       if (colon > 0) {
-        String sense = d.substring(colon + 1).strip().toLowerCase(Locale.ROOT);
+        String sense = d.substring(colon + 1).strip().toUpperCase(Locale.ROOT);
         String name = d.substring(0, colon).strip();
-        if (VARIABLE.matcher(name).matches() && (sense.equals("truthy") || sense.equals("falsy"))) {
-          return new BypassFlag(name, sense.equals("truthy"));
+        boolean nameOk = VARIABLE.matcher(name).matches() || NAME_PATTERN.matcher(name).matches();
+        if (nameOk
+            && Set.of("TRUTHY", "FALSY", "SET").contains(sense)
+            && !(sense.equals("SET") && name.contains("*"))) {
+          return new BypassFlag(name, Sense.valueOf(sense));
         }
       }
       throw new IllegalArgumentException(
-          "not NAME:truthy or NAME:falsy: " + Text.quote(declaration, SHOWN));
+          "not NAME:truthy, NAME:falsy or NAME:set: " + Text.quote(declaration, SHOWN));
     }
 
-    /** {@code NAME:truthy} or {@code NAME:falsy}, the form {@link #parse} reads. */
+    /**
+     * {@code NAME:truthy}, {@code NAME:falsy} or {@code NAME:set}, the form {@link #parse} reads.
+     */
     @Override
     public String toString() {
-      return name + (bypassWhenTrue ? ":truthy" : ":falsy");
+      return name + ":" + sense.name().toLowerCase(Locale.ROOT);
     }
   }
 
@@ -112,6 +183,9 @@ public final class ContractSpec {
   public static final String DEFAULT_TENANT_HEADER = "X-AOS-Tenant";
 
   private static final Pattern VARIABLE = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,127}");
+  // A '*' at the start, the end or both, around at least two name characters.
+  private static final Pattern NAME_PATTERN =
+      Pattern.compile("\\*[A-Za-z0-9_]{2,126}\\*?|[A-Za-z0-9_]{2,126}\\*");
   private static final Set<String> TRUTHY = Set.of("true", "1", "yes", "on");
   private static final Set<String> FALSY = Set.of("false", "0", "no", "off");
   private static final int SHOWN = 40;
@@ -164,8 +238,9 @@ public final class ContractSpec {
   }
 
   /**
-   * Every variable a contract of this spec reads from {@code env}: its own, each bypass flag, and
-   * the flags {@code env} declares in {@link #bypassFlagsVariable()}.
+   * Every variable a contract of this spec reads from {@code env}: its own, each bypass flag, the
+   * flags {@code env} declares in {@link #bypassFlagsVariable()}, and the variables of {@code env}
+   * that a name pattern ({@code *_SHADOW_*}) matches.
    */
   public Set<String> variables(Map<String, String> env) {
     Set<String> names = new LinkedHashSet<>();
@@ -177,14 +252,22 @@ public final class ContractSpec {
     names.add(tenantHeaderVariable);
     names.add(enforceTenancyVariable);
     names.add(bypassFlagsVariable);
-    bypassFlags.forEach(f -> names.add(f.name()));
+    List<BypassFlag> flags = new ArrayList<>(bypassFlags);
     String declared = env.get(bypassFlagsVariable);
     if (declared != null) {
-      for (String entry : declared.split("[,\\s]+")) {
-        int colon = entry.indexOf(':');
-        if (colon > 0) {
-          names.add(entry.substring(0, colon).strip());
+      for (String entry : declared.strip().split("[,\\s]+")) {
+        try {
+          flags.add(BypassFlag.parse(entry));
+        } catch (IllegalArgumentException e) {
+          // parse reports it; there is no variable to read
         }
+      }
+    }
+    for (BypassFlag flag : flags) {
+      if (flag.isPattern()) {
+        env.keySet().stream().filter(flag::matches).sorted().forEach(names::add);
+      } else {
+        names.add(flag.name());
       }
     }
     return names;
@@ -301,7 +384,7 @@ public final class ContractSpec {
     DbAuthority authority = readAuthority(env, mode, violations);
     DbRole role = readRole(env, mode, violations);
     boolean sandboxAllowed = readSandbox(env, mode, violations);
-    boolean enforceTenancy = readEnforceTenancy(env, violations);
+    boolean enforceTenancy = readEnforceTenancy(env, mode, violations, warnings);
     String tenantHeader = readTenantHeader(env, violations);
     readBypassFlags(env, mode, effectiveBypassFlags(env, violations), violations, warnings);
 
@@ -444,14 +527,30 @@ public final class ContractSpec {
     return enabled;
   }
 
-  private boolean readEnforceTenancy(Map<String, String> env, List<Problem> violations) {
+  // ENFORCE_TENANCY is a bypass flag of its own: false is allowed (and meant) in local and test,
+  // with a warning, and refused where real tenants are.
+  private boolean readEnforceTenancy(
+      Map<String, String> env,
+      @Nullable Mode mode,
+      List<Problem> violations,
+      List<Problem> warnings) {
     String value = get(env, enforceTenancyVariable);
     if (value == null) {
       return true;
     }
     String v = value.trim().toLowerCase(Locale.ROOT);
-    if (v.equals("true") || v.equals("false")) {
-      return v.equals("true");
+    if (v.equals("true")) {
+      return true;
+    }
+    if (v.equals("false")) {
+      bypass(
+          enforceTenancyVariable,
+          enforceTenancyVariable + "=false switches the tenant check off",
+          "set " + enforceTenancyVariable + "=true or remove it (true when unset)",
+          mode,
+          violations,
+          warnings);
+      return false;
     }
     violations.add(
         new Problem(
@@ -497,13 +596,13 @@ public final class ContractSpec {
         violations.add(
             new Problem(
                 bypassFlagsVariable,
-                "entry " + Text.quote(entry, SHOWN) + " is not NAME:truthy or NAME:falsy",
-                "list entries such as SKIP_AUTH:truthy,VERIFY_TLS:falsy, or unset "
+                "entry " + Text.quote(entry, SHOWN) + " is not NAME:truthy, NAME:falsy or NAME:set",
+                "list entries such as SKIP_AUTH:truthy,VERIFY_TLS:falsy,DEV_TOKEN:set, or unset "
                     + bypassFlagsVariable));
         continue;
       }
       BypassFlag declared = flags.putIfAbsent(flag.name(), flag);
-      if (declared != null && declared.bypassWhenTrue() != flag.bypassWhenTrue()) {
+      if (declared != null && declared.sense() != flag.sense()) {
         violations.add(
             new Problem(
                 bypassFlagsVariable,
@@ -520,40 +619,78 @@ public final class ContractSpec {
       List<BypassFlag> flags,
       List<Problem> violations,
       List<Problem> warnings) {
+    Set<String> reported = new LinkedHashSet<>();
     for (BypassFlag flag : flags) {
-      String value = get(env, flag.name());
-      if (value == null) {
-        continue;
+      List<String> names =
+          flag.isPattern()
+              ? env.keySet().stream().filter(flag::matches).sorted().toList()
+              : List.of(flag.name());
+      for (String name : names) {
+        String value = get(env, name);
+        String message = value == null ? null : bypassMessage(flag, name, value);
+        if (message != null && reported.add(name)) {
+          bypass(
+              name,
+              message,
+              "remove " + name + " from the environment",
+              mode,
+              violations,
+              warnings);
+        }
       }
-      String v = value.trim().toLowerCase(Locale.ROOT);
-      boolean safe = flag.bypassWhenTrue() ? FALSY.contains(v) : TRUTHY.contains(v);
-      if (safe) {
-        continue;
-      }
-      boolean recognised = TRUTHY.contains(v) || FALSY.contains(v);
-      String shown = flag.name() + "=" + Text.escape(Redaction.redact(value), SHOWN);
-      String message =
-          recognised
-              ? shown + " switches verification off"
-              : shown + " is not a recognised boolean and counts as switching verification off";
-      if (mode == null || mode.isProductionLike()) {
-        violations.add(
-            new Problem(
-                flag.name(),
-                message + (mode == null ? "" : "; forbidden with " + modeVariable + "=" + mode),
-                "remove " + flag.name() + " from the environment"));
-      } else {
-        warnings.add(
-            new Problem(
-                flag.name(),
-                message
-                    + "; tolerated with "
-                    + modeVariable
-                    + "="
-                    + mode
-                    + " but refused in preprod and prod",
-                "remove " + flag.name() + " from the environment"));
-      }
+    }
+  }
+
+  /**
+   * Why {@code name=value} switches verification off under {@code flag}, or null if it does not.
+   */
+  private static @Nullable String bypassMessage(BypassFlag flag, String name, String value) {
+    if (flag.sense() == BypassFlag.Sense.SET) {
+      // The value may be a secret (JWT_DEV_SECRET): it is never shown.
+      return name + " is set, which enables a development bypass";
+    }
+    String v = value.trim().toLowerCase(Locale.ROOT);
+    boolean truthy = TRUTHY.contains(v);
+    boolean falsy = FALSY.contains(v);
+    boolean bypass = flag.sense() == BypassFlag.Sense.TRUTHY ? truthy : falsy;
+    String shown = name + "=" + Text.escape(Redaction.redact(value), SHOWN);
+    if (flag.isPattern()) {
+      // A pattern can match a variable that is no switch at all: only a clear yes counts.
+      return bypass ? shown + " turns enforcement into report-only (" + flag.name() + ")" : null;
+    }
+    if (bypass) {
+      return shown + " switches verification off";
+    }
+    boolean safe = flag.sense() == BypassFlag.Sense.TRUTHY ? falsy : truthy;
+    return safe
+        ? null
+        : shown + " is not a recognised boolean and counts as switching verification off";
+  }
+
+  private void bypass(
+      String name,
+      String message,
+      String fix,
+      @Nullable Mode mode,
+      List<Problem> violations,
+      List<Problem> warnings) {
+    if (mode == null || mode.isProductionLike()) {
+      violations.add(
+          new Problem(
+              name,
+              message + (mode == null ? "" : "; forbidden with " + modeVariable + "=" + mode),
+              fix));
+    } else {
+      warnings.add(
+          new Problem(
+              name,
+              message
+                  + "; tolerated with "
+                  + modeVariable
+                  + "="
+                  + mode
+                  + " but refused in preprod and prod",
+              fix));
     }
   }
 
@@ -637,14 +774,24 @@ public final class ContractSpec {
       roles.put(Mode.TEST, EnumSet.of(DbRole.STAGING, DbRole.REPLICA));
       roles.put(Mode.PREPROD, EnumSet.of(DbRole.STAGING, DbRole.REPLICA));
       roles.put(Mode.PROD, EnumSet.of(DbRole.PROD, DbRole.REPLICA));
-      for (BypassFlag flag :
+      for (String flag :
           List.of(
-              new BypassFlag("DEV_AUTH_ENABLED", true),
-              new BypassFlag("JWT_ALLOW_DEV_TOKEN", true),
-              new BypassFlag("RBAC_FAIL_OPEN", true),
-              new BypassFlag("JWT_VERIFY_SIGNATURE", false),
-              new BypassFlag("OIDC_VERIFY_SSL", false))) {
-        bypassFlags.put(flag.name(), flag);
+              "DEV_AUTH_ENABLED:truthy",
+              "JWT_ALLOW_DEV_TOKEN:truthy",
+              "RBAC_FAIL_OPEN:truthy",
+              "AOS_USE_LEGACY_AUTH:truthy",
+              "JWT_VERIFY_SIGNATURE:falsy",
+              "OIDC_VERIFY_SSL:falsy",
+              "RBAC_ENFORCE:falsy",
+              "AUTH_GATEWAY_REQUIRED:falsy",
+              "JWT_DEV_SECRET:set",
+              "DEV_DEFAULT_ROLE:set",
+              "RBAC_SHADOW_AUDIT:truthy",
+              "*_SHADOW_*:truthy",
+              "*_SHADOW:truthy",
+              "*_REPORT_ONLY:truthy")) {
+        BypassFlag bypass = BypassFlag.parse(flag);
+        bypassFlags.put(bypass.name(), bypass);
       }
     }
 

@@ -62,7 +62,10 @@ public enum Detail {
   DISALLOWED_ALG,
   /** No published key has the token's {@code kid}. */
   UNKNOWN_KID,
-  /** The {@code iss} is missing or not a configured issuer. */
+  /**
+   * The {@code iss} is missing, not a configured issuer, or an issuer limited to modes other than
+   * the verifier's.
+   */
   WRONG_ISSUER,
   /** The {@code aud} contains no configured audience. */
   WRONG_AUDIENCE,

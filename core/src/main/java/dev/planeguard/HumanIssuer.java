@@ -12,6 +12,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.EnumSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -103,6 +105,7 @@ public final class HumanIssuer {
   private final Duration jwksOutageTolerance;
   private final Duration jwksTimeout;
   private final byte @Nullable [] hmacSecret;
+  private final Set<Mode> modes;
 
   private HumanIssuer(Builder b, Set<String> algorithms) {
     this.issuer = b.issuer;
@@ -123,6 +126,7 @@ public final class HumanIssuer {
     this.jwksOutageTolerance = b.jwksOutageTolerance;
     this.jwksTimeout = b.jwksTimeout;
     this.hmacSecret = b.hmacSecret == null ? null : b.hmacSecret.clone();
+    this.modes = Collections.unmodifiableSet(EnumSet.copyOf(b.modes));
   }
 
   /**
@@ -266,6 +270,19 @@ public final class HumanIssuer {
     return jwksTimeout;
   }
 
+  /**
+   * The modes in which this issuer's tokens are accepted; every mode unless limited with {@link
+   * Builder#modes}. A {@link JwtVerifier} of another mode answers them {@code WRONG_ISSUER}.
+   */
+  public Set<Mode> modes() {
+    return modes;
+  }
+
+  /** Whether this issuer's tokens are accepted in {@code mode}. */
+  public boolean allowedIn(Mode mode) {
+    return modes.contains(mode);
+  }
+
   /** Whether an HMAC secret is configured (its value is never exposed). */
   public boolean hasHmacSecret() {
     return hmacSecret != null;
@@ -290,6 +307,7 @@ public final class HumanIssuer {
         + authorizedParties
         + ", algorithms="
         + algorithms
+        + (modes.size() < Mode.values().length ? ", modes=" + modes : "")
         + "}";
   }
 
@@ -315,6 +333,7 @@ public final class HumanIssuer {
     private Duration jwksOutageTolerance = Duration.ofHours(1);
     private Duration jwksTimeout = Duration.ofSeconds(5);
     private byte @Nullable [] hmacSecret;
+    private Set<Mode> modes = EnumSet.allOf(Mode.class);
 
     private Builder(String issuer) {
       this.issuer = requireNonNull(issuer, "issuer");
@@ -405,6 +424,18 @@ public final class HumanIssuer {
       return this;
     }
 
+    /**
+     * Limits the issuer to {@code modes} (replaces any given before; every mode by default): a
+     * verifier of another mode answers its tokens {@code WRONG_ISSUER} and never fetches its keys.
+     * An issuer limited to local and test is refused in preprod and prod: a test identity project
+     * has no place in a production configuration.
+     */
+    public Builder modes(Mode... modes) {
+      this.modes = EnumSet.noneOf(Mode.class);
+      this.modes.addAll(Arrays.asList(modes));
+      return this;
+    }
+
     /** How long a fetched key set is used before fetching again; default 5 min. */
     public Builder jwksCacheTtl(Duration ttl) {
       this.jwksCacheTtl = requireNonNull(ttl, "ttl");
@@ -445,6 +476,14 @@ public final class HumanIssuer {
       String subject = "human issuer " + Text.quote(issuer, 128);
       if (issuer.isBlank()) {
         problems.add(new Problem(subject, "the issuer is empty", "give the exact iss of tokens"));
+      }
+      if (modes.isEmpty()) {
+        problems.add(
+            new Problem(
+                subject,
+                "no mode is given, so no token of this issuer would ever be accepted",
+                "name the modes the issuer serves (local, test, preprod, prod), or leave modes"
+                    + " unset for all"));
       }
       Set<String> algs = new LinkedHashSet<>(algorithms);
       if (hmacSecret != null && !algorithmsSet) {

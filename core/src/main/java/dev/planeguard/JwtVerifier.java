@@ -65,8 +65,10 @@ import org.slf4j.LoggerFactory;
  *       {@code enc}, {@code zip} or {@code b64} present ({@code MALFORMED}: embedded or remote keys
  *       are never trusted, never fetched).
  *   <li>Issuer: chosen by the exact {@code iss} of the (not yet verified) payload; an unknown
- *       issuer is {@code WRONG_ISSUER} and causes no fetch. Then the issuer's algorithm list
- *       ({@code DISALLOWED_ALG}) and {@code typ} list ({@code BAD_TYP}).
+ *       issuer, or one {@linkplain HumanIssuer.Builder#modes limited} to modes other than the
+ *       verifier's {@linkplain Builder#mode mode}, is {@code WRONG_ISSUER} and causes no fetch.
+ *       Then the issuer's algorithm list ({@code DISALLOWED_ALG}) and {@code typ} list ({@code
+ *       BAD_TYP}).
  *   <li>Key and signature: HS* only with the issuer's configured secret; otherwise the key with the
  *       header's {@code kid} in the issuer's current JWKS (one rate-limited refetch for an unknown
  *       kid; {@code UNKNOWN_KID}); the key must fit the algorithm ({@code BAD_SIGNATURE}), and the
@@ -119,7 +121,11 @@ public final class JwtVerifier implements TokenVerifier, AutoCloseable {
     Supplier<HttpClient> http = new LazyHttpClient();
     Map<String, IssuerState> map = new HashMap<>();
     for (HumanIssuer issuer : configured) {
-      map.put(issuer.issuer(), new IssuerState(issuer, http, executor, plainHttp));
+      // An issuer limited to other modes is simply not trusted here: its tokens are WRONG_ISSUER,
+      // and its keys are never fetched.
+      if (b.mode == null || issuer.allowedIn(b.mode)) {
+        map.put(issuer.issuer(), new IssuerState(issuer, http, executor, plainHttp));
+      }
     }
     this.issuers = Map.copyOf(map);
     if (b.tokenCacheSize > 0) {
@@ -156,7 +162,8 @@ public final class JwtVerifier implements TokenVerifier, AutoCloseable {
     long now = clock.millis();
     List<String> unavailable = new ArrayList<>();
     for (HumanIssuer issuer : configured) {
-      IssuerKeys keys = requireNonNull(issuers.get(issuer.issuer())).keys;
+      IssuerState state = issuers.get(issuer.issuer());
+      IssuerKeys keys = state == null ? null : state.keys;
       if (keys == null) {
         continue;
       }
@@ -380,8 +387,9 @@ public final class JwtVerifier implements TokenVerifier, AutoCloseable {
 
   /**
    * Problems with using this verifier in {@code mode}: in preprod and prod, an {@code http:} JWKS
-   * location or issuer URL, and an issuer without an audience (except the Clerk preset, bound by
-   * its required authorized parties). The {@link Enforcer} asks this at build time.
+   * location or issuer URL, an issuer without an audience (except the Clerk preset, bound by its
+   * required authorized parties), and an issuer limited to local and test. The {@link Enforcer}
+   * asks this at build time.
    */
   List<Problem> problemsIn(Mode mode) {
     return problems(configured, mode);
@@ -410,6 +418,26 @@ public final class JwtVerifier implements TokenVerifier, AutoCloseable {
                   "the issuer URL is plain http:" + where(mode),
                   "use the issuer's https: URL"));
         }
+      }
+      if (mode != null
+          && mode.isProductionLike()
+          && issuer.modes().stream().noneMatch(Mode::isProductionLike)) {
+        problems.add(
+            new Problem(
+                subject,
+                "is limited to "
+                    + issuer.modes().stream()
+                        .map(Mode::toString)
+                        .collect(java.util.stream.Collectors.joining(", "))
+                    + where(mode)
+                    + " (a development or test identity provider has no place here)",
+                "remove the issuer from this deployment's configuration, or, if it really serves "
+                    + mode
+                    + ", add "
+                    + mode
+                    + " to its modes (planeguard.human.modes or"
+                    + " planeguard.human.additional-issuers[n].modes, or HumanIssuer.Builder.modes)"));
+        continue;
       }
       if (mode != null && mode.isProductionLike() && !boundToThisService(issuer)) {
         problems.add(
@@ -564,7 +592,9 @@ public final class JwtVerifier implements TokenVerifier, AutoCloseable {
     /**
      * The deployment mode. In preprod and prod an {@code http:} JWKS or issuer URL is refused (in
      * local and test it is allowed; without a mode, only on a loopback address), and so is an
-     * issuer without an audience, except the Clerk preset with its authorized parties.
+     * issuer without an audience, except the Clerk preset with its authorized parties, and an
+     * issuer limited to local and test. Issuers {@linkplain HumanIssuer.Builder#modes limited} to
+     * other modes are left out: their tokens are {@code WRONG_ISSUER}.
      */
     public Builder mode(Mode mode) {
       this.mode = requireNonNull(mode, "mode");

@@ -23,13 +23,16 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -473,7 +476,7 @@ public final class PlaneGuard implements AutoCloseable {
       }
       int before = problems.size();
       for (int i = 0; i < s.issuers.size(); i++) {
-        HumanIssuer issuer = issuer(s.issuers.get(i), i == 0 ? -1 : i - 1);
+        HumanIssuer issuer = issuer(s.issuers.get(i), i == 0 ? -1 : i - 1, mode);
         if (issuer != null) {
           b.issuer(issuer);
         }
@@ -491,7 +494,7 @@ public final class PlaneGuard implements AutoCloseable {
       }
     }
 
-    private @Nullable HumanIssuer issuer(Issuer p, int index) {
+    private @Nullable HumanIssuer issuer(Issuer p, int index, @Nullable Mode mode) {
       String iss = p.issuer();
       if (iss == null || iss.isBlank()) {
         problems.add(
@@ -509,6 +512,47 @@ public final class PlaneGuard implements AutoCloseable {
         if (jwks == null) {
           return null;
         }
+      }
+      Set<Mode> modes = EnumSet.noneOf(Mode.class);
+      for (String value : p.modes()) {
+        Mode m = Mode.parse(value);
+        if (m == null) {
+          problems.add(
+              new Problem(
+                  naming.issuerName(index, Setting.HUMAN_MODES),
+                  "has unknown mode " + Text.quote(value, 32),
+                  "list modes from local, test, preprod, prod, comma-separated, or unset "
+                      + naming.issuerName(index, Setting.HUMAN_MODES)
+                      + " for all"));
+          return null;
+        }
+        modes.add(m);
+      }
+      if (mode != null
+          && mode.isProductionLike()
+          && !modes.isEmpty()
+          && modes.stream().noneMatch(Mode::isProductionLike)) {
+        // A test identity project in a production configuration: refused here, with the
+        // adapter's name for the setting, rather than left to answer WRONG_ISSUER forever.
+        String setting = naming.issuerName(index, Setting.HUMAN_MODES);
+        problems.add(
+            new Problem(
+                setting,
+                "limits the issuer "
+                    + Text.quote(iss, 128)
+                    + " to "
+                    + modes.stream().map(Mode::toString).collect(Collectors.joining(", "))
+                    + ", which AOS_MODE="
+                    + mode
+                    + " does not allow (a development or test identity provider has no place"
+                    + " here)",
+                "remove the issuer from this deployment's configuration, or, if it really serves "
+                    + mode
+                    + ", add "
+                    + mode
+                    + " to "
+                    + setting));
+        return null;
       }
       try {
         HumanIssuer.Builder b =
@@ -537,6 +581,9 @@ public final class PlaneGuard implements AutoCloseable {
         }
         if (p.tenantClaim() != null) {
           b.tenantClaim(p.tenantClaim());
+        }
+        if (!modes.isEmpty()) {
+          b.modes(modes.toArray(Mode[]::new));
         }
         return b.build();
       } catch (ConfigurationException e) {

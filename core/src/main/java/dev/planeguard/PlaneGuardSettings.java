@@ -82,6 +82,8 @@ public final class PlaneGuardSettings {
     HUMAN_MAX_LIFETIME("planeguard.human.max-lifetime", "PLANEGUARD_HUMAN_MAX_LIFETIME", null),
     /** The claim naming the caller's tenant. */
     HUMAN_TENANT_CLAIM("planeguard.human.tenant-claim", "PLANEGUARD_HUMAN_TENANT_CLAIM", null),
+    /** The modes in which a human issuer's tokens are accepted (all when unset). */
+    HUMAN_MODES("planeguard.human.modes", "PLANEGUARD_HUMAN_MODES", "--issuer-modes"),
     /** The machine key file. */
     MACHINE_KEYS_FILE("planeguard.machine.keys-file", "PLANEGUARD_MACHINE_KEYS_FILE", "--keys"),
     /** The header of machine keys. */
@@ -251,6 +253,8 @@ public final class PlaneGuardSettings {
    * @param clockSkew tolerated skew
    * @param maxLifetime longest {@code exp - iat}
    * @param tenantClaim the claim naming the tenant
+   * @param modes the modes in which its tokens are accepted, as given ({@code test}, {@code
+   *     local}); empty for all
    */
   public record Issuer(
       @Nullable String issuer,
@@ -263,16 +267,46 @@ public final class PlaneGuardSettings {
       List<String> requiredClaims,
       @Nullable Duration clockSkew,
       @Nullable Duration maxLifetime,
-      @Nullable String tenantClaim) {
+      @Nullable String tenantClaim,
+      List<String> modes) {
 
     /** Copies the lists. */
     public Issuer {
       requireNonNull(preset, "preset");
+      modes = List.copyOf(modes);
       audiences = List.copyOf(audiences);
       authorizedParties = List.copyOf(authorizedParties);
       algorithms = List.copyOf(algorithms);
       allowedTypes = List.copyOf(allowedTypes);
       requiredClaims = List.copyOf(requiredClaims);
+    }
+
+    /** An issuer accepted in every mode. */
+    public Issuer(
+        @Nullable String issuer,
+        @Nullable String jwks,
+        Preset preset,
+        List<String> audiences,
+        List<String> authorizedParties,
+        List<String> algorithms,
+        List<String> allowedTypes,
+        List<String> requiredClaims,
+        @Nullable Duration clockSkew,
+        @Nullable Duration maxLifetime,
+        @Nullable String tenantClaim) {
+      this(
+          issuer,
+          jwks,
+          preset,
+          audiences,
+          authorizedParties,
+          algorithms,
+          allowedTypes,
+          requiredClaims,
+          clockSkew,
+          maxLifetime,
+          tenantClaim,
+          List.of());
     }
 
     /** An OIDC issuer with nothing else set. */
@@ -304,7 +338,8 @@ public final class PlaneGuardSettings {
           requiredClaims,
           clockSkew,
           maxLifetime,
-          tenantClaim);
+          tenantClaim,
+          modes);
     }
 
     /** This issuer with {@code preset}. */
@@ -320,7 +355,8 @@ public final class PlaneGuardSettings {
           requiredClaims,
           clockSkew,
           maxLifetime,
-          tenantClaim);
+          tenantClaim,
+          modes);
     }
 
     /** This issuer accepting {@code audiences}. */
@@ -336,7 +372,28 @@ public final class PlaneGuardSettings {
           requiredClaims,
           clockSkew,
           maxLifetime,
-          tenantClaim);
+          tenantClaim,
+          modes);
+    }
+
+    /**
+     * This issuer limited to {@code modes} ({@code test}, {@code local}, as given; parsed and
+     * checked by the assembly); empty for every mode.
+     */
+    public Issuer withModes(List<String> modes) {
+      return new Issuer(
+          issuer,
+          jwks,
+          preset,
+          audiences,
+          authorizedParties,
+          algorithms,
+          allowedTypes,
+          requiredClaims,
+          clockSkew,
+          maxLifetime,
+          tenantClaim,
+          modes);
     }
 
     /** This issuer accepting {@code parties} as {@code azp}. */
@@ -352,7 +409,8 @@ public final class PlaneGuardSettings {
           requiredClaims,
           clockSkew,
           maxLifetime,
-          tenantClaim);
+          tenantClaim,
+          modes);
     }
   }
 
@@ -572,11 +630,11 @@ public final class PlaneGuardSettings {
    * them: the contract's variables, {@code PLANEGUARD_POLICY_LOCATION} (a file path; required),
    * {@code PLANEGUARD_HUMAN_ISSUER} with {@code PLANEGUARD_HUMAN_JWKS_URI}, {@code
    * PLANEGUARD_HUMAN_PRESET}, {@code PLANEGUARD_HUMAN_AUDIENCES} and {@code
-   * PLANEGUARD_HUMAN_AUTHORIZED_PARTIES} (comma-separated), {@code PLANEGUARD_MACHINE_KEYS_FILE},
-   * {@code PLANEGUARD_SANDBOX_KEYS_FILE}, {@code PLANEGUARD_MACHINE_HEADER}, {@code
-   * PLANEGUARD_SANDBOX_HEADER}, {@code PLANEGUARD_TENANT_HEADER}, {@code
-   * PLANEGUARD_RECORD_KEY_USAGE} ({@code true} or {@code false}), {@code
-   * PLANEGUARD_KEYS_ROTATION_PERIOD} (whole days or hours, {@code 90d}). Problems name these
+   * PLANEGUARD_HUMAN_AUTHORIZED_PARTIES} and {@code PLANEGUARD_HUMAN_MODES} (comma-separated),
+   * {@code PLANEGUARD_MACHINE_KEYS_FILE}, {@code PLANEGUARD_SANDBOX_KEYS_FILE}, {@code
+   * PLANEGUARD_MACHINE_HEADER}, {@code PLANEGUARD_SANDBOX_HEADER}, {@code
+   * PLANEGUARD_TENANT_HEADER}, {@code PLANEGUARD_RECORD_KEY_USAGE} ({@code true} or {@code false}),
+   * {@code PLANEGUARD_KEYS_ROTATION_PERIOD} (whole days or hours, {@code 90d}). Problems name these
    * variables. The policy file is read by {@link PlaneGuard#assemble}.
    */
   public static Builder fromEnvironment(Map<String, String> env) {
@@ -594,7 +652,8 @@ public final class PlaneGuardSettings {
                       ? Preset.CLERK
                       : Preset.OIDC)
               .withAudiences(list(env.get(Setting.HUMAN_AUDIENCES.variable())))
-              .withAuthorizedParties(list(env.get(Setting.HUMAN_AUTHORIZED_PARTIES.variable()))));
+              .withAuthorizedParties(list(env.get(Setting.HUMAN_AUTHORIZED_PARTIES.variable())))
+              .withModes(list(env.get(Setting.HUMAN_MODES.variable()))));
     }
     String machine = blankToNull(env.get(Setting.MACHINE_KEYS_FILE.variable()));
     if (machine != null) {

@@ -37,7 +37,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Access is {@code human}, {@code machine}, {@code public} or {@code debug} ({@code debug}
  * requires {@code plane=human} or {@code plane=machine}). Options are {@code scopes=a,b}, {@code
- * methods=GET,POST} and {@code plane=}. Pattern syntax is described at {@link Rule}.
+ * methods=GET,POST}, {@code plane=} and {@code carve-out=yes} (public rules only). Pattern syntax
+ * is described at {@link Rule}.
  *
  * <h2>Matching</h2>
  *
@@ -51,8 +52,12 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Loading fails with a {@link ConfigurationException} listing every problem with its line: an
  * unknown access, option or method, a bad pattern, {@code **} not last, a debug rule without a
- * plane, any mention of the database plane, an empty policy, and two rules that match the same
- * requests at equal specificity (same pattern shape, overlapping methods).
+ * plane, any mention of the database plane, an empty policy, two rules that match the same requests
+ * at equal specificity (same pattern shape, overlapping methods), and a {@code public} rule more
+ * specific than a {@code human} or {@code machine} rule that also matches its paths (a hole in a
+ * protected subtree) unless it carries {@code carve-out=yes} ({@link Rule#withCarveOut()} in code).
+ * A {@code debug} or {@code deny} rule under a protected rule is no hole: it still needs a
+ * credential, or admits nobody.
  */
 public final class Policy {
 
@@ -69,13 +74,20 @@ public final class Policy {
   // Rules that only handler declarations contribute (no file line says the same): each describes
   // the handler that declares it and covers no other handler (see RouteCoverage).
   private final Set<Rule> declaredOnly;
+  // Each carve-out, with the protected rule it takes requests from.
+  private final Map<Rule, Rule> carvedFrom;
 
   private Policy(
-      List<Rule> rules, Map<Rule, String> origins, RouteTrie trie, Set<Rule> declaredOnly) {
+      List<Rule> rules,
+      Map<Rule, String> origins,
+      RouteTrie trie,
+      Set<Rule> declaredOnly,
+      Map<Rule, Rule> carvedFrom) {
     this.rules = rules;
     this.origins = origins;
     this.trie = trie;
     this.declaredOnly = declaredOnly;
+    this.carvedFrom = carvedFrom;
   }
 
   /**
@@ -149,6 +161,14 @@ public final class Policy {
    */
   public @Nullable Rule match(String method, String path) {
     return trie.match(path, method);
+  }
+
+  /**
+   * For a carve-out ({@code carve-out=yes}), the human or machine rule whose requests it takes: the
+   * rule that would decide them without it. {@code null} for any other rule.
+   */
+  public @Nullable Rule carvedFrom(Rule rule) {
+    return carvedFrom.get(rule);
   }
 
   /** Whether any rule requires the credential of {@code plane}. */
@@ -271,7 +291,9 @@ public final class Policy {
         continue;
       }
       boolean agrees = true;
-      if (a.access() != Access.DENY) {
+      // A deny declaration is stricter than any file rule; a public carve-out says it means to be
+      // looser, and the built policy checks that it really opens a hole.
+      if (a.access() != Access.DENY && !a.carveOut()) {
         // The file rules that decide the paths only the declaration's own shape describes: the
         // rules that would otherwise decide the handler's route.
         List<String> generic = new ArrayList<>();
@@ -311,7 +333,8 @@ public final class Policy {
     }
     Map<Rule, String> origins = new HashMap<>(policy.origins);
     extraOrigins.forEach((r, o) -> origins.merge(r, o, (x, y) -> x + ", " + y));
-    return new Policy(policy.rules, Map.copyOf(origins), policy.trie, Set.copyOf(declared));
+    return new Policy(
+        policy.rules, Map.copyOf(origins), policy.trie, Set.copyOf(declared), policy.carvedFrom);
   }
 
   /**
@@ -324,7 +347,8 @@ public final class Policy {
     Builder b = new Builder();
     declarations.forEach(d -> b.rule(d.rule(), d.origin()));
     Policy policy = b.build("handler declarations");
-    return new Policy(policy.rules, policy.origins, policy.trie, Set.copyOf(policy.rules));
+    return new Policy(
+        policy.rules, policy.origins, policy.trie, Set.copyOf(policy.rules), policy.carvedFrom);
   }
 
   /** Whether only handler declarations contribute {@code rule} (no policy file line says it). */
@@ -461,6 +485,7 @@ public final class Policy {
                           : "give them disjoint methods= or remove one"));
             });
       }
+      Map<Rule, Rule> carved = checkCarveOuts(trie, all);
       if (rules.isEmpty() && problems.isEmpty()) {
         all.add(
             new Problem(
@@ -473,7 +498,77 @@ public final class Policy {
       }
       List<Rule> sorted = new ArrayList<>(rules);
       sorted.sort(CANONICAL);
-      return new Policy(List.copyOf(sorted), Map.copyOf(origins), trie, Set.of());
+      return new Policy(List.copyOf(sorted), Map.copyOf(origins), trie, Set.of(), carved);
+    }
+
+    /**
+     * A public rule that decides requests a human or machine rule would otherwise decide is a hole
+     * in a protected subtree: refused unless the rule says {@code carve-out=yes}, and a rule that
+     * says so but opens no hole is refused too, so that the marker never waits for a hole to come.
+     */
+    private Map<Rule, Rule> checkCarveOuts(RouteTrie trie, List<Problem> all) {
+      Map<Rule, Rule> carved = new HashMap<>();
+      RouteTrie guarded = new RouteTrie();
+      for (Rule rule : rules) {
+        if (rule.access() == Access.HUMAN || rule.access() == Access.MACHINE) {
+          guarded.add(rule, (existing, added) -> {});
+        }
+      }
+      for (Rule rule : rules) {
+        if (rule.access() != Access.PUBLIC) {
+          continue;
+        }
+        Rule under = protectedUnder(rule, trie, guarded);
+        String origin = requireNonNull(origins.get(rule));
+        if (under != null && rule.carveOut()) {
+          carved.put(rule, under);
+        }
+        if (under != null && !rule.carveOut()) {
+          all.add(
+              new Problem(
+                  origin,
+                  rule.toPolicyLine()
+                      + " opens a hole in "
+                      + origins.get(under)
+                      + " ("
+                      + under.toPolicyLine()
+                      + "): requests it decides would otherwise need a "
+                      + under.access().id()
+                      + " credential",
+                  "if the hole is intended, mark the rule as a carve-out (carve-out=yes in a policy"
+                      + " file, Rule.withCarveOut() in code, @PublicRoute(carveOut = true) on a"
+                      + " handler); otherwise move the route out from under "
+                      + under.pattern()));
+        } else if (under == null && rule.carveOut()) {
+          all.add(
+              new Problem(
+                  origin,
+                  rule.toPolicyLine()
+                      + " is marked as a carve-out but no human or machine rule"
+                      + " covers its paths",
+                  "remove carve-out=yes (or carveOut = true): a stale marker would let a hole"
+                      + " opened later pass unnoticed"));
+        }
+      }
+      return Map.copyOf(carved);
+    }
+
+    /** The protected rule that {@code rule} takes requests from, or null if there is none. */
+    private static @Nullable Rule protectedUnder(Rule rule, RouteTrie trie, RouteTrie guarded) {
+      List<String> paths = new ArrayList<>();
+      trie.samples(rule.pattern(), paths, new ArrayList<>());
+      for (String path : paths) {
+        for (String method : Rule.METHODS) {
+          if (!rule.covers(method) || !rule.equals(trie.match(path, method))) {
+            continue;
+          }
+          Rule under = guarded.match(path, method);
+          if (under != null) {
+            return under;
+          }
+        }
+      }
+      return null;
     }
   }
 }

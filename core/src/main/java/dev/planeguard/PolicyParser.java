@@ -75,6 +75,7 @@ final class PolicyParser {
     Set<String> scopes = Set.of();
     Set<String> purposes = Set.of();
     Plane plane = null;
+    boolean carveOut = false;
     Set<String> seen = new HashSet<>();
     boolean ok = true;
     for (int t = 2; t < tokens.length; t++) {
@@ -138,12 +139,25 @@ final class PolicyParser {
             ok = false;
           }
         }
+        case "carve-out" -> {
+          if (value.equals("yes") || value.equals("no")) {
+            carveOut = value.equals("yes");
+          } else {
+            problems.add(
+                new Problem(
+                    where,
+                    "unknown carve-out value " + Text.quote(value, 32),
+                    "write carve-out=yes (public rules that open a hole in a protected rule)"));
+            ok = false;
+          }
+        }
         default -> {
           problems.add(
               new Problem(
                   where,
                   "unknown option " + Text.quote(key, 32),
-                  "use scopes=, methods=, purposes= or plane= (debug rules only)"));
+                  "use scopes=, methods=, purposes=, plane= (debug rules only) or carve-out=yes"
+                      + " (public rules only)"));
           ok = false;
         }
       }
@@ -160,7 +174,7 @@ final class PolicyParser {
       return null;
     }
     try {
-      return new Rule(access, pattern, methods, scopes, plane, purposes);
+      return new Rule(access, pattern, methods, scopes, plane, purposes, carveOut);
     } catch (IllegalArgumentException e) {
       String message = String.valueOf(e.getMessage());
       problems.add(new Problem(where, message, fixFor(message)));
@@ -192,6 +206,9 @@ final class PolicyParser {
     }
     if (message.contains("scopes=")) {
       return "remove scopes=, or make the rule human or machine";
+    }
+    if (message.startsWith("carve-out=")) {
+      return "remove carve-out=yes; only a public rule can be a carve-out";
     }
     if (message.startsWith("plane=")) {
       return "remove plane=; only debug rules name their plane";

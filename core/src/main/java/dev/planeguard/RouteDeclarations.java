@@ -29,7 +29,8 @@ import org.jspecify.annotations.Nullable;
  *   <tr><th>annotation</th><th>declares</th></tr>
  *   <tr><td>{@link HumanPlane @HumanPlane(scopes)}</td><td>{@code human}, with scopes</td></tr>
  *   <tr><td>{@link MachinePlane @MachinePlane(scopes)}</td><td>{@code machine}, with scopes</td></tr>
- *   <tr><td>{@link PublicRoute @PublicRoute}</td><td>{@code public}</td></tr>
+ *   <tr><td>{@link PublicRoute @PublicRoute}</td><td>{@code public}; {@code carveOut = true}
+ *       adds {@code carve-out=yes}</td></tr>
  *   <tr><td>{@link DebugRoute @DebugRoute(plane)}</td><td>{@code debug plane=...}</td></tr>
  *   <tr><td>{@code jakarta.annotation.security.PermitAll}</td><td>{@code public}</td></tr>
  *   <tr><td>{@code jakarta.annotation.security.DenyAll}</td><td>{@code deny}: always refused</td></tr>
@@ -60,13 +61,21 @@ public final class RouteDeclarations {
    * @param access the declared access
    * @param plane the plane of a human, machine or debug declaration, else {@code null}
    * @param scopes required scopes
+   * @param carveOut a public declaration meant to open a hole in a protected rule ({@code
+   *     carve-out=yes})
    */
-  public record Declared(Access access, @Nullable Plane plane, Set<String> scopes) {
+  public record Declared(
+      Access access, @Nullable Plane plane, Set<String> scopes, boolean carveOut) {
 
     /** Copies the scopes. */
     public Declared {
       requireNonNull(access, "access");
       scopes = Set.copyOf(scopes);
+    }
+
+    /** A declaration that is no carve-out. */
+    public Declared(Access access, @Nullable Plane plane, Set<String> scopes) {
+      this(access, plane, scopes, false);
     }
 
     /**
@@ -75,7 +84,8 @@ public final class RouteDeclarations {
      * @throws IllegalArgumentException if the pattern or a scope is invalid
      */
     public Rule toRule(String pattern, Set<String> methods) {
-      return new Rule(access, pattern, methods, scopes, access == Access.DEBUG ? plane : null);
+      return new Rule(
+          access, pattern, methods, scopes, access == Access.DEBUG ? plane : null, carveOut);
     }
   }
 
@@ -129,8 +139,9 @@ public final class RouteDeclarations {
     if (machine != null) {
       found.add(new Declared(Access.MACHINE, Plane.MACHINE, Set.of(machine.scopes())));
     }
-    if (element.getAnnotation(PublicRoute.class) != null) {
-      found.add(new Declared(Access.PUBLIC, null, Set.of()));
+    PublicRoute publicRoute = element.getAnnotation(PublicRoute.class);
+    if (publicRoute != null) {
+      found.add(new Declared(Access.PUBLIC, null, Set.of(), publicRoute.carveOut()));
     }
     DebugRoute debug = element.getAnnotation(DebugRoute.class);
     if (debug != null) {

@@ -30,6 +30,7 @@ import org.jspecify.annotations.Nullable;
  *     .rule(Rule.human("/api/v1/accounts/**"))
  *     .rule(Rule.machine("/api/v1/runs/**").withScopes("runs:write").withMethods("POST", "PUT"))
  *     .rule(Rule.publicRoute("/healthz"))
+ *     .rule(Rule.publicRoute("/api/v1/accounts/signup").withCarveOut())
  *     .rule(Rule.debug("/__debug/**", Plane.HUMAN))
  *     .rule(Rule.deny("/api/v1/accounts/export"))
  *     .build();
@@ -45,6 +46,9 @@ import org.jspecify.annotations.Nullable;
  *     public rules
  * @param purposes the purposes a request must name in {@code X-AOS-Purpose}, one of them, sorted;
  *     empty means no purpose is asked for (only human, machine and debug rules ask)
+ * @param carveOut for a public rule, that it is meant to open a hole in a human or machine rule
+ *     that also matches its paths ({@code carve-out=yes}); a policy refuses such a hole without it
+ *     (see {@link Policy})
  */
 public record Rule(
     Access access,
@@ -52,7 +56,8 @@ public record Rule(
     Set<String> methods,
     Set<String> scopes,
     @Nullable Plane plane,
-    Set<String> purposes) {
+    Set<String> purposes,
+    boolean carveOut) {
 
   /** The methods a rule may name; everything else fails the request firewall. */
   public static final List<String> METHODS =
@@ -146,16 +151,54 @@ public record Rule(
           "no HTTP route can belong to the database plane; migrations are gated by the migration"
               + " gate");
     }
+    if (carveOut && access != Access.PUBLIC) {
+      throw new IllegalArgumentException(
+          "carve-out=yes is only for public rules: only they can open a hole in a protected rule");
+    }
   }
 
-  /** A rule that asks for no purpose. */
+  /**
+   * A rule that asks for no purpose and is no carve-out.
+   *
+   * @throws IllegalArgumentException with a one-line reason if the rule is invalid
+   */
   public Rule(
       Access access,
       String pattern,
       Set<String> methods,
       Set<String> scopes,
       @Nullable Plane plane) {
-    this(access, pattern, methods, scopes, plane, Set.of());
+    this(access, pattern, methods, scopes, plane, Set.of(), false);
+  }
+
+  /**
+   * A rule that is no carve-out.
+   *
+   * @throws IllegalArgumentException with a one-line reason if the rule is invalid
+   */
+  public Rule(
+      Access access,
+      String pattern,
+      Set<String> methods,
+      Set<String> scopes,
+      @Nullable Plane plane,
+      Set<String> purposes) {
+    this(access, pattern, methods, scopes, plane, purposes, false);
+  }
+
+  /**
+   * A rule that asks for no purpose.
+   *
+   * @throws IllegalArgumentException with a one-line reason if the rule is invalid
+   */
+  public Rule(
+      Access access,
+      String pattern,
+      Set<String> methods,
+      Set<String> scopes,
+      @Nullable Plane plane,
+      boolean carveOut) {
+    this(access, pattern, methods, scopes, plane, Set.of(), carveOut);
   }
 
   /** A human-plane rule for all methods. */
@@ -185,12 +228,12 @@ public record Rule(
 
   /** This rule restricted to {@code methods}. */
   public Rule withMethods(String... methods) {
-    return new Rule(access, pattern, Set.of(methods), scopes, plane, purposes);
+    return new Rule(access, pattern, Set.of(methods), scopes, plane, purposes, carveOut);
   }
 
   /** This rule requiring {@code scopes}. */
   public Rule withScopes(String... scopes) {
-    return new Rule(access, pattern, methods, Set.of(scopes), plane, purposes);
+    return new Rule(access, pattern, methods, Set.of(scopes), plane, purposes, carveOut);
   }
 
   /**
@@ -198,7 +241,16 @@ public record Rule(
    * (decision row 15a).
    */
   public Rule withPurposes(String... purposes) {
-    return new Rule(access, pattern, methods, scopes, plane, Set.of(purposes));
+    return new Rule(access, pattern, methods, scopes, plane, Set.of(purposes), carveOut);
+  }
+
+  /**
+   * This public rule marked as an intended hole in a protected rule ({@code carve-out=yes}).
+   *
+   * @throws IllegalArgumentException if this is not a public rule
+   */
+  public Rule withCarveOut() {
+    return new Rule(access, pattern, methods, scopes, plane, purposes, true);
   }
 
   /** Whether this rule covers {@code method}. */
@@ -217,8 +269,8 @@ public record Rule(
   }
 
   /**
-   * Appends {@code scopes=}, {@code methods=}, {@code plane=} and {@code purposes=} options, each
-   * with a space.
+   * Appends {@code scopes=}, {@code methods=}, {@code plane=}, {@code purposes=} and {@code
+   * carve-out=} options, each with a space.
    */
   void appendOptions(StringBuilder sb) {
     if (!scopes.isEmpty()) {
@@ -232,6 +284,9 @@ public record Rule(
     }
     if (!purposes.isEmpty()) {
       sb.append(" purposes=").append(String.join(",", purposes));
+    }
+    if (carveOut) {
+      sb.append(" carve-out=yes");
     }
   }
 

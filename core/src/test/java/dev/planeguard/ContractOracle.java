@@ -32,7 +32,19 @@ public final class ContractOracle {
           Map.of("JWT_VERIFY_SIGNATURE", "false"),
           Map.of("RBAC_FAIL_OPEN", "maybe"),
           Map.of(
-              "JWT_VERIFY_SIGNATURE", "true", "OIDC_VERIFY_SSL", "1", "JWT_ALLOW_DEV_TOKEN", "no"));
+              "JWT_VERIFY_SIGNATURE", "true", "OIDC_VERIFY_SSL", "1", "JWT_ALLOW_DEV_TOKEN", "no"),
+          Map.of("AOS_USE_LEGACY_AUTH", "Yes", "RBAC_ENFORCE", "true"),
+          Map.of("RBAC_ENFORCE", "off", "AUTH_GATEWAY_REQUIRED", "on"),
+          Map.of("AUTH_GATEWAY_REQUIRED", "0"),
+          Map.of("ENFORCE_TENANCY", "false"),
+          Map.of("ENFORCE_TENANCY", " TRUE "),
+          Map.of("ENFORCE_TENANCY", "sometimes"),
+          Map.of("JWT_DEV_SECRET", "dev-only-secret", "DEV_DEFAULT_ROLE", "  "),
+          Map.of("DEV_DEFAULT_ROLE", "false"),
+          Map.of("RBAC_SHADOW_AUDIT", "on", "BILLING_REPORT_ONLY", "no"),
+          Map.of("BILLING_SHADOW_MODE", "1", "AUTHZ_SHADOW", "false"),
+          Map.of("AUTHZ_SHADOW", "TRUE", "FEATURE_SHADOW_PATH", "/var/shadow"),
+          Map.of("BILLING_REPORT_ONLY", "yes", "SHADOW_MODE", "true", "X_SHADOW_", "true"));
 
   private static final Map<String, Set<String>> AUTHORITY_BY_MODE =
       Map.of(
@@ -49,13 +61,28 @@ public final class ContractOracle {
   private static final Set<String> SANDBOX_MODES = Set.of("local", "test");
   private static final Set<String> TRUE_WORDS = Set.of("true", "1", "yes", "on");
   private static final Set<String> FALSE_WORDS = Set.of("false", "0", "no", "off");
-  private static final Map<String, Boolean> BYPASS_WHEN_TRUE =
-      Map.of(
-          "DEV_AUTH_ENABLED", true,
-          "JWT_ALLOW_DEV_TOKEN", true,
-          "RBAC_FAIL_OPEN", true,
-          "JWT_VERIFY_SIGNATURE", false,
-          "OIDC_VERIFY_SSL", false);
+
+  /** Flags of one variable: which value is the bypass ("truthy", "falsy", or "set" for any). */
+  private static final Map<String, String> FLAGS =
+      Map.ofEntries(
+          Map.entry("DEV_AUTH_ENABLED", "truthy"),
+          Map.entry("JWT_ALLOW_DEV_TOKEN", "truthy"),
+          Map.entry("RBAC_FAIL_OPEN", "truthy"),
+          Map.entry("AOS_USE_LEGACY_AUTH", "truthy"),
+          Map.entry("RBAC_SHADOW_AUDIT", "truthy"),
+          Map.entry("JWT_VERIFY_SIGNATURE", "falsy"),
+          Map.entry("OIDC_VERIFY_SSL", "falsy"),
+          Map.entry("RBAC_ENFORCE", "falsy"),
+          Map.entry("AUTH_GATEWAY_REQUIRED", "falsy"),
+          Map.entry("JWT_DEV_SECRET", "set"),
+          Map.entry("DEV_DEFAULT_ROLE", "set"));
+
+  /**
+   * Report-only switches by name: something before and after {@code _SHADOW_}, or something before
+   * a final {@code _SHADOW} or {@code _REPORT_ONLY}. Only a truthy value counts for these.
+   */
+  private static final java.util.regex.Pattern REPORT_ONLY =
+      java.util.regex.Pattern.compile(".+_SHADOW_.+|.+_SHADOW|.+_REPORT_ONLY");
 
   private ContractOracle() {}
 
@@ -111,6 +138,11 @@ public final class ContractOracle {
           v.add(flag.getKey());
         }
       }
+      // ENFORCE_TENANCY reads true or false only; anything else is wrong in every mode.
+      String tenancy = norm(bypass.get("ENFORCE_TENANCY"));
+      if (tenancy != null && !tenancy.equals("true") && !tenancy.equals("false")) {
+        v.add("ENFORCE_TENANCY");
+      }
       return v;
     }
 
@@ -160,8 +192,22 @@ public final class ContractOracle {
   }
 
   private static boolean unsafe(String flag, String value) {
-    String v = value.trim().toLowerCase(Locale.ROOT);
-    return BYPASS_WHEN_TRUE.get(flag) ? !FALSE_WORDS.contains(v) : !TRUE_WORDS.contains(v);
+    String v = norm(value);
+    if (v == null) {
+      return false; // blank is unset
+    }
+    if (flag.equals("ENFORCE_TENANCY")) {
+      return v.equals("false");
+    }
+    String sense = FLAGS.get(flag);
+    if (sense == null) {
+      return REPORT_ONLY.matcher(flag).matches() && TRUE_WORDS.contains(v);
+    }
+    return switch (sense) {
+      case "truthy" -> !FALSE_WORDS.contains(v);
+      case "falsy" -> !TRUE_WORDS.contains(v);
+      default -> true;
+    };
   }
 
   private static String norm(String value) {

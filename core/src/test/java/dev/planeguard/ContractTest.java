@@ -140,7 +140,8 @@ class ContractTest {
         ContractSpec.builder()
             .modeVariable("APP_MODE")
             .authorities(Mode.TEST, Set.of(DbAuthority.of("rds")))
-            .bypassFlag(new ContractSpec.BypassFlag("SKIP_AUTH", true))
+            .bypassFlag(
+                new ContractSpec.BypassFlag("SKIP_AUTH", ContractSpec.BypassFlag.Sense.TRUTHY))
             .removeBypassFlag("RBAC_FAIL_OPEN")
             .build();
     Contract c =

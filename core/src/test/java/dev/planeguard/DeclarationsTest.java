@@ -109,6 +109,79 @@ class DeclarationsTest {
     return new Policy.Declaration(rule, origin);
   }
 
+  static class Files {
+    @HumanPlane
+    public void all() {}
+
+    @PublicRoute(carveOut = true)
+    public void brochure() {}
+
+    @PublicRoute
+    public void unmarked() {}
+  }
+
+  @Test
+  void aPublicRouteInsideAProtectedRuleNeedsCarveOut() throws Exception {
+    RouteDeclarations.Declared marked =
+        RouteDeclarations.of(Files.class, Files.class.getMethod("brochure")).orElseThrow();
+    RouteDeclarations.Declared unmarked =
+        RouteDeclarations.of(Files.class, Files.class.getMethod("unmarked")).orElseThrow();
+    assertThat(marked.carveOut()).isTrue();
+    assertThat(unmarked.carveOut()).isFalse();
+    assertThat(marked.toRule("/files/brochure", Set.of("GET")).toPolicyLine())
+        .isEqualTo("public /files/brochure methods=GET,HEAD carve-out=yes");
+
+    // Under a rule of the policy file: the marked handler merges, the unmarked one disagrees.
+    Policy file = Policy.parse("human /files/**\n", "app.policy");
+    Policy merged =
+        file.merge(
+            List.of(declared(marked.toRule("/files/brochure", Set.of("GET")), "Files#brochure")));
+    assertThat(merged.match("GET", "/files/brochure").carveOut()).isTrue();
+    assertThat(merged.match("GET", "/files/other").access()).isEqualTo(Access.HUMAN);
+    assertThatThrownBy(
+            () ->
+                file.merge(
+                    List.of(
+                        declared(
+                            unmarked.toRule("/files/brochure", Set.of("GET")), "Files#unmarked"))))
+        .isInstanceOfSatisfying(
+            ConfigurationException.class,
+            e ->
+                assertThat(e.problems())
+                    .singleElement()
+                    .satisfies(p -> assertThat(p.subject()).isEqualTo("Files#unmarked")));
+
+    // Under another handler's rule (no policy file): the hole is refused naming both handlers.
+    RouteDeclarations.Declared human =
+        RouteDeclarations.of(Files.class, Files.class.getMethod("all")).orElseThrow();
+    List<Policy.Declaration> handlers =
+        List.of(
+            declared(human.toRule("/files/**", Set.of("GET")), "Files#all"),
+            declared(unmarked.toRule("/files/brochure", Set.of("GET")), "Files#unmarked"));
+    ConfigurationException e =
+        catchThrowableOfType(ConfigurationException.class, () -> Policy.ofDeclarations(handlers));
+    assertThat(e.problems())
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p.subject()).isEqualTo("Files#unmarked");
+              assertThat(p.message())
+                  .startsWith(
+                      "public /files/brochure methods=GET,HEAD opens a hole in Files#all (human"
+                          + " /files/** methods=GET,HEAD)");
+              assertThat(p.fix()).contains("@PublicRoute(carveOut = true)");
+            });
+    assertThat(
+            Policy.ofDeclarations(
+                    List.of(
+                        handlers.get(0),
+                        declared(
+                            marked.toRule("/files/brochure", Set.of("GET")), "Files#brochure")))
+                .match("GET", "/files/brochure")
+                .carveOut())
+        .isTrue();
+  }
+
   @Test
   void declarationsOnlyFileOnlyAndBothGiveTheExpectedPolicy() {
     Policy file = Policy.parse("human /api/v1/accounts/**\npublic /healthz\n", "app.policy");

@@ -28,7 +28,7 @@ class DispatchConfirmationTest {
       """
       public  /feedback  methods=POST
       machine /feedback  methods=DELETE
-      public  /docs/*    methods=GET
+      public  /docs/*    methods=GET  carve-out=yes
       machine /docs/**   methods=GET
       """;
 

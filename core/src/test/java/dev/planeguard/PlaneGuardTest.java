@@ -141,6 +141,78 @@ class PlaneGuardTest {
     }
   }
 
+  @Test
+  void issuerModesAreReadCheckedAndNamedAsTheAdaptersUserKnowsThem() throws Exception {
+    String policy = policyFile().toString();
+    Files.writeString(dir.resolve("jwks.json"), "{\"keys\":[]}");
+    String jwks = dir.resolve("jwks.json").toString();
+    for (PlaneGuardSettings.Naming naming : PlaneGuardSettings.Naming.values()) {
+      PlaneGuardSettings settings =
+          PlaneGuardSettings.builder()
+              .naming(naming)
+              .environment(env("prod"))
+              .policyLocation(policy, null, false)
+              .issuer(
+                  PlaneGuardSettings.Issuer.of("https://a.example")
+                      .withJwks(jwks)
+                      .withAudiences(List.of("api"))
+                      .withModes(List.of("test", "LOCAL")))
+              .issuer(
+                  PlaneGuardSettings.Issuer.of("https://b.example")
+                      .withJwks(jwks)
+                      .withAudiences(List.of("api"))
+                      .withModes(List.of("prod", "staging")))
+              .machineKeysFile(keyFile(Mode.PROD))
+              .build();
+      List<Problem> problems = problems(settings);
+      String[] subjects =
+          switch (naming) {
+            case PROPERTIES ->
+                new String[] {
+                  "planeguard.human.modes", "planeguard.human.additional-issuers[0].modes"
+                };
+            case ENVIRONMENT ->
+                new String[] {
+                  "PLANEGUARD_HUMAN_MODES", "PLANEGUARD_HUMAN_ADDITIONALISSUERS_0_MODES"
+                };
+            case COMMAND_LINE -> new String[] {"--issuer-modes", "--issuer-modes (issuer 2)"};
+          };
+      assertThat(problems).extracting(Problem::subject).containsExactly(subjects);
+      assertThat(problems.get(0).message())
+          .isEqualTo(
+              "limits the issuer \"https://a.example\" to local, test, which AOS_MODE=prod does not"
+                  + " allow (a development or test identity provider has no place here)");
+      assertThat(problems.get(0).fix())
+          .isEqualTo(
+              "remove the issuer from this deployment's configuration, or, if it really serves"
+                  + " prod, add prod to "
+                  + subjects[0]);
+      assertThat(problems.get(1).message()).isEqualTo("has unknown mode \"staging\"");
+    }
+  }
+
+  @Test
+  void fromTheEnvironmentAnIssuerLimitedToModes() throws Exception {
+    Map<String, String> env = env("test");
+    env.put("PLANEGUARD_POLICY_LOCATION", policyFile().toString());
+    env.put("PLANEGUARD_MACHINE_KEYS_FILE", keyFile(Mode.TEST).toString());
+    env.put("PLANEGUARD_HUMAN_ISSUER", "https://issuer.example.com");
+    env.put("PLANEGUARD_HUMAN_JWKS_URI", dir.resolve("jwks.json").toString());
+    env.put("PLANEGUARD_HUMAN_MODES", "test, local");
+    env.put("PLANEGUARD_HUMAN_AUDIENCES", "api");
+    Files.writeString(dir.resolve("jwks.json"), "{\"keys\":[]}");
+    try (PlaneGuard planeguard =
+        PlaneGuard.assemble(PlaneGuardSettings.fromEnvironment(env).build())) {
+      assertThat(planeguard.jwtVerifier().issuers())
+          .singleElement()
+          .satisfies(i -> assertThat(i.modes()).containsExactly(Mode.LOCAL, Mode.TEST));
+    }
+    env.putAll(env("preprod"));
+    assertThat(problems(PlaneGuardSettings.fromEnvironment(env).build()))
+        .extracting(Problem::subject)
+        .contains("PLANEGUARD_HUMAN_MODES");
+  }
+
   // ---- from the environment, as a plain servlet application starts ----
 
   @Test

@@ -8,7 +8,9 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -90,7 +92,7 @@ class PolicyTest {
     "GET,  /api/v1/runs/42/logs,     machine /api/v1/runs/**",
     "GET,  /api/v1/runs,             machine /api/v1/runs/**",
     "POST, /api/v1/runs/42,          machine /api/v1/runs/**",
-    "GET,  /api/v1/runs/special,     public /api/v1/runs/special",
+    "GET,  /api/v1/runs/special,     public /api/v1/runs/special carve-out=yes",
     "GET,  /api/v2/anything,         human /api/**",
     "GET,  /api,                     human /api/**",
     "GET,  /a/x,                     human /a/*",
@@ -107,7 +109,7 @@ class PolicyTest {
             human   /api/**
             machine /api/v1/runs/**
             machine /api/v1/runs/{id}  methods=GET
-            public  /api/v1/runs/special
+            public  /api/v1/runs/special  carve-out=yes
             human   /a/*
             human   /a/*/**
             human   /a/b/**
@@ -194,11 +196,161 @@ class PolicyTest {
         .isInstanceOf(IllegalArgumentException.class);
   }
 
+  /**
+   * A policy of {@code rules} with exactly the public rules that the builder names as holes marked
+   * {@code carve-out=yes}: built once unmarked, then again with the marks.
+   */
+  static Policy withCarveOutsMarked(List<Rule> rules) {
+    Policy.Builder plain = Policy.builder();
+    for (int i = 0; i < rules.size(); i++) {
+      plain.rule(rules.get(i), "rule " + i);
+    }
+    Set<String> holes = new HashSet<>();
+    try {
+      return plain.build();
+    } catch (ConfigurationException e) {
+      for (Problem p : e.problems()) {
+        assertThat(p.message()).contains(" opens a hole in ");
+        holes.add(p.subject());
+      }
+    }
+    Policy.Builder marked = Policy.builder();
+    for (int i = 0; i < rules.size(); i++) {
+      Rule r = rules.get(i);
+      marked.rule(holes.contains("rule " + i) ? r.withCarveOut() : r, "rule " + i);
+    }
+    return marked.build();
+  }
+
   @Test
   void aMethodRestrictedRuleDoesNotShadowOtherMethods() {
-    Policy policy = Policy.parse("public /healthz methods=GET\nhuman /**\n", "p");
+    Policy policy = Policy.parse("public /healthz methods=GET carve-out=yes\nhuman /**\n", "p");
     assertThat(policy.match("GET", "/healthz").access()).isEqualTo(Access.PUBLIC);
     assertThat(policy.match("POST", "/healthz").access()).isEqualTo(Access.HUMAN);
+  }
+
+  @Test
+  void aPublicRuleInsideAProtectedSubtreeIsRefusedNamingBothRules() {
+    ConfigurationException e =
+        catchThrowableOfType(
+            ConfigurationException.class,
+            () ->
+                Policy.parse(
+                    """
+                    human   /api/**
+                    machine /api/v1/runs/{id}  methods=GET
+                    public  /api/health
+                    public  /api/v1/runs/special
+                    public  /healthz
+                    """,
+                    "app.policy"));
+    assertThat(e.problems())
+        .extracting(Problem::subject)
+        .containsExactly("app.policy:3", "app.policy:4");
+    Problem health = e.problems().get(0);
+    assertThat(health.message())
+        .isEqualTo(
+            "public /api/health opens a hole in app.policy:1 (human /api/**): requests it decides"
+                + " would otherwise need a human credential");
+    assertThat(health.fix())
+        .isEqualTo(
+            "if the hole is intended, mark the rule as a carve-out (carve-out=yes in a policy file,"
+                + " Rule.withCarveOut() in code, @PublicRoute(carveOut = true) on a handler);"
+                + " otherwise move the route out from under /api/**");
+    // The rule that would otherwise decide is named: the most specific protected one.
+    assertThat(e.problems().get(1).message())
+        .startsWith(
+            "public /api/v1/runs/special opens a hole in app.policy:2 (machine /api/v1/runs/{id}"
+                + " methods=GET,HEAD)");
+  }
+
+  @Test
+  void aMarkedCarveOutIsAcceptedAndTheBuilderGivesAnEqualPolicy() {
+    Policy parsed =
+        Policy.parse(
+            """
+            human   /api/**
+            public  /api/health  methods=GET  carve-out=yes
+            """,
+            "app.policy");
+    Rule health = parsed.match("GET", "/api/health");
+    assertThat(health.access()).isEqualTo(Access.PUBLIC);
+    assertThat(health.carveOut()).isTrue();
+    assertThat(health.toPolicyLine())
+        .isEqualTo("public /api/health methods=GET,HEAD carve-out=yes");
+    // A method the carve-out does not cover stays protected.
+    assertThat(parsed.match("POST", "/api/health").access()).isEqualTo(Access.HUMAN);
+    Policy built =
+        Policy.builder()
+            .rule(Rule.human("/api/**"))
+            .rule(Rule.publicRoute("/api/health").withMethods("GET").withCarveOut())
+            .build();
+    assertThat(built).isEqualTo(parsed);
+    assertThat(Policy.parse(parsed.render(), "again")).isEqualTo(parsed);
+    assertThat(Rule.publicRoute("/x").withCarveOut().withMethods("GET").carveOut()).isTrue();
+    assertThat(Rule.publicRoute("/x").withCarveOut()).isNotEqualTo(Rule.publicRoute("/x"));
+  }
+
+  @Test
+  void onlyAPublicRuleThatTakesRequestsFromAProtectedOneIsAHole() {
+    // Less specific than the protected rule, a disjoint method, debug and deny rules (which still
+    // need a credential, or admit nobody), a public rule alone: no hole, no mark needed.
+    Policy policy =
+        Policy.parse(
+            """
+            public  /docs/**
+            human   /docs/private/**
+            human   /api/**            methods=POST
+            public  /api/status        methods=GET
+            human   /admin/**
+            debug   /admin/debug/**    plane=machine
+            deny    /admin/export
+            public  /healthz
+            """,
+            "p");
+    assertThat(policy.rules()).noneMatch(Rule::carveOut);
+    // Equal specificity with another outcome stays a conflict, marked or not.
+    assertThatThrownBy(() -> Policy.parse("human /api/{id}\npublic /api/* carve-out=yes\n", "p"))
+        .isInstanceOfSatisfying(
+            ConfigurationException.class,
+            e ->
+                assertThat(e.problems())
+                    .anySatisfy(p -> assertThat(p.message()).startsWith("conflicts with p:1")));
+  }
+
+  @Test
+  void aCarveOutMarkerMustCarveSomethingAndOnlyPublicRulesCarry() {
+    ConfigurationException e =
+        catchThrowableOfType(
+            ConfigurationException.class,
+            () ->
+                Policy.parse(
+                    """
+                    public  /healthz       carve-out=yes
+                    human   /api/**
+                    human   /admin/**      carve-out=yes
+                    public  /api/a         carve-out=maybe
+                    public  /api/b         carve-out=no
+                    """,
+                    "p"));
+    assertThat(e.problems())
+        .extracting(Problem::subject)
+        .containsExactly("p:3", "p:4", "p:1", "p:5");
+    assertThat(e.problems().get(0).message())
+        .isEqualTo(
+            "carve-out=yes is only for public rules: only they can open a hole in a protected rule");
+    assertThat(e.problems().get(0).fix())
+        .isEqualTo("remove carve-out=yes; only a public rule can be a carve-out");
+    assertThat(e.problems().get(1).message()).isEqualTo("unknown carve-out value \"maybe\"");
+    assertThat(e.problems().get(2).message())
+        .isEqualTo(
+            "public /healthz carve-out=yes is marked as a carve-out but no human or machine rule"
+                + " covers its paths");
+    assertThat(e.problems().get(2).fix()).startsWith("remove carve-out=yes");
+    // carve-out=no is the default: /api/b is a hole like any other.
+    assertThat(e.problems().get(3).message()).startsWith("public /api/b opens a hole in p:2");
+    assertThatThrownBy(() -> Rule.human("/x").withCarveOut())
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test

@@ -19,6 +19,8 @@ class RouteCoverageTest {
       new RouteDeclarations.Declared(Access.HUMAN, Plane.HUMAN, Set.of());
   static final RouteDeclarations.Declared PUBLIC =
       new RouteDeclarations.Declared(Access.PUBLIC, null, Set.of());
+  static final RouteDeclarations.Declared CARVE_OUT =
+      new RouteDeclarations.Declared(Access.PUBLIC, null, Set.of(), true);
 
   static RouteCoverage.PathMapping exact(String pattern) {
     return new RouteCoverage.PathMapping(pattern, pattern, false);
@@ -42,7 +44,8 @@ class RouteCoverageTest {
     // GET /docs/123 is decided by the public rule, and Spring sends it to the human handler.
     List<RouteCoverage.Handler> handlers =
         List.of(
-            handler("Docs#page", PUBLIC, Set.of("GET"), widened("/docs/{page:[a-z]+}", "/docs/*")),
+            handler(
+                "Docs#page", CARVE_OUT, Set.of("GET"), widened("/docs/{page:[a-z]+}", "/docs/*")),
             handler("Docs#all", HUMAN, Set.of("GET"), exact("/docs/**")));
     Policy policy = RouteCoverage.policy(null, handlers);
     RouteCoverage coverage = RouteCoverage.of(policy, handlers);
@@ -70,7 +73,8 @@ class RouteCoverageTest {
               assertThat(p.message())
                   .contains("reachable under rules of another plane")
                   .contains(
-                      "GET by public /docs/* methods=GET,HEAD (Docs#page, where Docs#page maps"
+                      "GET by public /docs/* methods=GET,HEAD carve-out=yes (Docs#page, where Docs#page"
+                          + " maps"
                           + " /docs/{page:[a-z]+}, which planeguard reads as the wider /docs/*)");
             });
     assertThat(coverage.startupProblems(Mode.PROD)).hasSize(1);
@@ -102,7 +106,8 @@ class RouteCoverageTest {
 
   @Test
   void aFileRuleCoversEveryHandlerOnItsPaths() {
-    Policy file = Policy.parse("human /api/**\npublic /api/health methods=GET\n", "p.policy");
+    Policy file =
+        Policy.parse("human /api/**\npublic /api/health methods=GET carve-out=yes\n", "p.policy");
     List<RouteCoverage.Handler> handlers =
         List.of(
             new RouteCoverage.Handler(
@@ -126,7 +131,7 @@ class RouteCoverageTest {
 
   @Test
   void aCatchAllBesideALiteralHandlerIsAmbiguousOnlyForMethodsTheLiteralDoesNotServe() {
-    Policy file = Policy.parse("human /api/**\npublic /api/health\n", "p.policy");
+    Policy file = Policy.parse("human /api/**\npublic /api/health carve-out=yes\n", "p.policy");
     List<RouteCoverage.Handler> handlers =
         List.of(
             new RouteCoverage.Handler(
@@ -156,7 +161,9 @@ class RouteCoverageTest {
   @Test
   void aDeclaredHandlerRunsUnderAnyRuleOfItsOwnOutcomeAndStricterScopes() {
     Policy file =
-        Policy.parse("human /a/**\nhuman /a/admin/** scopes=admin\npublic /a/open\n", "p.policy");
+        Policy.parse(
+            "human /a/**\nhuman /a/admin/** scopes=admin\npublic /a/open carve-out=yes\n",
+            "p.policy");
     List<RouteCoverage.Handler> handlers =
         List.of(
             handler("A#all", HUMAN, Set.of("GET"), exact("/a/*/**")),
@@ -257,19 +264,19 @@ class RouteCoverageTest {
       level = next;
     }
     for (int round = 0; round < 400; round++) {
-      Policy.Builder b = Policy.builder();
       Set<String> used = new LinkedHashSet<>();
       int n = 1 + random.nextInt(7);
       Access[] accesses = {Access.HUMAN, Access.MACHINE, Access.PUBLIC, Access.DENY};
+      List<Rule> rules = new ArrayList<>();
       for (int i = 0; i < n; i++) {
         String pattern = randomPattern(random);
         if (used.add(pattern)) {
-          b.rule(
+          rules.add(
               new Rule(
                   accesses[random.nextInt(accesses.length)], pattern, Set.of(), Set.of(), null));
         }
       }
-      Policy policy = b.build();
+      Policy policy = PolicyTest.withCarveOutsMarked(rules);
       for (int h = 0; h < 5; h++) {
         String pattern = randomPattern(random);
         List<String> paths = new ArrayList<>();

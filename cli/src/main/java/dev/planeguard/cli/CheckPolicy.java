@@ -50,6 +50,14 @@ final class CheckPolicy {
         m.put("methods", List.copyOf(rule.methods()));
         m.put("scopes", List.copyOf(rule.scopes()));
         m.put("origin", policy.origin(rule));
+        m.put("carveOut", rule.carveOut());
+        Rule from = policy.carvedFrom(rule);
+        if (from != null) {
+          Map<String, Object> carved = new LinkedHashMap<>();
+          carved.put("rule", from.toPolicyLine());
+          carved.put("origin", policy.origin(from));
+          m.put("carvedFrom", carved);
+        }
         rules.add(m);
       }
       Map<String, Object> result = new LinkedHashMap<>();
@@ -58,9 +66,39 @@ final class CheckPolicy {
       o.json(result);
     } else {
       o.out.print(table(policy));
+      o.out.print(carveOuts(policy));
       o.out.println("ok: " + policy.rules().size() + " rules; anything else is denied");
     }
     return 0;
+  }
+
+  /**
+   * Every carve-out (a public rule marked {@code carve-out=yes} inside a protected rule), with the
+   * rule it takes requests from; empty if there is none.
+   */
+  static String carveOuts(Policy policy) {
+    List<String[]> rows = new ArrayList<>();
+    rows.add(new String[] {"CARVE-OUT", "METHODS", "ORIGIN", "INSIDE", "ORIGIN"});
+    for (Rule rule : policy.rules()) {
+      Rule from = policy.carvedFrom(rule);
+      if (from != null) {
+        rows.add(
+            new String[] {
+              rule.pattern(),
+              rule.methods().isEmpty() ? "*" : String.join(",", rule.methods()),
+              policy.origin(rule),
+              from.toPolicyLine(),
+              policy.origin(from)
+            });
+      }
+    }
+    if (rows.size() == 1) {
+      return "";
+    }
+    return "\n"
+        + (rows.size() - 1)
+        + " carve-out(s): public routes inside protected rules, marked carve-out=yes\n"
+        + Output.table(rows);
   }
 
   /** The route table: one rule a row, sorted by pattern, columns aligned. */

@@ -42,7 +42,8 @@ final class Decide {
       """
       decide --policy FILE --mode MODE [--db-authority A] --method M --target RAW_TARGET
                [--header 'Name: value']... [--jwks FILE_OR_URL] [--issuer ISS]
-               [--audience AUD]... [--azp PARTY]... [--keys KEYS_FILE] [--sandbox]
+               [--audience AUD]... [--azp PARTY]... [--issuer-modes MODE,...]
+               [--keys KEYS_FILE] [--sandbox]
                [--tenant-header NAME] [--json]\
       """;
 
@@ -69,6 +70,7 @@ final class Decide {
                 "issuer",
                 "audience",
                 "azp",
+                "issuer-modes",
                 "keys"),
             Set.of("sandbox", "json"));
     if (!args.positional().isEmpty()) {
@@ -120,8 +122,9 @@ final class Decide {
   }
 
   /**
-   * The human issuer of {@code --jwks}, {@code --issuer}, {@code --audience}, {@code --azp}: with
-   * {@code --jwks} the keys come from that path or URL; with {@code --issuer} alone, from OpenID
+   * The human issuer of {@code --jwks}, {@code --issuer}, {@code --audience}, {@code --azp} and
+   * {@code --issuer-modes} (the modes its tokens are accepted in, all by default): with {@code
+   * --jwks} the keys come from that path or URL; with {@code --issuer} alone, from OpenID
    * discovery. Neither: {@code null} (the plane is not configured). In preprod and prod {@code
    * --audience} is required, as for every issuer there.
    */
@@ -130,9 +133,11 @@ final class Decide {
     String issuer = args.optional("issuer");
     List<String> audiences = args.all("audience");
     List<String> parties = args.all("azp");
+    String modes = args.optional("issuer-modes");
     if (jwks == null && issuer == null) {
-      if (!audiences.isEmpty() || !parties.isEmpty()) {
-        throw new UsageException("--audience and --azp need --issuer (and --jwks, or discovery)");
+      if (!audiences.isEmpty() || !parties.isEmpty() || modes != null) {
+        throw new UsageException(
+            "--audience, --azp and --issuer-modes need --issuer (and --jwks, or discovery)");
       }
       return null;
     }
@@ -150,7 +155,8 @@ final class Decide {
     return PlaneGuardSettings.Issuer.of(issuer)
         .withJwks(jwks)
         .withAudiences(audiences)
-        .withAuthorizedParties(parties);
+        .withAuthorizedParties(parties)
+        .withModes(modes == null ? List.of() : List.of(modes.split(",", -1)));
   }
 
   /** The key file of {@code --keys}, or {@code null}. */

@@ -29,6 +29,42 @@ class CheckEnvCommandTest {
   }
 
   @Test
+  void theBypassRegistryIsRefusedInProdAndWarnedAboutInTest() {
+    Map<String, String> flags =
+        Map.of(
+            "AOS_USE_LEGACY_AUTH", "true",
+            "AUTH_GATEWAY_REQUIRED", "false",
+            "ENFORCE_TENANCY", "false",
+            "JWT_DEV_SECRET", "cli-dev-secret-4711",
+            "BILLING_SHADOW_MODE", "on");
+    Map<String, String> prod = new java.util.HashMap<>(flags);
+    prod.putAll(Map.of("AOS_MODE", "prod", "DB_AUTHORITY", "neon"));
+    CliRun r = CliRun.run(prod, "check-env");
+    assertThat(r.exit()).isEqualTo(1);
+    assertThat(r.out())
+        .contains("5 violations")
+        .contains("- AOS_USE_LEGACY_AUTH: AOS_USE_LEGACY_AUTH=true switches verification off")
+        .contains("- AUTH_GATEWAY_REQUIRED:")
+        .contains("- ENFORCE_TENANCY: ENFORCE_TENANCY=false switches the tenant check off")
+        .contains("- JWT_DEV_SECRET: JWT_DEV_SECRET is set")
+        .contains(
+            "- BILLING_SHADOW_MODE: BILLING_SHADOW_MODE=on turns enforcement into report-only")
+        .doesNotContain("cli-dev-secret-4711");
+    assertThat(r.err()).doesNotContain("cli-dev-secret-4711");
+
+    Map<String, String> test = new java.util.HashMap<>(flags);
+    test.putAll(Map.of("AOS_MODE", "test", "DB_AUTHORITY", "neon"));
+    CliRun warned = CliRun.run(test, "check-env");
+    assertThat(warned.exit()).isZero();
+    assertThat(warned.out())
+        .contains("AOS_USE_LEGACY_AUTH")
+        .contains("ENFORCE_TENANCY")
+        .contains("BILLING_SHADOW_MODE")
+        .contains("refused in preprod and prod")
+        .doesNotContain("cli-dev-secret-4711");
+  }
+
+  @Test
   void everyCombinationOfTheTableExitsAsTheDesignSays() throws Exception {
     int valid = 0;
     int invalid = 0;

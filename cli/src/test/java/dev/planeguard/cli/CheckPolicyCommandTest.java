@@ -10,6 +10,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+@SuppressWarnings("unchecked")
 class CheckPolicyCommandTest {
 
   @Test
@@ -44,6 +45,63 @@ class CheckPolicyCommandTest {
         .contains("runs:write");
     assertThat(lines.get(4)).startsWith("/healthz").contains("public");
     assertThat(lines.get(5)).contains("4 rules");
+  }
+
+  @Test
+  void carveOutsAreListedWithTheRuleTheyOpen(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("p.policy");
+    Files.writeString(
+        file,
+        """
+        human   /api/**
+        public  /api/health  methods=GET  carve-out=yes
+        public  /healthz
+        """);
+    CliRun r = CliRun.run("check-policy", file.toString());
+    assertThat(r.exit()).isZero();
+    List<String> lines = r.out().lines().toList();
+    assertThat(lines.get(0)).startsWith("PATTERN");
+    assertThat(lines.get(4)).isEmpty();
+    assertThat(lines.get(5))
+        .isEqualTo("1 carve-out(s): public routes inside protected rules, marked carve-out=yes");
+    assertThat(lines.get(6).split("\\s+"))
+        .containsExactly("CARVE-OUT", "METHODS", "ORIGIN", "INSIDE", "ORIGIN");
+    assertThat(lines.get(7).split("\\s+"))
+        .containsExactly("/api/health", "GET,HEAD", file + ":2", "human", "/api/**", file + ":1");
+    assertThat(lines.get(8)).isEqualTo("ok: 3 rules; anything else is denied");
+
+    Map<String, Object> json =
+        JSONObjectUtils.parse(CliRun.run("check-policy", file.toString(), "--json").out());
+    List<Map<String, Object>> rules = (List<Map<String, Object>>) json.get("rules");
+    assertThat(rules)
+        .filteredOn(m -> m.get("pattern").equals("/api/health"))
+        .singleElement()
+        .satisfies(
+            m -> {
+              assertThat(m.get("carveOut")).isEqualTo(true);
+              assertThat(m.get("carvedFrom"))
+                  .isEqualTo(Map.of("rule", "human /api/**", "origin", file + ":1"));
+            });
+    assertThat(rules)
+        .filteredOn(m -> m.get("pattern").equals("/healthz"))
+        .singleElement()
+        .satisfies(
+            m -> {
+              assertThat(m.get("carveOut")).isEqualTo(false);
+              assertThat(m).doesNotContainKey("carvedFrom");
+            });
+  }
+
+  @Test
+  void anUnmarkedHoleExitsOneNamingBothLines(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("p.policy");
+    Files.writeString(file, "human   /api/**\npublic  /api/health\n");
+    CliRun r = CliRun.run("check-policy", file.toString());
+    assertThat(r.exit()).isEqualTo(1);
+    assertThat(r.out())
+        .contains(
+            "- " + file + ":2: public /api/health opens a hole in " + file + ":1 (human /api/**)")
+        .contains("fix: if the hole is intended, mark the rule as a carve-out (carve-out=yes");
   }
 
   @Test

@@ -91,6 +91,61 @@ class DecideJwtCommandTest {
   }
 
   @Test
+  void issuerModesLimitWhereTheIssuersTokensAreAccepted() throws Exception {
+    String token = issuer.token().sign();
+    String[] flags = fileFlags(jwks.toString());
+    // Allowed in test: accepted.
+    assertThat(json(decide(token, concat(flags, "--issuer-modes", "test,local"))))
+        .containsEntry("reason", "AUTHENTICATED");
+    // Limited to other modes: the issuer is not trusted in test, its tokens are WRONG_ISSUER.
+    Map<String, Object> d = json(decide(token, concat(flags, "--issuer-modes", "preprod,prod")));
+    assertThat(((Number) d.get("status")).intValue()).isEqualTo(401);
+    assertThat(d).containsEntry("reason", "INVALID_TOKEN").containsEntry("detail", "WRONG_ISSUER");
+
+    CliRun unknown = decide(token, concat(flags, "--issuer-modes", "test,staging"));
+    assertThat(unknown.exit()).isEqualTo(2);
+    assertThat(unknown.err())
+        .contains("--issuer-modes: has unknown mode \"staging\"")
+        .contains("list modes from local, test, preprod, prod");
+  }
+
+  @Test
+  void aTestOnlyIssuerIsRefusedInProd() {
+    CliRun r =
+        CliRun.run(
+            "decide",
+            "--policy",
+            policy.toString(),
+            "--mode",
+            "prod",
+            "--method",
+            "GET",
+            "--target",
+            "/api/v1/accounts/me",
+            "--jwks",
+            jwks.toUri().toString(),
+            "--issuer",
+            issuer.issuerId(),
+            "--audience",
+            issuer.audience(),
+            "--issuer-modes",
+            "local,test");
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err())
+        .contains(
+            "--issuer-modes: limits the issuer \""
+                + issuer.issuerId()
+                + "\" to local, test, which AOS_MODE=prod does not allow")
+        .contains("add prod to --issuer-modes");
+  }
+
+  static String[] concat(String[] a, String... b) {
+    String[] all = Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, all, a.length, b.length);
+    return all;
+  }
+
+  @Test
   void openIdDiscoveryWithIssuerAlone() throws Exception {
     Map<String, Object> d =
         json(

@@ -171,6 +171,7 @@ final class JavadocExamples {
             .rule(
                 Rule.machine("/api/v1/runs/**").withScopes("runs:write").withMethods("POST", "PUT"))
             .rule(Rule.publicRoute("/healthz"))
+            .rule(Rule.publicRoute("/api/v1/accounts/signup").withCarveOut())
             .rule(Rule.debug("/__debug/**", Plane.HUMAN))
             .rule(Rule.deny("/api/v1/accounts/export"))
             .build();

@@ -3,8 +3,10 @@ package dev.planeguard.keys;
 import static dev.planeguard.EnforcerTest.assertDecision;
 import static dev.planeguard.EnforcerTest.request;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.planeguard.AuditEvent;
+import dev.planeguard.ConfigurationException;
 import dev.planeguard.Contract;
 import dev.planeguard.Decision;
 import dev.planeguard.Detail;
@@ -14,6 +16,7 @@ import dev.planeguard.InboundRequest;
 import dev.planeguard.MachinePrincipal;
 import dev.planeguard.Mode;
 import dev.planeguard.Plane;
+import dev.planeguard.Problem;
 import dev.planeguard.Reason;
 import dev.planeguard.SandboxPrincipal;
 import dev.planeguard.internal.Slf4jAuditSink;
@@ -205,14 +208,37 @@ class KeyPlanesTest {
         200,
         Reason.AUTHENTICATED,
         null);
-    // ENFORCE_TENANCY=false turns the check off.
-    Enforcer lax = enforcer("prod", Map.of("ENFORCE_TENANCY", "false"), file);
+    // ENFORCE_TENANCY=false turns the check off where it is tolerated (local, test) ...
+    Enforcer lax = enforcer("test", Map.of("ENFORCE_TENANCY", "false"), file);
     assertDecision(
         lax.decide(
-            request("GET", "/api/v1/runs", "X-AOS-Key: " + reader.value(), "X-AOS-Tenant: globex")),
+            request(
+                "GET",
+                "/api/v1/runs",
+                "X-AOS-Key: " + testModeKey.value(),
+                "X-AOS-Tenant: globex")),
         200,
         Reason.AUTHENTICATED,
         null);
+    Enforcer strict = enforcer("test", Map.of(), file);
+    assertDecision(
+        strict.decide(
+            request(
+                "GET",
+                "/api/v1/runs",
+                "X-AOS-Key: " + testModeKey.value(),
+                "X-AOS-Tenant: globex")),
+        403,
+        Reason.TENANT_MISMATCH,
+        null);
+    // ... and is refused at startup in prod.
+    assertThatThrownBy(() -> enforcer("prod", Map.of("ENFORCE_TENANCY", "false"), file))
+        .isInstanceOfSatisfying(
+            ConfigurationException.class,
+            e ->
+                assertThat(e.problems())
+                    .extracting(Problem::subject)
+                    .containsExactly("ENFORCE_TENANCY"));
   }
 
   @Test

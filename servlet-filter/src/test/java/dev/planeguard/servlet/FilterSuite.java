@@ -59,8 +59,9 @@ abstract class FilterSuite {
       public     /site/**                methods=GET,HEAD
       human      /site/reports/**        methods=GET
 
-      # served by the router of TestApp, which confirms the handler it chooses
-      public     /app/docs/*             methods=GET
+      # served by the router of TestApp, which confirms the handler it chooses; the public page is
+      # an intended hole in the protected docs
+      public     /app/docs/*             methods=GET carve-out=yes
       human      /app/docs/**            methods=GET
       public     /app/feedback           methods=POST
       human      /app/feedback           methods=DELETE

@@ -529,6 +529,13 @@ public class PlaneGuardProperties {
     /** The claim naming the caller's tenant, if tokens carry one. */
     private @Nullable String tenantClaim;
 
+    /**
+     * The modes in which its tokens are accepted ({@code local}, {@code test}, {@code preprod},
+     * {@code prod}); empty accepts them in every mode. In another mode its tokens are refused as
+     * {@code WRONG_ISSUER}; an issuer for local and test only stops startup in preprod and prod.
+     */
+    private List<String> modes = new ArrayList<>();
+
     public @Nullable String getIssuer() {
       return issuer;
     }
@@ -615,6 +622,14 @@ public class PlaneGuardProperties {
 
     public void setTenantClaim(@Nullable String tenantClaim) {
       this.tenantClaim = tenantClaim;
+    }
+
+    public List<String> getModes() {
+      return modes;
+    }
+
+    public void setModes(List<String> modes) {
+      this.modes = modes;
     }
   }
 

@@ -226,7 +226,8 @@ final class PlaneGuardSetup implements AutoCloseable {
         p.getRequiredClaims(),
         p.getClockSkew(),
         p.getMaxLifetime(),
-        p.getTenantClaim());
+        p.getTenantClaim(),
+        p.getModes());
   }
 
   /**

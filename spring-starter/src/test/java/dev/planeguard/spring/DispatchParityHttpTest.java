@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.planeguard.ConfigurationException;
+import dev.planeguard.Enforcer;
+import dev.planeguard.Policy;
+import dev.planeguard.Rule;
 import dev.planeguard.spring.apps.ParityApps;
 import dev.planeguard.test.TestIssuer;
 import java.io.IOException;
@@ -120,6 +123,40 @@ class DispatchParityHttpTest {
         .hasMessageContaining(
             "maps /docs/{page:[a-z]+}, which planeguard reads as the wider /docs/*")
         .hasMessageContaining("handler GET /img/** (" + ParityApps.Docs.class.getName() + "#img)");
+  }
+
+  @Test
+  void aPublicHandlerInsideAProtectedCatchAllNeedsCarveOut() throws Exception {
+    for (String mode : List.of("test", "prod")) {
+      assertThatThrownBy(
+              () ->
+                  run(
+                          ParityApps.UnmarkedHole.class,
+                          mode,
+                          "planeguard.policy-location=classpath:actuator.policy")
+                      .close())
+          .rootCause()
+          .isInstanceOf(ConfigurationException.class)
+          .hasMessageContaining(
+              ParityApps.Files.class.getName()
+                  + "#brochure: public /files/brochure methods=GET,HEAD opens a hole in "
+                  + ParityApps.Files.class.getName()
+                  + "#all (human /files/** methods=GET,HEAD)")
+          .hasMessageContaining("@PublicRoute(carveOut = true) on a handler");
+    }
+    assertThat(ParityApps.RAN).isEmpty();
+    // Marked, as in ParityApps.Docs, the application starts and the rule says so.
+    try (ConfigurableApplicationContext app =
+        run(
+            ParityApps.Widened.class,
+            "test",
+            "planeguard.policy-location=classpath:actuator.policy")) {
+      Policy policy = app.getBean(Enforcer.class).policy();
+      Rule page = policy.match("GET", "/docs/intro");
+      assertThat(page.carveOut()).isTrue();
+      assertThat(policy.carvedFrom(page).toPolicyLine())
+          .isEqualTo("human /docs/** methods=GET,HEAD");
+    }
   }
 
   @Test

@@ -6,6 +6,7 @@ import dev.planeguard.ConfigurationException;
 import dev.planeguard.Contract;
 import dev.planeguard.Enforcer;
 import dev.planeguard.InboundRequest;
+import dev.planeguard.JwtVerifier;
 import dev.planeguard.Mode;
 import dev.planeguard.Policy;
 import dev.planeguard.Problem;
@@ -164,6 +165,80 @@ class PlaneGuardAutoConfigurationTest {
                 assertThat(analysis.getDescription()).contains(p.subject() + ": " + p.message());
                 assertThat(analysis.getAction()).contains(p.fix());
               }
+            });
+  }
+
+  @Test
+  void theBypassRegistryStopsStartupInProd() {
+    runner
+        .withPropertyValues(
+            "AOS_MODE=prod",
+            "DB_AUTHORITY=neon",
+            "AOS_USE_LEGACY_AUTH=true",
+            "RBAC_ENFORCE=false",
+            "ENFORCE_TENANCY=false",
+            "DEV_DEFAULT_ROLE=admin",
+            "RBAC_SHADOW_AUDIT=on",
+            "planeguard.policy-location=classpath:test.policy",
+            "planeguard.human.issuer=https://issuer.example.test",
+            "planeguard.human.jwks-uri=https://issuer.example.test/jwks.json",
+            "planeguard.human.audiences=api",
+            "planeguard.machine.keys-file=" + machineKeys)
+        .run(
+            context -> {
+              assertThat(context).hasFailed();
+              ConfigurationException e = rootCause(context.getStartupFailure());
+              assertThat(e.problems())
+                  .extracting(Problem::subject)
+                  .contains(
+                      "AOS_USE_LEGACY_AUTH",
+                      "RBAC_ENFORCE",
+                      "ENFORCE_TENANCY",
+                      "DEV_DEFAULT_ROLE",
+                      "RBAC_SHADOW_AUDIT");
+              assertThat(e.getMessage())
+                  .contains("ENFORCE_TENANCY=false switches the tenant check off")
+                  .contains("forbidden with AOS_MODE=prod")
+                  .doesNotContain("=admin");
+            });
+  }
+
+  @Test
+  void anIssuerLimitedToModesIsBoundAndATestOnlyIssuerStopsProd() {
+    local()
+        .withPropertyValues("planeguard.human.modes=local,test")
+        .run(
+            context -> {
+              assertThat(context).hasNotFailed();
+              JwtVerifier verifier = context.getBean(PlaneGuardSetup.class).jwtVerifier;
+              assertThat(verifier.issuers())
+                  .singleElement()
+                  .satisfies(i -> assertThat(i.modes()).containsExactly(Mode.LOCAL, Mode.TEST));
+            });
+    runner
+        .withPropertyValues(
+            "AOS_MODE=prod",
+            "DB_AUTHORITY=neon",
+            "planeguard.policy-location=classpath:test.policy",
+            "planeguard.human.issuer=https://issuer.example.test",
+            "planeguard.human.jwks-uri=https://issuer.example.test/jwks.json",
+            "planeguard.human.audiences=api",
+            "planeguard.human.modes=test",
+            "planeguard.machine.keys-file=" + machineKeys)
+        .run(
+            context -> {
+              assertThat(context).hasFailed();
+              assertThat(rootCause(context.getStartupFailure()).problems())
+                  .singleElement()
+                  .satisfies(
+                      p -> {
+                        assertThat(p.subject()).isEqualTo("planeguard.human.modes");
+                        assertThat(p.message())
+                            .startsWith(
+                                "limits the issuer \"https://issuer.example.test\" to test, which"
+                                    + " AOS_MODE=prod does not allow");
+                        assertThat(p.fix()).endsWith("add prod to planeguard.human.modes");
+                      });
             });
   }
 

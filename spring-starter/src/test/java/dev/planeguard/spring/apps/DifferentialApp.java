@@ -265,7 +265,7 @@ public final class DifferentialApp {
   /** A regular expression and a suffix in public mappings beside protected catch-alls. */
   @RestController
   public static class Docs {
-    @PublicRoute
+    @PublicRoute(carveOut = true) // a hole in the protected catch-all beside it, on purpose
     @GetMapping("/docs/{page:[a-z]+}")
     public String page(HttpServletRequest request) {
       return ran("docs.page", request);
@@ -277,7 +277,7 @@ public final class DifferentialApp {
       return ran("docs.all", request);
     }
 
-    @PublicRoute
+    @PublicRoute(carveOut = true) // a hole in the protected catch-all beside it, on purpose
     @GetMapping("/img/{name}.png")
     public String png(HttpServletRequest request) {
       return ran("img.png", request);
@@ -329,7 +329,7 @@ public final class DifferentialApp {
   /** Conditions on a parameter, a header and the media type, each beside a broader handler. */
   @RestController
   public static class Conditions {
-    @PublicRoute
+    @PublicRoute(carveOut = true) // a hole in the protected catch-all beside it, on purpose
     @GetMapping(value = "/q/{term}", params = "preview")
     public String preview(HttpServletRequest request) {
       return ran("q.preview", request);
@@ -341,7 +341,7 @@ public final class DifferentialApp {
       return ran("q.all", request);
     }
 
-    @PublicRoute
+    @PublicRoute(carveOut = true) // a hole in the protected catch-all beside it, on purpose
     @GetMapping(value = "/h/{term}", headers = "X-Preview=yes")
     public String headerPreview(HttpServletRequest request) {
       return ran("h.preview", request);
@@ -353,7 +353,7 @@ public final class DifferentialApp {
       return ran("h.all", request);
     }
 
-    @PublicRoute
+    @PublicRoute(carveOut = true) // a hole in the protected catch-all beside it, on purpose
     @PostMapping(value = "/c/{term}", consumes = "text/plain")
     public String text(HttpServletRequest request) {
       return ran("c.text", request);

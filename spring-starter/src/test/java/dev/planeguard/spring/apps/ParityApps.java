@@ -53,7 +53,7 @@ public final class ParityApps {
 
   @RestController
   public static class Docs {
-    @PublicRoute
+    @PublicRoute(carveOut = true) // a hole in the protected catch-all beside it, on purpose
     @GetMapping("/docs/{page:[a-z]+}")
     public String page(@PathVariable("page") String page) {
       RAN.add("Docs#page");
@@ -67,7 +67,7 @@ public final class ParityApps {
       return "protected docs";
     }
 
-    @PublicRoute
+    @PublicRoute(carveOut = true) // a hole in the protected catch-all beside it, on purpose
     @GetMapping("/img/{name}.png")
     public String png(@PathVariable("name") String name) {
       RAN.add("Docs#png");
@@ -79,6 +79,29 @@ public final class ParityApps {
     public String img() {
       RAN.add("Docs#img");
       return "protected image";
+    }
+  }
+
+  /** A public handler inside a protected catch-all, without {@code carveOut = true}. */
+  @SpringBootConfiguration
+  @EnableAutoConfiguration
+  @Import({Files.class, Stateless.class})
+  public static class UnmarkedHole {}
+
+  @RestController
+  public static class Files {
+    @PublicRoute
+    @GetMapping("/files/brochure")
+    public String brochure() {
+      RAN.add("Files#brochure");
+      return "brochure";
+    }
+
+    @HumanPlane
+    @GetMapping("/files/**")
+    public String all() {
+      RAN.add("Files#all");
+      return "protected file";
     }
   }
 
