@@ -475,11 +475,28 @@ public final class PlaneGuard implements AutoCloseable {
         b.mode(mode);
       }
       int before = problems.size();
+      boolean anyAllowed = false;
       for (int i = 0; i < s.issuers.size(); i++) {
         HumanIssuer issuer = issuer(s.issuers.get(i), i == 0 ? -1 : i - 1, mode);
         if (issuer != null) {
           b.issuer(issuer);
+          anyAllowed |= mode == null || issuer.allowedIn(mode);
         }
+      }
+      if (problems.size() == before && !anyAllowed && mode != null && !s.issuers.isEmpty()) {
+        // Every token would be WRONG_ISSUER: a configuration for another mode, not a deployment.
+        problems.add(
+            new Problem(
+                name(Setting.HUMAN_MODES),
+                "allows no human issuer in AOS_MODE="
+                    + mode
+                    + ": every configured issuer is limited to other modes, so every token would"
+                    + " be refused",
+                "add "
+                    + mode
+                    + " to the modes of the issuer that serves this deployment, or configure one"
+                    + " for "
+                    + mode));
       }
       if (problems.size() > before) {
         return null;

@@ -192,6 +192,27 @@ class PlaneGuardTest {
   }
 
   @Test
+  void aConfigurationWhoseIssuersAreAllForOtherModesDoesNotStart() throws Exception {
+    Map<String, String> env = env("local");
+    env.put("PLANEGUARD_POLICY_LOCATION", policyFile().toString());
+    env.put("PLANEGUARD_MACHINE_KEYS_FILE", keyFile(Mode.LOCAL).toString());
+    env.put("PLANEGUARD_HUMAN_ISSUER", "https://issuer.example.com");
+    env.put("PLANEGUARD_HUMAN_JWKS_URI", dir.resolve("jwks.json").toString());
+    env.put("PLANEGUARD_HUMAN_MODES", "test");
+    env.put("PLANEGUARD_HUMAN_AUDIENCES", "api");
+    Files.writeString(dir.resolve("jwks.json"), "{\"keys\":[]}");
+    assertThat(problems(PlaneGuardSettings.fromEnvironment(env).build()))
+        .singleElement()
+        .isEqualTo(
+            new Problem(
+                "PLANEGUARD_HUMAN_MODES",
+                "allows no human issuer in AOS_MODE=local: every configured issuer is limited to"
+                    + " other modes, so every token would be refused",
+                "add local to the modes of the issuer that serves this deployment, or configure"
+                    + " one for local"));
+  }
+
+  @Test
   void fromTheEnvironmentAnIssuerLimitedToModes() throws Exception {
     Map<String, String> env = env("test");
     env.put("PLANEGUARD_POLICY_LOCATION", policyFile().toString());

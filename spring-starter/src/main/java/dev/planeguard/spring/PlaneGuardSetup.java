@@ -27,7 +27,10 @@ import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.core.env.ConfigurableEnvironment;
+import org.springframework.core.env.EnumerablePropertySource;
 import org.springframework.core.env.Environment;
+import org.springframework.core.env.PropertySource;
 import org.springframework.core.io.Resource;
 import org.springframework.core.io.ResourceLoader;
 
@@ -246,6 +249,22 @@ final class PlaneGuardSetup implements AutoCloseable {
     names.add(SecretTiers.TIER_VARIABLE);
     for (PlaneGuardSettings.Setting s : PlaneGuardSettings.Setting.ADMISSION_VARIABLES) {
       names.add(s.variable());
+    }
+    // Bypass flags named by a pattern (*_SHADOW_*) have no fixed name to ask for: every property
+    // the application defines under a matching name counts, as an environment variable would.
+    ContractSpec spec = ContractSpec.standard();
+    List<ContractSpec.BypassFlag> patterns =
+        spec.bypassFlags().stream().filter(ContractSpec.BypassFlag::isPattern).toList();
+    if (spring instanceof ConfigurableEnvironment configurable && !patterns.isEmpty()) {
+      for (PropertySource<?> source : configurable.getPropertySources()) {
+        if (source instanceof EnumerablePropertySource<?> enumerable) {
+          for (String name : enumerable.getPropertyNames()) {
+            if (patterns.stream().anyMatch(f -> f.matches(name))) {
+              names.add(name);
+            }
+          }
+        }
+      }
     }
     for (String name : names) {
       String value = spring.getProperty(name);

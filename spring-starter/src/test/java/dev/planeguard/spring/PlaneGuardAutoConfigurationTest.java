@@ -179,6 +179,8 @@ class PlaneGuardAutoConfigurationTest {
             "ENFORCE_TENANCY=false",
             "DEV_DEFAULT_ROLE=admin",
             "RBAC_SHADOW_AUDIT=on",
+            // A switch named by a pattern (*_SHADOW_*), set as a property of the application.
+            "PAYMENTS_SHADOW_MODE=true",
             "planeguard.policy-location=classpath:test.policy",
             "planeguard.human.issuer=https://issuer.example.test",
             "planeguard.human.jwks-uri=https://issuer.example.test/jwks.json",
@@ -195,7 +197,8 @@ class PlaneGuardAutoConfigurationTest {
                       "RBAC_ENFORCE",
                       "ENFORCE_TENANCY",
                       "DEV_DEFAULT_ROLE",
-                      "RBAC_SHADOW_AUDIT");
+                      "RBAC_SHADOW_AUDIT",
+                      "PAYMENTS_SHADOW_MODE");
               assertThat(e.getMessage())
                   .contains("ENFORCE_TENANCY=false switches the tenant check off")
                   .contains("forbidden with AOS_MODE=prod")
