@@ -132,7 +132,7 @@ public final class JdbcKeyTable implements KeyStore.Writable {
             + table
             + " ("
             + LIMIT_COLUMNS
-            + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+            + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, COALESCE(?, CURRENT_TIMESTAMP), ?, ?, ?)";
     this.probeLimits = "SELECT rate_limit, uses, uses_refill FROM " + table + " WHERE false";
   }
 
