@@ -484,19 +484,16 @@ public final class PlaneGuard implements AutoCloseable {
         }
       }
       if (problems.size() == before && !anyAllowed && mode != null && !s.issuers.isEmpty()) {
-        // Every token would be WRONG_ISSUER: a configuration for another mode, not a deployment.
-        problems.add(
-            new Problem(
-                name(Setting.HUMAN_MODES),
-                "allows no human issuer in AOS_MODE="
-                    + mode
-                    + ": every configured issuer is limited to other modes, so every token would"
-                    + " be refused",
-                "add "
-                    + mode
-                    + " to the modes of the issuer that serves this deployment, or configure one"
-                    + " for "
-                    + mode));
+        // Every token will be WRONG_ISSUER: fail closed, and say why once. Not a refusal to start:
+        // `planeguard decide` asks exactly this what-if, and a service answers 401, never 200.
+        LOG.warn(
+            "planeguard: {} allows no human issuer in AOS_MODE={}: every configured issuer is"
+                + " limited to other modes, so every token is refused (WRONG_ISSUER); add {} to"
+                + " the modes of the issuer that serves this deployment, or configure one for {}",
+            name(Setting.HUMAN_MODES),
+            mode,
+            mode,
+            mode);
       }
       if (problems.size() > before) {
         return null;

@@ -192,7 +192,7 @@ class PlaneGuardTest {
   }
 
   @Test
-  void aConfigurationWhoseIssuersAreAllForOtherModesDoesNotStart() throws Exception {
+  void aConfigurationWhoseIssuersAreAllForOtherModesSaysSo() throws Exception {
     Map<String, String> env = env("local");
     env.put("PLANEGUARD_POLICY_LOCATION", policyFile().toString());
     env.put("PLANEGUARD_MACHINE_KEYS_FILE", keyFile(Mode.LOCAL).toString());
@@ -201,15 +201,14 @@ class PlaneGuardTest {
     env.put("PLANEGUARD_HUMAN_MODES", "test");
     env.put("PLANEGUARD_HUMAN_AUDIENCES", "api");
     Files.writeString(dir.resolve("jwks.json"), "{\"keys\":[]}");
-    assertThat(problems(PlaneGuardSettings.fromEnvironment(env).build()))
-        .singleElement()
-        .isEqualTo(
-            new Problem(
-                "PLANEGUARD_HUMAN_MODES",
-                "allows no human issuer in AOS_MODE=local: every configured issuer is limited to"
-                    + " other modes, so every token would be refused",
-                "add local to the modes of the issuer that serves this deployment, or configure"
-                    + " one for local"));
+    dev.planeguard.testing.OutputCapture log =
+        dev.planeguard.testing.OutputCapture.during(
+            () -> PlaneGuard.assemble(PlaneGuardSettings.fromEnvironment(env).build()).close());
+    assertThat(log.err())
+        .contains(
+            "WARN planeguard - planeguard: PLANEGUARD_HUMAN_MODES allows no human issuer in"
+                + " AOS_MODE=local: every configured issuer is limited to other modes, so every"
+                + " token is refused (WRONG_ISSUER)");
   }
 
   @Test

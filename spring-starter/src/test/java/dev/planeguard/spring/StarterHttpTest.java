@@ -143,6 +143,33 @@ class StarterHttpTest {
     }
   }
 
+  /** Humans are limited by issuer and subject: each person has a count of their own. */
+  @Test
+  void humansAreLimitedBySubject() throws Exception {
+    try (ConfigurableApplicationContext app =
+        run(
+            Apps.Secured.class,
+            "planeguard.policy-location=classpath:secured.policy",
+            "RATE_LIMIT_ENABLED=true",
+            "RATE_LIMIT_DEFAULT_RPM=2")) {
+      String alice = issuer.token().subject("alice").sign();
+      for (int i = 0; i < 2; i++) {
+        HttpResponse<String> ok = send(app, "GET", "/api/v1/accounts/me", alice);
+        assertThat(ok.statusCode()).as(ok.body()).isEqualTo(200);
+        assertThat(ok.headers().firstValue("RateLimit-Policy")).hasValue("\"caller\";q=2;w=60");
+      }
+      // Another token of the same person shares the count; another person has their own.
+      HttpResponse<String> limited =
+          send(app, "GET", "/api/v1/accounts/me", issuer.token().subject("alice").sign());
+      assertThat(limited.statusCode()).isEqualTo(429);
+      assertThat(limited.body()).contains("\"reason\":\"RATE_LIMITED\"", "\"plane\":\"human\"");
+      assertThat(limited.headers().firstValue("WWW-Authenticate")).isEmpty();
+      HttpResponse<String> bob =
+          send(app, "GET", "/api/v1/accounts/me", issuer.token().subject("bob").sign());
+      assertThat(bob.statusCode()).isEqualTo(200);
+    }
+  }
+
   /** Sandbox keys are always limited in local mode, the limit set by its contract variable. */
   @Test
   void sandboxKeysGetTheSandboxLimitAndHumansTheirOwnCounts() throws Exception {
