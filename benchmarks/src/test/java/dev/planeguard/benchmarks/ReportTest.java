@@ -113,7 +113,10 @@ class ReportTest {
         .endsWith("| **no** |");
     assertThat(line(report, "| allocation, cached")).contains("| 1400 B |").endsWith("| **no** |");
     String empty = Report.render("[]");
-    assertThat(empty.lines().filter(l -> l.endsWith("| not measured |")).count()).isEqualTo(8);
+    assertThat(empty.lines().filter(l -> l.endsWith("| not measured |")).count()).isEqualTo(9);
+    assertThat(line(empty, "| rate limits' cost on the machine-key decision"))
+        .contains("| ≤ 150 ns |")
+        .endsWith("| not measured |");
     assertThat(empty).doesNotContain("| yes |");
   }
 }
