@@ -107,6 +107,8 @@ public final class Admission {
   private final Buckets buckets;
   private final Clock clock;
   private final boolean tenantRules;
+  private final Buckets.@Nullable Shape callerShape;
+  private final Buckets.@Nullable Shape tenantShape;
 
   private Admission(Builder b, Buckets buckets) {
     this.callerLimit = b.callerLimit;
@@ -117,6 +119,8 @@ public final class Admission {
     this.tenantBudgets = Map.copyOf(b.tenantBudgets);
     this.buckets = buckets;
     this.clock = b.clock;
+    this.callerShape = callerLimit == null ? null : greedy(callerLimit);
+    this.tenantShape = tenantLimit == null ? null : greedy(tenantLimit);
     this.tenantRules =
         tenantLimit != null
             || !tenantLimits.isEmpty()
@@ -206,50 +210,62 @@ public final class Admission {
    * RateLimit-Policy} and {@code RateLimit} fields of the IETF httpapi draft render them.
    */
   static final class Quota {
-    private final String[] names = new String[2];
-    private final RateLimit[] limits = new RateLimit[2];
-    private final long[] remaining = new long[2];
-    private final long[] resetSeconds = new long[2];
-    private int size;
+    // At most two entries, in fields: one object per limited request; text made only when asked.
+    private @Nullable String name0;
+    private @Nullable RateLimit limit0;
+    private long remaining0;
+    private long reset0;
+    private @Nullable String name1;
+    private @Nullable RateLimit limit1;
+    private long remaining1;
+    private long reset1;
 
     void add(String name, RateLimit limit, long left, long reset) {
-      names[size] = name;
-      limits[size] = limit;
-      remaining[size] = left;
-      resetSeconds[size] = reset;
-      size++;
+      if (name0 == null) {
+        name0 = name;
+        limit0 = limit;
+        remaining0 = left;
+        reset0 = reset;
+      } else {
+        name1 = name;
+        limit1 = limit;
+        remaining1 = left;
+        reset1 = reset;
+      }
     }
 
     /** {@code "key";q=100;w=60, "tenant";q=6000;w=60}. */
     String policy() {
       StringBuilder s = new StringBuilder();
-      for (int i = 0; i < size; i++) {
-        if (i > 0) {
-          s.append(", ");
-        }
-        s.append('"')
-            .append(names[i])
-            .append("\";q=")
-            .append(limits[i].requests())
-            .append(";w=")
-            .append(limits[i].period().toSeconds());
+      policy(s, name0, limit0);
+      if (name1 != null) {
+        policy(s.append(", "), name1, limit1);
       }
       return s.toString();
+    }
+
+    private static void policy(StringBuilder s, @Nullable String name, @Nullable RateLimit limit) {
+      if (name != null && limit != null) {
+        s.append('"')
+            .append(name)
+            .append("\";q=")
+            .append(limit.requests())
+            .append(";w=")
+            .append(limit.period().toSeconds());
+      }
     }
 
     /** {@code "key";r=57;t=26, "tenant";r=5990;t=1}. */
     String current() {
       StringBuilder s = new StringBuilder();
-      for (int i = 0; i < size; i++) {
-        if (i > 0) {
-          s.append(", ");
-        }
-        s.append('"')
-            .append(names[i])
+      s.append('"').append(name0).append("\";r=").append(remaining0).append(";t=").append(reset0);
+      if (name1 != null) {
+        s.append(", \"")
+            .append(name1)
             .append("\";r=")
-            .append(remaining[i])
+            .append(remaining1)
             .append(";t=")
-            .append(resetSeconds[i]);
+            .append(reset1);
       }
       return s.toString();
     }
@@ -420,7 +436,20 @@ public final class Admission {
     return (int) Math.max(1, tomorrow - now);
   }
 
-  private static Buckets.Shape shape(RateLimit limit) {
+  @SuppressWarnings("ReferenceEquality") // the configured limit itself, whose shape is made once
+  private Buckets.Shape shape(RateLimit limit) {
+    Buckets.Shape caller = callerShape;
+    if (limit == callerLimit && caller != null) {
+      return caller;
+    }
+    Buckets.Shape tenant = tenantShape;
+    if (limit == tenantLimit && tenant != null) {
+      return tenant;
+    }
+    return greedy(limit);
+  }
+
+  private static Buckets.Shape greedy(RateLimit limit) {
     return new Buckets.Shape(limit.burst(), limit.requests(), limit.period(), true);
   }
 

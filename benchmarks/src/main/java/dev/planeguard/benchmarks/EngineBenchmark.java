@@ -56,10 +56,13 @@ public class EngineBenchmark {
   Enforcer enforcer;
 
   /**
-   * The same enforcer with rate limits on: a default limit per caller and per tenant, both too high
-   * ever to refuse, so that every decision pays for both checks and none is refused.
+   * The same enforcer with a rate limit on: a default limit per caller, too high ever to refuse, so
+   * that every decision pays for the check and none is refused.
    */
   Enforcer limitedEnforcer;
+
+  /** As {@link #limitedEnforcer}, with a limit per tenant too: two checks per decision. */
+  Enforcer tenantLimitedEnforcer;
 
   /** {@code GET /api/v1/accounts/me}, the same valid RS256 token every time. */
   InboundRequest cachedToken;
@@ -80,6 +83,13 @@ public class EngineBenchmark {
     enforcer = f.enforcer(f.jwtVerifier(8L * 1024 * 1024), f.keyVerifier(), wrapTokens, wrapKeys);
     RateLimit never = RateLimit.of(RateLimit.MAX_REQUESTS, java.time.Duration.ofSeconds(1));
     limitedEnforcer =
+        f.enforcer(
+            f.jwtVerifier(8L * 1024 * 1024),
+            f.keyVerifier(),
+            wrapTokens,
+            wrapKeys,
+            Admission.builder().callerLimit(never).build());
+    tenantLimitedEnforcer =
         f.enforcer(
             f.jwtVerifier(8L * 1024 * 1024),
             f.keyVerifier(),
@@ -114,12 +124,16 @@ public class EngineBenchmark {
     return enforcer.decide(machineKey);
   }
 
-  /**
-   * {@link #machineKey} with rate limits on: the caller's and the tenant's bucket each take one.
-   */
+  /** {@link #machineKey} with a rate limit on: the caller's bucket takes one token. */
   @Benchmark
   public Decision machineKeyRateLimited() {
     return limitedEnforcer.decide(machineKey);
+  }
+
+  /** {@link #machineKey} with two limits: the caller's and the tenant's bucket each take one. */
+  @Benchmark
+  public Decision machineKeyRateLimitedWithTenant() {
+    return tenantLimitedEnforcer.decide(machineKey);
   }
 
   /** A human token on a machine route: refused by its carrier, no verifier called. */

@@ -110,7 +110,7 @@ public final class Report {
     Double plain = median("EngineBenchmark.machineKey");
     row(
         sb,
-        "rate limits' cost on the machine-key decision: median with limits − median without",
+        "a rate limit's cost on the machine-key decision: median with − median without",
         limited == null || plain == null ? null : limited - plain,
         "ns",
         "p50 − p50, sample time",

@@ -68,12 +68,25 @@ class EngineBenchmarkTest {
   }
 
   @Test
-  void machineKeyRateLimitedPaysForBothLimitsAndIsNeverRefused() {
+  void machineKeyRateLimitedPaysForTheCallerLimitAndIsNeverRefused() {
+    b.setUp();
+    for (int i = 0; i < 10_000; i++) {
+      Decision d = b.machineKeyRateLimited();
+      assertThat(d.reason()).isEqualTo(Reason.AUTHENTICATED);
+      if (i == 0) {
+        assertThat(d.rateLimitPolicy()).isEqualTo("\"caller\";q=1000000000;w=1");
+        assertThat(d.rateLimit()).startsWith("\"caller\";r=999999999;");
+      }
+    }
+  }
+
+  @Test
+  void machineKeyRateLimitedWithTenantPaysForBothLimitsAndIsNeverRefused() {
     Counting counting = new Counting();
     b.wrapKeys = counting::keys;
     b.setUp();
     for (int i = 0; i < 10_000; i++) {
-      Decision d = b.machineKeyRateLimited();
+      Decision d = b.machineKeyRateLimitedWithTenant();
       assertThat(d.reason()).isEqualTo(Reason.AUTHENTICATED);
       if (i == 0) {
         // Both buckets took a token: the caller's and the tenant's.

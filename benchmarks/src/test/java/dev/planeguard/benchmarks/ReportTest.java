@@ -114,7 +114,7 @@ class ReportTest {
     assertThat(line(report, "| allocation, cached")).contains("| 1400 B |").endsWith("| **no** |");
     String empty = Report.render("[]");
     assertThat(empty.lines().filter(l -> l.endsWith("| not measured |")).count()).isEqualTo(9);
-    assertThat(line(empty, "| rate limits' cost on the machine-key decision"))
+    assertThat(line(empty, "| a rate limit's cost on the machine-key decision"))
         .contains("| ≤ 150 ns |")
         .endsWith("| not measured |");
     assertThat(empty).doesNotContain("| yes |");

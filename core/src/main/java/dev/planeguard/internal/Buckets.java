@@ -14,6 +14,7 @@ import io.github.bucket4j.distributed.jdbc.PrimaryKeyMapper;
 import io.github.bucket4j.distributed.proxy.ProxyManager;
 import io.github.bucket4j.distributed.proxy.optimization.DelayParameters;
 import io.github.bucket4j.distributed.proxy.optimization.Optimizations;
+import io.github.bucket4j.local.SynchronizationStrategy;
 import io.github.bucket4j.postgresql.Bucket4jPostgreSQL;
 import io.github.bucket4j.postgresql.PostgreSQLSelectForUpdateBasedProxyManager;
 import java.time.Clock;
@@ -59,9 +60,14 @@ public final class Buckets {
           : Bandwidth.builder().capacity(capacity).refillIntervally(refill, period).build();
     }
 
-    /** How long an idle bucket takes to fill up from empty; it can be dropped after that. */
-    Duration fillTime() {
-      return greedy ? period.multipliedBy(Math.max(1, capacity / refill)) : period;
+    /**
+     * Nanoseconds an idle bucket takes to fill up from empty; it can be dropped after that. Plain
+     * arithmetic: the cache asks on every read.
+     */
+    long fillNanos() {
+      long p = period.toNanos();
+      long times = greedy ? Math.max(1, capacity / refill) : 1;
+      return p > Long.MAX_VALUE / times ? Long.MAX_VALUE : p * times;
     }
 
     @Override
@@ -87,6 +93,9 @@ public final class Buckets {
     this.buckets =
         Caffeine.newBuilder()
             .maximumSize(maxBuckets)
+            // Maintenance on the request thread, amortised by Caffeine's buffers: handing it to
+            // the common pool woke a thread (unpark) often enough to double the cost of a limit.
+            .executor(Runnable::run)
             .expireAfter(
                 new Expiry<Id, Bucket>() {
                   @Override
@@ -109,15 +118,19 @@ public final class Buckets {
             .build();
   }
 
+  private static final long MIN_IDLE_NANOS = Duration.ofMinutes(1).toNanos();
+
   private static long idle(Id id) {
     // Never less than a minute, so that a busy caller's bucket is not made again and again.
-    Duration d = id.shape.fillTime();
-    return Math.max(d.toNanos(), Duration.ofMinutes(1).toNanos());
+    return Math.max(id.shape.fillNanos(), MIN_IDLE_NANOS);
   }
 
   /** Buckets of this process, on {@code clock}. */
   public static Buckets local(long maxBuckets, Clock clock) {
-    return new Buckets(maxBuckets, meter(clock), null, null);
+    // The system clock read without an Instant per request; a test's clock as it is.
+    TimeMeter meter =
+        clock.equals(Clock.systemUTC()) ? TimeMeter.SYSTEM_MILLISECONDS : meter(clock);
+    return new Buckets(maxBuckets, meter, null, null);
   }
 
   /**
@@ -205,7 +218,13 @@ public final class Buckets {
   private Bucket make(Id id) {
     ProxyManager<String> manager = shared;
     if (manager == null) {
-      return Bucket.builder().addLimit(id.shape.bandwidth()).withCustomTimePrecision(time).build();
+      // One or two buckets per request, rarely contended: a monitor costs less than the lock-free
+      // strategy's copy of the state on every consumption.
+      return Bucket.builder()
+          .addLimit(id.shape.bandwidth())
+          .withCustomTimePrecision(time)
+          .withSynchronizationStrategy(SynchronizationStrategy.SYNCHRONIZED)
+          .build();
     }
     sweep(manager);
     BucketConfiguration config =
