@@ -26,9 +26,9 @@
 # E2E_THREADS wrk threads (2), E2E_CONNECTIONS wrk connections (16), E2E_LEDGER=1 to measure a
 # third variant, "ledger": planeguard with the audit ledger on (PLANEGUARD_AUDIT_LEDGER, a file in
 # the work directory), reported against "on" (the ledger's own cost) and against "off";
-# E2E_LIMITS=1 (with E2E_LEDGER=1) gives that third server rate limits too (RATE_LIMIT_ENABLED with
-# a default caller limit and a tenant limit far above the load, so that every request pays for both
-# checks and none is refused): planeguard with the audit ledger and rate limits on.
+# E2E_LIMITS=1 gives the third server rate limits (RATE_LIMIT_ENABLED with a default caller limit
+# and a tenant limit far above the load, so that every request pays for both checks and none is
+# refused): alone, planeguard with rate limits on; with E2E_LEDGER=1, with the ledger and limits on.
 #
 # Output, in $PLANEGUARD_BENCH_OUT (default benchmarks/target/results):
 #   e2e.md             the table: requests/s on and off, their ratio and planeguard's overhead
@@ -49,9 +49,19 @@ if [[ "$ledger" != 0 && "$ledger" != 1 ]]; then
   exit 2
 fi
 limits="${E2E_LIMITS:-0}"
-if [[ "$limits" != 0 && ("$limits" != 1 || "$ledger" != 1) ]]; then
-  echo "e2e.sh: E2E_LIMITS must be 0, or 1 together with E2E_LEDGER=1" >&2
+if [[ "$limits" != 0 && "$limits" != 1 ]]; then
+  echo "e2e.sh: E2E_LIMITS must be 0 or 1" >&2
   exit 2
+fi
+# The third server, named "ledger" below whatever it has: the ledger, rate limits, or both.
+third=0
+[[ "$ledger" == 1 || "$limits" == 1 ]] && third=1
+if [[ "$ledger" == 1 && "$limits" == 1 ]]; then
+  third_label="the audit ledger and rate limits"
+elif [[ "$ledger" == 1 ]]; then
+  third_label="the audit ledger"
+else
+  third_label="rate limits"
 fi
 for setting in "$duration" "$warmup" "$rounds" "$threads" "$connections"; do
   if ! [[ "$setting" =~ ^[1-9][0-9]{0,3}$ ]]; then
@@ -124,7 +134,9 @@ start() {
   local vars=(AOS_MODE=local DB_AUTHORITY=local SERVER_PORT=0 RATE_LIMIT_ENABLED=false
     "PLANEGUARD_DEMO_OUTPUT=$work/credentials-$name")
   if [[ "$name" == ledger ]]; then
-    vars+=("PLANEGUARD_AUDIT_LEDGER=$work/ledger/ledger.jsonl")
+    if [[ "$ledger" == 1 ]]; then
+      vars+=("PLANEGUARD_AUDIT_LEDGER=$work/ledger/ledger.jsonl")
+    fi
     if [[ "$limits" == 1 ]]; then
       vars+=(RATE_LIMIT_ENABLED=true RATE_LIMIT_DEFAULT_RPM=1000000000
         DEFAULT_TENANT_RATE_LIMIT=1000000000)
@@ -156,7 +168,7 @@ start() {
 start on
 start off "--spring.autoconfigure.exclude=$exclude"
 variants=(on off)
-if [[ "$ledger" == 1 ]]; then
+if [[ "$third" == 1 ]]; then
   start ledger
   variants=(on off ledger)
 fi
@@ -189,7 +201,7 @@ expect 200 "$port_off" /api/v1/runs "$machine"
 expect 401 "$port_on" /__debug/openapi_inspect
 expect 200 "$port_on" /__debug/openapi_inspect "$human"
 expect 200 "$port_off" /__debug/openapi_inspect "$human"
-if [[ "$ledger" == 1 ]]; then
+if [[ "$third" == 1 ]]; then
   ledger_human="Authorization: Bearer $(cat "$work/credentials-ledger/demo-token")"
   ledger_machine="X-AOS-Key: $(cat "$work/credentials-ledger/demo-key")"
   expect 401 "$port_ledger" /api/v1/runs
@@ -200,10 +212,10 @@ if [[ "$ledger" == 1 ]]; then
     echo "e2e.sh: the ledger server does not apply rate limits (no RateLimit-Policy)" >&2
     exit 1
   fi
-  if [[ ! -s "$work/ledger/ledger.jsonl" ]]; then
+  if [[ "$ledger" == 1 && ! -s "$work/ledger/ledger.jsonl" ]]; then
     sleep 1
   fi
-  if [[ ! -s "$work/ledger/ledger.jsonl" ]]; then
+  if [[ "$ledger" == 1 && ! -s "$work/ledger/ledger.jsonl" ]]; then
     echo "e2e.sh: the ledger server wrote no ledger at $work/ledger/ledger.jsonl" >&2
     exit 1
   fi
@@ -282,7 +294,7 @@ for i in "${!routes[@]}"; do
     overhead = (1 - ratio) * 100
     printf "| `GET %s` | %.0f | %.0f | %.3f | %.1f %% | ≤ 10 %% | %s |\n", route, on, off, ratio, overhead, (overhead <= 10 ? "yes" : "**no**")
   }' >>"$table"
-  if [[ "$ledger" == 1 ]]; then
+  if [[ "$third" == 1 ]]; then
     # shellcheck disable=SC2086
     m_ledger="$(median ${results[ledger]})"
     awk -v route="$route" -v led="$m_ledger" -v on="$m_on" -v off="$m_off" 'BEGIN {
@@ -307,11 +319,11 @@ done
   while IFS=$'\t' read -r route all_on all_off all_ledger; do
     echo "- \`GET $route\`: on $all_on; off $all_off${all_ledger:+; ledger$all_ledger}"
   done <"$work/rounds.tsv"
-  if [[ "$ledger" == 1 ]]; then
+  if [[ "$third" == 1 ]]; then
     echo
-    echo "With the audit ledger on$([[ "$limits" == 1 ]] && echo " and rate limits on (RATE_LIMIT_ENABLED, caller and tenant limits)") (a third server, PLANEGUARD_AUDIT_LEDGER; its entries: $(wc -l <"$work/ledger/ledger.jsonl" 2>/dev/null || echo 0) in the active file):"
+    echo "With $third_label on (a third server$([[ "$ledger" == 1 ]] && echo ", PLANEGUARD_AUDIT_LEDGER; its entries: $(wc -l <"$work/ledger/ledger.jsonl" 2>/dev/null || echo 0) in the active file")$([[ "$limits" == 1 ]] && echo ", RATE_LIMIT_ENABLED with caller and tenant limits")):"
     echo
-    echo "| route | ledger on (req/s) | planeguard without ledger (req/s) | ledger ÷ without | the ledger's cost | planeguard with ledger vs off | target | met |"
+    echo "| route | with $third_label (req/s) | planeguard without (req/s) | with ÷ without | their cost | planeguard with them vs off | target | met |"
     echo "|---|---:|---:|---:|---:|---:|---|:---:|"
     cat "$ledger_table"
   fi
