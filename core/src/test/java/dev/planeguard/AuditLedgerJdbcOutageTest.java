@@ -7,6 +7,7 @@ import dev.planeguard.keys.ApiKey;
 import dev.planeguard.keys.KeyRecord;
 import dev.planeguard.keys.KeyStore;
 import dev.planeguard.keys.KeyVerifier;
+import dev.planeguard.testing.Await;
 import dev.planeguard.testing.LeakCheck;
 import dev.planeguard.testing.OutputCapture;
 import dev.planeguard.testing.PasswordPostgres;
@@ -26,7 +27,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
@@ -131,17 +131,6 @@ class AuditLedgerJdbcOutageTest {
     };
   }
 
-  static void await(BooleanSupplier condition) throws InterruptedException {
-    // Waits for the ledger and the load; the bound only keeps a broken build from hanging.
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("condition not reached");
-      }
-      Thread.sleep(5);
-    }
-  }
-
   /** Decisions, one after the other, until stopped: every fourth is refused for its path. */
   static final class Load implements Runnable {
     final Enforcer enforcer;
@@ -175,7 +164,7 @@ class AuditLedgerJdbcOutageTest {
     /** Waits until {@code n} more decisions were made. */
     void awaitMore(int n) throws InterruptedException {
       int target = count.get() + n;
-      await(() -> count.get() >= target || failure.get() != null);
+      Await.until(() -> count.get() >= target || failure.get() != null);
       assertThat(failure.get()).isNull();
     }
   }
@@ -202,7 +191,7 @@ class AuditLedgerJdbcOutageTest {
       assertThat(load.decided.values()).containsOnly(Reason.AUTHENTICATED, Reason.UNMAPPED_ROUTE);
 
       pg.close();
-      await(() -> !ledger.accepting());
+      Await.until(() -> !ledger.accepting());
       // Down past the bound: allows are refused, refusals stay what they are, and load goes on.
       Decision refused = enforcer.decide(request("/api/v1/runs", KEY.value(), "down-allow"));
       assertThat(refused.reason()).isEqualTo(Reason.AUDIT_UNAVAILABLE);
@@ -217,7 +206,7 @@ class AuditLedgerJdbcOutageTest {
       assertThat(load.decided).containsValue(Reason.AUDIT_UNAVAILABLE);
 
       pg = server().setPort(port).start();
-      await(ledger::accepting);
+      Await.until(ledger::accepting);
       Decision after = enforcer.decide(request("/api/v1/runs", KEY.value(), "up-allow"));
       assertThat(after.reason()).isEqualTo(Reason.AUTHENTICATED);
       direct.put("up-allow", after.reason());

@@ -16,6 +16,7 @@ import dev.planeguard.keys.ApiKey;
 import dev.planeguard.keys.KeyRecord;
 import dev.planeguard.keys.KeyStore;
 import dev.planeguard.keys.KeyVerifier;
+import dev.planeguard.testing.Await;
 import dev.planeguard.testing.LeakCheck;
 import dev.planeguard.testing.OutputCapture;
 import dev.planeguard.testing.SharedPostgres;
@@ -28,8 +29,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
@@ -70,17 +69,6 @@ class AuditLedgerJdbcTest {
 
   static InboundRequest keyed(String key) {
     return InboundRequest.of("GET", "/api/v1/runs", Map.of("X-AOS-Key", List.of(key)));
-  }
-
-  static void await(BooleanSupplier condition) throws InterruptedException {
-    // Waits for the writer thread; the bound only keeps a broken build from hanging.
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("condition not reached");
-      }
-      Thread.sleep(5);
-    }
   }
 
   /** {@code n} decisions (every third an allow) written as the chain of {@code node}. */
@@ -418,7 +406,7 @@ class AuditLedgerJdbcTest {
       // The first process's entry 1 finds its row taken: it stops writing, and fails closed.
       one.decide(keyed(KEY.value()));
       AuditLedger failing = first;
-      await(() -> !failing.accepting());
+      Await.until(() -> !failing.accepting());
       assertThat(failing.failing()).isTrue();
       assertThat(one.decide(keyed(KEY.value())).reason()).isEqualTo(Reason.AUDIT_UNAVAILABLE);
       assertThat(second.accepting()).isTrue();
@@ -502,11 +490,11 @@ class AuditLedgerJdbcTest {
               .failureBound(Duration.ZERO)
               .open();
       AuditLedger l = ledger;
-      await(() -> !l.accepting());
+      Await.until(() -> !l.accepting());
       assertThat(enforcer(ledger).decide(keyed(KEY.value())).reason())
           .isEqualTo(Reason.AUDIT_UNAVAILABLE);
       LedgerTables.execute(empty.owner(), LedgerTables.schema());
-      await(l::accepting);
+      Await.until(l::accepting);
       assertThat(enforcer(ledger).decide(keyed(KEY.value())).reason())
           .isEqualTo(Reason.AUTHENTICATED);
       ledger.close();

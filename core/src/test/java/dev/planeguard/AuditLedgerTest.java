@@ -11,6 +11,7 @@ import dev.planeguard.keys.ApiKey;
 import dev.planeguard.keys.KeyRecord;
 import dev.planeguard.keys.KeyStore;
 import dev.planeguard.keys.KeyVerifier;
+import dev.planeguard.testing.Await;
 import dev.planeguard.testing.LeakCheck;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -29,9 +30,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.BooleanSupplier;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -64,17 +63,6 @@ class AuditLedgerTest {
 
   private static InboundRequest keyed(String key) {
     return InboundRequest.of("GET", "/api/v1/runs", Map.of("X-AOS-Key", List.of(key)));
-  }
-
-  private static void await(BooleanSupplier condition) throws InterruptedException {
-    // Waits for the writer thread; the bound only keeps a broken build from hanging.
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("condition not reached");
-      }
-      Thread.sleep(5);
-    }
   }
 
   private Path writeDecisions(int n) throws IOException {
@@ -311,7 +299,7 @@ class AuditLedgerTest {
       Enforcer prod = enforcer(Mode.PROD, ledger);
       Enforcer local = enforcer(Mode.LOCAL, ledger);
       assertThat(prod.decide(keyed(KEY.value())).reason()).isEqualTo(Reason.AUTHENTICATED);
-      await(() -> !ledger.accepting());
+      Await.until(() -> !ledger.accepting());
 
       Decision refused = prod.decide(keyed(KEY.value()));
       assertThat(refused.reason()).isEqualTo(Reason.AUDIT_UNAVAILABLE);
@@ -326,7 +314,7 @@ class AuditLedgerTest {
       assertThat(local.decide(keyed(LOCAL_KEY.value())).reason()).isEqualTo(Reason.AUTHENTICATED);
 
       store.failing.set(false);
-      await(ledger::accepting);
+      Await.until(ledger::accepting);
       assertThat(prod.decide(keyed(KEY.value())).reason()).isEqualTo(Reason.AUTHENTICATED);
     }
     List<LedgerEntry> entries = new ArrayList<>();
@@ -362,7 +350,7 @@ class AuditLedgerTest {
       // The refusal's own entry finds no place either: counted, not queued.
       assertThat(ledger.dropped()).isEqualTo(1);
       store.blocked.countDown();
-      await(ledger::accepting);
+      Await.until(ledger::accepting);
     }
     assertThat(((Intact) AuditLedger.verify(file)).entries()).isEqualTo(1000);
   }
@@ -375,7 +363,7 @@ class AuditLedgerTest {
       for (int i = 0; i < 50; i++) {
         enforcer.decide(keyed(KEY.value()));
       }
-      await(() -> lineCount(file) == 50);
+      Await.until(() -> lineCount(file) == 50);
       Files.delete(file);
       for (int i = 0; i < 50; i++) {
         enforcer.decide(keyed(KEY.value()));

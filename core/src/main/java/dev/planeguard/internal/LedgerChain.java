@@ -97,7 +97,7 @@ public final class LedgerChain {
               expected - 1);
         }
       } else if (seq > expected) {
-        Long following = next == null ? null : seqOf(next.line());
+        Long following = next == null ? null : LedgerFormat.seqOf(next.line());
         if (following != null && following == expected) {
           return broken(
               Kind.REORDERED,
@@ -220,14 +220,6 @@ public final class LedgerChain {
                 + row
                 + ")",
         expected);
-  }
-
-  private static @Nullable Long seqOf(String line) {
-    if (line.length() > LedgerFormat.MAX_LINE) {
-      return null;
-    }
-    Map<String, @Nullable Object> entry = StrictJson.parseObject(line);
-    return entry != null && entry.get("seq") instanceof Long s ? s : null;
   }
 
   private static Broken broken(

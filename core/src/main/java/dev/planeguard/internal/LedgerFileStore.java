@@ -227,7 +227,8 @@ public final class LedgerFileStore implements LedgerStore {
     }
     size = before + buf.limit();
     if (firstSeq < 0) {
-      firstSeq = seqOf(lines.get(0));
+      Long first = LedgerFormat.seqOf(lines.get(0));
+      firstSeq = first == null ? -1 : first;
       day = today;
     }
   }
@@ -279,11 +280,6 @@ public final class LedgerFileStore implements LedgerStore {
     String head = new String(buf.array(), 0, buf.position(), StandardCharsets.UTF_8);
     int nl = head.indexOf('\n');
     return nl < 0 ? null : head.substring(0, nl);
-  }
-
-  private static long seqOf(String line) {
-    Map<String, @Nullable Object> entry = StrictJson.parseObject(line);
-    return entry != null && entry.get("seq") instanceof Long seq ? seq : -1;
   }
 
   private @Nullable Object currentKey() throws IOException {

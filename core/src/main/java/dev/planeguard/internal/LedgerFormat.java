@@ -31,6 +31,15 @@ public final class LedgerFormat {
 
   private LedgerFormat() {}
 
+  /** The {@code seq} of an entry's line, or {@code null} if the line is too long or no entry. */
+  public static @Nullable Long seqOf(String line) {
+    if (line.length() > MAX_LINE) {
+      return null;
+    }
+    Map<String, @Nullable Object> entry = StrictJson.parseObject(line);
+    return entry != null && entry.get("seq") instanceof Long s ? s : null;
+  }
+
   /** The SHA-256 of {@code line}'s bytes, in lower-case hex. */
   public static String hash(byte[] line) {
     return HEX.formatHex(digest().digest(line));

@@ -10,6 +10,7 @@ import dev.planeguard.keys.ApiKey;
 import dev.planeguard.keys.KeyFile;
 import dev.planeguard.keys.KeyRecord;
 import dev.planeguard.spring.apps.Apps;
+import dev.planeguard.testing.Await;
 import dev.planeguard.testing.LeakCheck;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -20,8 +21,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -76,17 +75,6 @@ class AuditLedgerHttpTest {
     return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
   }
 
-  private static void await(BooleanSupplier condition) throws InterruptedException {
-    // Waits for the ledger's writer; the bound only keeps a broken build from hanging.
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("condition not reached");
-      }
-      Thread.sleep(5);
-    }
-  }
-
   @Test
   void everyDecisionOverHttpIsAnEntryOfAnIntactChain() throws Exception {
     ApiKey key = ApiKey.generate(ApiKey.Kind.MACHINE, Mode.LOCAL);
@@ -135,14 +123,14 @@ class AuditLedgerHttpTest {
       AuditLedger written = app.getBean(PlaneGuardSetup.class).planeguard.ledger();
       assertThat(written).isNotNull();
       assertThat(post(app, key.value()).statusCode()).isEqualTo(200);
-      await(() -> Files.exists(ledger) && size(ledger) > 0);
+      Await.until(() -> Files.exists(ledger) && size(ledger) > 0);
 
       // The ledger's directory is replaced by a file: nothing can be written there.
       Files.delete(ledger);
       Files.delete(ledgerDir);
       Files.writeString(ledgerDir, "not a directory");
       assertThat(post(app, key.value()).statusCode()).isEqualTo(200);
-      await(() -> !written.accepting());
+      Await.until(() -> !written.accepting());
 
       HttpResponse<String> refused = post(app, key.value());
       assertThat(refused.statusCode()).isEqualTo(503);
@@ -154,7 +142,7 @@ class AuditLedgerHttpTest {
       assertThat(post(app, null).statusCode()).isEqualTo(401);
 
       Files.delete(ledgerDir);
-      await(written::accepting);
+      Await.until(written::accepting);
       assertThat(post(app, key.value()).statusCode()).isEqualTo(200);
     }
     // Everything queued while the ledger could not write was written when it could (the first
