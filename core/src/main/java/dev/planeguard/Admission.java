@@ -140,18 +140,22 @@ public final class Admission {
   }
 
   /**
-   * Why {@code table} ({@link #DEFAULT_TABLE} if {@code null}) of {@code dataSource} cannot hold
-   * shared counts: one problem naming the table, the SQLState and its cause; empty if it can.
+   * Why {@code table} of {@code dataSource} cannot hold shared counts: one problem named {@code
+   * subject}, with the table, the SQLState and its cause, and the fix; empty if it can. One query:
+   * the assembly asks at startup, {@code planeguard keys list} before it reads the uses left.
    */
-  public static List<Problem> tableProblems(DataSource dataSource) {
-    String unusable = Buckets.checkTable(dataSource, DEFAULT_TABLE);
+  public static List<Problem> tableProblems(DataSource dataSource, String table, String subject) {
+    String unusable = Buckets.checkTable(dataSource, table);
     return unusable == null
         ? List.of()
         : List.of(
             new Problem(
-                DEFAULT_TABLE,
+                subject,
                 unusable,
-                "apply dev/planeguard/sql/postgresql/V4__planeguard_rate_limits.sql"));
+                "apply dev/planeguard/sql/postgresql/V4__planeguard_rate_limits.sql (see"
+                    + " docs/rate-limits.md), and grant the application's role SELECT, INSERT,"
+                    + " UPDATE and DELETE on "
+                    + table));
   }
 
   /** A builder: no limits but the keys' own and the sandbox's, counted in this process. */

@@ -1,7 +1,6 @@
 package dev.planeguard;
 
 import dev.planeguard.PlaneGuardSettings.Setting;
-import dev.planeguard.internal.Buckets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -171,17 +170,7 @@ final class AdmissionSettings {
                     + "=false to count in this process"));
       } else {
         String table = jdbc.table() == null ? Admission.DEFAULT_TABLE : jdbc.table();
-        String unusable = Buckets.checkTable(ds, table);
-        if (unusable != null) {
-          problems.add(
-              new Problem(
-                  name(Setting.RATE_LIMIT_JDBC_TABLE),
-                  unusable,
-                  "apply dev/planeguard/sql/postgresql/V4__planeguard_rate_limits.sql (see"
-                      + " docs/rate-limits.md), and grant the application's role SELECT,"
-                      + " INSERT, UPDATE and DELETE on "
-                      + table));
-        }
+        problems.addAll(Admission.tableProblems(ds, table, name(Setting.RATE_LIMIT_JDBC_TABLE)));
         b.jdbc(ds, table);
         Long allowance = jdbc.localAllowance();
         if (allowance != null) {

@@ -750,11 +750,9 @@ public final class Enforcer {
               rule,
               principal,
               violation,
-              reason == Reason.VERIFIER_UNAVAILABLE || reason == Reason.AUDIT_UNAVAILABLE
-                  ? retryAfterSeconds
-                  : reason == Reason.RATE_LIMITED || reason == Reason.BUDGET_EXHAUSTED
-                      ? limitRetryAfter
-                      : 0,
+              !reason.answersWithRetryAfter()
+                  ? 0
+                  : reason.status() == 429 ? limitRetryAfter : retryAfterSeconds,
               request.method(),
               request.path());
       d.quota = quota;

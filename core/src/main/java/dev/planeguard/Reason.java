@@ -79,6 +79,14 @@ public enum Reason {
     this.status = status;
   }
 
+  /**
+   * Whether a refusal for this reason says when to come back ({@code Retry-After}): the 503s (the
+   * verifier or the ledger cannot take the request now) and the 429s (a limit, budget or uses).
+   */
+  boolean answersWithRetryAfter() {
+    return status == 503 || status == 429;
+  }
+
   /** The HTTP status: 200 for the two allowing reasons, the refusal status otherwise. */
   public int status() {
     return status;

@@ -152,13 +152,7 @@ public final class Refusal {
     } else if (plane == Plane.MACHINE && reason.status() == 401) {
       challenge = "ApiKey realm=\"" + realm + "\", header=\"" + machineKeyHeader + "\"";
     }
-    int retryAfter =
-        reason == Reason.VERIFIER_UNAVAILABLE
-                || reason == Reason.AUDIT_UNAVAILABLE
-                || reason == Reason.RATE_LIMITED
-                || reason == Reason.BUDGET_EXHAUSTED
-            ? decision.retryAfterSeconds()
-            : 0;
+    int retryAfter = reason.answersWithRetryAfter() ? decision.retryAfterSeconds() : 0;
     return new Refusal(
         reason.status(),
         reason,

@@ -328,7 +328,8 @@ final class Keys {
     if (ds == null || records.stream().allMatch(r -> r.limits().uses() == null)) {
       return Map.of();
     }
-    List<dev.planeguard.Problem> problems = Admission.tableProblems(ds);
+    List<dev.planeguard.Problem> problems =
+        Admission.tableProblems(ds, Admission.DEFAULT_TABLE, Admission.DEFAULT_TABLE);
     if (!problems.isEmpty()) {
       o.err.println("planeguard: uses left unknown: " + problems.get(0).message());
       return Map.of();

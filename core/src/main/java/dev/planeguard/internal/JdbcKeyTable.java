@@ -196,36 +196,29 @@ public final class JdbcKeyTable implements KeyStore.Writable {
   @Override
   public @Nullable KeyRecord findById(String id) {
     requireNonNull(id, "id");
-    return lookup("look up a key", limited -> limited ? selectByIdWithLimits : selectById, id);
+    return lookup("look up a key", selectByIdWithLimits, selectById, id);
   }
 
   @Override
   public @Nullable KeyRecord findByHash(String hash) {
     requireNonNull(hash, "hash");
     KeyRecord r =
-        lookup(
-            "look up a legacy key",
-            limited -> limited ? selectLegacyByHashWithLimits : selectLegacyByHash,
-            hash);
+        lookup("look up a legacy key", selectLegacyByHashWithLimits, selectLegacyByHash, hash);
     return r != null && r.legacy() ? r : null;
   }
 
-  /** The record {@code sql} finds with {@code value} as its one parameter, or {@code null}. */
-  private @Nullable KeyRecord lookup(
-      String what, java.util.function.Function<Boolean, String> sql, String value) {
+  /**
+   * The record found with {@code value} as the one parameter of {@code withLimits}, or of {@code
+   * without} where the table has no limit columns; {@code null} if none.
+   */
+  private @Nullable KeyRecord lookup(String what, String withLimits, String without, String value) {
     try {
-      boolean limited = hasLimitColumns(what);
-      return lookup(what, sql.apply(limited), value);
-    } catch (SQLException e) {
-      throw failure(what, e, false);
-    }
-  }
-
-  private @Nullable KeyRecord lookup(String what, String sql, String value) {
-    try (Connection c = connect(what);
-        PreparedStatement ps = prepare(c, sql)) {
-      ps.setString(1, value);
-      return single(ps);
+      String sql = hasLimitColumns(what) ? withLimits : without;
+      try (Connection c = connect(what);
+          PreparedStatement ps = prepare(c, sql)) {
+        ps.setString(1, value);
+        return single(ps);
+      }
     } catch (SQLException e) {
       throw failure(what, e, false);
     }
