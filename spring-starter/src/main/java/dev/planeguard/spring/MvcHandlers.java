@@ -194,7 +194,7 @@ final class MvcHandlers {
     }
     List<RouteCoverage.PathMapping> paths = new ArrayList<>();
     for (String p : springPatterns) {
-      paths.add(SpringPatterns.toMapping(p, servletPath));
+      paths.add(RouteCoverage.PathMapping.ofPathPattern(servletPath, p));
     }
     Set<String> methods = new TreeSet<>();
     for (RequestMethod m : info.getMethodsCondition().getMethods()) {
