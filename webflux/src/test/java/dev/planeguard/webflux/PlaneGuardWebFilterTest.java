@@ -10,6 +10,7 @@ import dev.planeguard.JwtVerifier;
 import dev.planeguard.Mode;
 import dev.planeguard.Policy;
 import dev.planeguard.Reason;
+import dev.planeguard.contract.RawHttp;
 import dev.planeguard.keys.ApiKey;
 import dev.planeguard.keys.KeyRecord;
 import dev.planeguard.keys.KeyStore;
