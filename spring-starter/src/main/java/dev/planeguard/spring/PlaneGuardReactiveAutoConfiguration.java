@@ -17,7 +17,6 @@ import dev.planeguard.webflux.WebFluxHandlers;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
@@ -162,15 +161,14 @@ public final class PlaneGuardReactiveAutoConfiguration {
         ObjectProvider<Enforcer> enforcer,
         ApplicationContext context,
         Environment environment) {
-      AtomicReference<FluxDispatch> dispatch = new AtomicReference<>();
+      // DispatchConfirmation asks both suppliers once, on its first request, under its own lock.
+      List<FluxDispatch> dispatch = new ArrayList<>(1);
       Supplier<FluxDispatch> resolved =
           () -> {
-            FluxDispatch d = dispatch.get();
-            if (d == null) {
-              d = FluxDispatch.of(setup, enforcer, context, environment);
-              dispatch.compareAndSet(null, d);
+            if (dispatch.isEmpty()) {
+              dispatch.add(FluxDispatch.of(setup, enforcer, context, environment));
             }
-            return d;
+            return dispatch.get(0);
           };
       return new DispatchConfirmation(
           filter::getObject, () -> resolved.get().handlers(), () -> resolved.get().coverage());

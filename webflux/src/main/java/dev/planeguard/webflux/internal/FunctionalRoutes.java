@@ -45,7 +45,7 @@ public final class FunctionalRoutes {
       Set<String> methods,
       boolean conditional) {}
 
-  private final Map<HandlerFunction<?>, Route> routes = new IdentityHashMap<>();
+  private final IdentityHashMap<HandlerFunction<?>, Route> routes = new IdentityHashMap<>();
   private final List<HandlerFunction<?>> order = new ArrayList<>();
   private final Set<String> unmirrored = new LinkedHashSet<>();
 
@@ -163,6 +163,7 @@ public final class FunctionalRoutes {
     }
 
     @Override
+    @SuppressWarnings("removal") // Spring 6.2 and 7 still call it for pathExtension predicates
     public void pathExtension(String extension) {
       leaf(Term.ANY_CONDITIONAL);
     }
@@ -177,7 +178,8 @@ public final class FunctionalRoutes {
       leaf(Term.ANY_CONDITIONAL);
     }
 
-    /** Spring 7's API versions. */
+    /** Spring 7's API versions (Spring 6.2 never calls it). */
+    @Override
     public void version(String version) {
       leaf(Term.ANY_CONDITIONAL);
     }
