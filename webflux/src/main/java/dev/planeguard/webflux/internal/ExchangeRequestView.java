@@ -2,8 +2,10 @@ package dev.planeguard.webflux.internal;
 
 import dev.planeguard.InboundRequest;
 import java.net.URI;
+import java.util.ArrayList;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.server.PathContainer;
 import org.springframework.http.server.RequestPath;
 import org.springframework.http.server.reactive.ServerHttpRequest;
@@ -98,8 +100,22 @@ public final class ExchangeRequestView implements InboundRequest {
   /** Every value of every header line with this name. */
   @Override
   public List<String> headers(String name) {
-    List<String> values = request.getHeaders().get(name);
-    return values == null ? List.of() : values;
+    return values(request.getHeaders(), name);
+  }
+
+  /**
+   * The header's values, through {@code forEach}: {@code HttpHeaders.get} and {@code getFirst} take
+   * an {@code Object} in Spring 6 and a {@code String} in Spring 7, so neither links on both.
+   */
+  private static List<String> values(HttpHeaders headers, String name) {
+    List<String> found = new ArrayList<>(1);
+    headers.forEach(
+        (n, values) -> {
+          if (n.equalsIgnoreCase(name)) {
+            found.addAll(values);
+          }
+        });
+    return found;
   }
 
   @Override
@@ -108,7 +124,8 @@ public final class ExchangeRequestView implements InboundRequest {
       String id = request.getId();
       return id.isEmpty() ? null : id;
     }
-    return request.getHeaders().getFirst(requestIdHeader);
+    List<String> values = values(request.getHeaders(), requestIdHeader);
+    return values.isEmpty() ? null : values.get(0);
   }
 
   @Override
