@@ -2,6 +2,7 @@ package dev.planeguard;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.planeguard.internal.PathPatterns;
 import dev.planeguard.internal.RouteTrie;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -71,6 +72,22 @@ public final class RouteCoverage {
       if (pattern != null && Rule.patternProblem(pattern) != null) {
         throw new IllegalArgumentException(Rule.patternProblem(pattern));
       }
+    }
+
+    /**
+     * A path pattern in Spring's {@code PathPattern} syntax (Spring MVC and WebFlux handler
+     * mappings, WebFlux functional routes) as a mapping, as wide as Spring's or wider: a segment
+     * with a regular expression ({@code {page:[a-z]+}}), a suffix or a partial wildcard becomes
+     * {@code *} and the mapping is {@linkplain #widened() widened}; {@code {*rest}} and a final
+     * {@code **} become {@code **}; a pattern with anything else (a {@code **} before the end,
+     * unbalanced braces, {@code .} or {@code ..} segments) has no policy pattern.
+     *
+     * @param prefix put in front of the pattern, for a framework that matches below a path (Spring
+     *     MVC's servlet path {@code /svc}); {@code ""} for none
+     */
+    public static PathMapping ofPathPattern(String prefix, String pattern) {
+      return PathPatterns.toMapping(
+          requireNonNull(pattern, "pattern"), requireNonNull(prefix, "prefix"));
     }
   }
 

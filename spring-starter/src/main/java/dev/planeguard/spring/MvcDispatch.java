@@ -8,7 +8,7 @@ import dev.planeguard.RouteCoverage;
  * @param handlers the handlers as enumerated at startup
  * @param coverage their coverage under the enforcer's policy
  */
-record MvcDispatch(MvcHandlers handlers, RouteCoverage coverage) {
+record MvcDispatch(WebHandlers handlers, RouteCoverage coverage) {
 
   /** The coverage entry of the handler Spring MVC chose for a request. */
   RouteCoverage.Entry entry(Object handler) {

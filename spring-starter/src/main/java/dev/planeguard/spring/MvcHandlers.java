@@ -30,7 +30,7 @@ import org.springframework.web.util.pattern.PathPatternParser;
  * the handler Spring MVC chose for a request to its entry. Only loaded with Spring MVC on the class
  * path.
  */
-final class MvcHandlers {
+final class MvcHandlers implements WebHandlers {
 
   /** Spring MVC's own handlers: its automatic OPTIONS answers and CORS pre-flights. */
   private static final String SPRING_MVC = "org.springframework.web.servlet.";
@@ -85,8 +85,8 @@ final class MvcHandlers {
 
   private record Registered(HandlerMethod method, RouteCoverage.Handler handler) {}
 
-  /** The handlers, in the order of their coverage entries. */
-  List<RouteCoverage.Handler> handlers() {
+  @Override
+  public List<RouteCoverage.Handler> handlers() {
     return handlers;
   }
 
@@ -101,7 +101,8 @@ final class MvcHandlers {
    * controllers, the error controller); the framework answer for Spring's own {@code OPTIONS} and
    * CORS pre-flight answers; nothing for a handler method registered after startup.
    */
-  RouteCoverage.Entry entry(RouteCoverage coverage, Object handler) {
+  @Override
+  public RouteCoverage.Entry entry(RouteCoverage coverage, Object handler) {
     if (!(handler instanceof HandlerMethod method)) {
       return handler instanceof PreFlightRequestHandler
           ? coverage.frameworkAnswer()
@@ -194,7 +195,7 @@ final class MvcHandlers {
     }
     List<RouteCoverage.PathMapping> paths = new ArrayList<>();
     for (String p : springPatterns) {
-      paths.add(SpringPatterns.toMapping(p, servletPath));
+      paths.add(RouteCoverage.PathMapping.ofPathPattern(servletPath, p));
     }
     Set<String> methods = new TreeSet<>();
     for (RequestMethod m : info.getMethodsCondition().getMethods()) {

@@ -90,6 +90,31 @@ public final class PlaneGuardAutoConfiguration {
       ObjectProvider<KeyStore> keys,
       ObjectProvider<DataSource> dataSource,
       ObjectProvider<PlaneGuardCustomizer> customizers) {
+    return setup(
+        properties,
+        environment,
+        resources,
+        contract,
+        policy,
+        tokens,
+        keys,
+        dataSource,
+        customizers,
+        web(context, environment));
+  }
+
+  /** The one startup of the servlet and the reactive auto-configuration. */
+  static PlaneGuardSetup setup(
+      PlaneGuardProperties properties,
+      Environment environment,
+      ResourceLoader resources,
+      ObjectProvider<Contract> contract,
+      ObjectProvider<Policy> policy,
+      ObjectProvider<TokenVerifier> tokens,
+      ObjectProvider<KeyStore> keys,
+      ObjectProvider<DataSource> dataSource,
+      ObjectProvider<PlaneGuardCustomizer> customizers,
+      PlaneGuardSetup.Web web) {
     List<PlaneGuardCustomizer> all = customizers.orderedStream().toList();
     PlaneGuardSetup setup =
         PlaneGuardSetup.create(
@@ -105,7 +130,7 @@ public final class PlaneGuardAutoConfiguration {
                         || properties.getAudit().getJdbc().isEnabled()
                     ? dataSource.getIfUnique()
                     : null),
-            web(context, environment),
+            web,
             all);
     LOG.info("{}", setup.routeTable());
     return setup;
@@ -138,7 +163,7 @@ public final class PlaneGuardAutoConfiguration {
       handlers = MvcHandlers.of(context, path.prefix());
       unmirrored.addAll(handlers.unmirroredMatching());
     }
-    return new PlaneGuardSetup.Web(path.prefix(), handlers, List.copyOf(unmirrored));
+    return new PlaneGuardSetup.Web(handlers, List.copyOf(unmirrored));
   }
 
   /**
@@ -161,7 +186,7 @@ public final class PlaneGuardAutoConfiguration {
     }
     return "Actuator's web endpoints are served on management.server.port="
         + management
-        + ", a separate servlet context no planeguard filter guards";
+        + ", a separate server no planeguard filter guards";
   }
 
   @Bean
@@ -205,7 +230,7 @@ public final class PlaneGuardAutoConfiguration {
       }
       // The application built its own Enforcer: its handlers are confirmed all the same.
       PlaneGuardSetup.Web web = web(context, environment);
-      MvcHandlers handlers = java.util.Objects.requireNonNull(web.handlers());
+      WebHandlers handlers = java.util.Objects.requireNonNull(web.handlers());
       RouteCoverage coverage = PlaneGuard.cover(enforcer, handlers.handlers(), web.unmirrored());
       return new MvcDispatch(handlers, coverage);
     }

@@ -36,8 +36,8 @@ import org.springframework.core.io.ResourceLoader;
 
 /**
  * The starter's startup: {@code planeguard.*} properties, the application's beans and what it knows
- * of Spring MVC become {@link PlaneGuardSettings}, and {@link PlaneGuard#assemble} checks and
- * builds everything, listing every problem at once, as it does for every adapter.
+ * of Spring MVC or WebFlux become {@link PlaneGuardSettings}, and {@link PlaneGuard#assemble}
+ * checks and builds everything, listing every problem at once, as it does for every adapter.
  */
 final class PlaneGuardSetup implements AutoCloseable {
 
@@ -56,22 +56,22 @@ final class PlaneGuardSetup implements AutoCloseable {
       @Nullable DataSource dataSource) {}
 
   /**
-   * What the starter learnt about the web application before building: the DispatcherServlet's path
-   * prefix and its handlers (both absent without Spring MVC), and settings planeguard cannot mirror
-   * (refused in preprod and prod, warned about elsewhere).
+   * What the starter learnt about the web application before building: its handlers (Spring MVC's
+   * or WebFlux's; none without either), and settings planeguard cannot mirror (refused in preprod
+   * and prod, warned about elsewhere).
    */
-  record Web(String servletPath, @Nullable MvcHandlers handlers, List<String> unmirrored) {}
+  record Web(@Nullable WebHandlers handlers, List<String> unmirrored) {}
 
   final PlaneGuard planeguard;
   final Enforcer enforcer;
   final Policy policy;
   final RouteCoverage coverage;
-  final @Nullable MvcHandlers handlers;
+  final @Nullable WebHandlers handlers;
   final List<String> uncovered;
   final @Nullable JwtVerifier jwtVerifier;
   final @Nullable KeyStore machineKeys;
 
-  private PlaneGuardSetup(PlaneGuard planeguard, @Nullable MvcHandlers handlers) {
+  private PlaneGuardSetup(PlaneGuard planeguard, @Nullable WebHandlers handlers) {
     this.planeguard = planeguard;
     this.enforcer = planeguard.enforcer();
     this.policy = enforcer.policy();
@@ -85,7 +85,7 @@ final class PlaneGuardSetup implements AutoCloseable {
   /**
    * Checks and builds everything.
    *
-   * @param web the DispatcherServlet's path, handlers and unmirrored settings
+   * @param web the framework's handlers and unmirrored settings
    * @throws ConfigurationException listing every problem found
    */
   static PlaneGuardSetup create(
@@ -104,7 +104,7 @@ final class PlaneGuardSetup implements AutoCloseable {
             .retryAfter(props.getRetryAfter())
             .recordKeyUsage(props.isRecordKeyUsage())
             .keysRotationPeriod(props.getKeys().getRotationPeriod());
-    MvcHandlers handlers = web.handlers();
+    WebHandlers handlers = web.handlers();
     if (handlers != null) {
       b.handlers(handlers.handlers());
     }

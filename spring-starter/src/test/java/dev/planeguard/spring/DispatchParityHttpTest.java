@@ -321,7 +321,8 @@ class DispatchParityHttpTest {
                     .close())
         .rootCause()
         .isInstanceOf(ConfigurationException.class)
-        .hasMessageContaining("management.server.port=0, a separate servlet context");
+        .hasMessageContaining(
+            "management.server.port=0, a separate server no planeguard filter guards");
   }
 
   @Test

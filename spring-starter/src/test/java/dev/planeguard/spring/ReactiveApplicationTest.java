@@ -3,18 +3,31 @@ package dev.planeguard.spring;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.planeguard.ConfigurationException;
+import dev.planeguard.Problem;
+import dev.planeguard.webflux.DispatchConfirmation;
+import dev.planeguard.webflux.PlaneGuardWebFilter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ReactiveWebApplicationContextRunner;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 
 /**
- * planeguard has no WebFlux adapter: a reactive application with the starter must not run unguarded
+ * A reactive application with the starter: guarded by planeguard-webflux when it is on the class
+ * path, with the servlet application's startup and messages; without it, it must not run unguarded
  * without a word.
  */
 class ReactiveApplicationTest {
+
+  @TempDir static Path dir;
 
   final ReactiveWebApplicationContextRunner runner =
       new ReactiveWebApplicationContextRunner()
@@ -22,26 +35,38 @@ class ReactiveApplicationTest {
               AutoConfigurations.of(
                   PlaneGuardAutoConfiguration.class, PlaneGuardReactiveAutoConfiguration.class));
 
+  final ReactiveWebApplicationContextRunner withoutAdapter =
+      runner.withClassLoader(new FilteredClassLoader(PlaneGuardWebFilter.class));
+
   @Test
-  void aReactiveApplicationDoesNotStartInPreprodOrProd() {
+  void withoutPlaneguardWebfluxItDoesNotStartInPreprodOrProdAndNamesTheDependency() {
     for (String mode : new String[] {"prod", "preprod", "PROD "}) {
-      runner
+      withoutAdapter
           .withPropertyValues("AOS_MODE=" + mode, "DB_AUTHORITY=neon")
           .run(
               context -> {
                 assertThat(context).hasFailed();
-                assertThat(context.getStartupFailure())
-                    .rootCause()
-                    .isInstanceOf(ConfigurationException.class)
-                    .hasMessageContaining("reactive web application")
-                    .hasMessageContaining("planeguard has no adapter for Spring WebFlux");
+                Throwable t = context.getStartupFailure();
+                while (!(t instanceof ConfigurationException)) {
+                  t = t.getCause();
+                }
+                Problem p = ((ConfigurationException) t).problems().get(0);
+                assertThat(p.subject()).isEqualTo("reactive web application");
+                assertThat(p.message())
+                    .startsWith(
+                        "planeguard-webflux is not on the class path, so the routes of this"
+                            + " Spring WebFlux application would run unguarded in ");
+                assertThat(p.fix())
+                    .isEqualTo(
+                        "add the dependency dev.planeguard:planeguard-webflux (the same version"
+                            + " as planeguard-spring-boot-starter)");
               });
     }
   }
 
   @Test
   void withoutAKnownModeItDoesNotStartEither() {
-    runner.run(
+    withoutAdapter.run(
         context ->
             assertThat(context.getStartupFailure())
                 .rootCause()
@@ -51,9 +76,9 @@ class ReactiveApplicationTest {
 
   @Test
   @ExtendWith(OutputCaptureExtension.class)
-  void inLocalAndTestItStartsWithAWarningAndNoServletFilter(CapturedOutput output) {
+  void withoutPlaneguardWebfluxLocalAndTestStartWithAWarning(CapturedOutput output) {
     for (String mode : new String[] {"local", "test"}) {
-      runner
+      withoutAdapter
           .withPropertyValues("AOS_MODE=" + mode)
           .run(
               context -> {
@@ -64,6 +89,59 @@ class ReactiveApplicationTest {
               });
     }
     assertThat(output)
-        .contains("this is a Spring WebFlux application, which planeguard does not guard yet");
+        .contains(
+            "this is a Spring WebFlux application without planeguard-webflux: its routes run"
+                + " without planeguard's checks")
+        .contains("add the dependency dev.planeguard:planeguard-webflux");
+  }
+
+  @Test
+  void withPlaneguardWebfluxTheApplicationIsGuarded() throws Exception {
+    Path policy = Files.writeString(dir.resolve("p.policy"), "public /healthz\n");
+    runner
+        .withPropertyValues(
+            "AOS_MODE=prod", "DB_AUTHORITY=neon", "planeguard.policy-location=" + policy.toUri())
+        .run(
+            context -> {
+              assertThat(context).hasNotFailed();
+              assertThat(context)
+                  .hasSingleBean(PlaneGuardWebFilter.class)
+                  .hasSingleBean(DispatchConfirmation.class)
+                  .hasSingleBean(PlaneGuardSetup.class)
+                  .doesNotHaveBean(PlaneGuardReactiveAutoConfiguration.Unguarded.class);
+            });
+  }
+
+  /** The same mistake: the same problems, word for word, as a servlet application gets. */
+  @Test
+  void aMisconfigurationGetsTheServletApplicationsMessage() throws Exception {
+    Path policy = Files.writeString(dir.resolve("bad.policy"), "human /api/**\nmachine /api/**\n");
+    Map<String, String> settings =
+        Map.of(
+            "AOS_MODE",
+            "prod",
+            "DB_AUTHORITY",
+            "neon",
+            "planeguard.policy-location",
+            policy.toUri().toString(),
+            "planeguard.human.jwks-uri",
+            "ftp://keys.example.com/jwks.json");
+    List<Problem> servlet = SameMessageEverywhereTest.starter(settings);
+    List<String> props = new ArrayList<>();
+    settings.forEach((k, v) -> props.add(k + "=" + v));
+    List<Problem> reactive = new ArrayList<>();
+    runner
+        .withPropertyValues(props.toArray(String[]::new))
+        .run(
+            context -> {
+              Throwable t = context.getStartupFailure();
+              while (t != null && !(t instanceof ConfigurationException)) {
+                t = t.getCause();
+              }
+              assertThat(t).as("the reactive application must refuse to start").isNotNull();
+              reactive.addAll(((ConfigurationException) t).problems());
+            });
+    assertThat(servlet).isNotEmpty();
+    assertThat(reactive).isEqualTo(servlet);
   }
 }

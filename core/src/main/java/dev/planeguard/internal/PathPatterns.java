@@ -1,4 +1,4 @@
-package dev.planeguard.spring;
+package dev.planeguard.internal;
 
 import dev.planeguard.RouteCoverage;
 import java.util.ArrayList;
@@ -7,27 +7,29 @@ import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Spring MVC path patterns in policy syntax, context-relative. A policy pattern can only be as wide
- * as Spring's or wider, never narrower: a segment with a regular expression, a suffix or a partial
- * wildcard becomes {@code *} (one whole segment, and the mapping is marked widened), {@code
- * {*rest}} and a final {@code **} become {@code **}. Spring matches relative to the
- * DispatcherServlet's mapping, so its servlet path ({@code spring.mvc.servlet.path}) is put in
- * front.
+ * Path patterns in Spring's {@code PathPattern} syntax (Spring MVC and WebFlux alike) in policy
+ * syntax. A policy pattern can only be as wide as Spring's or wider, never narrower: a segment with
+ * a regular expression, a suffix or a partial wildcard becomes {@code *} (one whole segment, and
+ * the mapping is marked widened), {@code {*rest}} and a final {@code **} become {@code **}. Plain
+ * text processing: core stays free of Spring. Public through {@link
+ * dev.planeguard.RouteCoverage.PathMapping#ofPathPattern}.
  */
-final class SpringPatterns {
+public final class PathPatterns {
 
   private static final Pattern LITERAL = Pattern.compile("[A-Za-z0-9._~!$&'()+,=:@-]+");
   private static final Pattern VARIABLE = Pattern.compile("\\{[A-Za-z_][A-Za-z0-9_]{0,63}}");
   private static final Pattern CAPTURE_REST = Pattern.compile("\\{\\*[^}]*}");
 
-  private SpringPatterns() {}
+  private PathPatterns() {}
 
   /**
    * {@code pattern} as a path mapping of the coverage.
    *
-   * @param servletPath the DispatcherServlet's path prefix: {@code ""} or {@code /svc}
+   * @param prefix put in front of the pattern (Spring MVC's servlet path): {@code ""} or {@code
+   *     /svc}
    */
-  static RouteCoverage.PathMapping toMapping(String pattern, String servletPath) {
+  public static RouteCoverage.PathMapping toMapping(String pattern, String prefix) {
+    String servletPath = prefix;
     String written =
         servletPath + (pattern.startsWith("/") || pattern.isEmpty() ? "" : "/") + pattern;
     List<String> segments = split(written);

@@ -1,0 +1,18 @@
+/**
+ * planeguard for Spring WebFlux: {@link dev.planeguard.webflux.PlaneGuardWebFilter}.
+ *
+ * <p>Only {@code dev.planeguard.webflux} is exported. Spring WebFlux and Reactor are provided by
+ * the application, so they are static requirements.
+ */
+module dev.planeguard.webflux {
+  requires transitive dev.planeguard.core;
+  requires static transitive spring.webflux;
+  requires static transitive spring.web;
+  requires static transitive spring.core;
+  requires static transitive spring.beans;
+  requires static transitive spring.context;
+  requires static transitive reactor.core;
+  requires static org.jspecify;
+
+  exports dev.planeguard.webflux;
+}
