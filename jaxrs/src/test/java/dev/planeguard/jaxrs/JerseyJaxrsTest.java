@@ -33,6 +33,11 @@ class JerseyJaxrsTest extends JaxrsSuite {
   }
 
   @Override
+  int unparsableTargetStatus() {
+    return 500;
+  }
+
+  @Override
   String runtime() {
     return "Jersey";
   }

@@ -52,6 +52,11 @@ class ResteasyJaxrsTest extends JaxrsSuite {
   }
 
   @Override
+  int unparsableTargetStatus() {
+    return 400;
+  }
+
+  @Override
   String runtime() {
     return "RESTEasy";
   }
