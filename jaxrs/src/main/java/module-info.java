@@ -3,8 +3,8 @@
  * {@link dev.planeguard.jaxrs.ResourceModel}.
  *
  * <p>Only {@code dev.planeguard.jaxrs} is exported; the runtime (Jersey, RESTEasy) provides the
- * Jakarta REST API, so it is a static requirement. The runtime reaches the filters reflectively,
- * so the internal package is opened to it.
+ * Jakarta REST API, so it is a static requirement. The runtime reaches the filters reflectively, so
+ * the internal package is opened to it.
  */
 module dev.planeguard.jaxrs {
   requires transitive dev.planeguard.core;

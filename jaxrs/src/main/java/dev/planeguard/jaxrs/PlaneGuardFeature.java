@@ -40,11 +40,12 @@ import org.jspecify.annotations.Nullable;
  * <h2>What it registers</h2>
  *
  * <ul>
- *   <li>A {@code @PreMatching} request filter, first of all filters: it hands the engine the method,
- *       the raw request path ({@code UriInfo.getRequestUri().getRawPath()}, still percent-encoded)
- *       relative to the context root, the raw query, every value of the credential and tenant
- *       headers, and the runtime's decoded {@code UriInfo.getPath()}, which must equal the engine's
- *       own single decode of the raw path or the request is refused ({@code MALFORMED_REQUEST}).
+ *   <li>A {@code @PreMatching} request filter, first of all filters: it hands the engine the
+ *       method, the raw request path ({@code UriInfo.getRequestUri().getRawPath()}, still
+ *       percent-encoded) relative to the context root, the raw query, every value of the credential
+ *       and tenant headers, and the runtime's decoded {@code UriInfo.getPath()}, which must equal
+ *       the engine's own single decode of the raw path or the request is refused ({@code
+ *       MALFORMED_REQUEST}).
  *   <li>A post-matching request filter, first of the post-matching ones: it confirms that the rule
  *       applied at the edge covers the resource method the runtime matched ({@code ResourceInfo}),
  *       for the method it will serve (decision row 18, {@link Enforcer#confirm}); otherwise the

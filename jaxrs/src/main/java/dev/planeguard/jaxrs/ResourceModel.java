@@ -151,8 +151,8 @@ public final class ResourceModel {
   }
 
   /**
-   * What planeguard cannot mirror (sub-resource locators without a resource class to read), one line
-   * each, for {@link PlaneGuardSettings.Builder#unmirrored}.
+   * What planeguard cannot mirror (sub-resource locators without a resource class to read), one
+   * line each, for {@link PlaneGuardSettings.Builder#unmirrored}.
    */
   public List<String> unmirrored() {
     return unmirrored;
@@ -282,8 +282,9 @@ public final class ResourceModel {
   }
 
   /**
-   * The method carrying the JAX-RS annotations of {@code m}: {@code m} itself if it has any, else the
-   * same method of the nearest superclass or interface that has (Jakarta REST 3.1, section 3.6).
+   * The method carrying the JAX-RS annotations of {@code m}: {@code m} itself if it has any, else
+   * the same method of the nearest superclass or interface that has (Jakarta REST 3.1, section
+   * 3.6).
    */
   private static @Nullable Method annotated(Class<?> type, Method m) {
     if (isJaxrs(m)) {

@@ -97,8 +97,7 @@ abstract class JaxrsSuite {
             .mode(Mode.PROD)
             .build();
     resources = ResourceModel.of("", TestResources.classes());
-    Policy policy =
-        RouteCoverage.policy(Policy.parse(POLICY, "test.policy"), resources.handlers());
+    Policy policy = RouteCoverage.policy(Policy.parse(POLICY, "test.policy"), resources.handlers());
     enforcer =
         Enforcer.builder()
             .contract(Contract.parse(Map.of("AOS_MODE", "prod", "DB_AUTHORITY", "neon")))
@@ -288,11 +287,7 @@ abstract class JaxrsSuite {
 
   @Test
   void twoCredentialsAreAmbiguous() {
-    Call c =
-        get(
-            "/api/v1/runs",
-            "X-AOS-Key: " + RUNNER.value(),
-            "X-AOS-Key: " + READER.value());
+    Call c = get("/api/v1/runs", "X-AOS-Key: " + RUNNER.value(), "X-AOS-Key: " + READER.value());
     assertRefused(c, 400, problem(400, "AMBIGUOUS_CREDENTIALS", "machine"), null);
   }
 

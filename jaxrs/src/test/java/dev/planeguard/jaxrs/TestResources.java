@@ -162,8 +162,8 @@ final class TestResources {
 
   /**
    * Dispatch parity: the public page's regular expression reads as {@code /app/docs/*}, which also
-   * matches the numbered documents the runtime sends to {@link #numbered}; those must not run
-   * under the public rule.
+   * matches the numbered documents the runtime sends to {@link #numbered}; those must not run under
+   * the public rule.
    */
   @Path("/app/docs")
   public static class Docs {

@@ -122,8 +122,8 @@ public final class Guard {
 
   /**
    * On the way out: a refusal is put back exactly as the engine wrote it (status, body, headers),
-   * whatever a response filter of the application changed; an allow gets its rate limit headers
-   * and its audit event, with the response's status.
+   * whatever a response filter of the application changed; an allow gets its rate limit headers and
+   * its audit event, with the response's status.
    */
   void respond(ContainerRequestContext request, ContainerResponseContext response) {
     if (request.getProperty(REFUSAL_PROPERTY) instanceof Refusal refusal) {

@@ -170,7 +170,9 @@ public final class JaxrsPatterns {
     return !inClass;
   }
 
-  /** Non-empty segments, splitting on {@code /} outside braces; {@code null} if braces don't pair. */
+  /**
+   * Non-empty segments, splitting on {@code /} outside braces; {@code null} if braces don't pair.
+   */
   private static @Nullable List<String> split(String template) {
     List<String> segments = new ArrayList<>();
     StringBuilder current = new StringBuilder();

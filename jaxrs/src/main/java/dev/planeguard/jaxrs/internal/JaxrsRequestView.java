@@ -59,12 +59,13 @@ public final class JaxrsRequestView implements InboundRequest {
       base = base.substring(0, base.length() - 1);
     }
     String relative = uri.getPath(true);
-    String containerPath =
-        applicationPath + (relative.startsWith("/") ? relative : "/" + relative);
+    String containerPath = applicationPath + (relative.startsWith("/") ? relative : "/" + relative);
     String path;
     if (base.endsWith(applicationPath)) {
       String root = base.substring(0, base.length() - applicationPath.length());
-      if (raw.length() > root.length() && raw.startsWith(root) && raw.charAt(root.length()) == '/') {
+      if (raw.length() > root.length()
+          && raw.startsWith(root)
+          && raw.charAt(root.length()) == '/') {
         path = raw.substring(root.length());
       } else {
         path = raw;
