@@ -17,7 +17,6 @@ import jakarta.ws.rs.core.Feature;
 import jakarta.ws.rs.core.FeatureContext;
 import java.lang.reflect.Method;
 import java.util.IdentityHashMap;
-import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -98,7 +97,8 @@ public final class PlaneGuardFeature implements Feature {
   private final String realm;
   private final @Nullable String requestIdHeader;
   private final ResourceModel resources;
-  private final Map<RouteCoverage.Handler, RouteCoverage.Entry> entries;
+  // By identity: the coverage keeps the very handler instances of the model.
+  private final IdentityHashMap<RouteCoverage.Handler, RouteCoverage.Entry> entries;
   private final RouteCoverage coverage;
 
   /**
@@ -118,7 +118,7 @@ public final class PlaneGuardFeature implements Feature {
     this.requestIdHeader = b.requestIdHeader;
     this.resources = b.resources;
     this.coverage = b.coverage;
-    Map<RouteCoverage.Handler, RouteCoverage.Entry> found = new IdentityHashMap<>();
+    IdentityHashMap<RouteCoverage.Handler, RouteCoverage.Entry> found = new IdentityHashMap<>();
     for (int i = 0; i < coverage.handlers().size(); i++) {
       found.put(coverage.handlers().get(i), coverage.entry(i));
     }
@@ -203,6 +203,7 @@ public final class PlaneGuardFeature implements Feature {
     private String realm = DEFAULT_REALM;
     private @Nullable String requestIdHeader;
 
+    @SuppressWarnings("ReferenceEquality") // entries confirm decisions of this very policy instance
     private Builder(Enforcer enforcer, RouteCoverage coverage, ResourceModel resources) {
       this.enforcer = requireNonNull(enforcer, "enforcer");
       this.coverage = requireNonNull(coverage, "coverage");

@@ -99,6 +99,8 @@ public final class ResourceModel {
    *
    * @throws IllegalArgumentException if a resource's annotations contradict each other
    */
+  @SuppressWarnings("deprecation") // getSingletons is deprecated in 3.1, but still how many
+  // applications register resource instances (RESTEasy's embedded servers, for example)
   public static ResourceModel of(Application application) {
     requireNonNull(application, "application");
     ApplicationPath path = application.getClass().getAnnotation(ApplicationPath.class);

@@ -64,6 +64,9 @@ abstract class JaxrsSuite {
   /** A running runtime. */
   interface Server extends AutoCloseable {
     int port();
+
+    @Override
+    void close();
   }
 
   /** Starts the runtime under test with these resource classes and the feature. */

@@ -32,6 +32,7 @@ class ResteasyJaxrsTest extends JaxrsSuite {
           }
 
           @Override
+          @SuppressWarnings("deprecation") // how RESTEasy's embedded server takes instances
           public Set<Object> getSingletons() {
             return Set.of(feature);
           }

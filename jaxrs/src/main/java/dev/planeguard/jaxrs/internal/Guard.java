@@ -140,7 +140,7 @@ public final class Guard {
       response.getHeaders().putSingle(Refusal.RATE_LIMIT, decision.rateLimit());
     }
     if (request.getProperty(FINISHED_PROPERTY) == null) {
-      request.setProperty(FINISHED_PROPERTY, Boolean.TRUE);
+      request.setProperty(FINISHED_PROPERTY, true);
       enforcer.finish(decision, response.getStatus());
     }
   }
