@@ -2,6 +2,7 @@ package dev.planeguard.jaxrs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.planeguard.Admission;
 import dev.planeguard.AuditEvent;
 import dev.planeguard.Contract;
 import dev.planeguard.Enforcer;
@@ -9,9 +10,11 @@ import dev.planeguard.HumanIssuer;
 import dev.planeguard.JwtVerifier;
 import dev.planeguard.Mode;
 import dev.planeguard.Policy;
+import dev.planeguard.RateLimit;
 import dev.planeguard.Reason;
 import dev.planeguard.RouteCoverage;
 import dev.planeguard.keys.ApiKey;
+import dev.planeguard.keys.KeyLimits;
 import dev.planeguard.keys.KeyRecord;
 import dev.planeguard.keys.KeyStore;
 import dev.planeguard.keys.KeyVerifier;
@@ -20,6 +23,9 @@ import dev.planeguard.test.TestIssuer;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -54,6 +60,17 @@ abstract class JaxrsSuite {
   static final KeyStore.Writable KEYS = KeyStore.inMemory();
   static final ApiKey RUNNER = key(Set.of("runs:write"));
   static final ApiKey READER = key(Set.of());
+
+  /** A key of its own rate limit: three requests a minute. */
+  static final ApiKey LIMITED = limitedKey();
+
+  static ApiKey limitedKey() {
+    ApiKey key = ApiKey.generate(ApiKey.Kind.MACHINE, Mode.PROD);
+    KEYS.add(
+        KeyRecord.of(key, "acme", Set.of(), null)
+            .withLimits(new KeyLimits(RateLimit.parse("3/1m"), null, null)));
+    return key;
+  }
 
   static ApiKey key(Set<String> scopes) {
     ApiKey key = ApiKey.generate(ApiKey.Kind.MACHINE, Mode.PROD);
@@ -108,6 +125,11 @@ abstract class JaxrsSuite {
             .tokenVerifier(tokens)
             .machineKeyVerifier(KeyVerifier.of(KEYS))
             .auditSink(audit::add)
+            // A clock that does not move: the rate limit's window never refills during the test.
+            .admission(
+                Admission.builder()
+                    .clock(Clock.fixed(Instant.parse("2026-12-06T10:00:00Z"), ZoneOffset.UTC))
+                    .build())
             .build();
     // Not PlaneGuard.cover: the numbered documents are deliberately reachable under another rule.
     coverage = RouteCoverage.of(enforcer.policy(), resources.handlers());
@@ -289,6 +311,32 @@ abstract class JaxrsSuite {
   }
 
   @Test
+  void aKeyOverItsRateLimitGets429AndAllowedAnswersCarryTheRateLimitFields() {
+    for (int i = 0; i < 3; i++) {
+      Call ok = get("/api/v1/runs", "X-AOS-Key: " + LIMITED.value());
+      assertThat(ok.status()).isEqualTo(200);
+      assertThat(ok.ran()).containsExactly("runs");
+      assertThat(ok.response().header("RateLimit-Policy")).isEqualTo("\"key\";q=3;w=60");
+      assertThat(ok.response().header("RateLimit"))
+          .isEqualTo("\"key\";r=" + (2 - i) + ";t=" + 20 * (i + 1));
+    }
+    Call limited = get("/api/v1/runs", "X-AOS-Key: " + LIMITED.value());
+    assertThat(limited.status()).isEqualTo(429);
+    assertThat(limited.body())
+        .isEqualTo(
+            "{\"type\":\"about:blank\",\"title\":\"Too Many Requests\",\"status\":429,"
+                + "\"reason\":\"RATE_LIMITED\",\"plane\":\"machine\"}");
+    assertThat(limited.response().header("Content-Type")).isEqualTo("application/problem+json");
+    assertThat(limited.response().header("Retry-After")).isEqualTo("20");
+    assertThat(limited.response().header("RateLimit-Policy")).isEqualTo("\"key\";q=3;w=60");
+    assertThat(limited.response().header("RateLimit")).isEqualTo("\"key\";r=0;t=20");
+    assertThat(limited.hits()).isEmpty();
+    Call other = get("/api/v1/runs", "X-AOS-Key: " + RUNNER.value());
+    assertThat(other.status()).isEqualTo(200);
+    assertThat(other.response().header("RateLimit")).isNull();
+  }
+
+  @Test
   void twoCredentialsAreAmbiguous() {
     Call c = get("/api/v1/runs", "X-AOS-Key: " + RUNNER.value(), "X-AOS-Key: " + READER.value());
     assertRefused(c, 400, problem(400, "AMBIGUOUS_CREDENTIALS", "machine"), null);
@@ -327,6 +375,21 @@ abstract class JaxrsSuite {
     Call page = get("/app/docs/intro");
     assertThat(page.status()).isEqualTo(200);
     assertThat(page.ran()).containsExactly("page");
+  }
+
+  @Test
+  void aMethodOverrideAfterTheEdgeIsDecidedAgainOnTheMethodServed() {
+    // The edge allows POST (runs:write); the application's own pre-matching filter turns it into
+    // DELETE, which a @DenyAll method serves: decided again, it is refused and does not run.
+    Call c =
+        call(
+            "POST",
+            "/api/v1/runs/purge?_method=DELETE",
+            "X-AOS-Key: " + RUNNER.value(),
+            "Content-Length: 0");
+    assertRefused(c, 404, PLAIN_404, null);
+    assertThat(c.reason()).isEqualTo(Reason.UNMAPPED_ROUTE);
+    assertThat(c.audit().get(0).method()).isEqualTo("DELETE");
   }
 
   @Test

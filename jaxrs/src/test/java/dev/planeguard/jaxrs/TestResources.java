@@ -86,6 +86,7 @@ final class TestResources {
         Open.class,
         Failing.class,
         AppFilter.class,
+        MethodOverride.class,
         AppResponseFilter.class,
         AppWriter.class,
         AppMapper.class);
@@ -196,6 +197,21 @@ final class TestResources {
     public String get(@Context SecurityContext s) {
       hit("failing", s);
       throw new IllegalStateException("the resource failed");
+    }
+  }
+
+  /**
+   * A method override after planeguard's decision, as Jersey's {@code HttpMethodOverrideFilter}
+   * does: {@code POST ...?_method=DELETE} is served as {@code DELETE}.
+   */
+  @jakarta.ws.rs.container.PreMatching
+  public static class MethodOverride implements ContainerRequestFilter {
+    @Override
+    public void filter(ContainerRequestContext request) {
+      String override = request.getUriInfo().getQueryParameters().getFirst("_method");
+      if (request.getMethod().equals("POST") && override != null) {
+        request.setMethod(override);
+      }
     }
   }
 
