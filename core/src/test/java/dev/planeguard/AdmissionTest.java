@@ -8,11 +8,9 @@ import dev.planeguard.keys.KeyLimits;
 import dev.planeguard.keys.KeyRecord;
 import dev.planeguard.keys.KeyStore;
 import dev.planeguard.keys.KeyVerifier;
-import java.time.Clock;
+import dev.planeguard.testing.ManualClock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,7 +22,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
@@ -42,35 +39,6 @@ class AdmissionTest {
       human   /api/v1/accounts/**
       public  /healthz
       """;
-
-  /** A clock that moves only when told. */
-  static final class ManualClock extends Clock {
-    private final AtomicLong nanos = new AtomicLong();
-    private final Instant start;
-
-    ManualClock(Instant start) {
-      this.start = start;
-    }
-
-    void advance(Duration d) {
-      nanos.addAndGet(d.toNanos());
-    }
-
-    @Override
-    public Instant instant() {
-      return start.plusNanos(nanos.get());
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-  }
 
   final ManualClock clock = new ManualClock(Instant.parse("2026-12-06T10:00:00Z"));
   final KeyStore.Writable machine = KeyStore.inMemory();

@@ -13,6 +13,7 @@ import dev.planeguard.keys.KeyStore;
 import dev.planeguard.keys.KeyVerifier;
 import dev.planeguard.testing.Await;
 import dev.planeguard.testing.LeakCheck;
+import dev.planeguard.testing.ManualClock;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystems;
@@ -20,10 +21,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -238,11 +237,11 @@ class AuditLedgerTest {
   @Test
   void rotationByDayKeepsOneChainAcrossFiles() throws IOException {
     Path file = dir.resolve("ledger.jsonl");
-    MutableClock clock = new MutableClock(Instant.parse("2026-12-06T23:59:00Z"));
+    ManualClock clock = new ManualClock(Instant.parse("2026-12-06T23:59:00Z"));
     try (AuditLedger ledger = AuditLedger.file(file).clock(clock).open()) {
       ledger.keyRevoked(record());
     }
-    clock.now = Instant.parse("2026-12-07T00:01:00Z");
+    clock.set(Instant.parse("2026-12-07T00:01:00Z"));
     try (AuditLedger ledger = AuditLedger.file(file).clock(clock).open()) {
       ledger.keyRevoked(record());
       ledger.keyRevoked(record());
@@ -587,29 +586,6 @@ class AuditLedgerTest {
     @Override
     public void close() {
       real.close();
-    }
-  }
-
-  private static final class MutableClock extends Clock {
-    volatile Instant now;
-
-    MutableClock(Instant now) {
-      this.now = now;
-    }
-
-    @Override
-    public ZoneOffset getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(java.time.ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
     }
   }
 }

@@ -9,6 +9,7 @@ import dev.planeguard.Mode;
 import dev.planeguard.keys.ApiKey;
 import dev.planeguard.keys.KeyRecord;
 import dev.planeguard.testing.LeakCheck;
+import dev.planeguard.testing.ManualClock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -234,13 +235,12 @@ class AuditCommandTest {
   void rotatedFilesAreVerifiedWithTheActiveFile() throws Exception {
     KeyRecord key =
         KeyRecord.of(ApiKey.generate(ApiKey.Kind.MACHINE, Mode.PROD), null, Set.of(), null);
-    LedgerScenario.SetClock clock =
-        new LedgerScenario.SetClock(Instant.parse("2026-12-06T23:59:00Z"));
+    ManualClock clock = new ManualClock(Instant.parse("2026-12-06T23:59:00Z"));
     try (AuditLedger l = AuditLedger.file(ledger()).clock(clock).open()) {
       l.keyRevoked(key);
       l.keyRevoked(key);
     }
-    clock.now = Instant.parse("2026-12-07T00:01:00Z");
+    clock.set(Instant.parse("2026-12-07T00:01:00Z"));
     try (AuditLedger l = AuditLedger.file(ledger()).clock(clock).open()) {
       l.keyRevoked(key);
       l.keyRevoked(key);

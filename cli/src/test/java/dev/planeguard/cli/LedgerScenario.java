@@ -12,6 +12,7 @@ import dev.planeguard.keys.ApiKey;
 import dev.planeguard.keys.KeyLifecycle;
 import dev.planeguard.keys.KeyStore;
 import dev.planeguard.keys.KeyVerifier;
+import dev.planeguard.testing.ManualClock;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -20,8 +21,6 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -78,7 +77,7 @@ final class LedgerScenario {
   }
 
   static LedgerScenario write(Path file) throws IOException {
-    SetClock clock = new SetClock(at("09:00"));
+    ManualClock clock = new ManualClock(at("09:00"));
     KeyStore.Writable store = KeyStore.inMemory();
     ApiKey leaked;
     ApiKey other;
@@ -95,11 +94,11 @@ final class LedgerScenario {
       decide(enforcer, clock, "10:07", "/api/v1/accounts/me", leaked, "r5");
       decide(enforcer, clock, "10:08", "/api/v1/runs/7", other, "r6");
       decide(enforcer, clock, "10:10", "/healthz", null, "r7");
-      clock.now = at("10:20");
+      clock.set(at("10:20"));
       keys.revoke(leaked.id());
       decide(enforcer, clock, "10:25", "/api/v1/runs", leaked, "r8");
       decide(enforcer, clock, "11:30", "/api/v1/runs", leaked, "r9");
-      clock.now = at("11:40");
+      clock.set(at("11:40"));
       successor = keys.rotate(other.id(), Duration.ofHours(1)).key();
     }
     return new LedgerScenario(file, leaked, other, successor);
@@ -107,12 +106,12 @@ final class LedgerScenario {
 
   /** {@code n} decisions, alternately allowed and refused, a minute apart from 09:00. */
   static void decisions(Path file, int n) throws IOException {
-    SetClock clock = new SetClock(at("09:00"));
+    ManualClock clock = new ManualClock(at("09:00"));
     KeyStore.Writable store = KeyStore.inMemory();
     try (AuditLedger ledger = AuditLedger.file(file).clock(clock).open()) {
       Enforcer enforcer = enforcer(store, clock, ledger);
       for (int i = 0; i < n; i++) {
-        clock.now = at("09:00").plus(Duration.ofMinutes(i));
+        clock.set(at("09:00").plus(Duration.ofMinutes(i)));
         enforcer.decide(
             withRequestId(
                 InboundRequest.of("GET", i % 2 == 0 ? "/healthz" : "/nope/" + i, Map.of()),
@@ -127,7 +126,7 @@ final class LedgerScenario {
    * and a refusal, which has no attributes.
    */
   static LedgerScenario metered(Path file) throws IOException {
-    SetClock clock = new SetClock(at("09:00"));
+    ManualClock clock = new ManualClock(at("09:00"));
     KeyStore.Writable store = KeyStore.inMemory();
     ApiKey acme;
     ApiKey globex;
@@ -146,13 +145,13 @@ final class LedgerScenario {
 
   private static void metered(
       Enforcer enforcer,
-      SetClock clock,
+      ManualClock clock,
       String hhmm,
       ApiKey key,
       long inputTokens,
       long outputTokens,
       long costCents) {
-    clock.now = at(hhmm);
+    clock.set(at(hhmm));
     Decision d =
         enforcer.admit(
             InboundRequest.of("POST", "/api/v1/runs", Map.of("X-AOS-Key", List.of(key.value()))));
@@ -181,12 +180,12 @@ final class LedgerScenario {
 
   private static void decide(
       Enforcer enforcer,
-      SetClock clock,
+      ManualClock clock,
       String hhmm,
       String path,
       @Nullable ApiKey key,
       String requestId) {
-    clock.now = at(hhmm);
+    clock.set(at(hhmm));
     Map<String, List<String>> headers = new LinkedHashMap<>();
     if (key != null) {
       headers.put("X-AOS-Key", List.of(key.value()));
@@ -231,30 +230,6 @@ final class LedgerScenario {
               MessageDigest.getInstance("SHA-256").digest(line.getBytes(StandardCharsets.UTF_8)));
     } catch (NoSuchAlgorithmException e) {
       throw new AssertionError(e);
-    }
-  }
-
-  /** A clock the scenario moves. */
-  static final class SetClock extends Clock {
-    volatile Instant now;
-
-    SetClock(Instant now) {
-      this.now = now;
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
     }
   }
 }

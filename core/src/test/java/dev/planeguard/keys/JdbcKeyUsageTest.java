@@ -8,6 +8,7 @@ import dev.planeguard.Mode;
 import dev.planeguard.Verification;
 import dev.planeguard.internal.KeyUsageRecorder;
 import dev.planeguard.internal.StoreKeyVerifier;
+import dev.planeguard.testing.ManualClock;
 import dev.planeguard.testing.OutputCapture;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -32,14 +33,14 @@ import org.junit.jupiter.api.Test;
  * Key usage in the {@link JdbcKeyStore} on a real PostgreSQL with the shipped migrations: what the
  * columns hold, how often a row is written, that a use is not announced as a change, and what
  * happens without the second migration or without the privilege to write. Time is a {@link
- * ManualTime}; the database counts its own UPDATEs.
+ * ManualClock}; the database counts its own UPDATEs.
  */
 class JdbcKeyUsageTest {
 
   static final Instant T0 = Instant.parse("2026-11-22T10:00:00Z");
   static final AtomicInteger ROLES = new AtomicInteger();
 
-  final ManualTime time = new ManualTime(T0);
+  final ManualClock time = new ManualClock(T0);
   final List<AutoCloseable> closing = new ArrayList<>();
   DataSource ds;
   JdbcKeyStore store;

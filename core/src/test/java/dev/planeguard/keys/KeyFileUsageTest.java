@@ -9,6 +9,7 @@ import dev.planeguard.Mode;
 import dev.planeguard.Verification;
 import dev.planeguard.internal.KeyUsageRecorder;
 import dev.planeguard.internal.StoreKeyVerifier;
+import dev.planeguard.testing.ManualClock;
 import dev.planeguard.testing.OutputCapture;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -201,7 +202,7 @@ class KeyFileUsageTest {
                 + path.toRealPath().resolveSibling("keys.jsonl.usage"))
         .hasMessageContaining("make its directory writable by this process");
 
-    ManualTime time = new ManualTime(T0);
+    ManualClock time = new ManualClock(T0);
     KeyUsageRecorder recorder = new KeyUsageRecorder(file, time, time::nanoTime);
     KeyVerifier verifier = new StoreKeyVerifier(file, time, recorder);
     KeyVerifier plain = KeyVerifier.of(file, time);

@@ -6,6 +6,7 @@ import dev.planeguard.Mode;
 import dev.planeguard.internal.KeyUsageRecorder;
 import dev.planeguard.internal.StoreKeyVerifier;
 import dev.planeguard.testing.LeakCheck;
+import dev.planeguard.testing.ManualClock;
 import dev.planeguard.testing.OutputCapture;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -90,7 +91,7 @@ class KeyUsageLogHygieneTest {
   private static void exercise(
       KeyStore.UsageRecording store, ApiKey key, LeakCheck check, List<Object> handedOut) {
     check.apiKey("key", key.value()).wholeValue("hash", key.hash());
-    ManualTime time = new ManualTime(T0);
+    ManualClock time = new ManualClock(T0);
     KeyUsageRecorder recorder = new KeyUsageRecorder(store, time, time::nanoTime);
     KeyVerifier verifier = new StoreKeyVerifier(store, time, recorder);
     handedOut.add(verifier.verify(key.value(), ApiKey.Kind.MACHINE, Mode.PROD));

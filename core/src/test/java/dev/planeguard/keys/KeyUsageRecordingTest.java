@@ -6,6 +6,7 @@ import dev.planeguard.Mode;
 import dev.planeguard.Verification;
 import dev.planeguard.internal.KeyUsageRecorder;
 import dev.planeguard.internal.StoreKeyVerifier;
+import dev.planeguard.testing.ManualClock;
 import dev.planeguard.testing.OutputCapture;
 import java.time.Duration;
 import java.time.Instant;
@@ -21,13 +22,13 @@ import org.junit.jupiter.api.Test;
 /**
  * Key usage as the verifier notes it and the recorder writes it, against a store that records what
  * it is asked to write and on which thread. The verifier is the real one; only its store is a
- * stand-in. Time is a {@link ManualTime}: nothing sleeps, nothing is timed.
+ * stand-in. Time is a {@link ManualClock}: nothing sleeps, nothing is timed.
  */
 class KeyUsageRecordingTest {
 
   static final Instant T0 = Instant.parse("2026-11-22T10:00:00Z");
 
-  final ManualTime time = new ManualTime(T0);
+  final ManualClock time = new ManualClock(T0);
   final RecordingStore store = new RecordingStore();
   KeyUsageRecorder recorder;
   KeyVerifier verifier;

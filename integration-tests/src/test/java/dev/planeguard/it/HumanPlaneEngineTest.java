@@ -18,6 +18,7 @@ import dev.planeguard.Mode;
 import dev.planeguard.Policy;
 import dev.planeguard.Reason;
 import dev.planeguard.test.TestIssuer;
+import dev.planeguard.testing.ManualClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -35,7 +36,7 @@ class HumanPlaneEngineTest {
 
   static final String APP = "https://app.example.test";
   static final Instant T0 = Instant.parse("2026-11-22T10:00:00Z");
-  static final MutableClock CLOCK = new MutableClock(T0);
+  static final ManualClock CLOCK = new ManualClock(T0);
   static final Policy POLICY = Policy.parse("human /api/v1/accounts/**\n", "test.policy");
   static final List<AuditEvent> AUDIT = new ArrayList<>();
   static TestIssuer issuer;

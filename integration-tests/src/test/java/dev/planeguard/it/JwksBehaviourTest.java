@@ -11,6 +11,7 @@ import dev.planeguard.HumanIssuer;
 import dev.planeguard.JwtVerifier;
 import dev.planeguard.Mode;
 import dev.planeguard.test.TestIssuer;
+import dev.planeguard.testing.ManualClock;
 import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.AfterEach;
@@ -28,7 +29,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 class JwksBehaviourTest {
 
   static final Instant T0 = Instant.parse("2026-11-22T10:00:00Z");
-  final MutableClock clock = new MutableClock(T0);
+  final ManualClock clock = new ManualClock(T0);
   TestIssuer issuer;
   JwtVerifier verifier;
 

@@ -13,6 +13,7 @@ import dev.planeguard.JwtVerifier;
 import dev.planeguard.Mode;
 import dev.planeguard.Verification;
 import dev.planeguard.test.TestIssuer;
+import dev.planeguard.testing.ManualClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
@@ -32,7 +33,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class JwtAttackTest {
 
   static final Instant T0 = Instant.parse("2026-11-22T10:00:00Z");
-  static final MutableClock CLOCK = new MutableClock(T0);
+  static final ManualClock CLOCK = new ManualClock(T0);
   static TestIssuer issuer;
 
   /** A second server: where hostile jku/x5u headers point; it counts requests. */

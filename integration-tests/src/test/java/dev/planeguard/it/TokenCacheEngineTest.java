@@ -14,6 +14,7 @@ import dev.planeguard.Mode;
 import dev.planeguard.Policy;
 import dev.planeguard.Reason;
 import dev.planeguard.test.TestIssuer;
+import dev.planeguard.testing.ManualClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -32,7 +33,7 @@ class TokenCacheEngineTest {
 
   static final Instant T0 = Instant.parse("2026-11-22T10:00:00Z");
   static final Instant BEFORE_IAT = T0.minus(Duration.ofMinutes(10));
-  final MutableClock clock = new MutableClock(T0);
+  final ManualClock clock = new ManualClock(T0);
   TestIssuer issuer;
   JwtVerifier verifier;
   Enforcer enforcer;

@@ -11,6 +11,8 @@ import dev.planeguard.Plane;
 import dev.planeguard.Reason;
 import dev.planeguard.RouteDeclarations;
 import dev.planeguard.Rule;
+import dev.planeguard.contract.Expected;
+import dev.planeguard.contract.RawHttp;
 import dev.planeguard.keys.ApiKey;
 import dev.planeguard.keys.KeyLimits;
 import dev.planeguard.keys.KeyRecord;
@@ -427,22 +429,8 @@ abstract class FilterSuite {
 
   /** Asserts the {@code WWW-Authenticate} header of a refusal, or its absence. */
   static void assertChallenge(Call call, int status, String reason, String plane) {
-    String challenge = call.response().header("WWW-Authenticate");
-    if (status == 403 && reason.equals("INSUFFICIENT_SCOPE") && plane.equals("human")) {
-      assertThat(challenge)
-          .isEqualTo("Bearer realm=\"" + REALM + "\", error=\"insufficient_scope\"");
-    } else if (status == 401) {
-      assertThat(challenge)
-          .isEqualTo(
-              plane.equals("machine")
-                  ? "ApiKey realm=\"" + REALM + "\", header=\"X-AOS-Key\""
-                  : "Bearer realm=\""
-                      + REALM
-                      + "\""
-                      + (reason.equals("INVALID_TOKEN") ? ", error=\"invalid_token\"" : ""));
-    } else {
-      assertThat(challenge).isNull();
-    }
+    assertThat(call.response().header("WWW-Authenticate"))
+        .isEqualTo(Expected.challenge(status, reason, plane, REALM));
   }
 
   /** Asserts a response written by the filter with exactly this body. */
@@ -476,27 +464,10 @@ abstract class FilterSuite {
 
   /** The problem body the filter writes, spelled out independently of the code under test. */
   static String problem(int status, String reason, String plane) {
-    String title =
-        switch (status) {
-          case 400 -> "Bad Request";
-          case 401 -> "Unauthorized";
-          case 403 -> "Forbidden";
-          case 404 -> "Not Found";
-          case 429 -> "Too Many Requests";
-          case 500 -> "Internal Server Error";
-          case 503 -> "Service Unavailable";
-          default -> null;
-        };
-    return "{\"type\":\"about:blank\""
-        + (title == null ? "" : ",\"title\":\"" + title + "\"")
-        + ",\"status\":"
-        + status
-        + (reason == null ? "" : ",\"reason\":\"" + reason + "\"")
-        + (plane == null ? "" : ",\"plane\":\"" + plane + "\"")
-        + "}";
+    return Expected.problem(status, reason, plane);
   }
 
-  static final String PLAIN_404 = problem(404, null, null);
+  static final String PLAIN_404 = Expected.PLAIN_404;
 
   /** The one audit event of the main app during the call. */
   static AuditEvent onlyDecision(Call call) {

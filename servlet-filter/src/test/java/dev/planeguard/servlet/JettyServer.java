@@ -1,5 +1,6 @@
 package dev.planeguard.servlet;
 
+import jakarta.servlet.ServletContainerInitializer;
 import java.util.List;
 import java.util.Map;
 import org.eclipse.jetty.ee10.servlet.ErrorPageErrorHandler;
@@ -24,17 +25,10 @@ final class JettyServer implements TestServer {
 
   static JettyServer start(List<TestApp> apps) throws Exception {
     Server server = new Server();
-    HttpConfiguration config = new HttpConfiguration();
-    config.setRequestHeaderSize(MAX_HEADER_BYTES);
-    ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(config));
-    connector.setHost("127.0.0.1");
-    connector.setPort(0);
-    server.addConnector(connector);
+    ServerConnector connector = connector(server);
     ContextHandlerCollection contexts = new ContextHandlerCollection();
     for (TestApp app : apps) {
-      ServletContextHandler context =
-          new ServletContextHandler(app.contextPath.isEmpty() ? "/" : app.contextPath);
-      context.addServletContainerInitializer(app);
+      ServletContextHandler context = context(app.contextPath, app);
       ErrorPageErrorHandler errors = new ErrorPageErrorHandler();
       for (Map.Entry<Integer, String> page : app.errorPages.entrySet()) {
         errors.addErrorPage(page.getKey(), page.getValue());
@@ -45,6 +39,34 @@ final class JettyServer implements TestServer {
     server.setHandler(contexts);
     server.start();
     return new JettyServer(server, connector);
+  }
+
+  /** One application at {@code contextPath}, set up by {@code initializer}. */
+  static JettyServer start(String contextPath, ServletContainerInitializer initializer)
+      throws Exception {
+    Server server = new Server();
+    ServerConnector connector = connector(server);
+    server.setHandler(context(contextPath, initializer));
+    server.start();
+    return new JettyServer(server, connector);
+  }
+
+  private static ServerConnector connector(Server server) {
+    HttpConfiguration config = new HttpConfiguration();
+    config.setRequestHeaderSize(MAX_HEADER_BYTES);
+    ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(config));
+    connector.setHost("127.0.0.1");
+    connector.setPort(0);
+    server.addConnector(connector);
+    return connector;
+  }
+
+  private static ServletContextHandler context(
+      String contextPath, ServletContainerInitializer initializer) {
+    ServletContextHandler context =
+        new ServletContextHandler(contextPath.isEmpty() ? "/" : contextPath);
+    context.addServletContainerInitializer(initializer);
+    return context;
   }
 
   @Override

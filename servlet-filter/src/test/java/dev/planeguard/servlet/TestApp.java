@@ -8,6 +8,7 @@ import dev.planeguard.RouteCoverage;
 import dev.planeguard.RouteDeclarations;
 import dev.planeguard.TokenVerifier;
 import dev.planeguard.keys.KeyVerifier;
+import dev.planeguard.testing.ManualClock;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
@@ -163,33 +164,8 @@ final class TestApp implements ServletContainerInitializer {
    * The clock of every app's rate limits and budgets: it moves only when a test says so, so that a
    * window refills without waiting.
    */
-  static final AdmissionClock ADMISSION_CLOCK = new AdmissionClock();
-
-  /** A clock that starts at 10:00 UTC and moves only when told. */
-  static final class AdmissionClock extends java.time.Clock {
-    private final java.util.concurrent.atomic.AtomicLong seconds =
-        new java.util.concurrent.atomic.AtomicLong(
-            java.time.Instant.parse("2026-12-06T10:00:00Z").getEpochSecond());
-
-    void advance(java.time.Duration d) {
-      seconds.addAndGet(d.toSeconds());
-    }
-
-    @Override
-    public java.time.Instant instant() {
-      return java.time.Instant.ofEpochSecond(seconds.get());
-    }
-
-    @Override
-    public java.time.ZoneId getZone() {
-      return java.time.ZoneOffset.UTC;
-    }
-
-    @Override
-    public java.time.Clock withZone(java.time.ZoneId zone) {
-      return this;
-    }
-  }
+  static final ManualClock ADMISSION_CLOCK =
+      new ManualClock(java.time.Instant.parse("2026-12-06T10:00:00Z"));
 
   /** Maps a servlet that records a hit under {@code name} and answers 200 text. */
   TestApp handler(String name, String... mappings) {

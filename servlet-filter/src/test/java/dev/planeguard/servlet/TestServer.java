@@ -1,15 +1,13 @@
 package dev.planeguard.servlet;
 
+import dev.planeguard.contract.ContractServer;
 import java.util.List;
 
 /** A real servlet container on loopback, serving some {@link TestApp}s, started once per class. */
-interface TestServer extends AutoCloseable {
+interface TestServer extends ContractServer {
 
   /** Largest request header section both containers are configured to accept (default is 8 KiB). */
   int MAX_HEADER_BYTES = 16 * 1024;
-
-  /** The port it listens on at 127.0.0.1. */
-  int port();
 
   /** The container's name, for test names. */
   String name();

@@ -1,5 +1,6 @@
 package dev.planeguard.servlet;
 
+import jakarta.servlet.ServletContainerInitializer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -30,24 +31,9 @@ final class TomcatServer implements TestServer {
 
   static TomcatServer start(List<TestApp> apps) throws Exception {
     Path base = Files.createTempDirectory("planeguard-tomcat");
-    Tomcat tomcat = new Tomcat();
-    tomcat.setBaseDir(base.toString());
-    Connector connector = new Connector("HTTP/1.1");
-    connector.setPort(0);
-    connector.setProperty("address", "127.0.0.1");
-    connector.setProperty("maxHttpHeaderSize", Integer.toString(MAX_HEADER_BYTES));
-    tomcat.setConnector(connector);
-    tomcat.getHost().setAutoDeploy(false);
+    Tomcat tomcat = tomcat(base);
     for (TestApp app : apps) {
-      Path docBase =
-          Files.createDirectories(base.resolve("docs" + app.contextPath.replace('/', '_')));
-      Context context = tomcat.addContext(app.contextPath, docBase.toString());
-      context.addServletContainerInitializer(app, null);
-      if (context instanceof org.apache.catalina.core.StandardContext standard) {
-        // Leak detection needs --add-opens and only warns; these tests start one server per class.
-        standard.setClearReferencesThreadLocals(false);
-        standard.setClearReferencesRmiTargets(false);
-      }
+      Context context = addContext(tomcat, base, app.contextPath, app);
       for (Map.Entry<Integer, String> page : app.errorPages.entrySet()) {
         ErrorPage errorPage = new ErrorPage();
         errorPage.setErrorCode(page.getKey());
@@ -56,7 +42,43 @@ final class TomcatServer implements TestServer {
       }
     }
     tomcat.start();
-    return new TomcatServer(tomcat, connector);
+    return new TomcatServer(tomcat, tomcat.getConnector());
+  }
+
+  /** One application at {@code contextPath}, set up by {@code initializer}. */
+  static TomcatServer start(String contextPath, ServletContainerInitializer initializer)
+      throws Exception {
+    Path base = Files.createTempDirectory("planeguard-tomcat");
+    Tomcat tomcat = tomcat(base);
+    addContext(tomcat, base, contextPath, initializer);
+    tomcat.start();
+    return new TomcatServer(tomcat, tomcat.getConnector());
+  }
+
+  private static Tomcat tomcat(Path base) {
+    Tomcat tomcat = new Tomcat();
+    tomcat.setBaseDir(base.toString());
+    Connector connector = new Connector("HTTP/1.1");
+    connector.setPort(0);
+    connector.setProperty("address", "127.0.0.1");
+    connector.setProperty("maxHttpHeaderSize", Integer.toString(MAX_HEADER_BYTES));
+    tomcat.setConnector(connector);
+    tomcat.getHost().setAutoDeploy(false);
+    return tomcat;
+  }
+
+  private static Context addContext(
+      Tomcat tomcat, Path base, String contextPath, ServletContainerInitializer initializer)
+      throws java.io.IOException {
+    Path docBase = Files.createDirectories(base.resolve("docs" + contextPath.replace('/', '_')));
+    Context context = tomcat.addContext(contextPath, docBase.toString());
+    context.addServletContainerInitializer(initializer, null);
+    if (context instanceof org.apache.catalina.core.StandardContext standard) {
+      // Leak detection needs --add-opens and only warns; these tests start one server per class.
+      standard.setClearReferencesThreadLocals(false);
+      standard.setClearReferencesRmiTargets(false);
+    }
+    return context;
   }
 
   @Override

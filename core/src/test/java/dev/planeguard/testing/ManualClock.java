@@ -1,4 +1,4 @@
-package dev.planeguard.keys;
+package dev.planeguard.testing;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -8,24 +8,31 @@ import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A clock and a nanosecond ticker that move together, and only when a test says so: the time of the
- * key usage tests, which must never sleep.
+ * A clock and a nanosecond ticker that move together, and only when a test says so: rate limits
+ * refill, keys expire and ledgers rotate without a test ever sleeping.
  */
-final class ManualTime extends Clock {
+public final class ManualClock extends Clock {
 
   private final Instant start;
   private final AtomicLong elapsedNanos = new AtomicLong();
 
-  ManualTime(Instant start) {
+  /** A clock standing at {@code start}. */
+  public ManualClock(Instant start) {
     this.start = start;
   }
 
-  void advance(Duration d) {
+  /** Moves the clock and the ticker forward. */
+  public void advance(Duration d) {
     elapsedNanos.addAndGet(d.toNanos());
   }
 
+  /** Sets the clock to {@code instant}, which may be before the current time. */
+  public void set(Instant instant) {
+    elapsedNanos.set(Duration.between(start, instant).toNanos());
+  }
+
   /** Nanoseconds, as {@link System#nanoTime()}: an arbitrary origin, moving with the clock. */
-  long nanoTime() {
+  public long nanoTime() {
     return 1_000_000_000L + elapsedNanos.get();
   }
 

@@ -1,4 +1,4 @@
-package dev.planeguard.servlet;
+package dev.planeguard.contract;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -12,30 +12,33 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An HTTP/1.1 client that sends exactly the bytes it is given, over a plain socket on loopback.
  * Clients such as {@code java.net.http} normalise targets, refuse control characters and merge or
  * reject odd headers; the attacks under test need the raw bytes to reach the server.
  */
-final class RawHttp {
+public final class RawHttp {
 
   private final int port;
 
-  RawHttp(int port) {
+  /** A client of the server on this loopback port. */
+  public RawHttp(int port) {
     this.port = port;
   }
 
   /** A parsed response. {@code status} is -1 if the server closed without answering. */
   @SuppressWarnings("ArrayRecordComponent") // test value, never compared
-  record Response(int status, List<String[]> headers, byte[] bodyBytes) {
+  public record Response(int status, List<String[]> headers, byte[] bodyBytes) {
 
-    String body() {
+    /** The body as UTF-8. */
+    public String body() {
       return new String(bodyBytes, StandardCharsets.UTF_8);
     }
 
     /** Every value of the header, case-insensitive name. */
-    List<String> headers(String name) {
+    public List<String> headers(String name) {
       List<String> values = new ArrayList<>();
       for (String[] h : headers) {
         if (h[0].equalsIgnoreCase(name)) {
@@ -46,7 +49,7 @@ final class RawHttp {
     }
 
     /** The only value of the header, or null; fails if there are several. */
-    String header(String name) {
+    public @Nullable String header(String name) {
       List<String> values = headers(name);
       if (values.size() > 1) {
         throw new AssertionError("several " + name + " headers: " + values);
@@ -55,7 +58,7 @@ final class RawHttp {
     }
 
     /** The header names, lower case, in order. */
-    List<String> headerNames() {
+    public List<String> headerNames() {
       List<String> names = new ArrayList<>();
       for (String[] h : headers) {
         names.add(h[0].toLowerCase(Locale.ROOT));
@@ -77,7 +80,7 @@ final class RawHttp {
    * {@code METHOD target HTTP/1.1} with {@code Host} and {@code Connection: close} and more header
    * lines.
    */
-  Response request(String method, String target, String... headerLines) {
+  public Response request(String method, String target, String... headerLines) {
     StringBuilder sb = new StringBuilder();
     sb.append(method).append(' ').append(target).append(" HTTP/1.1\r\n");
     sb.append("Host: 127.0.0.1:").append(port).append("\r\n");
@@ -89,7 +92,7 @@ final class RawHttp {
   }
 
   /** GET with header lines. */
-  Response get(String target, String... headerLines) {
+  public Response get(String target, String... headerLines) {
     return request("GET", target, headerLines);
   }
 
@@ -97,7 +100,7 @@ final class RawHttp {
    * Sends raw bytes (a whole request, ending with the blank line) and reads until the server
    * closes.
    */
-  Response send(byte[] raw) {
+  public Response send(byte[] raw) {
     try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
       socket.setSoTimeout(30_000); // a guard against a hung server, not an assertion
       OutputStream out = socket.getOutputStream();
@@ -119,7 +122,7 @@ final class RawHttp {
     }
   }
 
-  static Response parse(byte[] bytes) {
+  public static Response parse(byte[] bytes) {
     int headEnd = indexOf(bytes, "\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
     if (bytes.length == 0 || headEnd < 0) {
       return new Response(-1, List.of(), bytes);
