@@ -13,6 +13,7 @@ import dev.planeguard.Policy;
 import dev.planeguard.RateLimit;
 import dev.planeguard.Reason;
 import dev.planeguard.RouteCoverage;
+import dev.planeguard.contract.RawHttp;
 import dev.planeguard.keys.ApiKey;
 import dev.planeguard.keys.KeyLimits;
 import dev.planeguard.keys.KeyRecord;
@@ -355,6 +356,8 @@ abstract class JaxrsSuite {
     assertThat(ok.status()).isEqualTo(200);
     assertThat(ok.response().bodyBytes()).isEmpty();
     assertThat(ok.ran()).containsExactly("run");
+    assertThat(ok.reason()).isEqualTo(Reason.AUTHENTICATED);
+    assertThat(ok.audit().get(0).method()).isEqualTo("HEAD");
     Call refused = call("HEAD", "/api/v1/runs/7");
     assertThat(refused.status()).isEqualTo(401);
     assertThat(refused.response().header("Content-Type")).isEqualTo("application/problem+json");

@@ -32,6 +32,9 @@ public final class Guard {
   /** The request property holding the {@link Refusal} a filter answered with. */
   private static final String REFUSAL_PROPERTY = "dev.planeguard.Refusal";
 
+  /** The request property holding the method the request arrived with. */
+  private static final String METHOD_PROPERTY = "dev.planeguard.Method";
+
   /** The request property set once the allow's audit event is finished. */
   private static final String FINISHED_PROPERTY = "dev.planeguard.Finished";
 
@@ -71,6 +74,7 @@ public final class Guard {
 
   /** The pre-matching decision: an allow hands the principal on, a refusal aborts. */
   void admit(ContainerRequestContext request) {
+    request.setProperty(METHOD_PROPERTY, request.getMethod());
     Decision decision =
         enforcer.admit(JaxrsRequestView.of(request, applicationPath, requestIdHeader));
     if (!decision.allowed()) {
@@ -98,9 +102,16 @@ public final class Guard {
       // Never run a handler whose coverage cannot be found.
       entry = entries.entry(null, null, "");
     }
+    String served = request.getMethod();
+    if (served.equals("GET") && "HEAD".equals(request.getProperty(METHOD_PROPERTY))) {
+      // Jersey serves a HEAD with the GET method by renaming the request; it is still a HEAD.
+      served = "HEAD";
+    }
     Decision decision =
         enforcer.confirm(
-            JaxrsRequestView.of(request, applicationPath, requestIdHeader), admitted, entry);
+            JaxrsRequestView.of(request, served, applicationPath, requestIdHeader),
+            admitted,
+            entry);
     if (!decision.allowed()) {
       request.removeProperty(DECISION_PROPERTY);
       request.removeProperty(PRINCIPAL_PROPERTY);

@@ -22,6 +22,7 @@ import org.jspecify.annotations.Nullable;
 public final class JaxrsRequestView implements InboundRequest {
 
   private final ContainerRequestContext request;
+  private final String method;
   private final String path;
   private final @Nullable String query;
   private final String containerPath;
@@ -29,11 +30,13 @@ public final class JaxrsRequestView implements InboundRequest {
 
   private JaxrsRequestView(
       ContainerRequestContext request,
+      String method,
       String path,
       @Nullable String query,
       String containerPath,
       @Nullable String requestIdHeader) {
     this.request = request;
+    this.method = method;
     this.path = path;
     this.query = query;
     this.containerPath = containerPath;
@@ -48,6 +51,19 @@ public final class JaxrsRequestView implements InboundRequest {
    */
   public static JaxrsRequestView of(
       ContainerRequestContext request, String applicationPath, @Nullable String requestIdHeader) {
+    return of(request, request.getMethod(), applicationPath, requestIdHeader);
+  }
+
+  /**
+   * The view of {@code request} with the method the client sent: Jersey serves a {@code HEAD} with
+   * a {@code GET} resource method by changing the request's method to {@code GET}, but the request
+   * is still a {@code HEAD} (no body goes out), and is decided as one.
+   */
+  public static JaxrsRequestView of(
+      ContainerRequestContext request,
+      String method,
+      String applicationPath,
+      @Nullable String requestIdHeader) {
     UriInfo uri = request.getUriInfo();
     URI target = uri.getRequestUri();
     String raw = target.getRawPath() == null ? "" : target.getRawPath();
@@ -76,12 +92,12 @@ public final class JaxrsRequestView implements InboundRequest {
       containerPath = "";
     }
     return new JaxrsRequestView(
-        request, path, target.getRawQuery(), containerPath, requestIdHeader);
+        request, method, path, target.getRawQuery(), containerPath, requestIdHeader);
   }
 
   @Override
   public String method() {
-    return request.getMethod();
+    return method;
   }
 
   @Override
@@ -117,6 +133,6 @@ public final class JaxrsRequestView implements InboundRequest {
 
   @Override
   public String toString() {
-    return "JaxrsRequestView{" + request.getMethod() + "}";
+    return "JaxrsRequestView{" + method + "}";
   }
 }
