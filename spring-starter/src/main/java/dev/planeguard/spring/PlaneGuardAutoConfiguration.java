@@ -16,8 +16,6 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import javax.sql.DataSource;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -68,7 +66,6 @@ public final class PlaneGuardAutoConfiguration {
   /** The order of the filter that hands the principal to Spring Security: just before it. */
   public static final int SECURITY_BRIDGE_ORDER = -101;
 
-  private static final Logger LOG = LoggerFactory.getLogger("planeguard");
   private static final String MVC_MAPPING =
       "org.springframework.web.servlet.mvc.method.RequestMappingInfoHandlerMapping";
 
