@@ -114,7 +114,4 @@ public final class DemoChecks {
     assertThat(run.statusCode()).isEqualTo(201);
     assertThat(run.body()).isEqualTo("{\"id\":\"run-1\"}");
   }
-
-  /** The message of a demo that refuses to start without planeguard outside local mode. */
-  public static final String WITHOUT_PLANEGUARD = "planeguard is not in this application";
 }
