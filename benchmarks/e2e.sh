@@ -3,6 +3,13 @@
 #
 #   benchmarks/e2e.sh                          # defaults: 3 rounds of 10 s per route and variant (about 6 min)
 #   E2E_DURATION=20 E2E_ROUNDS=5 benchmarks/e2e.sh
+#   E2E_APP=webflux benchmarks/e2e.sh          # the WebFlux demo (Reactor Netty) instead
+#
+# E2E_APP chooses the application: "spring" (default) is samples/spring-boot-demo (Spring MVC on
+# Tomcat), excluded with dev.planeguard.spring.PlaneGuardAutoConfiguration; "webflux" is
+# samples/webflux-demo/target/planeguard-webflux-demo.jar (Spring WebFlux on Reactor Netty, the
+# same routes, policy and local mode), excluded with
+# dev.planeguard.spring.PlaneGuardReactiveAutoConfiguration. What follows says "the demo" for either.
 #
 # Starts samples/spring-boot-demo/target/planeguard-demo.jar twice (AOS_MODE=local, each on a free
 # loopback port): "on" as shipped, "off" with Spring's own
@@ -30,7 +37,8 @@
 # and a tenant limit far above the load, so that every request pays for both checks and none is
 # refused): alone, planeguard with rate limits on; with E2E_LEDGER=1, with the ledger and limits on.
 #
-# Output, in $PLANEGUARD_BENCH_OUT (default benchmarks/target/results):
+# Output, in $PLANEGUARD_BENCH_OUT (default benchmarks/target/results); with E2E_APP=webflux,
+# e2e-webflux.md and e2e-webflux/ instead:
 #   e2e.md             the table: requests/s on and off, their ratio and planeguard's overhead
 #   e2e/               each wrk run's output, the servers' logs and the demo credentials
 set -euo pipefail
@@ -70,14 +78,34 @@ for setting in "$duration" "$warmup" "$rounds" "$threads" "$connections"; do
   fi
 done
 
+app="${E2E_APP:-spring}"
+case "$app" in
+  spring)
+    module=samples/spring-boot-demo
+    jar=$module/target/planeguard-demo.jar
+    exclude=dev.planeguard.spring.PlaneGuardAutoConfiguration
+    name=e2e
+    app_label="the Spring MVC demo (Tomcat)"
+    ;;
+  webflux)
+    module=samples/webflux-demo
+    jar=$module/target/planeguard-webflux-demo.jar
+    exclude=dev.planeguard.spring.PlaneGuardReactiveAutoConfiguration
+    name=e2e-webflux
+    app_label="the WebFlux demo (Reactor Netty)"
+    ;;
+  *)
+    echo "e2e.sh: E2E_APP must be spring or webflux" >&2
+    exit 2
+    ;;
+esac
+
 java_cmd=java
 if [[ -n "${JAVA_HOME:-}" ]]; then
   java_cmd="$JAVA_HOME/bin/java"
 fi
-jar=samples/spring-boot-demo/target/planeguard-demo.jar
 out="${PLANEGUARD_BENCH_OUT:-benchmarks/target/results}"
-work="$out/e2e"
-exclude=dev.planeguard.spring.PlaneGuardAutoConfiguration
+work="$out/$name"
 
 if ! command -v curl >/dev/null; then
   echo "e2e.sh: curl is needed (apt-get install -y curl)" >&2
@@ -99,13 +127,15 @@ stale=""
 if [[ ! -f "$jar" ]]; then
   stale=yes
 elif [[ -n "$(find pom.xml core/pom.xml core/src test-support/pom.xml test-support/src \
-        spring-starter/pom.xml spring-starter/src samples/spring-boot-demo/pom.xml \
-        samples/spring-boot-demo/src -newer "$jar" -print -quit 2>/dev/null)" ]]; then
+        servlet-filter/pom.xml servlet-filter/src webflux/pom.xml webflux/src \
+        spring-starter/pom.xml spring-starter/src samples/demo-support/pom.xml \
+        samples/demo-support/src $module/pom.xml $module/src \
+        -newer "$jar" -print -quit 2>/dev/null)" ]]; then
   stale=yes
 fi
 if [[ -n "$stale" ]]; then
   echo "Building $jar ..." >&2
-  ./mvnw -q -pl samples/spring-boot-demo -am package -DskipTests
+  ./mvnw -q -pl "$module" -am package -DskipTests
 fi
 
 rm -rf "$work"
@@ -220,7 +250,7 @@ if [[ "$third" == 1 ]]; then
     exit 1
   fi
 fi
-echo "Sanity checks passed: planeguard enforces on port $port_on; port $port_off serves without it." >&2
+echo "Sanity checks passed ($app_label): planeguard enforces on port $port_on; port $port_off serves without it." >&2
 
 # /api/v1/accounts/me answers the caller, so with planeguard its handler writes more than without
 # it ({"plane":"none"}); the debug route answers the same either way, so its row is planeguard's
@@ -308,6 +338,8 @@ for i in "${!routes[@]}"; do
 done
 
 {
+  echo "Application: $app_label, $jar."
+  echo
   echo "| route | on (req/s) | off (req/s) | on ÷ off | planeguard's overhead | target | met |"
   echo "|---|---:|---:|---:|---:|---|:---:|"
   cat "$table"
@@ -317,7 +349,7 @@ done
   echo "Each run (req/s):"
   echo
   while IFS=$'\t' read -r route all_on all_off all_ledger; do
-    echo "- \`GET $route\`: on $all_on; off $all_off${all_ledger:+; ledger$all_ledger}"
+    echo "- \`GET $route\`: on $all_on; off $all_off$([[ -n "${all_ledger// /}" ]] && echo "; ledger$all_ledger")"
   done <"$work/rounds.tsv"
   if [[ "$third" == 1 ]]; then
     echo
@@ -329,9 +361,9 @@ done
   fi
   echo
   echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2- | sed 's/^ //'); $("$java_cmd" -version 2>&1 | head -1); $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2); load average before the run: $load_before."
-} >"$out/e2e.md"
+} >"$out/$name.md"
 
 echo
-echo "End-to-end, from $out/e2e.md:"
+echo "End-to-end, $app_label, from $out/$name.md:"
 echo
-cat "$out/e2e.md"
+cat "$out/$name.md"

@@ -16,9 +16,6 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import javax.sql.DataSource;
-import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -69,11 +66,8 @@ public final class PlaneGuardAutoConfiguration {
   /** The order of the filter that hands the principal to Spring Security: just before it. */
   public static final int SECURITY_BRIDGE_ORDER = -101;
 
-  private static final Logger LOG = LoggerFactory.getLogger("planeguard");
   private static final String MVC_MAPPING =
       "org.springframework.web.servlet.mvc.method.RequestMappingInfoHandlerMapping";
-  private static final String ACTUATOR_ENDPOINT =
-      "org.springframework.boot.actuate.endpoint.annotation.Endpoint";
 
   PlaneGuardAutoConfiguration() {}
 
@@ -90,7 +84,7 @@ public final class PlaneGuardAutoConfiguration {
       ObjectProvider<KeyStore> keys,
       ObjectProvider<DataSource> dataSource,
       ObjectProvider<PlaneGuardCustomizer> customizers) {
-    return setup(
+    return PlaneGuardSetup.fromBeans(
         properties,
         environment,
         resources,
@@ -101,39 +95,6 @@ public final class PlaneGuardAutoConfiguration {
         dataSource,
         customizers,
         web(context, environment));
-  }
-
-  /** The one startup of the servlet and the reactive auto-configuration. */
-  static PlaneGuardSetup setup(
-      PlaneGuardProperties properties,
-      Environment environment,
-      ResourceLoader resources,
-      ObjectProvider<Contract> contract,
-      ObjectProvider<Policy> policy,
-      ObjectProvider<TokenVerifier> tokens,
-      ObjectProvider<KeyStore> keys,
-      ObjectProvider<DataSource> dataSource,
-      ObjectProvider<PlaneGuardCustomizer> customizers,
-      PlaneGuardSetup.Web web) {
-    List<PlaneGuardCustomizer> all = customizers.orderedStream().toList();
-    PlaneGuardSetup setup =
-        PlaneGuardSetup.create(
-            properties,
-            environment,
-            resources,
-            new PlaneGuardSetup.Beans(
-                contract.getIfUnique(),
-                policy.getIfUnique(),
-                tokens.getIfUnique(),
-                keys.getIfUnique(),
-                properties.getMachine().getJdbc().isEnabled()
-                        || properties.getAudit().getJdbc().isEnabled()
-                    ? dataSource.getIfUnique()
-                    : null),
-            web,
-            all);
-    LOG.info("{}", setup.routeTable());
-    return setup;
   }
 
   @Bean
@@ -154,7 +115,7 @@ public final class PlaneGuardAutoConfiguration {
     if (path.unmirrored() != null) {
       unmirrored.add(path.unmirrored());
     }
-    String management = separateManagementPort(environment);
+    String management = PlaneGuardSetup.separateManagementPort(environment);
     if (management != null) {
       unmirrored.add(management);
     }
@@ -164,29 +125,6 @@ public final class PlaneGuardAutoConfiguration {
       unmirrored.addAll(handlers.unmirroredMatching());
     }
     return new PlaneGuardSetup.Web(handlers, List.copyOf(unmirrored));
-  }
-
-  /**
-   * Actuator's web endpoints on their own port run in a servlet context of their own, which the
-   * planeguard filter of the application's context does not guard. Mirrors Spring Boot's own
-   * reading of the two port properties.
-   */
-  static @Nullable String separateManagementPort(Environment environment) {
-    if (!ClassUtils.isPresent(
-        ACTUATOR_ENDPOINT, PlaneGuardAutoConfiguration.class.getClassLoader())) {
-      return null;
-    }
-    Integer management = environment.getProperty("management.server.port", Integer.class);
-    Integer server = environment.getProperty("server.port", Integer.class);
-    if (management == null
-        || management < 0
-        || (server == null && management == 8080)
-        || (management != 0 && management.equals(server))) {
-      return null;
-    }
-    return "Actuator's web endpoints are served on management.server.port="
-        + management
-        + ", a separate server no planeguard filter guards";
   }
 
   @Bean
@@ -243,7 +181,7 @@ public final class PlaneGuardAutoConfiguration {
     @Bean
     static MappedInterceptor planeGuardDispatchConfirmation(
         ObjectProvider<MvcDispatch> dispatch, ObjectProvider<FilterHolder> filter) {
-      return new MappedInterceptor(null, new DispatchConfirmation(dispatch, filter));
+      return new MappedInterceptor(null, new MvcDispatchConfirmation(dispatch, filter));
     }
 
     /** Handler methods may take an {@code AuditAttributes} parameter: the request's own. */
@@ -252,7 +190,7 @@ public final class PlaneGuardAutoConfiguration {
       return new WebMvcConfigurer() {
         @Override
         public void addArgumentResolvers(List<HandlerMethodArgumentResolver> resolvers) {
-          resolvers.add(new AuditAttributesResolver());
+          resolvers.add(new AuditAttributesResolver.Mvc());
         }
       };
     }

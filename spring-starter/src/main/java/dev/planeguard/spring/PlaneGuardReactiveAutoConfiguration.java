@@ -35,14 +35,17 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 import org.springframework.core.env.Environment;
 import org.springframework.core.io.ResourceLoader;
+import org.springframework.web.reactive.config.WebFluxConfigurer;
+import org.springframework.web.reactive.result.method.annotation.ArgumentResolverConfigurer;
 
 /**
  * planeguard for a Spring Boot WebFlux application. With {@code planeguard-webflux} on the class
  * path: the same {@code planeguard.*} properties and the same startup as a servlet application
  * ({@link PlaneGuardSetup}, so the same checks and messages), {@link PlaneGuardWebFilter} first
  * among the web filters, {@link DispatchConfirmation} confirming every handler WebFlux chooses
- * (decision row 18), the Actuator endpoint, the health indicator, the Micrometer counter, and the
- * planeguard principal handed to Spring Security's reactive security context.
+ * (decision row 18), {@code AuditAttributes} handler-method parameters, the Actuator endpoint, the
+ * health indicator, the Micrometer counter, and the planeguard principal handed to Spring
+ * Security's reactive security context.
  *
  * <p>Without {@code planeguard-webflux} nothing would guard the routes: startup stops in preprod
  * and prod (and when {@code AOS_MODE} is missing or invalid) naming the dependency to add, and a
@@ -118,7 +121,7 @@ public final class PlaneGuardReactiveAutoConfiguration {
         ObjectProvider<KeyStore> keys,
         ObjectProvider<DataSource> dataSource,
         ObjectProvider<PlaneGuardCustomizer> customizers) {
-      return PlaneGuardAutoConfiguration.setup(
+      return PlaneGuardSetup.fromBeans(
           properties,
           environment,
           resources,
@@ -174,6 +177,17 @@ public final class PlaneGuardReactiveAutoConfiguration {
           filter::getObject, () -> resolved.get().handlers(), () -> resolved.get().coverage());
     }
 
+    /** Handler methods may take an {@code AuditAttributes} parameter: the exchange's own. */
+    @Bean
+    WebFluxConfigurer planeGuardAuditAttributes() {
+      return new WebFluxConfigurer() {
+        @Override
+        public void configureArgumentResolvers(ArgumentResolverConfigurer configurer) {
+          configurer.addCustomResolver(new AuditAttributesResolver.WebFlux());
+        }
+      };
+    }
+
     /** Spring Security's reactive classes present: the principal becomes the Authentication. */
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnClass(
@@ -215,7 +229,7 @@ public final class PlaneGuardReactiveAutoConfiguration {
   static PlaneGuardSetup.Web web(ApplicationContext context, Environment environment) {
     WebFluxHandlers handlers = WebFluxHandlers.of(context);
     List<String> unmirrored = new ArrayList<>(handlers.unmirrored());
-    String management = PlaneGuardAutoConfiguration.separateManagementPort(environment);
+    String management = PlaneGuardSetup.separateManagementPort(environment);
     if (management != null) {
       unmirrored.add(management);
     }

@@ -27,12 +27,14 @@ import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.core.env.EnumerablePropertySource;
 import org.springframework.core.env.Environment;
 import org.springframework.core.env.PropertySource;
 import org.springframework.core.io.Resource;
 import org.springframework.core.io.ResourceLoader;
+import org.springframework.util.ClassUtils;
 
 /**
  * The starter's startup: {@code planeguard.*} properties, the application's beans and what it knows
@@ -231,6 +233,67 @@ final class PlaneGuardSetup implements AutoCloseable {
         p.getMaxLifetime(),
         p.getTenantClaim(),
         p.getModes());
+  }
+
+  /**
+   * The one startup of the servlet and the reactive auto-configuration. Here, not in either of
+   * them: the servlet one references the Servlet API, which a WebFlux application need not have.
+   */
+  static PlaneGuardSetup fromBeans(
+      PlaneGuardProperties properties,
+      Environment environment,
+      ResourceLoader resources,
+      ObjectProvider<Contract> contract,
+      ObjectProvider<Policy> policy,
+      ObjectProvider<TokenVerifier> tokens,
+      ObjectProvider<KeyStore> keys,
+      ObjectProvider<DataSource> dataSource,
+      ObjectProvider<PlaneGuardCustomizer> customizers,
+      PlaneGuardSetup.Web web) {
+    List<PlaneGuardCustomizer> all = customizers.orderedStream().toList();
+    PlaneGuardSetup setup =
+        PlaneGuardSetup.create(
+            properties,
+            environment,
+            resources,
+            new PlaneGuardSetup.Beans(
+                contract.getIfUnique(),
+                policy.getIfUnique(),
+                tokens.getIfUnique(),
+                keys.getIfUnique(),
+                properties.getMachine().getJdbc().isEnabled()
+                        || properties.getAudit().getJdbc().isEnabled()
+                    ? dataSource.getIfUnique()
+                    : null),
+            web,
+            all);
+    LOG.info("{}", setup.routeTable());
+    return setup;
+  }
+
+  private static final String ACTUATOR_ENDPOINT =
+      "org.springframework.boot.actuate.endpoint.annotation.Endpoint";
+
+  /**
+   * Actuator's web endpoints on their own port run in a servlet context of their own, which the
+   * planeguard filter of the application's context does not guard. Mirrors Spring Boot's own
+   * reading of the two port properties.
+   */
+  static @Nullable String separateManagementPort(Environment environment) {
+    if (!ClassUtils.isPresent(ACTUATOR_ENDPOINT, PlaneGuardSetup.class.getClassLoader())) {
+      return null;
+    }
+    Integer management = environment.getProperty("management.server.port", Integer.class);
+    Integer server = environment.getProperty("server.port", Integer.class);
+    if (management == null
+        || management < 0
+        || (server == null && management == 8080)
+        || (management != 0 && management.equals(server))) {
+      return null;
+    }
+    return "Actuator's web endpoints are served on management.server.port="
+        + management
+        + ", a separate server no planeguard filter guards";
   }
 
   /**

@@ -25,14 +25,17 @@ import org.junit.jupiter.api.Test;
 import org.postgresql.ds.PGSimpleDataSource;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.diagnostics.FailureAnalysis;
-import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
+import org.springframework.boot.test.context.assertj.ApplicationContextAssertProvider;
+import org.springframework.boot.test.context.runner.AbstractApplicationContextRunner;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.context.runner.ReactiveWebApplicationContextRunner;
 import org.springframework.util.ClassUtils;
 
 /**
  * The migration gate in front of Flyway and Liquibase as Spring Boot configures them, in a plain
- * (non-web) application, against a real PostgreSQL: a refused migration stops startup before the
- * tool writes anything, with every reason listed; an allowed one runs.
+ * (non-web) application and in a WebFlux application, against a real PostgreSQL: a refused
+ * migration stops startup before the tool writes anything, with every reason listed; an allowed one
+ * runs.
  */
 class MigrationToolGateTest {
 
@@ -100,7 +103,19 @@ class MigrationToolGateTest {
         .withPropertyValues(env);
   }
 
+  /** The same, in a Spring WebFlux application. */
+  static ReactiveWebApplicationContextRunner reactive(DataSource db, String... env) {
+    return runner(new ReactiveWebApplicationContextRunner(), FLYWAY_AUTO_CONFIGURATION, db)
+        .withPropertyValues("spring.flyway.locations=classpath:planeguard-test/migrations")
+        .withPropertyValues(env);
+  }
+
   private static ApplicationContextRunner runner(String[] autoConfiguration, DataSource db) {
+    return runner(new ApplicationContextRunner(), autoConfiguration, db);
+  }
+
+  private static <R extends AbstractApplicationContextRunner<R, ?, ?>> R runner(
+      R runner, String[] autoConfiguration, DataSource db) {
     Class<?> tool = null;
     for (String name : autoConfiguration) {
       if (ClassUtils.isPresent(name, null)) {
@@ -108,12 +123,12 @@ class MigrationToolGateTest {
       }
     }
     assertThat(tool).as("Spring Boot's auto-configuration of %s", autoConfiguration[0]).isNotNull();
-    return new ApplicationContextRunner()
+    return runner
         .withConfiguration(AutoConfigurations.of(tool, PlaneGuardMigrationAutoConfiguration.class))
         .withBean(DataSource.class, () -> db);
   }
 
-  static void assertRefused(AssertableApplicationContext context, String... subjects) {
+  static void assertRefused(ApplicationContextAssertProvider<?> context, String... subjects) {
     assertThat(context).hasFailed();
     ConfigurationException e =
         PlaneGuardAutoConfigurationTest.rootCause(context.getStartupFailure());
@@ -137,6 +152,21 @@ class MigrationToolGateTest {
               assertThat(context.getBean("planeGuardMigrationGate"))
                   .hasToString(FlywayMigrationGate.NAME);
             });
+    assertThat(tables(db)).containsExactly("accounts", "flyway_schema_history");
+  }
+
+  /** A reactive application migrates through the same gate, with the same refusals. */
+  @Test
+  void aWebFluxApplicationIsGatedAlike() throws SQLException {
+    DataSource db = newDatabase(false);
+    reactive(db, "AOS_MODE=test", "DB_AUTHORITY=neon")
+        .run(context -> assertRefused(context, "DB_ROLE"));
+    reactive(db, "AOS_MODE=prod", "DB_AUTHORITY=neon", "DB_ROLE=prod")
+        .run(context -> assertRefused(context, "CONFIRM_PROD_MIGRATIONS"));
+    assertThat(tables(db)).as("not even Flyway's history table").isEmpty();
+
+    reactive(db, "AOS_MODE=test", "DB_AUTHORITY=neon", "DB_ROLE=staging")
+        .run(context -> assertThat(context).hasNotFailed().hasSingleBean(Callback.class));
     assertThat(tables(db)).containsExactly("accounts", "flyway_schema_history");
   }
 

@@ -2,17 +2,25 @@ package dev.planeguard.spring;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.planeguard.AuditLedger;
+import dev.planeguard.LedgerEntry;
 import dev.planeguard.Mode;
 import dev.planeguard.keys.ApiKey;
 import dev.planeguard.keys.KeyFile;
 import dev.planeguard.keys.KeyRecord;
 import dev.planeguard.spring.apps.ReactiveApps;
 import dev.planeguard.test.TestIssuer;
+import dev.planeguard.testing.Await;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -57,6 +65,8 @@ class ReactiveStarterHttpTest {
                 "planeguard.human.jwks-uri=" + issuer.jwksUri(),
                 "planeguard.human.audiences=" + issuer.audience(),
                 "planeguard.machine.keys-file=" + dir.resolve("keys.jsonl"),
+                "planeguard.audit.ledger=" + dir.resolve("audit/ledger.jsonl"),
+                "planeguard.audit.flush-interval=10ms",
                 "spring.autoconfigure.exclude="
                     + "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration,"
                     + "org.springframework.boot.autoconfigure.jdbc.DataSourceAutoConfiguration")
@@ -130,6 +140,45 @@ class ReactiveStarterHttpTest {
     assertThat(unmapped.statusCode()).isEqualTo(404);
     assertThat(unmapped.body())
         .isEqualTo("{\"type\":\"about:blank\",\"title\":\"Not Found\",\"status\":404}");
+  }
+
+  @Test
+  void aHandlerRecordsItsAuditAttributesThroughAParameter() throws Exception {
+    String bearer = "Bearer " + issuer.token().subject("auditor").sign();
+    HttpResponse<String> refused = send("POST", "/api/v1/runs", null, null);
+    assertThat(refused.statusCode()).isEqualTo(401);
+    HttpResponse<String> created = send("POST", "/api/v1/runs", "Authorization", bearer);
+    assertThat(created.statusCode()).as(created.body()).isEqualTo(200);
+    assertThat(created.body()).isEqualTo("created");
+
+    Path ledger = dir.resolve("audit/ledger.jsonl");
+    List<LedgerEntry> runs = new ArrayList<>();
+    Await.until(
+        () -> {
+          runs.clear();
+          try {
+            if (Files.exists(ledger)) {
+              AuditLedger.scan(
+                  ledger,
+                  e -> {
+                    if ("/api/v1/runs".equals(e.text("path"))) {
+                      runs.add(e);
+                    }
+                  });
+            }
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+          return runs.size() == 2;
+        });
+    assertThat(runs)
+        .extracting(e -> e.text("reason"))
+        .containsExactly("MISSING_CREDENTIAL", "AUTHENTICATED");
+    assertThat(runs.get(0).line()).doesNotContain("attributes");
+    assertThat(runs.get(1).text("plane")).isEqualTo("human");
+    assertThat(runs.get(1).line())
+        .endsWith(
+            ",\"attributes\":{\"purpose\":\"nightly-eval\",\"model\":\"m-1\",\"success\":true}}");
   }
 
   @Test

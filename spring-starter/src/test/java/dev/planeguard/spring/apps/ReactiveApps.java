@@ -5,7 +5,6 @@ import static org.springframework.web.reactive.function.server.RouterFunctions.r
 
 import dev.planeguard.AuditAttributes;
 import dev.planeguard.Principal;
-import dev.planeguard.webflux.PlaneGuardWebFilter;
 import java.util.Map;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
@@ -22,7 +21,6 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.ServerResponse;
-import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
 
 /** WebFlux applications for the starter's reactive HTTP tests, on Reactor Netty. */
@@ -70,12 +68,10 @@ public final class ReactiveApps {
       return me();
     }
 
+    /** Records its audit attributes through a handler-method parameter. */
     @PostMapping("/api/v1/runs")
-    public Mono<String> create(ServerWebExchange exchange) {
-      AuditAttributes audit = PlaneGuardWebFilter.auditAttributes(exchange);
-      if (audit != null) {
-        audit.model("m-1");
-      }
+    public Mono<String> create(AuditAttributes audit) {
+      audit.purpose("nightly-eval").model("m-1").success(true);
       return Mono.just("created");
     }
 

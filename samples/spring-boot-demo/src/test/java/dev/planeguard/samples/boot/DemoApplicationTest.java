@@ -6,6 +6,7 @@ import dev.planeguard.Mode;
 import dev.planeguard.keys.ApiKey;
 import dev.planeguard.keys.KeyFile;
 import dev.planeguard.keys.KeyRecord;
+import dev.planeguard.samples.support.DemoHttp;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -169,6 +170,6 @@ class DemoApplicationTest {
     assertThat(r.statusCode()).isEqualTo(200);
     assertThat(r.body())
         .contains("\"origin\":\"planeguard.policy:5\"")
-        .contains("dev.planeguard.samples.boot.DemoApi$Telemetry#accept");
+        .contains("dev.planeguard.samples.support.DemoControllers$Telemetry#accept");
   }
 }

@@ -2,6 +2,8 @@ package dev.planeguard.samples.boot;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.planeguard.samples.support.DemoHttp;
+import dev.planeguard.samples.support.LocalDemo;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,7 +31,7 @@ class DemoRateLimitTest {
                 "PLANEGUARD_DEMO_OUTPUT", dir.toString()))) {
       DemoHttp http = new DemoHttp(app);
       String key = Files.readString(dir.resolve("demo-key"));
-      for (int i = 0; i < DemoApplication.LocalDemo.DEMO_RPM; i++) {
+      for (int i = 0; i < LocalDemo.DEMO_RPM; i++) {
         HttpResponse<String> ok = http.send("GET", "/api/v1/runs", "X-AOS-Key", key);
         assertThat(ok.statusCode()).as("request %d", i + 1).isEqualTo(200);
         assertThat(ok.headers().firstValue("RateLimit-Policy")).hasValue("\"caller\";q=10;w=60");

@@ -1,6 +1,7 @@
-package dev.planeguard.samples.boot;
+package dev.planeguard.samples.support;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -8,16 +9,23 @@ import java.net.http.HttpResponse;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /** Real HTTP on loopback against a running demo. */
-final class DemoHttp {
+public final class DemoHttp {
 
   private final HttpClient client = HttpClient.newHttpClient();
   private final String base;
 
-  DemoHttp(ConfigurableApplicationContext app) {
-    this.base = "http://127.0.0.1:" + app.getEnvironment().getProperty("local.server.port");
+  /** A demo started in this JVM. */
+  public DemoHttp(ConfigurableApplicationContext app) {
+    this("http://127.0.0.1:" + app.getEnvironment().getProperty("local.server.port"));
   }
 
-  HttpResponse<String> send(String method, String path, String... headers) {
+  /** A demo at {@code base}, {@code http://127.0.0.1:PORT}. */
+  public DemoHttp(String base) {
+    this.base = base;
+  }
+
+  /** Sends the request; a {@code POST} carries {@code {}} as JSON. */
+  public HttpResponse<String> send(String method, String path, String... headers) {
     HttpRequest.Builder b =
         HttpRequest.newBuilder(URI.create(base + path))
             .method(
@@ -34,7 +42,7 @@ final class DemoHttp {
     try {
       return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
+      throw new UncheckedIOException(e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);

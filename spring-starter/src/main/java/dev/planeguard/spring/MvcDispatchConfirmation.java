@@ -12,14 +12,15 @@ import org.springframework.web.servlet.HandlerInterceptor;
  * serves (decision row 18). Registered as a {@code MappedInterceptor} bean, which every handler
  * mapping of the context picks up ahead of the interceptors the application configures.
  */
-final class DispatchConfirmation implements HandlerInterceptor {
+final class MvcDispatchConfirmation implements HandlerInterceptor {
 
   private final ObjectProvider<MvcDispatch> dispatch;
   private final ObjectProvider<FilterHolder> filter;
   private volatile @Nullable MvcDispatch resolved;
 
   /** Looks its collaborators up on first use: the handler mappings exist before them. */
-  DispatchConfirmation(ObjectProvider<MvcDispatch> dispatch, ObjectProvider<FilterHolder> filter) {
+  MvcDispatchConfirmation(
+      ObjectProvider<MvcDispatch> dispatch, ObjectProvider<FilterHolder> filter) {
     this.dispatch = dispatch;
     this.filter = filter;
   }
