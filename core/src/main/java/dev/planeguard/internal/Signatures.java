@@ -11,6 +11,7 @@ import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.KeyOperation;
 import com.nimbusds.jose.jwk.KeyUse;
 import com.nimbusds.jose.jwk.RSAKey;
+import java.security.Provider;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -82,16 +83,30 @@ public final class Signatures {
    * unusable). Nimbus verifiers are thread-safe and are built once per published key.
    */
   public static @Nullable JWSVerifier verifier(JWK key) {
+    return verifier(key, null);
+  }
+
+  /**
+   * A verifier for a public key whose signature checks run in {@code provider} (the JDK's providers
+   * when {@code null}), or {@code null} if Nimbus cannot build one. The provider is set on this
+   * verifier only, never installed for the JVM.
+   */
+  public static @Nullable JWSVerifier verifier(JWK key, @Nullable Provider provider) {
+    JWSVerifier verifier;
     try {
       if (key instanceof RSAKey rsa) {
-        return new RSASSAVerifier(rsa);
-      }
-      if (key instanceof ECKey ec) {
-        return new ECDSAVerifier(ec);
+        verifier = new RSASSAVerifier(rsa);
+      } else if (key instanceof ECKey ec) {
+        verifier = new ECDSAVerifier(ec);
+      } else {
+        return null;
       }
     } catch (JOSEException | RuntimeException e) {
       return null;
     }
-    return null;
+    if (provider != null) {
+      verifier.getJCAContext().setProvider(provider);
+    }
+    return verifier;
   }
 }
