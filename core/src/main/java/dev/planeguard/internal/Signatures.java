@@ -11,7 +11,10 @@ import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.KeyOperation;
 import com.nimbusds.jose.jwk.KeyUse;
 import com.nimbusds.jose.jwk.RSAKey;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
 import java.security.Provider;
+import java.security.interfaces.RSAPublicKey;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -95,7 +98,7 @@ public final class Signatures {
     JWSVerifier verifier;
     try {
       if (key instanceof RSAKey rsa) {
-        verifier = new RSASSAVerifier(rsa);
+        verifier = new RSASSAVerifier(providerKey(rsa.toRSAPublicKey(), provider));
       } else if (key instanceof ECKey ec) {
         verifier = new ECDSAVerifier(ec);
       } else {
@@ -108,5 +111,23 @@ public final class Signatures {
       verifier.getJCAContext().setProvider(provider);
     }
     return verifier;
+  }
+
+  /**
+   * The key as {@code provider}'s own RSA key object, converted once here rather than by the
+   * provider on every verification (a native provider copies a foreign key into native memory each
+   * time); the key itself if there is no provider or it cannot convert.
+   */
+  private static RSAPublicKey providerKey(RSAPublicKey key, @Nullable Provider provider) {
+    if (provider == null) {
+      return key;
+    }
+    try {
+      return KeyFactory.getInstance("RSA", provider).translateKey(key) instanceof RSAPublicKey own
+          ? own
+          : key;
+    } catch (GeneralSecurityException | RuntimeException e) {
+      return key;
+    }
   }
 }

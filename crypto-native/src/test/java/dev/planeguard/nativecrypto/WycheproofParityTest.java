@@ -18,7 +18,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
+import java.security.KeyFactory;
 import java.security.Provider;
+import java.security.interfaces.RSAPublicKey;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -243,10 +245,23 @@ class WycheproofParityTest {
     }
   }
 
-  /** Nimbus's verifier for {@code jwk}, as core builds it, on {@code provider}. */
+  /**
+   * Nimbus's verifier for {@code jwk} on {@code provider}, as core builds it: an RSA key converted
+   * once to the provider's own key object.
+   */
   static JWSVerifier verifier(JWK jwk, @Nullable Provider provider) throws Exception {
-    JWSVerifier v =
-        jwk instanceof ECKey ec ? new ECDSAVerifier(ec) : new RSASSAVerifier((RSAKey) jwk);
+    JWSVerifier v;
+    if (jwk instanceof ECKey ec) {
+      v = new ECDSAVerifier(ec);
+    } else if (provider == null) {
+      v = new RSASSAVerifier((RSAKey) jwk);
+    } else {
+      v =
+          new RSASSAVerifier(
+              (RSAPublicKey)
+                  KeyFactory.getInstance("RSA", provider)
+                      .translateKey(((RSAKey) jwk).toRSAPublicKey()));
+    }
     if (provider != null) {
       v.getJCAContext().setProvider(provider);
     }
