@@ -76,7 +76,7 @@ public final class RouteTrie {
 
     private void insert(String key, Node node) {
       int mask = keys.length - 1;
-      int i = hash(key, 0, key.length()) & mask;
+      int i = key.hashCode() & mask;
       while (keys[i] != null) {
         i = (i + 1) & mask;
       }
@@ -85,13 +85,13 @@ public final class RouteTrie {
       size++;
     }
 
-    /** {@code String.hashCode} of the region, spread so that linear probing sees its high bits. */
+    /** {@code s.substring(from, to).hashCode()}, without the substring. */
     static int hash(String s, int from, int to) {
       int h = 0;
       for (int i = from; i < to; i++) {
         h = 31 * h + s.charAt(i);
       }
-      return h ^ (h >>> 16);
+      return h;
     }
   }
 

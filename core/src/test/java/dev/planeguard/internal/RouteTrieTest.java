@@ -159,4 +159,16 @@ class RouteTrieTest {
     assertThat(trie.match("/x/Aa", "GET")).isNull();
     assertThat(trie.match("/x/Aa/y/z", "GET")).isNull();
   }
+
+  @Test
+  void aRegionHashesAsTheSubstringWould() {
+    for (String path : List.of("/api/v1/accounts/me", "/x/Aa/BB", "/é/ü/ß", "/a")) {
+      for (int from = 0; from <= path.length(); from++) {
+        for (int to = from; to <= path.length(); to++) {
+          assertThat(RouteTrie.Literals.hash(path, from, to))
+              .isEqualTo(path.substring(from, to).hashCode());
+        }
+      }
+    }
+  }
 }
