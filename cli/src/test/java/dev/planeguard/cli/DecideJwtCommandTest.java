@@ -98,7 +98,8 @@ class DecideJwtCommandTest {
       assertThat(json(decide(token, concat(flags, "--crypto", "native"))))
           .isEqualTo(json(decide(token, concat(flags, "--crypto", "jdk"))))
           .containsEntry("reason", "AUTHENTICATED");
-      String tampered = token.substring(0, token.length() - 2) + (token.endsWith("AA") ? "BB" : "AA");
+      String tampered =
+          token.substring(0, token.length() - 2) + (token.endsWith("AA") ? "BB" : "AA");
       assertThat(json(decide(tampered, concat(flags, "--crypto", "native"))))
           .containsEntry("reason", "INVALID_TOKEN")
           .containsEntry("detail", "BAD_SIGNATURE");
@@ -112,8 +113,17 @@ class DecideJwtCommandTest {
                 + " signatures by default)");
     CliRun alone =
         CliRun.run(
-            "decide", "--policy", policy.toString(), "--mode", "test", "--method", "GET",
-            "--target", "/healthz", "--crypto", "native");
+            "decide",
+            "--policy",
+            policy.toString(),
+            "--mode",
+            "test",
+            "--method",
+            "GET",
+            "--target",
+            "/healthz",
+            "--crypto",
+            "native");
     assertThat(alone.exit()).isEqualTo(2);
     assertThat(alone.err()).contains("--crypto needs --issuer (and --jwks, or discovery)");
   }
