@@ -23,7 +23,7 @@ public final class RouteTrie {
 
   private static final int METHOD_COUNT = Rule.METHODS.size();
 
-  private static final class Node {
+  static final class Node {
     @Nullable Map<String, Node> literals;
 
     /** The same children as {@link #literals}, found by a region of the path without a copy. */
