@@ -25,4 +25,7 @@ module dev.planeguard.core {
   exports dev.planeguard.annotation;
   exports dev.planeguard.keys;
   exports dev.planeguard.secrets;
+
+  // The native signature provider of planeguard-crypto-native, when it is present and asked for.
+  uses dev.planeguard.NativeCrypto;
 }

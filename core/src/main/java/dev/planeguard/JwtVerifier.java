@@ -23,6 +23,7 @@ import dev.planeguard.internal.TokenKey;
 import dev.planeguard.internal.Urls;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.security.Provider;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -30,6 +31,7 @@ import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
@@ -100,9 +102,11 @@ public final class JwtVerifier implements TokenVerifier, AutoCloseable {
   private final Clock clock;
   private final @Nullable Cache<TokenKey, Cached> cache;
   private final @Nullable ExecutorService ownExecutor;
+  private final HumanCrypto crypto;
 
-  private JwtVerifier(Builder b, Predicate<URI> plainHttp) {
+  private JwtVerifier(Builder b, Predicate<URI> plainHttp, @Nullable Provider provider) {
     this.clock = b.clock;
+    this.crypto = provider == null ? HumanCrypto.JDK : HumanCrypto.NATIVE;
     this.configured = List.copyOf(b.issuers);
     Executor executor;
     if (b.executor != null) {
@@ -124,7 +128,7 @@ public final class JwtVerifier implements TokenVerifier, AutoCloseable {
       // An issuer limited to other modes is simply not trusted here: its tokens are WRONG_ISSUER,
       // and its keys are never fetched.
       if (b.mode == null || issuer.allowedIn(b.mode)) {
-        map.put(issuer.issuer(), new IssuerState(issuer, http, executor, plainHttp));
+        map.put(issuer.issuer(), new IssuerState(issuer, http, executor, plainHttp, provider));
       }
     }
     this.issuers = Map.copyOf(map);
@@ -148,6 +152,14 @@ public final class JwtVerifier implements TokenVerifier, AutoCloseable {
   /** The configured issuers. */
   public List<HumanIssuer> issuers() {
     return configured;
+  }
+
+  /**
+   * The cryptography that verifies signatures: {@link HumanCrypto#NATIVE} when the native provider
+   * is in use, {@link HumanCrypto#JDK} otherwise, including after the fallback of local and test.
+   */
+  public HumanCrypto crypto() {
+    return crypto;
   }
 
   /**
@@ -503,7 +515,11 @@ public final class JwtVerifier implements TokenVerifier, AutoCloseable {
     final @Nullable MACVerifier mac;
 
     IssuerState(
-        HumanIssuer config, Supplier<HttpClient> http, Executor executor, Predicate<URI> plain) {
+        HumanIssuer config,
+        Supplier<HttpClient> http,
+        Executor executor,
+        Predicate<URI> plain,
+        @Nullable Provider provider) {
       this.config = config;
       boolean asymmetric = config.algorithms().stream().anyMatch(a -> !Signatures.isHmac(a));
       if (asymmetric) {
@@ -517,7 +533,8 @@ public final class JwtVerifier implements TokenVerifier, AutoCloseable {
                 config.jwksRateLimit(),
                 config.jwksOutageTolerance(),
                 config.jwksTimeout().plusSeconds(1),
-                executor);
+                executor,
+                provider);
       } else {
         this.keys = null;
       }
@@ -550,8 +567,27 @@ public final class JwtVerifier implements TokenVerifier, AutoCloseable {
     private long tokenCacheSize = 8L * 1024 * 1024;
     private @Nullable Executor executor;
     private @Nullable Mode mode;
+    private HumanCrypto crypto = HumanCrypto.JDK;
+    private String cryptoSetting = "JwtVerifier.Builder.crypto";
 
     private Builder() {}
+
+    /**
+     * Which cryptography verifies asymmetric signatures; {@link HumanCrypto#JDK} by default. {@link
+     * HumanCrypto#NATIVE} needs the {@code planeguard-crypto-native} module and a platform its
+     * native library supports: without them {@link #build()} fails in preprod and prod and without
+     * a {@link #mode mode}, and in local and test logs one warning and uses the JDK.
+     */
+    public Builder crypto(HumanCrypto crypto) {
+      this.crypto = requireNonNull(crypto, "crypto");
+      return this;
+    }
+
+    /** How problems with {@link #crypto} name the setting (the assembly's name for it). */
+    Builder cryptoSetting(String name) {
+      this.cryptoSetting = requireNonNull(name, "name");
+      return this;
+    }
 
     /** Adds a trusted issuer. Each {@code iss} may be configured once. */
     public Builder issuer(HumanIssuer issuer) {
@@ -622,11 +658,93 @@ public final class JwtVerifier implements TokenVerifier, AutoCloseable {
         }
       }
       problems.addAll(problems(issuers, mode));
+      Provider provider =
+          crypto == HumanCrypto.NATIVE ? nativeProvider(mode, cryptoSetting, problems) : null;
       if (!problems.isEmpty()) {
         throw new ConfigurationException("Invalid JWT verifier configuration", problems);
       }
       Mode m = mode;
-      return new JwtVerifier(this, uri -> plainHttpAllowed(m, uri));
+      return new JwtVerifier(this, uri -> plainHttpAllowed(m, uri), provider);
     }
+  }
+
+  /**
+   * The native provider, or {@code null} with a problem added (preprod, prod, no mode) or one
+   * warning logged (local, test) when the module is absent or its library cannot be loaded here.
+   */
+  static @Nullable Provider nativeProvider(
+      @Nullable Mode mode, String setting, List<Problem> problems) {
+    String platform = System.getProperty("os.name") + "/" + System.getProperty("os.arch");
+    String reason;
+    String fix;
+    NativeCrypto found;
+    try {
+      found = findNativeCrypto();
+    } catch (java.util.ServiceConfigurationError e) {
+      found = null;
+    }
+    if (found == null) {
+      reason = "the module planeguard-crypto-native is not on the class path";
+      fix =
+          "add the dependency dev.planeguard:planeguard-crypto-native to the application, or set "
+              + setting
+              + " to jdk";
+    } else {
+      String unavailable;
+      try {
+        unavailable = found.unavailableReason();
+        if (unavailable == null) {
+          Provider provider = found.provider();
+          LOG.info("planeguard human-plane signatures: {} (native)", found.description());
+          return provider;
+        }
+      } catch (RuntimeException | LinkageError e) {
+        unavailable = Text.describe(e);
+      }
+      reason = "the native library of " + found.description() + " cannot be used: " + unavailable;
+      fix =
+          "run on a platform the native provider supports (see docs/crypto-native.md), with a"
+              + " temporary directory (java.io.tmpdir) that allows loading libraries, or set "
+              + setting
+              + " to jdk";
+    }
+    String message =
+        "native signature verification is asked for, but "
+            + reason
+            + " (platform "
+            + platform
+            + ")";
+    if (mode == null || mode.isProductionLike()) {
+      problems.add(
+          new Problem(
+              setting,
+              message
+                  + (mode == null ? "; a verifier without a mode" : "; AOS_MODE=" + mode)
+                  + " does not fall back to the JDK",
+              fix));
+    } else {
+      LOG.warn(
+          "planeguard: {}; the JDK verifies signatures instead in AOS_MODE={}, and in preprod"
+              + " and prod this stops startup ({})",
+          message,
+          mode,
+          fix);
+    }
+    return null;
+  }
+
+  /**
+   * The first implementation found by the thread's context class loader (an application server's or
+   * Spring Boot's loader), else by core's own.
+   */
+  private static @Nullable NativeCrypto findNativeCrypto() {
+    NativeCrypto found = ServiceLoader.load(NativeCrypto.class).findFirst().orElse(null);
+    if (found == null) {
+      found =
+          ServiceLoader.load(NativeCrypto.class, JwtVerifier.class.getClassLoader())
+              .findFirst()
+              .orElse(null);
+    }
+    return found;
   }
 }

@@ -237,6 +237,7 @@ public final class PlaneGuard implements AutoCloseable {
     private final List<Problem> problems = new ArrayList<>();
     private final List<AutoCloseable> owned = new ArrayList<>();
     private @Nullable AuditLedger ledger;
+    private String cryptoSetting = "";
 
     Assembly(PlaneGuardSettings settings) {
       this.s = settings;
@@ -274,8 +275,9 @@ public final class PlaneGuard implements AutoCloseable {
       Policy policy = policy();
       TokenVerifier tokens = s.tokenVerifier;
       JwtVerifier jwt = tokens instanceof JwtVerifier j ? j : null;
+      HumanCrypto crypto = humanCrypto(env);
       if (tokens == null && !s.issuers.isEmpty()) {
-        jwt = jwtVerifier(mode);
+        jwt = jwtVerifier(mode, crypto);
         tokens = jwt;
       }
       KeyStore machine = machineKeys();
@@ -469,8 +471,37 @@ public final class PlaneGuard implements AutoCloseable {
       }
     }
 
-    private @Nullable JwtVerifier jwtVerifier(@Nullable Mode mode) {
-      JwtVerifier.Builder b = JwtVerifier.builder();
+    /**
+     * The adapter's crypto setting, else {@code PLANEGUARD_HUMAN_CRYPTO} of the environment; {@link
+     * HumanCrypto#JDK} when neither is set or the value is wrong (a problem).
+     */
+    private HumanCrypto humanCrypto(Map<String, String> env) {
+      String value = s.humanCrypto;
+      cryptoSetting = name(Setting.HUMAN_CRYPTO);
+      if (value == null || value.isBlank()) {
+        value = env.get(Setting.HUMAN_CRYPTO.variable());
+        cryptoSetting = Setting.HUMAN_CRYPTO.variable();
+      }
+      if (value == null || value.isBlank()) {
+        return HumanCrypto.JDK;
+      }
+      HumanCrypto crypto = HumanCrypto.parse(value);
+      if (crypto == null) {
+        problems.add(
+            new Problem(
+                cryptoSetting,
+                "must be jdk or native, not " + Problem.quote(value, 32),
+                "set "
+                    + cryptoSetting
+                    + " to native (needs the planeguard-crypto-native module) or jdk, or unset it"
+                    + " (the JDK verifies signatures by default)"));
+        return HumanCrypto.JDK;
+      }
+      return crypto;
+    }
+
+    private @Nullable JwtVerifier jwtVerifier(@Nullable Mode mode, HumanCrypto crypto) {
+      JwtVerifier.Builder b = JwtVerifier.builder().crypto(crypto).cryptoSetting(cryptoSetting);
       if (mode != null) {
         b.mode(mode);
       }

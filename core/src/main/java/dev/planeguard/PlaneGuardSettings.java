@@ -84,6 +84,12 @@ public final class PlaneGuardSettings {
     HUMAN_TENANT_CLAIM("planeguard.human.tenant-claim", "PLANEGUARD_HUMAN_TENANT_CLAIM", null),
     /** The modes in which a human issuer's tokens are accepted (all when unset). */
     HUMAN_MODES("planeguard.human.modes", "PLANEGUARD_HUMAN_MODES", "--issuer-modes"),
+    /**
+     * Which cryptography verifies human-plane signatures, {@code jdk} (default) or {@code native}
+     * (a contract-style variable: read from the environment by every adapter unless the adapter's
+     * own setting gives a value).
+     */
+    HUMAN_CRYPTO("planeguard.human.crypto", "PLANEGUARD_HUMAN_CRYPTO", "--crypto"),
     /** The machine key file. */
     MACHINE_KEYS_FILE("planeguard.machine.keys-file", "PLANEGUARD_MACHINE_KEYS_FILE", "--keys"),
     /** The header of machine keys. */
@@ -574,6 +580,7 @@ public final class PlaneGuardSettings {
   final List<String> unmirrored;
   final List<Issuer> issuers;
   final @Nullable TokenVerifier tokenVerifier;
+  final @Nullable String humanCrypto;
   final @Nullable Path machineKeysFile;
   final @Nullable Jdbc machineJdbc;
   final @Nullable KeyStore machineKeyStore;
@@ -603,6 +610,7 @@ public final class PlaneGuardSettings {
     this.unmirrored = List.copyOf(b.unmirrored);
     this.issuers = List.copyOf(b.issuers);
     this.tokenVerifier = b.tokenVerifier;
+    this.humanCrypto = b.humanCrypto;
     this.machineKeysFile = b.machineKeysFile;
     this.machineJdbc = b.machineJdbc;
     this.machineKeyStore = b.machineKeyStore;
@@ -634,8 +642,9 @@ public final class PlaneGuardSettings {
    * {@code PLANEGUARD_MACHINE_KEYS_FILE}, {@code PLANEGUARD_SANDBOX_KEYS_FILE}, {@code
    * PLANEGUARD_MACHINE_HEADER}, {@code PLANEGUARD_SANDBOX_HEADER}, {@code
    * PLANEGUARD_TENANT_HEADER}, {@code PLANEGUARD_RECORD_KEY_USAGE} ({@code true} or {@code false}),
-   * {@code PLANEGUARD_KEYS_ROTATION_PERIOD} (whole days or hours, {@code 90d}). Problems name these
-   * variables. The policy file is read by {@link PlaneGuard#assemble}.
+   * {@code PLANEGUARD_KEYS_ROTATION_PERIOD} (whole days or hours, {@code 90d}), {@code
+   * PLANEGUARD_HUMAN_CRYPTO} ({@code jdk} or {@code native}, read by the assembly). Problems name
+   * these variables. The policy file is read by {@link PlaneGuard#assemble}.
    */
   public static Builder fromEnvironment(Map<String, String> env) {
     Builder b = builder().environment(env).naming(Naming.ENVIRONMENT);
@@ -872,6 +881,7 @@ public final class PlaneGuardSettings {
     private final List<String> unmirrored = new ArrayList<>();
     private final List<Issuer> issuers = new ArrayList<>();
     private @Nullable TokenVerifier tokenVerifier;
+    private @Nullable String humanCrypto;
     private @Nullable Path machineKeysFile;
     private @Nullable Jdbc machineJdbc;
     private @Nullable KeyStore machineKeyStore;
@@ -988,6 +998,22 @@ public final class PlaneGuardSettings {
     public Builder tokenVerifier(TokenVerifier verifier) {
       this.tokenVerifier = requireNonNull(verifier, "verifier");
       return this;
+    }
+
+    /**
+     * Which cryptography verifies human-plane signatures, as the adapter received it: {@code jdk}
+     * (the default) or {@code native} (the {@code planeguard-crypto-native} module; see {@link
+     * HumanCrypto}). Unset ({@code null}), the environment's {@code PLANEGUARD_HUMAN_CRYPTO}
+     * decides. Parsed and checked by {@link PlaneGuard#assemble}.
+     */
+    public Builder humanCrypto(@Nullable String value) {
+      this.humanCrypto = value;
+      return this;
+    }
+
+    /** {@link #humanCrypto(String)} with a parsed value. */
+    public Builder humanCrypto(HumanCrypto crypto) {
+      return humanCrypto(crypto.toString());
     }
 
     /** The machine key file (reloaded while it changes). */

@@ -8,6 +8,7 @@ import com.nimbusds.jose.jwk.RSAKey;
 import dev.planeguard.Admission;
 import dev.planeguard.Contract;
 import dev.planeguard.Enforcer;
+import dev.planeguard.HumanCrypto;
 import dev.planeguard.HumanIssuer;
 import dev.planeguard.InboundRequest;
 import dev.planeguard.JwtVerifier;
@@ -136,12 +137,21 @@ final class Fixture implements AutoCloseable {
 
   /** A JWT verifier whose verified-token cache holds at most {@code cacheChars} characters. */
   JwtVerifier jwtVerifier(long cacheChars) {
+    return jwtVerifier(cacheChars, HumanCrypto.JDK);
+  }
+
+  /**
+   * {@link #jwtVerifier(long)} whose signatures are verified by {@code crypto}; in {@code prod}
+   * mode, so {@link HumanCrypto#NATIVE} fails rather than falls back to the JDK.
+   */
+  JwtVerifier jwtVerifier(long cacheChars, HumanCrypto crypto) {
     JwtVerifier verifier =
         JwtVerifier.builder()
             .issuer(humanIssuer())
             .clock(clock)
             .mode(Mode.PROD)
             .tokenCacheSize(cacheChars)
+            .crypto(crypto)
             .build();
     closeables.add(verifier);
     return verifier;

@@ -3,7 +3,9 @@ package dev.planeguard.benchmarks;
 import com.nimbusds.jose.JWSAlgorithm;
 import dev.planeguard.Decision;
 import dev.planeguard.Enforcer;
+import dev.planeguard.HumanCrypto;
 import dev.planeguard.InboundRequest;
+import dev.planeguard.JwtVerifier;
 import dev.planeguard.TokenVerifier;
 import java.time.Clock;
 import java.util.concurrent.TimeUnit;
@@ -29,6 +31,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * them. The verifier's token cache is bounded to {@link #CACHE_CHARS} characters (a few dozen
  * tokens), far smaller than the pool, so a token is evicted long before it comes round again. (The
  * cache's admission policy may keep a few tokens for good; the tests bound that share.)
+ *
+ * <p>The {@code Native} variants are the same decisions with signatures verified by the native
+ * provider of {@code planeguard-crypto-native} ({@link HumanCrypto#NATIVE}); their targets are
+ * ratios to the bare Nimbus baselines on the JDK's provider, in the same run.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -54,19 +60,24 @@ public class NewTokenBenchmark {
     UnaryOperator<TokenVerifier> wrapTokens = UnaryOperator.identity();
 
     @Nullable Fixture fixture;
+    JwtVerifier verifier;
     Enforcer enforcer;
     InboundRequest[] requests;
     int next;
 
     abstract JWSAlgorithm algorithm();
 
+    /** Which cryptography verifies signatures; the JDK's unless a state says otherwise. */
+    HumanCrypto crypto() {
+      return HumanCrypto.JDK;
+    }
+
     @Setup
     public void setUp() {
       Fixture f = new Fixture(clock);
       fixture = f;
-      enforcer =
-          f.enforcer(
-              f.jwtVerifier(CACHE_CHARS), f.keyVerifier(), wrapTokens, UnaryOperator.identity());
+      verifier = f.jwtVerifier(CACHE_CHARS, crypto());
+      enforcer = f.enforcer(verifier, f.keyVerifier(), wrapTokens, UnaryOperator.identity());
       requests = new InboundRequest[POOL];
       for (int i = 0; i < POOL; i++) {
         requests[i] = Fixture.bearer("/api/v1/accounts/me", f.token(algorithm(), i));
@@ -106,6 +117,22 @@ public class NewTokenBenchmark {
     }
   }
 
+  /** RS256 tokens, signatures verified by the native provider. */
+  public static class Rs256Native extends Rs256 {
+    @Override
+    HumanCrypto crypto() {
+      return HumanCrypto.NATIVE;
+    }
+  }
+
+  /** ES256 tokens, signatures verified by the native provider. */
+  public static class Es256Native extends Es256 {
+    @Override
+    HumanCrypto crypto() {
+      return HumanCrypto.NATIVE;
+    }
+  }
+
   /** Human plane, an RS256 token not seen before: full verification. */
   @Benchmark
   public Decision humanNewTokenRs256(Rs256 pool) {
@@ -115,6 +142,18 @@ public class NewTokenBenchmark {
   /** Human plane, an ES256 token not seen before: full verification. */
   @Benchmark
   public Decision humanNewTokenEs256(Es256 pool) {
+    return pool.enforcer.decide(pool.nextRequest());
+  }
+
+  /** {@link #humanNewTokenRs256} with {@code crypto-native}. */
+  @Benchmark
+  public Decision humanNewTokenRs256Native(Rs256Native pool) {
+    return pool.enforcer.decide(pool.nextRequest());
+  }
+
+  /** {@link #humanNewTokenEs256} with {@code crypto-native}. */
+  @Benchmark
+  public Decision humanNewTokenEs256Native(Es256Native pool) {
     return pool.enforcer.decide(pool.nextRequest());
   }
 }

@@ -100,6 +100,24 @@ public final class Report {
         Bound.atMost(1.2));
     row(
         sb,
+        "human decision, new RS256 token with `crypto-native` vs bare Nimbus RS256 on the JDK",
+        ratio(avgt("NewTokenBenchmark.humanNewTokenRs256Native"), bareRs),
+        "×",
+        "avgt native ÷ avgt bare",
+        "≤ 0.6×",
+        Bound.atMost(0.6));
+    row(
+        sb,
+        "human decision, new ES256 token with `crypto-native` vs bare Nimbus ES256 on the JDK",
+        ratio(
+            avgt("NewTokenBenchmark.humanNewTokenEs256Native"),
+            avgt("BaselineBenchmark.bareNimbusEs256")),
+        "×",
+        "avgt native ÷ avgt bare",
+        "≤ 0.1×",
+        Bound.atMost(0.1));
+    row(
+        sb,
         "machine-key decision: median",
         median("EngineBenchmark.machineKey"),
         "ns",

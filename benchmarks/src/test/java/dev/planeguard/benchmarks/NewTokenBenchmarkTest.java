@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.planeguard.Decision;
 import dev.planeguard.Detail;
+import dev.planeguard.HumanCrypto;
 import dev.planeguard.Reason;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -22,6 +24,51 @@ class NewTokenBenchmarkTest {
   @Test
   void humanNewTokenEs256VerifiesEveryToken() {
     check(new NewTokenBenchmark.Es256(), NewTokenBenchmark::humanNewTokenEs256);
+  }
+
+  @Test
+  void humanNewTokenRs256NativeVerifiesEveryToken() {
+    check(new NewTokenBenchmark.Rs256Native(), NewTokenBenchmark::humanNewTokenRs256Native);
+  }
+
+  @Test
+  void humanNewTokenEs256NativeVerifiesEveryToken() {
+    check(new NewTokenBenchmark.Es256Native(), NewTokenBenchmark::humanNewTokenEs256Native);
+  }
+
+  /**
+   * The native states verify with the native provider, found through the service as in production
+   * (their verifier is in prod mode, where a missing or unloadable native library fails setup
+   * instead of falling back); the plain states with the JDK's. Core's tests show that a verifier
+   * whose crypto is native gives its provider every signature check.
+   */
+  @Test
+  void theNativeStatesReallyUseTheNativeProvider() {
+    assertThat(java.util.ServiceLoader.load(dev.planeguard.NativeCrypto.class).findFirst())
+        .get()
+        .isInstanceOf(dev.planeguard.nativecrypto.ConscryptCrypto.class);
+    List<NewTokenBenchmark.Pool> pools =
+        List.of(
+            new NewTokenBenchmark.Rs256(),
+            new NewTokenBenchmark.Es256(),
+            new NewTokenBenchmark.Rs256Native(),
+            new NewTokenBenchmark.Es256Native());
+    for (NewTokenBenchmark.Pool pool : pools) {
+      pool.setUp();
+      try {
+        assertThat(pool.verifier.crypto())
+            .as(pool.getClass().getSimpleName())
+            .isEqualTo(
+                pool.getClass().getSimpleName().endsWith("Native")
+                    ? HumanCrypto.NATIVE
+                    : HumanCrypto.JDK);
+      } finally {
+        pool.tearDown();
+      }
+    }
+    assertThat(java.security.Security.getProviders())
+        .extracting(java.security.Provider::getName)
+        .doesNotContain("Conscrypt");
   }
 
   interface Call<P> {

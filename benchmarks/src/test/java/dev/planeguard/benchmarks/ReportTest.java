@@ -61,6 +61,23 @@ class ReportTest {
             "ns/op",
             ""));
     r.add(result("BaselineBenchmark.bareNimbusRs256", "avgt", "", 36_000, "ns/op", ""));
+    r.add(
+        result(
+            "NewTokenBenchmark.humanNewTokenRs256Native",
+            "avgt",
+            "",
+            good ? 18_000 : 25_200,
+            "ns/op",
+            ""));
+    r.add(result("BaselineBenchmark.bareNimbusEs256", "avgt", "", 1_000_000, "ns/op", ""));
+    r.add(
+        result(
+            "NewTokenBenchmark.humanNewTokenEs256Native",
+            "avgt",
+            "",
+            good ? 60_000 : 110_000,
+            "ns/op",
+            ""));
     r.add(result("BaselineBenchmark.springSecurityNimbusJwtDecoder", "avgt", "", 48, "us/op", ""));
     r.add(result("RouteMatchBenchmark.routeMatch", "avgt", "\"rules\":\"10\"", 100, "ns/op", ""));
     r.add(
@@ -85,6 +102,14 @@ class ReportTest {
         .endsWith("| yes |");
     assertThat(line(report, "| human decision, new RS256"))
         .contains("| 1.11× |")
+        .endsWith("| yes |");
+    assertThat(line(report, "| human decision, new RS256 token with `crypto-native`"))
+        .contains("| 0.50× |")
+        .contains("| ≤ 0.6× |")
+        .endsWith("| yes |");
+    assertThat(line(report, "| human decision, new ES256 token with `crypto-native`"))
+        .contains("| 0.06× |")
+        .contains("| ≤ 0.1× |")
         .endsWith("| yes |");
     assertThat(line(report, "| machine-key decision")).contains("| 630 ns |").endsWith("| yes |");
     assertThat(line(report, "| cross-plane rejection")).contains("| 225 ns |").endsWith("| yes |");
@@ -112,8 +137,14 @@ class ReportTest {
         .contains("| 1.39× |")
         .endsWith("| **no** |");
     assertThat(line(report, "| allocation, cached")).contains("| 1400 B |").endsWith("| **no** |");
+    assertThat(line(report, "| human decision, new RS256 token with `crypto-native`"))
+        .contains("| 0.70× |")
+        .endsWith("| **no** |");
+    assertThat(line(report, "| human decision, new ES256 token with `crypto-native`"))
+        .contains("| 0.11× |")
+        .endsWith("| **no** |");
     String empty = Report.render("[]");
-    assertThat(empty.lines().filter(l -> l.endsWith("| not measured |")).count()).isEqualTo(9);
+    assertThat(empty.lines().filter(l -> l.endsWith("| not measured |")).count()).isEqualTo(11);
     assertThat(line(empty, "| a rate limit's cost on the machine-key decision"))
         .contains("| ≤ 150 ns |")
         .endsWith("| not measured |");

@@ -43,7 +43,7 @@ final class Decide {
       decide --policy FILE --mode MODE [--db-authority A] --method M --target RAW_TARGET
                [--header 'Name: value']... [--jwks FILE_OR_URL] [--issuer ISS]
                [--audience AUD]... [--azp PARTY]... [--issuer-modes MODE,...]
-               [--keys KEYS_FILE] [--sandbox]
+               [--crypto jdk|native] [--keys KEYS_FILE] [--sandbox]
                [--tenant-header NAME] [--json]\
       """;
 
@@ -71,6 +71,7 @@ final class Decide {
                 "audience",
                 "azp",
                 "issuer-modes",
+                "crypto",
                 "keys"),
             Set.of("sandbox", "json"));
     if (!args.positional().isEmpty()) {
@@ -94,8 +95,14 @@ final class Decide {
       settings.tenantHeader(tenantHeader);
     }
     PlaneGuardSettings.Issuer issuer = issuer(args, mode);
+    String crypto = args.optional("crypto");
+    if (crypto != null && issuer == null) {
+      throw new UsageException("--crypto needs --issuer (and --jwks, or discovery)");
+    }
     if (issuer != null) {
       settings.issuer(issuer);
+      // jdk or native, checked by the assembly like every adapter's setting.
+      settings.humanCrypto(crypto);
     } else {
       settings.tokenVerifier(NO_TOKEN_VERIFIER);
     }

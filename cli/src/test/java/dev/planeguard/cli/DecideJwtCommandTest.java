@@ -91,6 +91,44 @@ class DecideJwtCommandTest {
   }
 
   @Test
+  void nativeCryptoDecidesAsTheJdkDoes() throws Exception {
+    String[] flags = fileFlags(jwks.toString());
+    for (JWSAlgorithm alg : List.of(JWSAlgorithm.RS256, JWSAlgorithm.ES256)) {
+      String token = issuer.token().algorithm(alg).sign();
+      assertThat(json(decide(token, concat(flags, "--crypto", "native"))))
+          .isEqualTo(json(decide(token, concat(flags, "--crypto", "jdk"))))
+          .containsEntry("reason", "AUTHENTICATED");
+      String tampered =
+          token.substring(0, token.length() - 2) + (token.endsWith("AA") ? "BB" : "AA");
+      assertThat(json(decide(tampered, concat(flags, "--crypto", "native"))))
+          .containsEntry("reason", "INVALID_TOKEN")
+          .containsEntry("detail", "BAD_SIGNATURE");
+    }
+    CliRun wrong = decide(issuer.token().sign(), concat(flags, "--crypto", "fast"));
+    assertThat(wrong.exit()).isEqualTo(2);
+    assertThat(wrong.err())
+        .contains(
+            "--crypto: must be jdk or native, not \"fast\". Fix: set --crypto to native (needs the"
+                + " planeguard-crypto-native module) or jdk, or unset it (the JDK verifies"
+                + " signatures by default)");
+    CliRun alone =
+        CliRun.run(
+            "decide",
+            "--policy",
+            policy.toString(),
+            "--mode",
+            "test",
+            "--method",
+            "GET",
+            "--target",
+            "/healthz",
+            "--crypto",
+            "native");
+    assertThat(alone.exit()).isEqualTo(2);
+    assertThat(alone.err()).contains("--crypto needs --issuer (and --jwks, or discovery)");
+  }
+
+  @Test
   void issuerModesLimitWhereTheIssuersTokensAreAccepted() throws Exception {
     String token = issuer.token().sign();
     String[] flags = fileFlags(jwks.toString());

@@ -11,6 +11,7 @@ import com.nimbusds.jose.jwk.source.JWKSource;
 import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
 import com.nimbusds.jose.proc.SecurityContext;
 import java.io.IOException;
+import java.security.Provider;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -37,6 +38,7 @@ public final class IssuerKeys implements AutoCloseable {
 
   private final JWKSetSource<SecurityContext> chain;
   private final JWKSource<SecurityContext> source;
+  private final @Nullable Provider provider;
   private volatile Snapshot snapshot = Snapshot.EMPTY;
 
   /**
@@ -50,6 +52,7 @@ public final class IssuerKeys implements AutoCloseable {
    *     issuer cannot be reached
    * @param refreshWait how long a reader waits for another thread's fetch to finish
    * @param executor runs background refreshes
+   * @param provider where signatures are checked; {@code null} for the JDK's providers
    */
   public IssuerKeys(
       JWKSetSource<SecurityContext> fetcher,
@@ -58,7 +61,9 @@ public final class IssuerKeys implements AutoCloseable {
       Duration rateLimit,
       Duration outageTolerance,
       Duration refreshWait,
-      Executor executor) {
+      Executor executor,
+      @Nullable Provider provider) {
+    this.provider = provider;
     this.source =
         JWKSourceBuilder.create(fetcher)
             .cache(cacheTtl.toMillis(), refreshWait.toMillis())
@@ -97,7 +102,7 @@ public final class IssuerKeys implements AutoCloseable {
     if (s.set == set) {
       return s;
     }
-    s = Snapshot.of(set);
+    s = Snapshot.of(set, provider);
     snapshot = s;
     return s;
   }
@@ -130,11 +135,19 @@ public final class IssuerKeys implements AutoCloseable {
 
     /** Indexes {@code set}; keys Nimbus cannot build a verifier for are left out. */
     public static Snapshot of(JWKSet set) {
+      return of(set, null);
+    }
+
+    /**
+     * Indexes {@code set} with verifiers that check signatures in {@code provider} ({@code null}:
+     * the JDK's providers).
+     */
+    public static Snapshot of(JWKSet set, @Nullable Provider provider) {
       Map<String, Key> byId = new HashMap<>();
       List<Key> keys = new ArrayList<>();
       int anonymous = 0;
       for (JWK jwk : set.getKeys()) {
-        JWSVerifier verifier = Signatures.verifier(jwk);
+        JWSVerifier verifier = Signatures.verifier(jwk, provider);
         if (verifier == null) {
           continue;
         }

@@ -23,11 +23,76 @@ public final class RouteTrie {
 
   private static final int METHOD_COUNT = Rule.METHODS.size();
 
-  private static final class Node {
+  static final class Node {
     @Nullable Map<String, Node> literals;
+
+    /** The same children as {@link #literals}, found by a region of the path without a copy. */
+    @Nullable Literals lookup;
+
     @Nullable Node wildcard;
     final @Nullable Rule[] exact = new Rule[METHOD_COUNT];
     final @Nullable Rule[] rest = new Rule[METHOD_COUNT];
+  }
+
+  /**
+   * An open-addressing table of literal segments (linear probing, at most half full) whose lookup
+   * takes a region of the request path: matching allocates no substring and hashes each segment
+   * once, where a {@code HashMap<String, Node>} needed a new string, and its hash, per segment.
+   */
+  static final class Literals {
+    private String[] keys = new String[4];
+    private Node[] nodes = new Node[4];
+    private int size;
+
+    @Nullable Node get(String path, int from, int to) {
+      int length = to - from;
+      int mask = keys.length - 1;
+      for (int i = hash(path, from, to) & mask; ; i = (i + 1) & mask) {
+        String key = keys[i];
+        if (key == null) {
+          return null;
+        }
+        if (key.length() == length && path.regionMatches(from, key, 0, length)) {
+          return nodes[i];
+        }
+      }
+    }
+
+    void put(String key, Node node) {
+      if (2 * (size + 1) > keys.length) {
+        String[] oldKeys = keys;
+        Node[] oldNodes = nodes;
+        keys = new String[oldKeys.length * 2];
+        nodes = new Node[oldKeys.length * 2];
+        size = 0;
+        for (int i = 0; i < oldKeys.length; i++) {
+          if (oldKeys[i] != null) {
+            insert(oldKeys[i], oldNodes[i]);
+          }
+        }
+      }
+      insert(key, node);
+    }
+
+    private void insert(String key, Node node) {
+      int mask = keys.length - 1;
+      int i = key.hashCode() & mask;
+      while (keys[i] != null) {
+        i = (i + 1) & mask;
+      }
+      keys[i] = key;
+      nodes[i] = node;
+      size++;
+    }
+
+    /** {@code s.substring(from, to).hashCode()}, without the substring. */
+    static int hash(String s, int from, int to) {
+      int h = 0;
+      for (int i = from; i < to; i++) {
+        h = 31 * h + s.charAt(i);
+      }
+      return h;
+    }
   }
 
   private final Node root = new Node();
@@ -55,8 +120,15 @@ public final class RouteTrie {
         } else {
           if (node.literals == null) {
             node.literals = new HashMap<>();
+            node.lookup = new Literals();
           }
-          node = node.literals.computeIfAbsent(s, k -> new Node());
+          Node child = node.literals.get(s);
+          if (child == null) {
+            child = new Node();
+            node.literals.put(s, child);
+            java.util.Objects.requireNonNull(node.lookup).put(s, child);
+          }
+          node = child;
         }
       }
     }
@@ -107,9 +179,9 @@ public final class RouteTrie {
     if (slash < 0 || slash > end) {
       slash = end;
     }
-    Map<String, Node> literals = node.literals;
+    Literals literals = node.lookup;
     if (literals != null) {
-      Node child = literals.get(path.substring(from, slash));
+      Node child = literals.get(path, from, slash);
       if (child != null) {
         Rule found = walk(child, path, slash + 1, end, m);
         if (found != null) {

@@ -11,6 +11,10 @@ import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.KeyOperation;
 import com.nimbusds.jose.jwk.KeyUse;
 import com.nimbusds.jose.jwk.RSAKey;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.Provider;
+import java.security.interfaces.RSAPublicKey;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -82,16 +86,48 @@ public final class Signatures {
    * unusable). Nimbus verifiers are thread-safe and are built once per published key.
    */
   public static @Nullable JWSVerifier verifier(JWK key) {
+    return verifier(key, null);
+  }
+
+  /**
+   * A verifier for a public key whose signature checks run in {@code provider} (the JDK's providers
+   * when {@code null}), or {@code null} if Nimbus cannot build one. The provider is set on this
+   * verifier only, never installed for the JVM.
+   */
+  public static @Nullable JWSVerifier verifier(JWK key, @Nullable Provider provider) {
+    JWSVerifier verifier;
     try {
       if (key instanceof RSAKey rsa) {
-        return new RSASSAVerifier(rsa);
-      }
-      if (key instanceof ECKey ec) {
-        return new ECDSAVerifier(ec);
+        verifier = new RSASSAVerifier(providerKey(rsa.toRSAPublicKey(), provider));
+      } else if (key instanceof ECKey ec) {
+        verifier = new ECDSAVerifier(ec);
+      } else {
+        return null;
       }
     } catch (JOSEException | RuntimeException e) {
       return null;
     }
-    return null;
+    if (provider != null) {
+      verifier.getJCAContext().setProvider(provider);
+    }
+    return verifier;
+  }
+
+  /**
+   * The key as {@code provider}'s own RSA key object, converted once here rather than by the
+   * provider on every verification (a native provider copies a foreign key into native memory each
+   * time); the key itself if there is no provider or it cannot convert.
+   */
+  private static RSAPublicKey providerKey(RSAPublicKey key, @Nullable Provider provider) {
+    if (provider == null) {
+      return key;
+    }
+    try {
+      return KeyFactory.getInstance("RSA", provider).translateKey(key) instanceof RSAPublicKey own
+          ? own
+          : key;
+    } catch (GeneralSecurityException | RuntimeException e) {
+      return key;
+    }
   }
 }

@@ -124,4 +124,51 @@ class RouteTrieTest {
     // A literal segment of the pattern leaves a sample generic; only the trie's literals do not.
     assertThat(generic).containsExactly("/p/l7/*");
   }
+
+  /**
+   * Literal children are found by a region of the path: segments whose hashes collide ("Aa" and
+   * "BB" have the same {@code String.hashCode}), prefixes of each other, and a table grown far past
+   * its first size all find exactly their own rule, and a segment no rule names finds none.
+   */
+  @Test
+  void literalSegmentsAreFoundByTheirExactCharacters() {
+    RouteTrie trie = new RouteTrie();
+    List<Rule> rules = new ArrayList<>();
+    List<String> names =
+        new ArrayList<>(List.of("Aa", "BB", "AaAa", "BBBB", "AaBB", "BBAa", "a", "ab"));
+    for (int i = 0; i < 1000; i++) {
+      names.add("s" + i);
+    }
+    for (String name : names) {
+      Rule r = Rule.human("/x/" + name + "/y");
+      rules.add(r);
+      trie.add(
+          r,
+          (a, b) -> {
+            throw new AssertionError("no collision expected");
+          });
+    }
+    assertThat("Aa".hashCode()).isEqualTo("BB".hashCode());
+    for (int i = 0; i < names.size(); i++) {
+      assertThat(trie.match("/x/" + names.get(i) + "/y", "GET")).isEqualTo(rules.get(i));
+      assertThat(trie.match("/x/" + names.get(i) + "/y/", "GET")).isEqualTo(rules.get(i));
+    }
+    for (String absent : List.of("Ab", "B", "AaA", "s1000", "S1", "s", "", "A\u0000a")) {
+      assertThat(trie.match("/x/" + absent + "/y", "GET")).as(absent).isNull();
+    }
+    assertThat(trie.match("/x/Aa", "GET")).isNull();
+    assertThat(trie.match("/x/Aa/y/z", "GET")).isNull();
+  }
+
+  @Test
+  void aRegionHashesAsTheSubstringWould() {
+    for (String path : List.of("/api/v1/accounts/me", "/x/Aa/BB", "/é/ü/ß", "/a")) {
+      for (int from = 0; from <= path.length(); from++) {
+        for (int to = from; to <= path.length(); to++) {
+          assertThat(RouteTrie.Literals.hash(path, from, to))
+              .isEqualTo(path.substring(from, to).hashCode());
+        }
+      }
+    }
+  }
 }

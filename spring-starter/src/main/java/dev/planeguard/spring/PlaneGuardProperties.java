@@ -468,8 +468,24 @@ public class PlaneGuardProperties {
     /** More issuers, each selected by the exact {@code iss} of a token. */
     private final List<Issuer> additionalIssuers = new ArrayList<>();
 
+    /**
+     * Which cryptography verifies token signatures: {@code jdk} (default) or {@code native}, which
+     * needs the {@code planeguard-crypto-native} dependency and a platform its native library
+     * supports (otherwise startup fails in preprod and prod; local and test fall back to the JDK
+     * with a warning). Unset: the environment variable {@code PLANEGUARD_HUMAN_CRYPTO} decides.
+     */
+    private @Nullable String crypto;
+
     public List<Issuer> getAdditionalIssuers() {
       return additionalIssuers;
+    }
+
+    public @Nullable String getCrypto() {
+      return crypto;
+    }
+
+    public void setCrypto(@Nullable String crypto) {
+      this.crypto = crypto;
     }
   }
 

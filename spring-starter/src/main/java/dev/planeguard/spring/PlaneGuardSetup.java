@@ -168,6 +168,7 @@ final class PlaneGuardSetup implements AutoCloseable {
       b.issuer(issuer(props.getHuman()));
       props.getHuman().getAdditionalIssuers().forEach(i -> b.issuer(issuer(i)));
     }
+    b.humanCrypto(props.getHuman().getCrypto());
 
     PlaneGuardProperties.Machine machine = props.getMachine();
     if (overrides.machineKeys() != null) {

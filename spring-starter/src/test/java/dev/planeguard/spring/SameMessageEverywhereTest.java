@@ -183,6 +183,68 @@ class SameMessageEverywhereTest {
   }
 
   @Test
+  void aCryptoSettingThatIsNeitherJdkNorNative() throws Exception {
+    Path jwks = dir.resolve("jwks.json");
+    Files.writeString(jwks, "{\"keys\":[]}");
+    Problem starter =
+        only(
+            starter(
+                Map.of(
+                    "AOS_MODE", "local",
+                    "DB_AUTHORITY", "local",
+                    "planeguard.policy-location", policy.toUri().toString(),
+                    "planeguard.human.issuer", "https://issuer.example.com",
+                    "planeguard.human.jwks-uri", jwks.toString(),
+                    "planeguard.human.audiences", "api",
+                    "planeguard.human.crypto", "boringssl",
+                    "planeguard.machine.keys-file", keys.toString())),
+            "planeguard.human.crypto");
+    Problem servlet =
+        only(
+            servlet(
+                Map.of(
+                    "AOS_MODE", "local",
+                    "DB_AUTHORITY", "local",
+                    "PLANEGUARD_POLICY_LOCATION", policy.toString(),
+                    "PLANEGUARD_HUMAN_ISSUER", "https://issuer.example.com",
+                    "PLANEGUARD_HUMAN_JWKS_URI", jwks.toString(),
+                    "PLANEGUARD_HUMAN_AUDIENCES", "api",
+                    "PLANEGUARD_HUMAN_CRYPTO", "boringssl",
+                    "PLANEGUARD_MACHINE_KEYS_FILE", keys.toString())),
+            "PLANEGUARD_HUMAN_CRYPTO");
+    Run cli =
+        cli(
+            Map.of(),
+            "decide",
+            "--policy",
+            policy.toString(),
+            "--mode",
+            "local",
+            "--method",
+            "GET",
+            "--target",
+            "/healthz",
+            "--issuer",
+            "https://issuer.example.com",
+            "--jwks",
+            jwks.toString(),
+            "--crypto",
+            "boringssl");
+    assertThat(starter.message()).isEqualTo("must be jdk or native, not \"boringssl\"");
+    assertThat(servlet.message()).isEqualTo(starter.message());
+    assertThat(servlet.fix())
+        .isEqualTo(starter.fix().replace("planeguard.human.crypto", "PLANEGUARD_HUMAN_CRYPTO"));
+    assertThat(cli.exit()).isEqualTo(2);
+    assertThat(cli.err())
+        .contains(
+            new Problem(
+                    "--crypto",
+                    starter.message(),
+                    starter.fix().replace("planeguard.human.crypto", "--crypto"))
+                .toString());
+  }
+
+  @Test
   void aTierThatDoesNotExist() throws Exception {
     Map<String, String> env = new HashMap<>();
     env.put("AOS_MODE", "local");
