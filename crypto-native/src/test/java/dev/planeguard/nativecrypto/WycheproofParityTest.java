@@ -33,9 +33,9 @@ import org.junit.jupiter.api.TestFactory;
 
 /**
  * Every Project Wycheproof vector planeguard's core is tested with (C2SP/wycheproof, Apache-2.0,
- * see {@code wycheproof/NOTICE}) through the same Nimbus verifiers core builds, once with the JDK's
- * providers and once with the native one: the answers are equal, except the vectors listed below,
- * each with the reason.
+ * see {@code wycheproof/NOTICE} in core's test resources) through the same Nimbus verifiers core
+ * builds, once with the JDK's providers and once with the native one: the answers are equal, except
+ * the vectors listed below, each with the reason.
  */
 class WycheproofParityTest {
 
@@ -297,7 +297,9 @@ class WycheproofParityTest {
   }
 
   static Map<String, Object> load(String name) throws Exception {
-    try (InputStream in = WycheproofParityTest.class.getResourceAsStream("/wycheproof/" + name)) {
+    // The vectors of core's own Wycheproof test, from core's test jar (with their NOTICE).
+    try (InputStream in =
+        WycheproofParityTest.class.getClassLoader().getResourceAsStream("wycheproof/" + name)) {
       if (in == null) {
         throw new IOException("missing test resource " + name);
       }
