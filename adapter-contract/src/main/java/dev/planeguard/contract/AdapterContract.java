@@ -708,10 +708,10 @@ public abstract class AdapterContract {
         // request is not served, which the hit check below still covers.
         .filter(
             m ->
-                !(deviations().contains(Deviation.MATCHES_ENCODED_PATH)
-                        && m.contains(": answered 404, expected")
-                    || deviations().contains(Deviation.FAILS_UNPARSEABLE_TARGETS)
-                        && m.contains(": answered 500, expected")))
+                !((deviations().contains(Deviation.MATCHES_ENCODED_PATH)
+                        && m.contains(": answered 404, expected"))
+                    || (deviations().contains(Deviation.FAILS_UNPARSEABLE_TARGETS)
+                        && m.contains(": answered 500, expected"))))
         .forEach(m -> org.assertj.core.api.Assertions.fail("parity mismatch: " + m));
     List<ContractApp.Hit> hits;
     synchronized (a.hits) {
