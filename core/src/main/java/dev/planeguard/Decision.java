@@ -2,6 +2,7 @@ package dev.planeguard;
 
 import static java.util.Objects.requireNonNull;
 
+import java.util.function.BiConsumer;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -142,6 +143,19 @@ public final class Decision {
   public @Nullable String rateLimit() {
     Admission.Quota q = quota;
     return q == null ? null : q.current();
+  }
+
+  /**
+   * Gives {@code header} the rate limit fields to send with the allowed response, {@value
+   * Refusal#RATE_LIMIT_POLICY} then {@value Refusal#RATE_LIMIT}, or nothing if no limit applied. (A
+   * refusal carries them through {@link Refusal#forEachHeader}.)
+   */
+  public void forEachRateLimitHeader(BiConsumer<String, String> header) {
+    Admission.Quota q = quota;
+    if (q != null) {
+      header.accept(Refusal.RATE_LIMIT_POLICY, q.policy());
+      header.accept(Refusal.RATE_LIMIT, q.current());
+    }
   }
 
   /**

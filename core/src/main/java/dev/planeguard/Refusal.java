@@ -6,7 +6,9 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
+import java.util.function.BiConsumer;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -19,7 +21,7 @@ import org.jspecify.annotations.Nullable;
  * Decision decision = enforcer.decide(request);
  * if (!decision.allowed()) {
  *   Refusal refusal = Refusal.of(decision, "api", enforcer.machineKeyHeader());
- *   // status, Content-Type, WWW-Authenticate, Retry-After, body
+ *   // status, then every header, then the body
  * }
  * }</pre>
  *
@@ -66,6 +68,17 @@ public final class Refusal {
 
   /** The media type of every refusal body. */
   public static final String CONTENT_TYPE = "application/problem+json";
+
+  // Every header a refusal can carry, in the order forEachHeader gives them.
+  private static final List<String> HEADER_NAMES =
+      List.of(
+          "Content-Type",
+          "Content-Length",
+          "Cache-Control",
+          "WWW-Authenticate",
+          "Retry-After",
+          RATE_LIMIT_POLICY,
+          RATE_LIMIT);
 
   private static final int MAX_REALM = 128;
   private static final Map<Reason, byte[]> NO_PLANE = new EnumMap<>(Reason.class);
@@ -257,6 +270,39 @@ public final class Refusal {
    */
   public @Nullable String rateLimit() {
     return rateLimit;
+  }
+
+  /**
+   * Gives {@code header} every header of this refusal, name and value, in the order to write them:
+   * {@code Content-Type} ({@value #CONTENT_TYPE}), {@code Content-Length}, {@code Cache-Control:
+   * no-store}, then those that apply: {@code WWW-Authenticate}, {@code Retry-After}, {@value
+   * #RATE_LIMIT_POLICY} and {@value #RATE_LIMIT}. Which headers a refusal carries is decided here
+   * once, so every adapter sends the same ones.
+   */
+  public void forEachHeader(BiConsumer<String, String> header) {
+    header.accept("Content-Type", CONTENT_TYPE);
+    header.accept("Content-Length", Integer.toString(body.length));
+    // A refusal is about this request and these credentials: no cache may answer with it.
+    header.accept("Cache-Control", "no-store");
+    if (wwwAuthenticate != null) {
+      header.accept("WWW-Authenticate", wwwAuthenticate);
+    }
+    if (retryAfterSeconds > 0) {
+      header.accept("Retry-After", Integer.toString(retryAfterSeconds));
+    }
+    if (rateLimitPolicy != null && rateLimit != null) {
+      header.accept(RATE_LIMIT_POLICY, rateLimitPolicy);
+      header.accept(RATE_LIMIT, rateLimit);
+    }
+  }
+
+  /**
+   * The name of every header {@link #forEachHeader} can give, in its order. An adapter that puts a
+   * refusal over a response the application already changed removes these first, so none is left
+   * over from it.
+   */
+  public static List<String> headerNames() {
+    return HEADER_NAMES;
   }
 
   /** The body, for {@code Content-Type: }{@value #CONTENT_TYPE}. ASCII only. */

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -191,5 +193,118 @@ class RefusalTest {
       }
       assertThat(r.toString()).startsWith("Refusal{" + reason.status());
     }
+  }
+
+  static List<String> headers(Refusal refusal) {
+    List<String> lines = new ArrayList<>();
+    refusal.forEachHeader((name, value) -> lines.add(name + ": " + value));
+    return lines;
+  }
+
+  static Decision limited(Decision decision) {
+    Admission.Quota quota = new Admission.Quota();
+    quota.add("key", RateLimit.parse("3/1m"), 0, 20);
+    decision.quota = quota;
+    return decision;
+  }
+
+  @Test
+  void aChallengeIsWrittenAfterTheFixedHeaders() {
+    assertThat(headers(human(Reason.INVALID_TOKEN)))
+        .containsExactly(
+            "Content-Type: application/problem+json",
+            "Content-Length: 99",
+            "Cache-Control: no-store",
+            "WWW-Authenticate: Bearer realm=\"api\", error=\"invalid_token\"");
+    assertThat(human(Reason.INVALID_TOKEN).contentLength()).isEqualTo(99);
+  }
+
+  @Test
+  void aBadRequestHasOnlyTheFixedHeaders() {
+    Refusal r = Refusal.of(deny(Reason.MALFORMED_REQUEST, HUMAN), "api", "X-AOS-Key");
+    assertThat(headers(r))
+        .containsExactly(
+            "Content-Type: application/problem+json",
+            "Content-Length: " + r.contentLength(),
+            "Cache-Control: no-store");
+  }
+
+  @Test
+  void anUnavailableVerifierAddsRetryAfter() {
+    assertThat(headers(machine(Reason.VERIFIER_UNAVAILABLE)))
+        .containsExactly(
+            "Content-Type: application/problem+json",
+            "Content-Length: " + machine(Reason.VERIFIER_UNAVAILABLE).contentLength(),
+            "Cache-Control: no-store",
+            "Retry-After: 7");
+  }
+
+  @Test
+  void aSpentLimitAddsRetryAfterAndTheRateLimitFieldsLast() {
+    Decision decision =
+        limited(new Decision(Reason.RATE_LIMITED, Detail.KEY_LIMIT, MACHINE, null, false, 20));
+    Refusal r = Refusal.of(decision, "api", "X-AOS-Key");
+    assertThat(headers(r))
+        .containsExactly(
+            "Content-Type: application/problem+json",
+            "Content-Length: " + r.contentLength(),
+            "Cache-Control: no-store",
+            "Retry-After: 20",
+            "RateLimit-Policy: \"key\";q=3;w=60",
+            "RateLimit: \"key\";r=0;t=20");
+  }
+
+  @Test
+  void bothNotFoundsHaveTheHeadersOfAPlainNotFound() {
+    List<String> plain = headers(Refusal.plain(404));
+    assertThat(plain)
+        .containsExactly(
+            "Content-Type: application/problem+json",
+            "Content-Length: " + Refusal.plain(404).contentLength(),
+            "Cache-Control: no-store");
+    assertThat(headers(Refusal.of(deny(Reason.UNMAPPED_ROUTE, HUMAN), "api", "X-AOS-Key")))
+        .isEqualTo(plain);
+    assertThat(headers(Refusal.of(limited(deny(Reason.DEBUG_DISABLED, DEBUG)), "api", "X-AOS-Key")))
+        .isEqualTo(plain);
+  }
+
+  @ParameterizedTest
+  @EnumSource(Reason.class)
+  void headerNamesListsEveryHeaderARefusalGivesInItsOrder(Reason reason) {
+    if (reason.allows()) {
+      return;
+    }
+    for (Rule rule : new Rule[] {HUMAN, MACHINE}) {
+      List<String> names = new ArrayList<>();
+      Refusal.of(limited(deny(reason, rule)), "api", "X-AOS-Key")
+          .forEachHeader((name, value) -> names.add(name));
+      assertThat(Refusal.headerNames()).containsSubsequence(names);
+    }
+    assertThat(Refusal.headerNames())
+        .containsExactly(
+            "Content-Type",
+            "Content-Length",
+            "Cache-Control",
+            "WWW-Authenticate",
+            "Retry-After",
+            "RateLimit-Policy",
+            "RateLimit");
+  }
+
+  @Test
+  void anAllowGivesTheRateLimitFieldsOfItsLimits() {
+    Decision allowed = limited(new Decision(Reason.PUBLIC, null, HUMAN, null, false, 0));
+    List<String> lines = new ArrayList<>();
+    allowed.forEachRateLimitHeader((name, value) -> lines.add(name + ": " + value));
+    assertThat(lines)
+        .containsExactly("RateLimit-Policy: \"key\";q=3;w=60", "RateLimit: \"key\";r=0;t=20");
+  }
+
+  @Test
+  void anAllowWithoutLimitsGivesNoRateLimitFields() {
+    Decision allowed = new Decision(Reason.PUBLIC, null, HUMAN, null, false, 0);
+    List<String> lines = new ArrayList<>();
+    allowed.forEachRateLimitHeader((name, value) -> lines.add(name + ": " + value));
+    assertThat(lines).isEmpty();
   }
 }

@@ -158,7 +158,7 @@ final class JavadocExamples {
     Decision decision = enforcer.decide(request);
     if (!decision.allowed()) {
       Refusal refusal = Refusal.of(decision, "api", enforcer.machineKeyHeader());
-      // status, Content-Type, WWW-Authenticate, Retry-After, body
+      // status, then every header, then the body
     }
     // end example
   }

@@ -224,11 +224,9 @@ public final class PlaneGuardFilter implements Filter {
     if (request.getAttribute(FIRST_DECISION_ATTRIBUTE) == null) {
       request.setAttribute(FIRST_DECISION_ATTRIBUTE, decision);
     }
-    String policy = decision.rateLimitPolicy();
-    if (policy != null && !response.isCommitted()) {
+    if (!response.isCommitted()) {
       // What is left of the caller's limits, with the allowed response (IETF httpapi draft).
-      response.setHeader(Refusal.RATE_LIMIT_POLICY, policy);
-      response.setHeader(Refusal.RATE_LIMIT, decision.rateLimit());
+      decision.forEachRateLimitHeader(response::setHeader);
     }
     boolean failed = true;
     try {
@@ -360,21 +358,15 @@ public final class PlaneGuardFilter implements Filter {
   private static void write(HttpServletResponse response, Refusal refusal) throws IOException {
     response.resetBuffer();
     response.setStatus(refusal.status());
-    response.setContentType(Refusal.CONTENT_TYPE);
-    response.setContentLength(refusal.contentLength());
-    response.setHeader("Cache-Control", "no-store");
-    String challenge = refusal.wwwAuthenticate();
-    if (challenge != null) {
-      response.setHeader("WWW-Authenticate", challenge);
-    }
-    if (refusal.retryAfterSeconds() > 0) {
-      response.setHeader("Retry-After", Integer.toString(refusal.retryAfterSeconds()));
-    }
-    String policy = refusal.rateLimitPolicy();
-    if (policy != null) {
-      response.setHeader(Refusal.RATE_LIMIT_POLICY, policy);
-      response.setHeader(Refusal.RATE_LIMIT, refusal.rateLimit());
-    }
+    refusal.forEachHeader(
+        (name, value) -> {
+          // The typed setters, so the container knows the type and length it sends.
+          switch (name) {
+            case "Content-Type" -> response.setContentType(value);
+            case "Content-Length" -> response.setContentLength(refusal.contentLength());
+            default -> response.setHeader(name, value);
+          }
+        });
     try {
       refusal.writeBody(response.getOutputStream());
     } catch (IllegalStateException writerAlreadyInUse) {

@@ -15,7 +15,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import org.jspecify.annotations.Nullable;
 import org.springframework.core.Ordered;
-import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.web.server.ResponseStatusException;
@@ -152,12 +151,8 @@ public final class PlaneGuardWebFilter implements WebFilter, Ordered {
     exchange.getAttributes().put(DECISION_ATTRIBUTE, decision);
     exchange.getAttributes().put(EDGE_DECISION_ATTRIBUTE, decision);
     ServerHttpResponse response = exchange.getResponse();
-    String policy = decision.rateLimitPolicy();
-    if (policy != null) {
-      // What is left of the caller's limits, with the allowed response (IETF httpapi draft).
-      response.getHeaders().set(Refusal.RATE_LIMIT_POLICY, policy);
-      response.getHeaders().set(Refusal.RATE_LIMIT, decision.rateLimit());
-    }
+    // What is left of the caller's limits, with the allowed response (IETF httpapi draft).
+    decision.forEachRateLimitHeader(response.getHeaders()::set);
     // The audit event waits for the response: its status is known when it is committed (after
     // WebFlux's exception handlers chose an error status, too).
     response.beforeCommit(
@@ -239,22 +234,7 @@ public final class PlaneGuardWebFilter implements WebFilter, Ordered {
     }
     Refusal refusal = Refusal.of(decision, realm, enforcer.machineKeyHeader());
     response.setStatusCode(HttpStatusCode.valueOf(refusal.status()));
-    HttpHeaders headers = response.getHeaders();
-    headers.set(HttpHeaders.CONTENT_TYPE, Refusal.CONTENT_TYPE);
-    headers.setContentLength(refusal.contentLength());
-    headers.set(HttpHeaders.CACHE_CONTROL, "no-store");
-    String challenge = refusal.wwwAuthenticate();
-    if (challenge != null) {
-      headers.set(HttpHeaders.WWW_AUTHENTICATE, challenge);
-    }
-    if (refusal.retryAfterSeconds() > 0) {
-      headers.set(HttpHeaders.RETRY_AFTER, Integer.toString(refusal.retryAfterSeconds()));
-    }
-    String policy = refusal.rateLimitPolicy();
-    if (policy != null) {
-      headers.set(Refusal.RATE_LIMIT_POLICY, policy);
-      headers.set(Refusal.RATE_LIMIT, refusal.rateLimit());
-    }
+    refusal.forEachHeader(response.getHeaders()::set);
     byte[] body = body(refusal);
     return response.writeWith(Mono.fromSupplier(() -> response.bufferFactory().wrap(body)));
   }

@@ -144,12 +144,8 @@ public final class Guard {
     if (!(request.getProperty(DECISION_PROPERTY) instanceof Decision decision)) {
       return;
     }
-    String policy = decision.rateLimitPolicy();
-    if (policy != null) {
-      // What is left of the caller's limits, with the allowed response (IETF httpapi draft).
-      response.getHeaders().putSingle(Refusal.RATE_LIMIT_POLICY, policy);
-      response.getHeaders().putSingle(Refusal.RATE_LIMIT, decision.rateLimit());
-    }
+    // What is left of the caller's limits, with the allowed response (IETF httpapi draft).
+    decision.forEachRateLimitHeader(response.getHeaders()::putSingle);
     if (request.getProperty(FINISHED_PROPERTY) == null) {
       request.setProperty(FINISHED_PROPERTY, true);
       enforcer.finish(decision, response.getStatus());
@@ -169,25 +165,9 @@ public final class Guard {
     response.setStatus(refusal.status());
     response.setEntity(new RefusalEntity(refusal), NONE, PROBLEM);
     MultivaluedMap<String, Object> headers = response.getHeaders();
-    headers.putSingle("Content-Type", Refusal.CONTENT_TYPE);
-    headers.putSingle("Content-Length", Integer.toString(refusal.contentLength()));
-    headers.putSingle("Cache-Control", "no-store");
     headers.remove("Content-Encoding");
-    set(headers, "WWW-Authenticate", refusal.wwwAuthenticate());
-    set(
-        headers,
-        "Retry-After",
-        refusal.retryAfterSeconds() > 0 ? Integer.toString(refusal.retryAfterSeconds()) : null);
-    set(headers, Refusal.RATE_LIMIT_POLICY, refusal.rateLimitPolicy());
-    set(headers, Refusal.RATE_LIMIT, refusal.rateLimit());
-  }
-
-  private static void set(MultivaluedMap<String, Object> headers, String name, @Nullable String v) {
-    if (v == null) {
-      headers.remove(name);
-    } else {
-      headers.putSingle(name, v);
-    }
+    Refusal.headerNames().forEach(headers::remove);
+    refusal.forEachHeader(headers::putSingle);
   }
 
   /** {@code getAuthenticationScheme()} of a principal, named after its credential. */
