@@ -1,8 +1,10 @@
 package dev.planeguard.webflux.internal;
 
 import dev.planeguard.InboundRequest;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.net.URI;
-import java.util.ArrayList;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpHeaders;
@@ -104,18 +106,40 @@ public final class ExchangeRequestView implements InboundRequest {
   }
 
   /**
-   * The header's values, through {@code forEach}: {@code HttpHeaders.get} and {@code getFirst} take
-   * an {@code Object} in Spring 6 and a {@code String} in Spring 7, so neither links on both.
+   * {@code HttpHeaders.get}: it takes a {@code String} in Spring 7 and an {@code Object} in Spring
+   * 6, so no single call links on both; the method is found once. Iterating every header for each
+   * name instead made the server's adapter build a list per header per lookup.
    */
+  private static final MethodHandle GET = headerGetter();
+
+  private static MethodHandle headerGetter() {
+    MethodHandles.Lookup lookup = MethodHandles.publicLookup();
+    MethodType type = MethodType.methodType(List.class, String.class);
+    try {
+      return lookup.findVirtual(HttpHeaders.class, "get", type);
+    } catch (NoSuchMethodException | IllegalAccessException spring7Absent) {
+      try {
+        return lookup
+            .findVirtual(HttpHeaders.class, "get", MethodType.methodType(List.class, Object.class))
+            .asType(MethodType.methodType(List.class, HttpHeaders.class, String.class));
+      } catch (NoSuchMethodException | IllegalAccessException e) {
+        throw new IllegalStateException("Spring's HttpHeaders has no get method", e);
+      }
+    }
+  }
+
+  /** Every value of the header (names are case-insensitive), in order; empty if none. */
+  @SuppressWarnings("unchecked") // HttpHeaders.get returns List<String> in both versions
   private static List<String> values(HttpHeaders headers, String name) {
-    List<String> found = new ArrayList<>(1);
-    headers.forEach(
-        (n, values) -> {
-          if (n.equalsIgnoreCase(name)) {
-            found.addAll(values);
-          }
-        });
-    return found;
+    List<String> found;
+    try {
+      found = (List<String>) GET.invokeExact(headers, name);
+    } catch (RuntimeException | Error e) {
+      throw e;
+    } catch (Throwable e) {
+      throw new IllegalStateException(e);
+    }
+    return found == null ? List.of() : found;
   }
 
   @Override
