@@ -1,5 +1,9 @@
 package dev.planeguard.internal;
 
+import static dev.planeguard.testing.WycheproofFiles.list;
+import static dev.planeguard.testing.WycheproofFiles.load;
+import static dev.planeguard.testing.WycheproofFiles.map;
+import static dev.planeguard.testing.WycheproofFiles.publicKey;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -7,7 +11,6 @@ import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.JWSVerifier;
 import com.nimbusds.jose.crypto.MACVerifier;
-import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
@@ -18,9 +21,6 @@ import dev.planeguard.ConfigurationException;
 import dev.planeguard.Detail;
 import dev.planeguard.HumanIssuer;
 import java.io.IOException;
-import java.io.InputStream;
-import java.math.BigInteger;
-import java.nio.charset.StandardCharsets;
 import java.security.Signature;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -359,34 +359,6 @@ class WycheproofTest {
     }
   }
 
-  /** The group's JWK, or one built from its uncompressed point where the file gives no JWK. */
-  static JWK publicKey(Map<String, Object> group) throws Exception {
-    Object jwk =
-        group.containsKey("publicKeyJwk") ? group.get("publicKeyJwk") : group.get("keyJwk");
-    if (jwk != null) {
-      return JWK.parse(map(jwk));
-    }
-    Map<String, Object> pk = map(group.get("publicKey"));
-    Curve curve =
-        switch ((String) pk.get("curve")) {
-          case "secp256r1" -> Curve.P_256;
-          case "secp384r1" -> Curve.P_384;
-          default -> Curve.P_521;
-        };
-    int size = (curve.toECParameterSpec().getCurve().getField().getFieldSize() + 7) / 8;
-    return new ECKey.Builder(
-            curve, coordinate((String) pk.get("wx"), size), coordinate((String) pk.get("wy"), size))
-        .build();
-  }
-
-  static Base64URL coordinate(String hex, int size) {
-    byte[] raw = new BigInteger(hex, 16).toByteArray();
-    byte[] fixed = new byte[size];
-    int copy = Math.min(raw.length, size);
-    System.arraycopy(raw, raw.length - copy, fixed, size - copy, copy);
-    return Base64URL.encode(fixed);
-  }
-
   static String jwsOf(Map<String, Object> file, int id) {
     for (Map<String, Object> group : list(file.get("testGroups"))) {
       for (Map<String, Object> t : list(group.get("tests"))) {
@@ -402,24 +374,5 @@ class WycheproofTest {
   void noVectorFileIsReadFromOutsideTheModule() {
     assertThat(WycheproofTest.class.getResource("/wycheproof/NOTICE")).isNotNull();
     assertThatThrownBy(() -> load("missing.json")).isInstanceOf(IOException.class);
-  }
-
-  static Map<String, Object> load(String name) throws Exception {
-    try (InputStream in = WycheproofTest.class.getResourceAsStream("/wycheproof/" + name)) {
-      if (in == null) {
-        throw new IOException("missing test resource " + name);
-      }
-      return JSONObjectUtils.parse(new String(in.readAllBytes(), StandardCharsets.UTF_8), -1);
-    }
-  }
-
-  @SuppressWarnings("unchecked")
-  static Map<String, Object> map(Object o) {
-    return (Map<String, Object>) o;
-  }
-
-  @SuppressWarnings("unchecked")
-  static List<Map<String, Object>> list(Object o) {
-    return (List<Map<String, Object>>) o;
   }
 }

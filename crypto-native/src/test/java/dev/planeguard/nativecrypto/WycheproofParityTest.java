@@ -1,5 +1,9 @@
 package dev.planeguard.nativecrypto;
 
+import static dev.planeguard.testing.WycheproofFiles.list;
+import static dev.planeguard.testing.WycheproofFiles.load;
+import static dev.planeguard.testing.WycheproofFiles.map;
+import static dev.planeguard.testing.WycheproofFiles.publicKey;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.nimbusds.jose.JWSAlgorithm;
@@ -8,16 +12,10 @@ import com.nimbusds.jose.JWSObject;
 import com.nimbusds.jose.JWSVerifier;
 import com.nimbusds.jose.crypto.ECDSAVerifier;
 import com.nimbusds.jose.crypto.RSASSAVerifier;
-import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.util.Base64URL;
-import com.nimbusds.jose.util.JSONObjectUtils;
-import java.io.IOException;
-import java.io.InputStream;
-import java.math.BigInteger;
-import java.nio.charset.StandardCharsets;
 import java.security.KeyFactory;
 import java.security.Provider;
 import java.security.interfaces.RSAPublicKey;
@@ -266,54 +264,5 @@ class WycheproofParityTest {
       v.getJCAContext().setProvider(provider);
     }
     return v;
-  }
-
-  /** The group's JWK, or one built from its uncompressed point where the file gives no JWK. */
-  static JWK publicKey(Map<String, Object> group) throws Exception {
-    Object jwk =
-        group.containsKey("publicKeyJwk") ? group.get("publicKeyJwk") : group.get("keyJwk");
-    if (jwk != null) {
-      return JWK.parse(map(jwk));
-    }
-    Map<String, Object> pk = map(group.get("publicKey"));
-    Curve curve =
-        switch ((String) pk.get("curve")) {
-          case "secp256r1" -> Curve.P_256;
-          case "secp384r1" -> Curve.P_384;
-          default -> Curve.P_521;
-        };
-    int size = (curve.toECParameterSpec().getCurve().getField().getFieldSize() + 7) / 8;
-    return new ECKey.Builder(
-            curve, coordinate((String) pk.get("wx"), size), coordinate((String) pk.get("wy"), size))
-        .build();
-  }
-
-  static Base64URL coordinate(String hex, int size) {
-    byte[] raw = new BigInteger(hex, 16).toByteArray();
-    byte[] fixed = new byte[size];
-    int copy = Math.min(raw.length, size);
-    System.arraycopy(raw, raw.length - copy, fixed, size - copy, copy);
-    return Base64URL.encode(fixed);
-  }
-
-  static Map<String, Object> load(String name) throws Exception {
-    // The vectors of core's own Wycheproof test, from core's test jar (with their NOTICE).
-    try (InputStream in =
-        WycheproofParityTest.class.getClassLoader().getResourceAsStream("wycheproof/" + name)) {
-      if (in == null) {
-        throw new IOException("missing test resource " + name);
-      }
-      return JSONObjectUtils.parse(new String(in.readAllBytes(), StandardCharsets.UTF_8), -1);
-    }
-  }
-
-  @SuppressWarnings("unchecked")
-  static Map<String, Object> map(Object o) {
-    return (Map<String, Object>) o;
-  }
-
-  @SuppressWarnings("unchecked")
-  static List<Map<String, Object>> list(Object o) {
-    return (List<Map<String, Object>>) o;
   }
 }
