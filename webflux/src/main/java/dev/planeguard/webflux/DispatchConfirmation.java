@@ -97,10 +97,11 @@ public final class DispatchConfirmation
     if (adapter == null) {
       return Mono.error(new IllegalStateException("No HandlerAdapter for " + handler));
     }
-    HandlerAdapter chosen = adapter;
-    return r.filter()
-        .confirm(exchange, r.handlers().entry(r.coverage(), handler))
-        .flatMap(run -> run ? chosen.handle(exchange, handler) : Mono.empty());
+    // Confirmed in place: the handler's own chain is returned as it is, with no reactive step of
+    // planeguard's between WebFlux and the handler.
+    Mono<Void> refusal =
+        r.filter().refusalAtDispatch(exchange, r.handlers().entry(r.coverage(), handler));
+    return refusal == null ? adapter.handle(exchange, handler) : refusal.then(Mono.empty());
   }
 
   private Resolved resolve() {

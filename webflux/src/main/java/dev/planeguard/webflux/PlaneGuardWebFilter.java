@@ -117,6 +117,7 @@ public final class PlaneGuardWebFilter implements WebFilter, Ordered {
   private final Enforcer enforcer;
   private final String realm;
   private final @Nullable String requestIdHeader;
+  private final String description;
 
   /** A filter with the default settings (see {@link Builder}). */
   public PlaneGuardWebFilter(Enforcer enforcer) {
@@ -127,6 +128,12 @@ public final class PlaneGuardWebFilter implements WebFilter, Ordered {
     this.enforcer = b.enforcer;
     this.realm = b.realm;
     this.requestIdHeader = b.requestIdHeader;
+    // Made once: WebFlux's filter chain asks every filter for its description on every request.
+    this.description =
+        "PlaneGuardWebFilter{realm="
+            + realm
+            + (requestIdHeader == null ? "" : ", requestIdHeader=" + requestIdHeader)
+            + "}";
   }
 
   /** A builder for a filter that applies {@code enforcer}. */
@@ -211,6 +218,15 @@ public final class PlaneGuardWebFilter implements WebFilter, Ordered {
    *     handler must not run
    */
   public Mono<Boolean> confirm(ServerWebExchange exchange, RouteCoverage.Entry handler) {
+    Mono<Void> refusal = refusalAtDispatch(exchange, handler);
+    return refusal == null ? Mono.just(Boolean.TRUE) : refusal.thenReturn(Boolean.FALSE);
+  }
+
+  /**
+   * {@link #confirm} without a reactive step when the handler may run: {@code null} then, else the
+   * writing of the refusal.
+   */
+  @Nullable Mono<Void> refusalAtDispatch(ServerWebExchange exchange, RouteCoverage.Entry handler) {
     Decision admitted = exchange.getAttribute(DECISION_ATTRIBUTE) instanceof Decision d ? d : null;
     Decision decision =
         enforcer.confirm(
@@ -219,9 +235,9 @@ public final class PlaneGuardWebFilter implements WebFilter, Ordered {
       if (decision != admitted) {
         exchange.getAttributes().put(DECISION_ATTRIBUTE, decision);
       }
-      return Mono.just(Boolean.TRUE);
+      return null;
     }
-    return refuse(exchange, decision).thenReturn(Boolean.FALSE);
+    return refuse(exchange, decision);
   }
 
   private Mono<Void> refuse(ServerWebExchange exchange, Decision decision) {
@@ -252,10 +268,7 @@ public final class PlaneGuardWebFilter implements WebFilter, Ordered {
   /** Realm and request id header; never a credential. */
   @Override
   public String toString() {
-    return "PlaneGuardWebFilter{realm="
-        + realm
-        + (requestIdHeader == null ? "" : ", requestIdHeader=" + requestIdHeader)
-        + "}";
+    return description;
   }
 
   /** Settings of a {@link PlaneGuardWebFilter}. */

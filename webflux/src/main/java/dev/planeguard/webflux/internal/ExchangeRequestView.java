@@ -4,7 +4,6 @@ import dev.planeguard.InboundRequest;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
-import java.net.URI;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpHeaders;
@@ -25,21 +24,20 @@ import org.springframework.http.server.reactive.ServerHttpRequest;
 public final class ExchangeRequestView implements InboundRequest {
 
   private final ServerHttpRequest request;
+  private final PathContainer pathWithinApplication;
   private final String path;
-  private final @Nullable String query;
-  private final String containerPath;
   private final @Nullable String requestIdHeader;
+  // Computed when the engine first asks: a confirmation at dispatch reads only method and path.
+  private @Nullable String containerPath;
 
   private ExchangeRequestView(
       ServerHttpRequest request,
+      PathContainer pathWithinApplication,
       String path,
-      @Nullable String query,
-      String containerPath,
       @Nullable String requestIdHeader) {
     this.request = request;
+    this.pathWithinApplication = pathWithinApplication;
     this.path = path;
-    this.query = query;
-    this.containerPath = containerPath;
     this.requestIdHeader = requestIdHeader;
   }
 
@@ -52,23 +50,26 @@ public final class ExchangeRequestView implements InboundRequest {
   public static ExchangeRequestView of(
       ServerHttpRequest request, @Nullable String requestIdHeader) {
     RequestPath requestPath = request.getPath();
-    String path = requestPath.pathWithinApplication().value();
-    URI uri = request.getURI();
-    String fragment = uri.getRawFragment();
+    PathContainer within = requestPath.pathWithinApplication();
+    String path = within.value();
+    String fragment = request.getURI().getRawFragment();
     if (fragment != null) {
       path = path + "#" + fragment;
     }
-    return new ExchangeRequestView(
-        request,
-        path,
-        uri.getRawQuery(),
-        dispatched(requestPath.pathWithinApplication()),
-        requestIdHeader);
+    return new ExchangeRequestView(request, within, path, requestIdHeader);
   }
 
-  /** The segments as PathPattern matches them: decoded once, without matrix parameters. */
-  private static String dispatched(PathContainer path) {
-    StringBuilder sb = new StringBuilder(path.value().length());
+  /**
+   * The segments as PathPattern matches them: decoded once, without matrix parameters. A path
+   * without {@code %} and {@code ;} is its own match form (nothing to decode, no parameters), so
+   * the common request is answered without building a string.
+   */
+  static String dispatched(PathContainer path) {
+    String raw = path.value();
+    if (raw.indexOf('%') < 0 && raw.indexOf(';') < 0) {
+      return raw;
+    }
+    StringBuilder sb = new StringBuilder(raw.length());
     for (PathContainer.Element e : path.elements()) {
       if (e instanceof PathContainer.PathSegment segment) {
         sb.append(segment.valueToMatch());
@@ -91,12 +92,17 @@ public final class ExchangeRequestView implements InboundRequest {
 
   @Override
   public @Nullable String query() {
-    return query;
+    return request.getURI().getRawQuery();
   }
 
   @Override
   public String containerPath() {
-    return containerPath;
+    String c = containerPath;
+    if (c == null) {
+      c = dispatched(pathWithinApplication);
+      containerPath = c;
+    }
+    return c;
   }
 
   /** Every value of every header line with this name. */
