@@ -44,10 +44,13 @@ public final class RouteTrie {
     private Node[] nodes = new Node[4];
     private int size;
 
+    // Each probe loop is bounded by the table's length although a free slot always ends it (the
+    // table is at most half full): a loop that cannot run away stays so under any change to it.
     @Nullable Node get(String path, int from, int to) {
       int length = to - from;
       int mask = keys.length - 1;
-      for (int i = hash(path, from, to) & mask; ; i = (i + 1) & mask) {
+      int i = hash(path, from, to) & mask;
+      for (int probes = 0; probes < keys.length; probes++) {
         String key = keys[i];
         if (key == null) {
           return null;
@@ -55,7 +58,9 @@ public final class RouteTrie {
         if (key.length() == length && path.regionMatches(from, key, 0, length)) {
           return nodes[i];
         }
+        i = (i + 1) & mask;
       }
+      return null;
     }
 
     void put(String key, Node node) {
@@ -77,12 +82,16 @@ public final class RouteTrie {
     private void insert(String key, Node node) {
       int mask = keys.length - 1;
       int i = key.hashCode() & mask;
-      while (keys[i] != null) {
+      for (int probes = 0; probes < keys.length; probes++) {
+        if (keys[i] == null) {
+          keys[i] = key;
+          nodes[i] = node;
+          size++;
+          return;
+        }
         i = (i + 1) & mask;
       }
-      keys[i] = key;
-      nodes[i] = node;
-      size++;
+      throw new IllegalStateException("route table full");
     }
 
     /** {@code s.substring(from, to).hashCode()}, without the substring. */
