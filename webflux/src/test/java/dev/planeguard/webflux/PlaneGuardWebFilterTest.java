@@ -10,6 +10,7 @@ import dev.planeguard.JwtVerifier;
 import dev.planeguard.Mode;
 import dev.planeguard.Policy;
 import dev.planeguard.Reason;
+import dev.planeguard.Refusal;
 import dev.planeguard.contract.RawHttp;
 import dev.planeguard.keys.ApiKey;
 import dev.planeguard.keys.KeyRecord;
@@ -261,15 +262,8 @@ class PlaneGuardWebFilterTest {
     RawHttp.Response tomcat = servlet.request(method, target, h);
     assertThat(flux.status()).as(name).isBetween(400, 599).isEqualTo(tomcat.status());
     assertThat(flux.body()).isEqualTo(tomcat.body());
-    for (String header :
-        List.of(
-            "Content-Type",
-            "Content-Length",
-            "Cache-Control",
-            "WWW-Authenticate",
-            "Retry-After",
-            "RateLimit-Policy",
-            "RateLimit")) {
+    // Every header a refusal can carry (RefusalTest pins the list).
+    for (String header : Refusal.headerNames()) {
       assertThat(flux.headers(header)).as(name + ": " + header).isEqualTo(tomcat.headers(header));
     }
     assertThat(flux.header("Content-Type")).isEqualTo("application/problem+json");
