@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -247,8 +248,53 @@ class DispatchCallerTest {
     InboundRequest post = request("POST", "/feedback");
     Decision admitted = decided(post, Reason.PUBLIC);
     assertThat(enforcer.confirm(post, admitted, coverage.pathHandler())).isSameAs(admitted);
-    assertThat(enforcer.confirm(post, admitted, other.pathHandler()).reason())
-        .isEqualTo(Reason.DISPATCH_MISMATCH);
+    Decision confirmed = enforcer.confirm(post, admitted, other.pathHandler());
+    assertThat(confirmed.reason()).isEqualTo(Reason.DISPATCH_MISMATCH);
+    // Refused under the rule applied at the edge, not as an internal error (which names none).
+    assertThat(confirmed.rule()).isEqualTo(admitted.rule());
+  }
+
+  @Test
+  void anAllowAdmittedAtTheEdgeIsNotRecordedWhenTheHandlerIsOfAnotherPolicy() {
+    RouteCoverage other = RouteCoverage.of(Policy.parse(POLICY, "p.policy"), HANDLERS);
+    InboundRequest post = request("POST", "/feedback");
+    Decision admitted = admitted(post);
+    Decision confirmed = enforcer.confirm(post, admitted, other.pathHandler());
+    assertThat(confirmed.reason()).isEqualTo(Reason.DISPATCH_MISMATCH);
+    assertThat(confirmed.rule()).isEqualTo(admitted.rule());
+    finishAndExpectTheMismatchAlone(admitted, "/feedback");
+  }
+
+  @Test
+  void anAllowAdmittedAtTheEdgeIsNotRecordedWhenConfirmingFails() {
+    InboundRequest get = request("GET", "/profile", "Authorization: Bearer alice");
+    Decision admitted = admitted(get);
+    assertThat(enforcer.confirm(get, admitted, null).reason()).isEqualTo(Reason.DISPATCH_MISMATCH);
+    finishAndExpectTheMismatchAlone(admitted, null);
+  }
+
+  /** An allow from {@link Enforcer#admit}, whose audit event waits for the response. */
+  private Decision admitted(InboundRequest request) {
+    Decision admitted = enforcer.admit(request);
+    assertThat(admitted.allowed()).isTrue();
+    assertThat(audit).isEmpty();
+    return admitted;
+  }
+
+  /**
+   * Finishes an admitted allow as an adapter does when the response is complete: after a mismatch
+   * the handler did not run, so only the mismatch may be on record.
+   */
+  private void finishAndExpectTheMismatchAlone(Decision admitted, @Nullable String route) {
+    enforcer.finish(admitted, 200);
+    assertThat(audit)
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.reason()).isEqualTo(Reason.DISPATCH_MISMATCH);
+              assertThat(e.allowed()).isFalse();
+              assertThat(e.route()).isEqualTo(route);
+            });
   }
 
   @Test
