@@ -1,5 +1,7 @@
 package dev.planeguard.internal;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Rules on a presented key value that hold before any parsing: length cap, charset, and whether it
  * claims the structured format. Shared by the verifier and by the import of legacy keys, so that a
@@ -12,6 +14,11 @@ public final class KeyRules {
 
   /** Shortest legacy secret accepted (seed 003's rule: secrets shorter than 20 are too weak). */
   public static final int LEGACY_MIN_LENGTH = 20;
+
+  // Where a structured key keeps its id: 16 characters, then "_", the secret (43), "_" and the
+  // checksum (6). ApiKey defines the format; a test holds these to it.
+  private static final int ID_LENGTH = 16;
+  private static final int AFTER_ID = 1 + 43 + 1 + 6;
 
   private KeyRules() {}
 
@@ -52,5 +59,17 @@ public final class KeyRules {
         && (value.charAt(i + 1) == 'm' || value.charAt(i + 1) == 's')
         && value.charAt(i + 2) == 'k'
         && value.charAt(i + 3) == '_';
+  }
+
+  /**
+   * The 16 characters where a structured key keeps its id ({@code
+   * {prefix}_{kind}_{mode}_{id}_{secret}_{check}}: the id ends 51 characters before the end, before
+   * {@code _}, the 43-character secret, {@code _} and the 6-character checksum), or {@code null} if
+   * {@code value} is too short to hold them. Nothing is checked: the answer is only a place to
+   * look, never evidence that {@code value} is a key.
+   */
+  public static @Nullable String claimedId(String value) {
+    int end = value.length() - AFTER_ID;
+    return end < ID_LENGTH ? null : value.substring(end - ID_LENGTH, end);
   }
 }

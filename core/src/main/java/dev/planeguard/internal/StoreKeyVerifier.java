@@ -14,6 +14,7 @@ import dev.planeguard.keys.JdbcKeyStore;
 import dev.planeguard.keys.KeyRecord;
 import dev.planeguard.keys.KeyStore;
 import dev.planeguard.keys.KeyVerifier;
+import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.concurrent.ConcurrentHashMap;
@@ -61,8 +62,26 @@ public final class StoreKeyVerifier implements KeyVerifier {
     if (!KeyRules.plausible(presented)) {
       return invalid(Detail.MALFORMED);
     }
+    boolean structured = KeyRules.claimsStructuredFormat(presented);
+    Memo before = structured ? verifiedBefore(presented, expectedKind) : null;
+    if (before != null) {
+      KeyRecord current;
+      try {
+        current = store.findById(before.record.id());
+      } catch (RuntimeException e) {
+        return unavailable(e);
+      }
+      if (current == before.record) {
+        // This very key passed every check below against this very record instance: its syntax,
+        // checksum and kind need no second look. The store was asked all the same, so a reload,
+        // rotation or revocation (a new instance) is seen at once.
+        return genuine(current, mode, null);
+      }
+      // The record changed or is gone: forget it, and check the key in full.
+      principals.remove(before.record.id(), before);
+    }
     KeyRecord record;
-    if (KeyRules.claimsStructuredFormat(presented)) {
+    if (structured) {
       // Syntax and checksum: a failure is answered without any store lookup.
       ApiKey key = ApiKey.tryParse(presented);
       if (key == null) {
@@ -81,13 +100,15 @@ public final class StoreKeyVerifier implements KeyVerifier {
         return invalid(Detail.UNKNOWN_ID);
       }
       // Constant-time comparison of the hashes; the record must describe this very key.
-      boolean hashMatches = KeyDigest.matches(record.hash(), KeyDigest.sha256(presented));
+      byte[] digest = KeyDigest.sha256(presented);
+      boolean hashMatches = KeyDigest.matches(record.hash(), digest);
       if (!hashMatches
           || !record.id().equals(key.id())
           || record.kind() != key.kind()
           || record.mode() != key.mode()) {
         return invalid(Detail.HASH_MISMATCH);
       }
+      return genuine(record, mode, digest);
     } else {
       // An opaque legacy secret: found by its hash, never by anything it claims to be.
       if (presented.length() < KeyRules.LEGACY_MIN_LENGTH) {
@@ -105,8 +126,18 @@ public final class StoreKeyVerifier implements KeyVerifier {
       if (record.kind() != expectedKind) {
         return invalid(Detail.WRONG_KIND);
       }
+      return genuine(record, mode, null);
     }
-    // Row 13, for a genuine key only: mode, then revocation, then expiry.
+  }
+
+  /**
+   * Row 13 for the record of a genuine key: mode, then revocation, then expiry; then its principal.
+   *
+   * @param structuredDigest the SHA-256 of a structured key just verified in full against {@code
+   *     record}, by which it is recognised next time; {@code null} for a legacy secret or a key
+   *     recognised already
+   */
+  private Verification genuine(KeyRecord record, Mode mode, byte @Nullable [] structuredDigest) {
     if (record.mode() != mode) {
       return Verification.rejected(Reason.KEY_MODE_MISMATCH, null);
     }
@@ -125,18 +156,21 @@ public final class StoreKeyVerifier implements KeyVerifier {
         // Recording a use never changes the decision.
       }
     }
-    return Verification.verified(principal(record));
+    return Verification.verified(principal(record, structuredDigest));
   }
 
   /**
    * The principal of a verified record. A principal copies the record's scopes, so it is built once
    * per record and reused for as long as the store hands out that same record instance (a reload,
-   * rotation or revocation gives a new instance, hence a new principal).
+   * rotation or revocation gives a new instance, hence a new principal). The digest of the
+   * structured key that matched the record is remembered with it.
    */
   @SuppressWarnings("ReferenceEquality") // the very record instance, as the comment above says
-  private Principal principal(KeyRecord record) {
+  private Principal principal(KeyRecord record, byte @Nullable [] structuredDigest) {
     Memo memo = principals.get(record.id());
-    if (memo != null && memo.record == record) {
+    if (memo != null
+        && memo.record == record
+        && (structuredDigest == null || memo.digest != null)) {
       return memo.principal;
     }
     Principal principal =
@@ -144,13 +178,47 @@ public final class StoreKeyVerifier implements KeyVerifier {
             ? new MachinePrincipal(record.id(), record.tenant(), record.scopes(), record.limits())
             : new SandboxPrincipal(record.id(), record.tenant(), record.scopes(), record.limits());
     if (memo != null || principals.size() < MAX_MEMOS) {
-      principals.put(record.id(), new Memo(record, principal));
+      principals.put(record.id(), new Memo(record, principal, structuredDigest));
     }
     return principal;
   }
 
-  /** A record and the principal built from it. */
-  private record Memo(KeyRecord record, Principal principal) {}
+  /**
+   * The memo of the record whose id {@code presented} names, if a structured key of the expected
+   * kind was verified against it and {@code presented} has that key's SHA-256 (compared in constant
+   * time): then {@code presented} is that key. Nothing is looked up: a value that is not the key
+   * costs no more than one hash before it is checked in full.
+   */
+  private @Nullable Memo verifiedBefore(String presented, ApiKey.Kind expectedKind) {
+    String id = KeyRules.claimedId(presented);
+    Memo memo = id == null ? null : principals.get(id);
+    byte[] digest = memo == null ? null : memo.digest;
+    if (memo == null || digest == null || memo.record.kind() != expectedKind) {
+      return null;
+    }
+    return MessageDigest.isEqual(digest, KeyDigest.sha256(presented)) ? memo : null;
+  }
+
+  /**
+   * A record, the principal built from it, and the SHA-256 of the structured key verified against
+   * it, if any: the record's own stored hash, decoded; no key is kept.
+   */
+  private static final class Memo {
+    final KeyRecord record;
+    final Principal principal;
+    final byte @Nullable [] digest;
+
+    Memo(KeyRecord record, Principal principal, byte @Nullable [] digest) {
+      this.record = record;
+      this.principal = principal;
+      this.digest = digest;
+    }
+
+    @Override
+    public String toString() {
+      return "Memo{" + record.id() + "}";
+    }
+  }
 
   private static Verification invalid(Detail detail) {
     return Verification.rejected(Reason.INVALID_KEY, detail);

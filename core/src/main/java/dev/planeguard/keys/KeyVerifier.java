@@ -66,6 +66,12 @@ public interface KeyVerifier {
    * REVOKED_KEY}. A store that throws gives {@code VERIFIER_UNAVAILABLE} ({@code
    * KEY_STORE_UNAVAILABLE}), logged at most every 10 seconds without the key.
    *
+   * <p>A structured key accepted once is recognised by its SHA-256 (compared in constant time with
+   * the hash of the record it matched, kept for at most 10,000 keys; no key is kept) instead of
+   * syntax and checksum again. The store is still asked on every call, and the checks from {@code
+   * KEY_MODE_MISMATCH} on still apply: only the very record instance the key matched counts, so a
+   * reloaded, rotated or revoked record (a new instance) sends the key through every check again.
+   *
    * <p>An allowed key gives a {@link MachinePrincipal} or {@link SandboxPrincipal} with the
    * record's id, tenant and scopes. Scopes and tenant are then checked by the {@link Enforcer}.
    *

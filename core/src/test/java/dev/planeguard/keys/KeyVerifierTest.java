@@ -8,6 +8,7 @@ import dev.planeguard.Mode;
 import dev.planeguard.Reason;
 import dev.planeguard.SandboxPrincipal;
 import dev.planeguard.Verification;
+import dev.planeguard.testing.ManualClock;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -373,6 +374,114 @@ class KeyVerifierTest {
             + ApiKey.checksum(sameId.substring(0, sameId.lastIndexOf('_')));
     assertRejected(
         v.verify(sameId, ApiKey.Kind.MACHINE, Mode.PROD), Reason.INVALID_KEY, Detail.HASH_MISMATCH);
+  }
+
+  @Test
+  void aKeyVerifiedBeforeIsJudgedAgainstTheRecordTheStoreReturnsNow() {
+    // A key verified once is recognised by its hash without parsing it again, but only against the
+    // very record it matched: every verification still asks the store, and any change shows at
+    // once.
+    ApiKey key = ApiKey.generate(ApiKey.Kind.MACHINE, Mode.PROD);
+    java.util.concurrent.atomic.AtomicReference<@Nullable KeyRecord> current =
+        new java.util.concurrent.atomic.AtomicReference<>(
+            KeyRecord.of(key, "acme", Set.of(), null));
+    java.util.concurrent.atomic.AtomicBoolean down =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    AtomicInteger lookups = new AtomicInteger();
+    KeyStore swapping =
+        new KeyStore() {
+          @Override
+          public @Nullable KeyRecord findById(String id) {
+            lookups.incrementAndGet();
+            if (down.get()) {
+              throw new IllegalStateException("connection refused");
+            }
+            KeyRecord r = current.get();
+            return r != null && r.id().equals(id) ? r : null;
+          }
+
+          @Override
+          public @Nullable KeyRecord findByHash(String hash) {
+            return null;
+          }
+        };
+    ManualClock clock = new ManualClock(NOW);
+    KeyVerifier v = KeyVerifier.of(swapping, clock);
+    MachinePrincipal first = principal(v.verify(key.value(), ApiKey.Kind.MACHINE, Mode.PROD));
+    assertThat(principal(v.verify(key.value(), ApiKey.Kind.MACHINE, Mode.PROD))).isSameAs(first);
+    assertThat(lookups.get()).as("one lookup per verification").isEqualTo(2);
+
+    // The same value in the other header, and look-alikes, are judged as they always are.
+    assertRejected(
+        v.verify(key.value(), ApiKey.Kind.SANDBOX, Mode.PROD),
+        Reason.INVALID_KEY,
+        Detail.WRONG_KIND);
+    String v0 = key.value();
+    int secret = v0.indexOf(key.id()) + key.id().length() + 1;
+    String otherSecret =
+        v0.substring(0, secret) + (v0.charAt(secret) == 'A' ? 'B' : 'A') + v0.substring(secret + 1);
+    assertRejected(
+        v.verify(otherSecret, ApiKey.Kind.MACHINE, Mode.PROD),
+        Reason.INVALID_KEY,
+        Detail.BAD_CHECKSUM);
+    assertThat(lookups.get()).as("a look-alike of a known key costs no lookup").isEqualTo(2);
+    String body = otherSecret.substring(0, otherSecret.lastIndexOf('_'));
+    assertRejected(
+        v.verify(body + "_" + ApiKey.checksum(body), ApiKey.Kind.MACHINE, Mode.PROD),
+        Reason.INVALID_KEY,
+        Detail.HASH_MISMATCH);
+    assertThat(principal(v.verify(key.value(), ApiKey.Kind.MACHINE, Mode.PROD))).isSameAs(first);
+
+    // A store that cannot answer is never answered from memory.
+    down.set(true);
+    assertThat(v.verify(key.value(), ApiKey.Kind.MACHINE, Mode.PROD))
+        .isEqualTo(Verification.unavailable(Detail.KEY_STORE_UNAVAILABLE));
+    down.set(false);
+
+    // Row 13 is applied on every verification: the clock passes notAfter of the same record.
+    ApiKey expiring = ApiKey.generate(ApiKey.Kind.MACHINE, Mode.PROD);
+    current.set(KeyRecord.of(expiring, "acme", Set.of(), NOW.plusSeconds(60)));
+    assertThat(v.verify(expiring.value(), ApiKey.Kind.MACHINE, Mode.PROD))
+        .isInstanceOf(Verification.Verified.class);
+    clock.set(NOW.plusSeconds(61));
+    assertRejected(
+        v.verify(expiring.value(), ApiKey.Kind.MACHINE, Mode.PROD), Reason.EXPIRED_KEY, null);
+    clock.set(NOW);
+
+    // The id reissued with another secret: the value verified before is now a mismatch, and the new
+    // key is accepted; the key removed from the store is unknown.
+    current.set(KeyRecord.of(key, "acme", Set.of(), null));
+    assertThat(v.verify(key.value(), ApiKey.Kind.MACHINE, Mode.PROD))
+        .isInstanceOf(Verification.Verified.class);
+    String reissued = sameIdOtherSecret(key);
+    current.set(
+        new KeyRecord(
+            key.id(),
+            ApiKey.Kind.MACHINE,
+            Mode.PROD,
+            ApiKey.hash(reissued),
+            "globex",
+            Set.of(),
+            KeyRecord.Status.ACTIVE,
+            null));
+    assertRejected(
+        v.verify(key.value(), ApiKey.Kind.MACHINE, Mode.PROD),
+        Reason.INVALID_KEY,
+        Detail.HASH_MISMATCH);
+    assertThat(principal(v.verify(reissued, ApiKey.Kind.MACHINE, Mode.PROD)))
+        .isEqualTo(new MachinePrincipal(key.id(), "globex", Set.of()));
+    current.set(null);
+    assertRejected(
+        v.verify(reissued, ApiKey.Kind.MACHINE, Mode.PROD), Reason.INVALID_KEY, Detail.UNKNOWN_ID);
+  }
+
+  /** A well-formed key with {@code key}'s id and another secret, its checksum right. */
+  static String sameIdOtherSecret(ApiKey key) {
+    String other = ApiKey.generate(ApiKey.Kind.MACHINE, Mode.PROD).value();
+    String v = key.value();
+    int secret = v.indexOf(key.id()) + key.id().length() + 1;
+    String body = v.substring(0, secret) + other.substring(secret, other.lastIndexOf('_'));
+    return body + "_" + ApiKey.checksum(body);
   }
 
   static MachinePrincipal principal(Verification v) {
