@@ -17,7 +17,6 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.core.Ordered;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.server.reactive.ServerHttpResponse;
-import org.springframework.web.server.ResponseStatusException;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
@@ -78,8 +77,10 @@ import reactor.core.publisher.SignalType;
  *
  * <p>The {@link Principal} of an authenticated request is the exchange attribute {@value
  * #PRINCIPAL_ATTRIBUTE} and {@link ServerWebExchange#getPrincipal()}; a public route leaves the
- * exchange as it is. The audit event is recorded when the response is committed (or the exchange
- * ends in an error or is cancelled), with its status and the handler's {@link #auditAttributes}.
+ * exchange as it is. The audit event is recorded when the exchange ends, with the status of the
+ * response (for an error, the one WebFlux's exception handlers answered; 500 if nothing answered
+ * it, 0 for an exchange cancelled before its response was committed) and the handler's {@link
+ * #auditAttributes}.
  *
  * <h2>On deny</h2>
  *
@@ -160,38 +161,32 @@ public final class PlaneGuardWebFilter implements WebFilter, Ordered {
     ServerHttpResponse response = exchange.getResponse();
     // What is left of the caller's limits, with the allowed response (IETF httpapi draft).
     decision.forEachRateLimitHeader(response.getHeaders()::set);
-    // The audit event waits for the response: its status is known when it is committed (after
-    // WebFlux's exception handlers chose an error status, too).
-    response.beforeCommit(
-        () -> {
-          enforcer.finish(decision, status(response));
-          return Mono.empty();
-        });
     ServerWebExchange next = exchange;
     Principal principal = decision.principal();
     if (principal != null) {
       exchange.getAttributes().put(PRINCIPAL_ATTRIBUTE, principal);
       next = exchange.mutate().principal(Mono.just(principal)).build();
     }
+    // The audit event waits for the end of the exchange. doFinally runs after the signal went
+    // downstream, where WebFlux completes the response or its exception handlers answer an error,
+    // so the status is the one sent. (A commit action would see it too, but with any commit action
+    // registered, every response commits through a concatMap with a queue of its own: about 0.8
+    // KiB per request.) finish records each decision once, so an allow is never left pending.
     return chain
         .filter(next)
-        .doOnError(e -> enforcer.finish(decision, errorStatus(e)))
-        .doFinally(
-            signal -> {
-              // A response never committed (a cancelled exchange): recorded all the same, so an
-              // allow is never left pending. finish records each decision once.
-              enforcer.finish(decision, signal == SignalType.ON_COMPLETE ? status(response) : 0);
-            });
+        .doFinally(signal -> enforcer.finish(decision, status(signal, response)));
   }
 
-  private static int status(ServerHttpResponse response) {
+  /**
+   * The status of the response when the exchange ended: the one committed; for a response never
+   * committed, 500 after an error nothing answered and 0 when the exchange was cancelled.
+   */
+  private static int status(SignalType signal, ServerHttpResponse response) {
+    if (!response.isCommitted() && signal != SignalType.ON_COMPLETE) {
+      return signal == SignalType.ON_ERROR ? 500 : 0;
+    }
     HttpStatusCode status = response.getStatusCode();
     return status == null ? 200 : status.value();
-  }
-
-  /** What WebFlux's exception handlers answer for an error: its own status, or 500. */
-  private static int errorStatus(Throwable e) {
-    return e instanceof ResponseStatusException r ? r.getStatusCode().value() : 500;
   }
 
   /**

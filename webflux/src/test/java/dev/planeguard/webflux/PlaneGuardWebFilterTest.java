@@ -1,6 +1,7 @@
 package dev.planeguard.webflux;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.planeguard.AuditEvent;
 import dev.planeguard.Contract;
@@ -139,8 +140,39 @@ class PlaneGuardWebFilterTest {
 
   @BeforeEach
   void clear() {
+    audit(0); // the allows of the previous test, recorded as their exchanges ended
     app.hits.clear();
     app.audit.clear();
+  }
+
+  /**
+   * The audit trail once it holds at least {@code expected} events and has stopped growing: an
+   * allow is recorded when its exchange ends, which the client may see a moment later than the
+   * response.
+   */
+  List<AuditEvent> audit(int expected) {
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+    int size = -1;
+    int unchanged = 0;
+    while (true) {
+      int now = app.audit.size();
+      unchanged = now == size ? unchanged + 1 : 0;
+      size = now;
+      if (now >= expected && unchanged >= 3) {
+        synchronized (app.audit) {
+          return List.copyOf(app.audit);
+        }
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("expected " + expected + " audit events, got " + app.audit);
+      }
+      try {
+        Thread.sleep(5);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError("interrupted", e);
+      }
+    }
   }
 
   String token(String... scopes) {
@@ -202,12 +234,25 @@ class PlaneGuardWebFilterTest {
             "X-AOS-Purpose: summarize",
             "Content-Length: 0");
     assertThat(r.status()).isEqualTo(200);
-    assertThat(app.audit).hasSize(1);
-    AuditEvent e = app.audit.get(0);
+    List<AuditEvent> audit = audit(1);
+    assertThat(audit).hasSize(1);
+    AuditEvent e = audit.get(0);
     assertThat(e.reason()).isEqualTo(Reason.AUTHENTICATED);
     assertThat(e.responseStatus()).isEqualTo(200);
     assertThat(e.attributes()).containsEntry("model", "m-1");
     assertThat(e.attributes()).containsEntry("purpose", "summarize");
+  }
+
+  @Test
+  void aHandlerThatFailsIsAuditedOnceWithTheStatusWebFluxAnswered() {
+    RawHttp.Response conflict = http.get("/api/v1/runs/conflict/fail", key(READER));
+    assertThat(conflict.status()).isEqualTo(409);
+    RawHttp.Response failed = http.get("/api/v1/runs/other/fail", key(READER));
+    assertThat(failed.status()).isEqualTo(500);
+    assertThat(app.hits).extracting(TestWebApp.Hit::handler).containsExactly("fail", "fail");
+    assertThat(audit(2))
+        .extracting(AuditEvent::reason, AuditEvent::responseStatus)
+        .containsExactly(tuple(Reason.AUTHENTICATED, 409), tuple(Reason.AUTHENTICATED, 500));
   }
 
   // ---------------------------------------------------------------- refusals
@@ -278,7 +323,7 @@ class PlaneGuardWebFilterTest {
     RawHttp.Response r = http.get("/app/docs/123");
     assertThat(r.status()).isEqualTo(404);
     assertThat(app.hits).isEmpty();
-    assertThat(app.audit).extracting(AuditEvent::reason).containsExactly(Reason.DISPATCH_MISMATCH);
+    assertThat(audit(1)).extracting(AuditEvent::reason).containsExactly(Reason.DISPATCH_MISMATCH);
     assertThat(r.body()).isEqualTo(servlet.get("/nothing/here").body());
 
     assertThat(http.get("/app/docs/abc").status()).isEqualTo(200);

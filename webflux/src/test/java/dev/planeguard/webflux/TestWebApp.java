@@ -23,10 +23,12 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.AnnotationConfigApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.http.HttpStatus;
 import org.springframework.http.server.reactive.HttpHandler;
 import org.springframework.http.server.reactive.ReactorHttpHandlerAdapter;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestMethod;
@@ -36,6 +38,7 @@ import org.springframework.web.reactive.config.EnableWebFlux;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
+import org.springframework.web.server.ResponseStatusException;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.adapter.WebHttpHandlerBuilder;
 import reactor.core.publisher.Mono;
@@ -208,6 +211,18 @@ final class TestWebApp implements AutoCloseable {
         method = {RequestMethod.GET, RequestMethod.POST, RequestMethod.PUT})
     Mono<String> runs(ServerWebExchange exchange) {
       return app.hit("runs", exchange);
+    }
+
+    /** Fails after it ran: {@code conflict} with a status of its own, anything else with none. */
+    @GetMapping("/api/v1/runs/{id}/fail")
+    Mono<String> fail(@PathVariable String id, ServerWebExchange exchange) {
+      return app.hit("fail", exchange)
+          .flatMap(
+              name ->
+                  Mono.error(
+                      id.equals("conflict")
+                          ? new ResponseStatusException(HttpStatus.CONFLICT)
+                          : new IllegalStateException("the handler failed")));
     }
 
     @PostMapping("/api/v1/summaries/{id}")
