@@ -57,6 +57,7 @@ public final class StoreKeyVerifier implements KeyVerifier {
   }
 
   @Override
+  @SuppressWarnings("ReferenceEquality") // only the very record instance a key matched counts
   public Verification verify(String presented, ApiKey.Kind expectedKind, Mode mode) {
     // Length cap and charset first: nothing else looks at a value that fails them.
     if (!KeyRules.plausible(presented)) {
