@@ -17,11 +17,11 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.core.Ordered;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.server.reactive.ServerHttpResponse;
+import org.springframework.web.server.ResponseStatusException;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
 import reactor.core.publisher.Mono;
-import reactor.core.publisher.SignalType;
 
 /**
  * Enforces planeguard in a Spring WebFlux application: every request is decided by the {@link
@@ -77,10 +77,10 @@ import reactor.core.publisher.SignalType;
  *
  * <p>The {@link Principal} of an authenticated request is the exchange attribute {@value
  * #PRINCIPAL_ATTRIBUTE} and {@link ServerWebExchange#getPrincipal()}; a public route leaves the
- * exchange as it is. The audit event is recorded when the exchange ends, with the status of the
- * response (for an error, the one WebFlux's exception handlers answered; 500 if nothing answered
- * it, 0 for an exchange cancelled before its response was committed) and the handler's {@link
- * #auditAttributes}.
+ * exchange as it is. The audit event is recorded when the rest of the chain ends, with the status
+ * of the response (for an error that reaches the filter, the status of a {@code
+ * ResponseStatusException}, else 500, as WebFlux's exception handlers answer; 0 for a cancelled
+ * exchange) and the handler's {@link #auditAttributes}.
  *
  * <h2>On deny</h2>
  *
@@ -167,26 +167,34 @@ public final class PlaneGuardWebFilter implements WebFilter, Ordered {
       exchange.getAttributes().put(PRINCIPAL_ATTRIBUTE, principal);
       next = exchange.mutate().principal(Mono.just(principal)).build();
     }
-    // The audit event waits for the end of the exchange. doFinally runs after the signal went
-    // downstream, where WebFlux completes the response or its exception handlers answer an error,
-    // so the status is the one sent. (A commit action would see it too, but with any commit action
-    // registered, every response commits through a concatMap with a queue of its own: about 0.8
-    // KiB per request.) finish records each decision once, so an allow is never left pending.
+    // The audit event waits for the end of the chain, and is recorded before the signal goes on:
+    // once WebFlux has completed the response, a servlet container may already have recycled it.
+    // (A commit action would see the status too, but with any commit action registered, every
+    // response commits through a concatMap with a queue of its own: about 0.8 KiB per request.)
+    // finish records each decision once, so an allow is never left pending.
     return chain
         .filter(next)
-        .doFinally(signal -> enforcer.finish(decision, status(signal, response)));
+        .doOnEach(
+            signal -> {
+              if (signal.isOnComplete()) {
+                enforcer.finish(decision, status(response));
+              } else if (signal.isOnError()) {
+                enforcer.finish(decision, errorStatus(signal.getThrowable()));
+              }
+            })
+        .doOnCancel(() -> enforcer.finish(decision, 0));
+  }
+
+  private static int status(ServerHttpResponse response) {
+    HttpStatusCode status = response.getStatusCode();
+    return status == null ? 200 : status.value();
   }
 
   /**
-   * The status of the response when the exchange ended: the one committed; for a response never
-   * committed, 500 after an error nothing answered and 0 when the exchange was cancelled.
+   * What WebFlux's exception handlers answer for an error that reaches them: its status, or 500.
    */
-  private static int status(SignalType signal, ServerHttpResponse response) {
-    if (!response.isCommitted() && signal != SignalType.ON_COMPLETE) {
-      return signal == SignalType.ON_ERROR ? 500 : 0;
-    }
-    HttpStatusCode status = response.getStatusCode();
-    return status == null ? 200 : status.value();
+  private static int errorStatus(@Nullable Throwable e) {
+    return e instanceof ResponseStatusException r ? r.getStatusCode().value() : 500;
   }
 
   /**
