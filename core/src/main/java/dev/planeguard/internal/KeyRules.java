@@ -15,10 +15,17 @@ public final class KeyRules {
   /** Shortest legacy secret accepted (seed 003's rule: secrets shorter than 20 are too weak). */
   public static final int LEGACY_MIN_LENGTH = 20;
 
-  // Where a structured key keeps its id: 16 characters, then "_", the secret (43), "_" and the
-  // checksum (6). ApiKey defines the format; a test holds these to it.
-  private static final int ID_LENGTH = 16;
-  private static final int AFTER_ID = 1 + 43 + 1 + 6;
+  /** Characters of a structured key's id. */
+  public static final int ID_LENGTH = 16;
+
+  /** Characters of a structured key's secret. */
+  public static final int SECRET_LENGTH = 43;
+
+  /** Characters of a structured key's checksum. */
+  public static final int CHECK_LENGTH = 6;
+
+  // After the id: "_", the secret, "_" and the checksum.
+  private static final int AFTER_ID = 1 + SECRET_LENGTH + 1 + CHECK_LENGTH;
 
   private KeyRules() {}
 

@@ -214,11 +214,6 @@ public final class StoreKeyVerifier implements KeyVerifier {
       this.principal = principal;
       this.digest = digest;
     }
-
-    @Override
-    public String toString() {
-      return "Memo{" + record.id() + "}";
-    }
   }
 
   private static Verification invalid(Detail detail) {

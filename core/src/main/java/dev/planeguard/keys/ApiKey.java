@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.planeguard.Detail;
 import dev.planeguard.Mode;
 import dev.planeguard.internal.KeyDigest;
+import dev.planeguard.internal.KeyRules;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
@@ -80,9 +81,9 @@ public final class ApiKey {
   private static final String BASE32 = "abcdefghijklmnopqrstuvwxyz234567";
   private static final Pattern PREFIX = Pattern.compile("[a-z]{2,8}");
   private static final Mode[] MODES = Mode.values();
-  private static final int SECRET_LENGTH = 43;
-  private static final int ID_LENGTH = 16;
-  private static final int CHECK_LENGTH = 6;
+  private static final int SECRET_LENGTH = KeyRules.SECRET_LENGTH;
+  private static final int ID_LENGTH = KeyRules.ID_LENGTH;
+  private static final int CHECK_LENGTH = KeyRules.CHECK_LENGTH;
 
   private final String value;
   private final String prefix;
