@@ -19,6 +19,7 @@ import dev.planeguard.keys.KeyStore;
 import dev.planeguard.keys.KeyVerifier;
 import dev.planeguard.servlet.PlaneGuardFilter;
 import dev.planeguard.test.TestIssuer;
+import dev.planeguard.testing.Await;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -139,7 +140,7 @@ class PlaneGuardWebFilterTest {
   }
 
   @BeforeEach
-  void clear() {
+  void clear() throws InterruptedException {
     audit(0); // the allows of the previous test, recorded as their exchanges ended
     app.hits.clear();
     app.audit.clear();
@@ -150,28 +151,18 @@ class PlaneGuardWebFilterTest {
    * allow is recorded when its exchange ends, which the client may see a moment later than the
    * response.
    */
-  List<AuditEvent> audit(int expected) {
-    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
-    int size = -1;
-    int unchanged = 0;
-    while (true) {
-      int now = app.audit.size();
-      unchanged = now == size ? unchanged + 1 : 0;
-      size = now;
-      if (now >= expected && unchanged >= 3) {
-        synchronized (app.audit) {
-          return List.copyOf(app.audit);
-        }
-      }
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("expected " + expected + " audit events, got " + app.audit);
-      }
-      try {
-        Thread.sleep(5);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError("interrupted", e);
-      }
+  List<AuditEvent> audit(int expected) throws InterruptedException {
+    int[] last = {-1};
+    int[] unchanged = {0};
+    Await.until(
+        () -> {
+          int now = app.audit.size();
+          unchanged[0] = now == last[0] ? unchanged[0] + 1 : 0;
+          last[0] = now;
+          return now >= expected && unchanged[0] >= 3;
+        });
+    synchronized (app.audit) {
+      return List.copyOf(app.audit);
     }
   }
 
@@ -225,7 +216,8 @@ class PlaneGuardWebFilterTest {
   }
 
   @Test
-  void theAllowIsAuditedWithTheResponseStatusAndTheHandlersAttributes() {
+  void theAllowIsAuditedWithTheResponseStatusAndTheHandlersAttributes()
+      throws InterruptedException {
     RawHttp.Response r =
         http.request(
             "POST",
@@ -244,7 +236,7 @@ class PlaneGuardWebFilterTest {
   }
 
   @Test
-  void aHandlerThatFailsIsAuditedOnceWithTheStatusWebFluxAnswered() {
+  void aHandlerThatFailsIsAuditedOnceWithTheStatusWebFluxAnswered() throws InterruptedException {
     RawHttp.Response conflict = http.get("/api/v1/runs/conflict/fail", key(READER));
     assertThat(conflict.status()).isEqualTo(409);
     RawHttp.Response failed = http.get("/api/v1/runs/other/fail", key(READER));
@@ -318,7 +310,7 @@ class PlaneGuardWebFilterTest {
   // ---------------------------------------------------------------- dispatch confirmation
 
   @Test
-  void aRegexVariableTheEdgeCannotSeeIsConfirmedAtDispatch() {
+  void aRegexVariableTheEdgeCannotSeeIsConfirmedAtDispatch() throws InterruptedException {
     // "public /app/docs/*" decides /app/docs/123, but WebFlux routes it to the human docs handler.
     RawHttp.Response r = http.get("/app/docs/123");
     assertThat(r.status()).isEqualTo(404);
