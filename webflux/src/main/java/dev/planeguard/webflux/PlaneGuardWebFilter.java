@@ -9,6 +9,7 @@ import dev.planeguard.PlaneGuardSettings;
 import dev.planeguard.Principal;
 import dev.planeguard.Refusal;
 import dev.planeguard.RouteCoverage;
+import dev.planeguard.webflux.internal.AuditOnEnd;
 import dev.planeguard.webflux.internal.ExchangeRequestView;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -17,7 +18,6 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.core.Ordered;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.server.reactive.ServerHttpResponse;
-import org.springframework.web.server.ResponseStatusException;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
@@ -167,34 +167,7 @@ public final class PlaneGuardWebFilter implements WebFilter, Ordered {
       exchange.getAttributes().put(PRINCIPAL_ATTRIBUTE, principal);
       next = exchange.mutate().principal(Mono.just(principal)).build();
     }
-    // The audit event waits for the end of the chain, and is recorded before the signal goes on:
-    // once WebFlux has completed the response, a servlet container may already have recycled it.
-    // (A commit action would see the status too, but with any commit action registered, every
-    // response commits through a concatMap with a queue of its own: about 0.8 KiB per request.)
-    // finish records each decision once, so an allow is never left pending.
-    return chain
-        .filter(next)
-        .doOnEach(
-            signal -> {
-              if (signal.isOnComplete()) {
-                enforcer.finish(decision, status(response));
-              } else if (signal.isOnError()) {
-                enforcer.finish(decision, errorStatus(signal.getThrowable()));
-              }
-            })
-        .doOnCancel(() -> enforcer.finish(decision, 0));
-  }
-
-  private static int status(ServerHttpResponse response) {
-    HttpStatusCode status = response.getStatusCode();
-    return status == null ? 200 : status.value();
-  }
-
-  /**
-   * What WebFlux's exception handlers answer for an error that reaches them: its status, or 500.
-   */
-  private static int errorStatus(@Nullable Throwable e) {
-    return e instanceof ResponseStatusException r ? r.getStatusCode().value() : 500;
+    return AuditOnEnd.of(chain.filter(next), enforcer, decision, response);
   }
 
   /**

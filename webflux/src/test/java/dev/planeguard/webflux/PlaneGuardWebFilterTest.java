@@ -23,6 +23,9 @@ import dev.planeguard.testing.Await;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -245,6 +248,26 @@ class PlaneGuardWebFilterTest {
     assertThat(audit(2))
         .extracting(AuditEvent::reason, AuditEvent::responseStatus)
         .containsExactly(tuple(Reason.AUTHENTICATED, 409), tuple(Reason.AUTHENTICATED, 500));
+  }
+
+  @Test
+  void anExchangeTheClientAbandonsIsAuditedOnceWithoutAStatus() throws Exception {
+    try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), app.port())) {
+      socket
+          .getOutputStream()
+          .write(
+              ("GET /api/v1/runs/r-1/hang HTTP/1.1\r\nHost: localhost\r\n"
+                      + key(READER)
+                      + "\r\n\r\n")
+                  .getBytes(StandardCharsets.US_ASCII));
+      Await.until(() -> !app.hits.isEmpty());
+      assertThat(app.audit).isEmpty(); // the exchange has not ended
+    }
+
+    assertThat(audit(1))
+        .extracting(AuditEvent::reason, AuditEvent::responseStatus)
+        .containsExactly(tuple(Reason.AUTHENTICATED, 0));
+    assertThat(app.hits).extracting(TestWebApp.Hit::handler).containsExactly("hang");
   }
 
   // ---------------------------------------------------------------- refusals

@@ -225,6 +225,12 @@ final class TestWebApp implements AutoCloseable {
                           : new IllegalStateException("the handler failed")));
     }
 
+    /** Never answers: the client gives up, and the exchange is cancelled. */
+    @GetMapping("/api/v1/runs/{id}/hang")
+    Mono<String> hang(ServerWebExchange exchange) {
+      return app.hit("hang", exchange).then(Mono.never());
+    }
+
     @PostMapping("/api/v1/summaries/{id}")
     Mono<String> summaries(ServerWebExchange exchange) {
       AuditAttributes audit = PlaneGuardWebFilter.auditAttributes(exchange);
