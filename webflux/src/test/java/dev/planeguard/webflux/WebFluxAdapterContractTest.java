@@ -40,10 +40,7 @@ class WebFluxAdapterContractTest extends AdapterContract {
 
   @Override
   protected ContractServer start(ContractApp app) throws Exception {
-    AnnotationConfigApplicationContext context = new AnnotationConfigApplicationContext();
-    context.registerBean(ContractApp.class, () -> app);
-    context.register(Config.class);
-    context.refresh();
+    AnnotationConfigApplicationContext context = context(app);
     DisposableServer server =
         HttpServer.create()
             .host("127.0.0.1")
@@ -64,6 +61,15 @@ class WebFluxAdapterContractTest extends AdapterContract {
         context.close();
       }
     };
+  }
+
+  /** The contract's application as a WebFlux application context, on any server. */
+  static AnnotationConfigApplicationContext context(ContractApp app) {
+    AnnotationConfigApplicationContext context = new AnnotationConfigApplicationContext();
+    context.registerBean(ContractApp.class, () -> app);
+    context.register(Config.class);
+    context.refresh();
+    return context;
   }
 
   @Configuration(proxyBeanMethods = false)

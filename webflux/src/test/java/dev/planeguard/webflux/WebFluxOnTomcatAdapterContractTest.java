@@ -1,0 +1,66 @@
+package dev.planeguard.webflux;
+
+import dev.planeguard.contract.AdapterContract;
+import dev.planeguard.contract.ContractApp;
+import dev.planeguard.contract.ContractServer;
+import jakarta.servlet.ServletRegistration;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.apache.catalina.Context;
+import org.apache.catalina.LifecycleException;
+import org.apache.catalina.startup.Tomcat;
+import org.springframework.context.annotation.AnnotationConfigApplicationContext;
+import org.springframework.http.server.reactive.TomcatHttpHandlerAdapter;
+import org.springframework.web.server.adapter.WebHttpHandlerBuilder;
+
+/**
+ * The adapter contract with the same WebFlux application on Tomcat 11 ({@code
+ * TomcatHttpHandlerAdapter}), the servlet container Spring Boot chooses when Tomcat is on the class
+ * path: the request and response are servlet ones, recycled once the exchange completes, and the
+ * headers are read through Spring rather than Netty.
+ */
+class WebFluxOnTomcatAdapterContractTest extends AdapterContract {
+
+  @Override
+  protected ContractServer start(ContractApp app) throws Exception {
+    Logger.getLogger("org.apache").setLevel(Level.WARNING);
+    AnnotationConfigApplicationContext context = WebFluxAdapterContractTest.context(app);
+    Path dir = Files.createTempDirectory("planeguard-webflux-tomcat");
+    Tomcat tomcat = new Tomcat();
+    tomcat.setBaseDir(dir.toString());
+    tomcat.setPort(0);
+    tomcat.getConnector().setProperty("address", "127.0.0.1");
+    tomcat.getHost().setAutoDeploy(false);
+    Context root = tomcat.addContext("", Files.createDirectories(dir.resolve("docs")).toString());
+    TomcatHttpHandlerAdapter adapter =
+        new TomcatHttpHandlerAdapter(WebHttpHandlerBuilder.applicationContext(context).build());
+    root.addServletContainerInitializer(
+        (classes, servletContext) -> {
+          ServletRegistration.Dynamic servlet = servletContext.addServlet("webflux", adapter);
+          servlet.setAsyncSupported(true);
+          servlet.addMapping("/");
+        },
+        null);
+    tomcat.start();
+    return new ContractServer() {
+      @Override
+      public int port() {
+        return tomcat.getConnector().getLocalPort();
+      }
+
+      @Override
+      public void close() {
+        try {
+          tomcat.stop();
+          tomcat.destroy();
+        } catch (LifecycleException e) {
+          throw new IllegalStateException(e);
+        } finally {
+          context.close();
+        }
+      }
+    };
+  }
+}
