@@ -20,6 +20,7 @@ import dev.planeguard.keys.KeyVerifier;
 import dev.planeguard.servlet.PlaneGuardFilter;
 import dev.planeguard.test.TestIssuer;
 import dev.planeguard.testing.Await;
+import dev.planeguard.webflux.internal.TestServers;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -32,10 +33,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import java.util.stream.Stream;
-import org.apache.catalina.Context;
 import org.apache.catalina.startup.Tomcat;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -96,7 +94,6 @@ class PlaneGuardWebFilterTest {
 
   /** The servlet filter with the same policy, verifiers and filter settings, on Tomcat. */
   Tomcat servletTwin(Path dir) throws Exception {
-    Logger.getLogger("org.apache").setLevel(Level.WARNING);
     Enforcer enforcer =
         Enforcer.builder()
             .contract(Contract.parse(Map.of("AOS_MODE", "prod", "DB_AUTHORITY", "neon")))
@@ -105,13 +102,8 @@ class PlaneGuardWebFilterTest {
             .machineKeyVerifier(KeyVerifier.of(KEYS))
             .auditSink(e -> {})
             .build();
-    Tomcat t = new Tomcat();
-    t.setBaseDir(dir.resolve("tomcat").toString());
-    t.setPort(0);
-    t.getConnector().setProperty("address", "127.0.0.1");
-    t.getHost().setAutoDeploy(false);
-    Context context = t.addContext("", Files.createDirectories(dir.resolve("docs")).toString());
-    context.addServletContainerInitializer(
+    return TestServers.tomcat(
+        dir,
         (classes, ctx) -> {
           PlaneGuardFilter.builder(enforcer)
               .realm("planeguard-test")
@@ -127,10 +119,7 @@ class PlaneGuardWebFilterTest {
                     }
                   })
               .addMapping("/");
-        },
-        null);
-    t.start();
-    return t;
+        });
   }
 
   @AfterAll

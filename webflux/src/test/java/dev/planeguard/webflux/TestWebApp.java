@@ -15,6 +15,7 @@ import dev.planeguard.RouteCoverage;
 import dev.planeguard.TokenVerifier;
 import dev.planeguard.annotation.HumanPlane;
 import dev.planeguard.keys.KeyVerifier;
+import dev.planeguard.webflux.internal.TestServers;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -25,7 +26,6 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.server.reactive.HttpHandler;
-import org.springframework.http.server.reactive.ReactorHttpHandlerAdapter;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -43,7 +43,6 @@ import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.adapter.WebHttpHandlerBuilder;
 import reactor.core.publisher.Mono;
 import reactor.netty.DisposableServer;
-import reactor.netty.http.server.HttpServer;
 
 /**
  * A WebFlux application on a real Reactor Netty server, configured as a plain (non-Boot)
@@ -96,12 +95,7 @@ final class TestWebApp implements AutoCloseable {
     context.register(Config.class);
     context.refresh();
     HttpHandler handler = WebHttpHandlerBuilder.applicationContext(context).build();
-    server =
-        HttpServer.create()
-            .host("127.0.0.1")
-            .port(0)
-            .handle(new ReactorHttpHandlerAdapter(handler))
-            .bindNow();
+    server = TestServers.reactorNetty(handler);
   }
 
   int port() {

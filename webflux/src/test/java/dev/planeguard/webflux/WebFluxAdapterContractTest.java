@@ -8,6 +8,7 @@ import dev.planeguard.RouteDeclarations;
 import dev.planeguard.contract.AdapterContract;
 import dev.planeguard.contract.ContractApp;
 import dev.planeguard.contract.ContractServer;
+import dev.planeguard.webflux.internal.TestServers;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -19,7 +20,6 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.MediaType;
-import org.springframework.http.server.reactive.ReactorHttpHandlerAdapter;
 import org.springframework.web.reactive.config.EnableWebFlux;
 import org.springframework.web.reactive.function.server.RequestPredicates;
 import org.springframework.web.reactive.function.server.RouterFunction;
@@ -27,7 +27,6 @@ import org.springframework.web.reactive.function.server.RouterFunctions;
 import org.springframework.web.reactive.function.server.ServerResponse;
 import org.springframework.web.server.adapter.WebHttpHandlerBuilder;
 import reactor.netty.DisposableServer;
-import reactor.netty.http.server.HttpServer;
 
 /**
  * The adapter contract on Reactor Netty: every route of the contract's application is a WebFlux
@@ -42,13 +41,7 @@ class WebFluxAdapterContractTest extends AdapterContract {
   protected ContractServer start(ContractApp app) throws Exception {
     AnnotationConfigApplicationContext context = context(app);
     DisposableServer server =
-        HttpServer.create()
-            .host("127.0.0.1")
-            .port(0)
-            .handle(
-                new ReactorHttpHandlerAdapter(
-                    WebHttpHandlerBuilder.applicationContext(context).build()))
-            .bindNow();
+        TestServers.reactorNetty(WebHttpHandlerBuilder.applicationContext(context).build());
     return new ContractServer() {
       @Override
       public int port() {

@@ -3,12 +3,9 @@ package dev.planeguard.webflux;
 import dev.planeguard.contract.AdapterContract;
 import dev.planeguard.contract.ContractApp;
 import dev.planeguard.contract.ContractServer;
+import dev.planeguard.webflux.internal.TestServers;
 import jakarta.servlet.ServletRegistration;
 import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.logging.Level;
-import java.util.logging.Logger;
-import org.apache.catalina.Context;
 import org.apache.catalina.LifecycleException;
 import org.apache.catalina.startup.Tomcat;
 import org.springframework.context.annotation.AnnotationConfigApplicationContext;
@@ -25,25 +22,17 @@ class WebFluxOnTomcatAdapterContractTest extends AdapterContract {
 
   @Override
   protected ContractServer start(ContractApp app) throws Exception {
-    Logger.getLogger("org.apache").setLevel(Level.WARNING);
     AnnotationConfigApplicationContext context = WebFluxAdapterContractTest.context(app);
-    Path dir = Files.createTempDirectory("planeguard-webflux-tomcat");
-    Tomcat tomcat = new Tomcat();
-    tomcat.setBaseDir(dir.toString());
-    tomcat.setPort(0);
-    tomcat.getConnector().setProperty("address", "127.0.0.1");
-    tomcat.getHost().setAutoDeploy(false);
-    Context root = tomcat.addContext("", Files.createDirectories(dir.resolve("docs")).toString());
     TomcatHttpHandlerAdapter adapter =
         new TomcatHttpHandlerAdapter(WebHttpHandlerBuilder.applicationContext(context).build());
-    root.addServletContainerInitializer(
-        (classes, servletContext) -> {
-          ServletRegistration.Dynamic servlet = servletContext.addServlet("webflux", adapter);
-          servlet.setAsyncSupported(true);
-          servlet.addMapping("/");
-        },
-        null);
-    tomcat.start();
+    Tomcat tomcat =
+        TestServers.tomcat(
+            Files.createTempDirectory("planeguard-webflux-tomcat"),
+            (classes, servletContext) -> {
+              ServletRegistration.Dynamic servlet = servletContext.addServlet("webflux", adapter);
+              servlet.setAsyncSupported(true);
+              servlet.addMapping("/");
+            });
     return new ContractServer() {
       @Override
       public int port() {

@@ -15,10 +15,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.server.reactive.HttpHandler;
-import org.springframework.http.server.reactive.ReactorHttpHandlerAdapter;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import reactor.netty.DisposableServer;
-import reactor.netty.http.server.HttpServer;
 
 /**
  * On Reactor Netty the view reads headers from Netty's own map instead of through Spring's view of
@@ -66,12 +64,7 @@ class NettyHeadersTest {
           seen.add(look(replaced, replaced.getHeaders()));
           return response.setComplete();
         };
-    server =
-        HttpServer.create()
-            .host("127.0.0.1")
-            .port(0)
-            .handle(new ReactorHttpHandlerAdapter(handler))
-            .bindNow();
+    server = TestServers.reactorNetty(handler);
   }
 
   @AfterAll
