@@ -9,7 +9,10 @@ import java.util.logging.Logger;
 import org.apache.catalina.Context;
 import org.apache.catalina.LifecycleException;
 import org.apache.catalina.startup.Tomcat;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
 import org.springframework.http.server.reactive.HttpHandler;
+import org.springframework.http.server.reactive.JettyCoreHttpHandlerAdapter;
 import org.springframework.http.server.reactive.ReactorHttpHandlerAdapter;
 import reactor.netty.DisposableServer;
 import reactor.netty.http.server.HttpServer;
@@ -44,5 +47,25 @@ public final class TestServers {
     root.addServletContainerInitializer(initializer, null);
     tomcat.start();
     return tomcat;
+  }
+
+  /**
+   * {@code handler} on Jetty 12 core ({@code JettyCoreHttpHandlerAdapter}, no servlet API), with
+   * Jetty's default URI and header compliance, started. Its port is {@link #port(Server)}.
+   */
+  public static Server jetty(HttpHandler handler) throws Exception {
+    Server server = new Server();
+    ServerConnector connector = new ServerConnector(server);
+    connector.setHost("127.0.0.1");
+    connector.setPort(0);
+    server.addConnector(connector);
+    server.setHandler(new JettyCoreHttpHandlerAdapter(handler));
+    server.start();
+    return server;
+  }
+
+  /** The port a server {@link #jetty} started listens on. */
+  public static int port(Server jetty) {
+    return ((ServerConnector) jetty.getConnectors()[0]).getLocalPort();
   }
 }
