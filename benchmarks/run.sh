@@ -29,7 +29,8 @@ stale=""
 if [[ ! -f "$jar" ]]; then
   stale=yes
 elif [[ -n "$(find pom.xml core/pom.xml core/src test-support/pom.xml test-support/src \
-        crypto-native/pom.xml crypto-native/src benchmarks/pom.xml benchmarks/src \
+        crypto-native/pom.xml crypto-native/src webflux/pom.xml webflux/src benchmarks/pom.xml \
+        benchmarks/src \
         -newer "$jar" -print -quit 2>/dev/null)" ]]; then
   stale=yes
 fi
