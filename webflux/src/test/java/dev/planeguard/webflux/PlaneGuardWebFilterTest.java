@@ -181,6 +181,13 @@ class PlaneGuardWebFilterTest {
   }
 
   @Test
+  void theHandlerSeesTheReactorContextWrittenAheadOfPlaneguard() {
+    RawHttp.Response r = http.get("/api/v1/accounts/me/context", bearer());
+    assertThat(r.status()).isEqualTo(200);
+    assertThat(r.body()).isEqualTo("written upstream");
+  }
+
+  @Test
   void aMachineKeyWithTheScopeCreatesARun() {
     RawHttp.Response r = http.request("POST", "/api/v1/runs", key(RUNNER), "Content-Length: 0");
     assertThat(r.status()).isEqualTo(200);

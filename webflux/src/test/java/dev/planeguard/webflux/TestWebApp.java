@@ -24,6 +24,7 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.AnnotationConfigApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.server.reactive.HttpHandler;
 import org.springframework.web.bind.annotation.DeleteMapping;
@@ -40,9 +41,12 @@ import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
 import org.springframework.web.server.ResponseStatusException;
 import org.springframework.web.server.ServerWebExchange;
+import org.springframework.web.server.WebFilter;
+import org.springframework.web.server.WebFilterChain;
 import org.springframework.web.server.adapter.WebHttpHandlerBuilder;
 import reactor.core.publisher.Mono;
 import reactor.netty.DisposableServer;
+import reactor.util.context.Context;
 
 /**
  * A WebFlux application on a real Reactor Netty server, configured as a plain (non-Boot)
@@ -168,6 +172,11 @@ final class TestWebApp implements AutoCloseable {
           .build();
     }
 
+    @Bean
+    UpstreamContext upstreamContext() {
+      return new UpstreamContext();
+    }
+
     /** Unordered, so after planeguard: the dispatch is decided again on the method it chooses. */
     @Bean
     HiddenHttpMethodFilter hiddenHttpMethodFilter() {
@@ -182,6 +191,26 @@ final class TestWebApp implements AutoCloseable {
     }
   }
 
+  /** The Reactor context key {@link UpstreamContext} writes. */
+  static final String UPSTREAM_KEY = "test.upstream";
+
+  /**
+   * A filter ahead of planeguard that writes the Reactor context, as an application's tracing or
+   * security filter does: its entry must reach the handlers through planeguard's operators.
+   */
+  static final class UpstreamContext implements WebFilter, Ordered {
+
+    @Override
+    public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
+      return chain.filter(exchange).contextWrite(Context.of(UPSTREAM_KEY, "written upstream"));
+    }
+
+    @Override
+    public int getOrder() {
+      return PlaneGuardWebFilter.ORDER - 1;
+    }
+  }
+
   @RestController
   static class Controller {
     private final TestWebApp app;
@@ -193,6 +222,11 @@ final class TestWebApp implements AutoCloseable {
     @GetMapping("/api/v1/accounts/{id}")
     Mono<String> accounts(ServerWebExchange exchange) {
       return app.hit("accounts", exchange);
+    }
+
+    @GetMapping("/api/v1/accounts/{id}/context")
+    Mono<String> context() {
+      return Mono.deferContextual(c -> Mono.just(c.getOrDefault(UPSTREAM_KEY, "missing")));
     }
 
     @GetMapping("/api/v1/admin/{id}")
