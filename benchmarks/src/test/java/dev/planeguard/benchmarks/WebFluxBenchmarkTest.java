@@ -3,6 +3,7 @@ package dev.planeguard.benchmarks;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.nimbusds.jose.JWSAlgorithm;
+import dev.planeguard.webflux.PlaneGuardWebFilter;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -89,9 +90,7 @@ class WebFluxBenchmarkTest {
   void eachVariantHasTheFiltersItsNameSays() {
     assertThat(filters(b.passThrough)).hasSize(1);
     assertThat(filters(b.without)).isEmpty();
-    assertThat(filters(b.planeGuard))
-        .singleElement()
-        .isInstanceOf(dev.planeguard.webflux.PlaneGuardWebFilter.class);
+    assertThat(filters(b.planeGuard)).singleElement().isInstanceOf(PlaneGuardWebFilter.class);
   }
 
   private static List<WebFilter> filters(WebFluxBenchmark.App app) {
