@@ -323,22 +323,33 @@ abstract class FilterSuite {
   }
 
   /**
-   * Waits until the container is done with every request it started and the app's audit trail has
-   * settled: the audit event of an allow is recorded when its response is complete, which a client
-   * may see a moment earlier, and some containers end a request before its asynchronous listeners
-   * have run.
+   * Waits until the container is done with every request it started and each app's audit trail has
+   * settled (unchanged over three polls): the audit event of an allow is recorded when its response
+   * is complete, which a client may see a moment earlier, and some containers end a request before
+   * its asynchronous listeners have run. The apps are polled together, so a call waits for one
+   * settling, not one per app.
    */
-  private static void awaitRequestsDone(TestApp app) {
+  private static void awaitRequestsDone(TestApp... apps) {
     long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
-    int size = -1;
-    int unchanged = 0;
-    while (app.requestsDone.get() < app.requestsStarted.get() || unchanged < 3) {
+    int[] size = new int[apps.length];
+    java.util.Arrays.fill(size, -1);
+    int[] unchanged = new int[apps.length];
+    while (true) {
+      boolean settled = true;
+      for (int i = 0; i < apps.length; i++) {
+        TestApp app = apps[i];
+        boolean busy = app.requestsDone.get() < app.requestsStarted.get();
+        int now = app.audit.size();
+        unchanged[i] = now == size[i] ? unchanged[i] + 1 : 0;
+        size[i] = now;
+        settled &= !busy && unchanged[i] >= 3;
+      }
+      if (settled) {
+        return;
+      }
       if (System.nanoTime() > deadline) {
         throw new AssertionError("the container did not finish its requests");
       }
-      int now = app.audit.size();
-      unchanged = now == size ? unchanged + 1 : 0;
-      size = now;
       try {
         Thread.sleep(5);
       } catch (InterruptedException e) {
@@ -361,9 +372,7 @@ abstract class FilterSuite {
       later += apps[i].laterFilterRuns.get();
     }
     RawHttp.Response response = send.get();
-    for (TestApp app : apps) {
-      awaitRequestsDone(app);
-    }
+    awaitRequestsDone(apps);
     List<TestApp.Hit> newHits = new ArrayList<>();
     List<AuditEvent> newAudit = new ArrayList<>();
     List<TestApp.Seen> newSeen = new ArrayList<>();
