@@ -23,16 +23,22 @@ class WebFluxOnTomcatAdapterContractTest extends AdapterContract {
   @Override
   protected ContractServer start(ContractApp app) throws Exception {
     AnnotationConfigApplicationContext context = WebFluxAdapterContractTest.context(app);
-    TomcatHttpHandlerAdapter adapter =
-        new TomcatHttpHandlerAdapter(WebHttpHandlerBuilder.applicationContext(context).build());
-    Tomcat tomcat =
-        TestServers.tomcat(
-            Files.createTempDirectory("planeguard-webflux-tomcat"),
-            (classes, servletContext) -> {
-              ServletRegistration.Dynamic servlet = servletContext.addServlet("webflux", adapter);
-              servlet.setAsyncSupported(true);
-              servlet.addMapping("/");
-            });
+    Tomcat tomcat;
+    try {
+      TomcatHttpHandlerAdapter adapter =
+          new TomcatHttpHandlerAdapter(WebHttpHandlerBuilder.applicationContext(context).build());
+      tomcat =
+          TestServers.tomcat(
+              Files.createTempDirectory("planeguard-webflux-tomcat"),
+              (classes, servletContext) -> {
+                ServletRegistration.Dynamic servlet = servletContext.addServlet("webflux", adapter);
+                servlet.setAsyncSupported(true);
+                servlet.addMapping("/");
+              });
+    } catch (Exception e) {
+      context.close();
+      throw e;
+    }
     return new ContractServer() {
       @Override
       public int port() {
