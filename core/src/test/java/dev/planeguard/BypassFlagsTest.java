@@ -16,7 +16,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The bypass-flag registry: the seed's defaults, changes in code, additions from the environment.
+ * The bypass-flag registry: the built-in defaults, changes in code, additions from the environment.
  */
 class BypassFlagsTest {
 
