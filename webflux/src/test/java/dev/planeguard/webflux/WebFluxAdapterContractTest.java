@@ -14,12 +14,14 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.IntSupplier;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.AnnotationConfigApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.MediaType;
+import org.springframework.http.server.reactive.HttpHandler;
 import org.springframework.web.reactive.config.EnableWebFlux;
 import org.springframework.web.reactive.function.server.RequestPredicates;
 import org.springframework.web.reactive.function.server.RouterFunction;
@@ -39,19 +41,57 @@ class WebFluxAdapterContractTest extends AdapterContract {
 
   @Override
   protected ContractServer start(ContractApp app) throws Exception {
+    return serve(
+        app,
+        handler -> {
+          DisposableServer server = TestServers.reactorNetty(handler);
+          return new Running(server::port, server::disposeNow);
+        });
+  }
+
+  /** Starts a server for the application's handler. */
+  interface Start {
+    Running start(HttpHandler handler) throws Exception;
+  }
+
+  /** A started server: the port it listens on, and how it stops. */
+  record Running(IntSupplier port, Stop stop) {}
+
+  /** Stops a server. */
+  interface Stop {
+    void stop() throws Exception;
+  }
+
+  /**
+   * The contract's application on the server {@code start} starts with its handler. Closing stops
+   * the server, then the application context; a server that fails to start closes the context too.
+   */
+  static ContractServer serve(ContractApp app, Start start) throws Exception {
     AnnotationConfigApplicationContext context = context(app);
-    DisposableServer server =
-        TestServers.reactorNetty(WebHttpHandlerBuilder.applicationContext(context).build());
+    Running running;
+    try {
+      running = start.start(WebHttpHandlerBuilder.applicationContext(context).build());
+    } catch (Exception e) {
+      context.close();
+      throw e;
+    }
     return new ContractServer() {
       @Override
       public int port() {
-        return server.port();
+        return running.port().getAsInt();
       }
 
       @Override
       public void close() {
-        server.disposeNow();
-        context.close();
+        try {
+          running.stop().stop();
+        } catch (RuntimeException e) {
+          throw e;
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
+        } finally {
+          context.close();
+        }
       }
     };
   }

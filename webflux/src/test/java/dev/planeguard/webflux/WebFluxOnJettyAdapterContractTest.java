@@ -5,8 +5,6 @@ import dev.planeguard.contract.ContractApp;
 import dev.planeguard.contract.ContractServer;
 import dev.planeguard.webflux.internal.TestServers;
 import org.eclipse.jetty.server.Server;
-import org.springframework.context.annotation.AnnotationConfigApplicationContext;
-import org.springframework.web.server.adapter.WebHttpHandlerBuilder;
 
 /**
  * The adapter contract with the same WebFlux application on Jetty 12 core ({@code
@@ -17,30 +15,11 @@ class WebFluxOnJettyAdapterContractTest extends AdapterContract {
 
   @Override
   protected ContractServer start(ContractApp app) throws Exception {
-    AnnotationConfigApplicationContext context = WebFluxAdapterContractTest.context(app);
-    Server jetty;
-    try {
-      jetty = TestServers.jetty(WebHttpHandlerBuilder.applicationContext(context).build());
-    } catch (Exception e) {
-      context.close();
-      throw e;
-    }
-    return new ContractServer() {
-      @Override
-      public int port() {
-        return TestServers.port(jetty);
-      }
-
-      @Override
-      public void close() {
-        try {
-          jetty.stop();
-        } catch (Exception e) {
-          throw new IllegalStateException(e);
-        } finally {
-          context.close();
-        }
-      }
-    };
+    return WebFluxAdapterContractTest.serve(
+        app,
+        handler -> {
+          Server jetty = TestServers.jetty(handler);
+          return new WebFluxAdapterContractTest.Running(() -> TestServers.port(jetty), jetty::stop);
+        });
   }
 }

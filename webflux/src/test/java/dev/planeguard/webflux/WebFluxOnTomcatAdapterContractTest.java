@@ -6,11 +6,8 @@ import dev.planeguard.contract.ContractServer;
 import dev.planeguard.webflux.internal.TestServers;
 import jakarta.servlet.ServletRegistration;
 import java.nio.file.Files;
-import org.apache.catalina.LifecycleException;
 import org.apache.catalina.startup.Tomcat;
-import org.springframework.context.annotation.AnnotationConfigApplicationContext;
 import org.springframework.http.server.reactive.TomcatHttpHandlerAdapter;
-import org.springframework.web.server.adapter.WebHttpHandlerBuilder;
 
 /**
  * The adapter contract with the same WebFlux application on Tomcat 11 ({@code
@@ -22,40 +19,25 @@ class WebFluxOnTomcatAdapterContractTest extends AdapterContract {
 
   @Override
   protected ContractServer start(ContractApp app) throws Exception {
-    AnnotationConfigApplicationContext context = WebFluxAdapterContractTest.context(app);
-    Tomcat tomcat;
-    try {
-      TomcatHttpHandlerAdapter adapter =
-          new TomcatHttpHandlerAdapter(WebHttpHandlerBuilder.applicationContext(context).build());
-      tomcat =
-          TestServers.tomcat(
-              Files.createTempDirectory("planeguard-webflux-tomcat"),
-              (classes, servletContext) -> {
-                ServletRegistration.Dynamic servlet = servletContext.addServlet("webflux", adapter);
-                servlet.setAsyncSupported(true);
-                servlet.addMapping("/");
+    return WebFluxAdapterContractTest.serve(
+        app,
+        handler -> {
+          TomcatHttpHandlerAdapter adapter = new TomcatHttpHandlerAdapter(handler);
+          Tomcat tomcat =
+              TestServers.tomcat(
+                  Files.createTempDirectory("planeguard-webflux-tomcat"),
+                  (classes, servletContext) -> {
+                    ServletRegistration.Dynamic servlet =
+                        servletContext.addServlet("webflux", adapter);
+                    servlet.setAsyncSupported(true);
+                    servlet.addMapping("/");
+                  });
+          return new WebFluxAdapterContractTest.Running(
+              () -> tomcat.getConnector().getLocalPort(),
+              () -> {
+                tomcat.stop();
+                tomcat.destroy();
               });
-    } catch (Exception e) {
-      context.close();
-      throw e;
-    }
-    return new ContractServer() {
-      @Override
-      public int port() {
-        return tomcat.getConnector().getLocalPort();
-      }
-
-      @Override
-      public void close() {
-        try {
-          tomcat.stop();
-          tomcat.destroy();
-        } catch (LifecycleException e) {
-          throw new IllegalStateException(e);
-        } finally {
-          context.close();
-        }
-      }
-    };
+        });
   }
 }
