@@ -7,8 +7,11 @@ import dev.planeguard.webflux.DispatchConfirmation;
 import dev.planeguard.webflux.PlaneGuardWebFilter;
 import dev.planeguard.webflux.WebFluxHandlers;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -117,13 +120,20 @@ public class WebFluxBenchmark {
         () -> {
           ObjectProvider<PlaneGuardWebFilter> filter =
               context.getBeanProvider(PlaneGuardWebFilter.class);
+          // Read once for both suppliers, as the starter does; each is asked once, on the first
+          // request.
+          List<WebFluxHandlers> found = new ArrayList<>(1);
+          Supplier<WebFluxHandlers> handlers =
+              () -> {
+                if (found.isEmpty()) {
+                  found.add(WebFluxHandlers.of(context));
+                }
+                return found.get(0);
+              };
           return new DispatchConfirmation(
               filter::getObject,
-              () -> WebFluxHandlers.of(context),
-              () -> {
-                WebFluxHandlers handlers = WebFluxHandlers.of(context);
-                return PlaneGuard.cover(e, handlers.handlers(), handlers.unmirrored());
-              });
+              handlers,
+              () -> PlaneGuard.cover(e, handlers.get().handlers(), handlers.get().unmirrored()));
         });
   }
 
