@@ -7,8 +7,6 @@ import dev.planeguard.webflux.DispatchConfirmation;
 import dev.planeguard.webflux.PlaneGuardWebFilter;
 import dev.planeguard.webflux.WebFluxHandlers;
 import java.time.Clock;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -39,6 +37,7 @@ import org.springframework.http.MediaType;
 import org.springframework.http.server.reactive.AbstractServerHttpResponse;
 import org.springframework.http.server.reactive.HttpHandler;
 import org.springframework.mock.http.server.reactive.MockServerHttpRequest;
+import org.springframework.util.function.SingletonSupplier;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.reactive.config.EnableWebFlux;
@@ -120,16 +119,9 @@ public class WebFluxBenchmark {
         () -> {
           ObjectProvider<PlaneGuardWebFilter> filter =
               context.getBeanProvider(PlaneGuardWebFilter.class);
-          // Read once for both suppliers, as the starter does; each is asked once, on the first
-          // request.
-          List<WebFluxHandlers> found = new ArrayList<>(1);
+          // Read once for both suppliers, as the starter does.
           Supplier<WebFluxHandlers> handlers =
-              () -> {
-                if (found.isEmpty()) {
-                  found.add(WebFluxHandlers.of(context));
-                }
-                return found.get(0);
-              };
+              SingletonSupplier.of(() -> WebFluxHandlers.of(context));
           return new DispatchConfirmation(
               filter::getObject,
               handlers,

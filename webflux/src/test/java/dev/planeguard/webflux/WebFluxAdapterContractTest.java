@@ -22,6 +22,7 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.MediaType;
 import org.springframework.http.server.reactive.HttpHandler;
+import org.springframework.util.function.SingletonSupplier;
 import org.springframework.web.reactive.config.EnableWebFlux;
 import org.springframework.web.reactive.function.server.RequestPredicates;
 import org.springframework.web.reactive.function.server.RouterFunction;
@@ -145,14 +146,10 @@ class WebFluxAdapterContractTest extends AdapterContract {
         ObjectProvider<PlaneGuardWebFilter> filter,
         ObjectProvider<ContractApp> app,
         org.springframework.context.ApplicationContext context) {
-      WebFluxHandlers[] handlers = new WebFluxHandlers[1];
+      SingletonSupplier<WebFluxHandlers> handlers =
+          SingletonSupplier.of(() -> WebFluxHandlers.of(context));
       return new DispatchConfirmation(
-          filter::getObject,
-          () -> {
-            handlers[0] = WebFluxHandlers.of(context);
-            return handlers[0];
-          },
-          () -> coverage(app.getObject(), handlers[0]));
+          filter::getObject, handlers, () -> coverage(app.getObject(), handlers.obtain()));
     }
   }
 
