@@ -56,12 +56,7 @@ class WebFluxAdapterContractTest extends AdapterContract {
   }
 
   /** A started server: the port it listens on, and how it stops. */
-  record Running(IntSupplier port, Stop stop) {}
-
-  /** Stops a server. */
-  interface Stop {
-    void stop() throws Exception;
-  }
+  record Running(IntSupplier port, AutoCloseable stop) {}
 
   /**
    * The contract's application on the server {@code start} starts with its handler. Closing stops
@@ -85,7 +80,7 @@ class WebFluxAdapterContractTest extends AdapterContract {
       @Override
       public void close() {
         try {
-          running.stop().stop();
+          running.stop().close();
         } catch (RuntimeException e) {
           throw e;
         } catch (Exception e) {
